@@ -1,0 +1,79 @@
+package adapters
+
+import "github.com/loralab/loralab/lab"
+
+// DeltaLoRA (Zi et al., 2023): LoRA whose frozen W also moves, by the change
+// of the low-rank product. AdamW trains A and B as in LoRA; after each step
+// t > K:
+//
+//	W ← W + λ·s·(B_{t+1}·A_{t+1} − B_t·A_t)
+//
+// W gets no gradient, no optimiser state and no weight decay. The product
+// difference is computed as two products, never as (B′−B)·(A′−A). Because W
+// keeps absorbing deltas, W_T − W_0 can exceed rank r. Same forward and
+// backward as LoRA, with no dropout.
+type DeltaLoRA struct{}
+
+// Info describes Delta-LoRA.
+func (DeltaLoRA) Info() lab.MethodInfo {
+	return lab.MethodInfo{
+		Name: "delta-lora", Title: "Delta-LoRA", Colour: "#fb923c", Glyph: "▼", DefaultLR: 1e-2, UsesRank: true,
+		Summary: "LoRA that also moves W by λ·s·(B′A′ − BA) after each step past K: total change can exceed rank r",
+		Paper:   "Zi et al., Delta-LoRA: Fine-Tuning High-Rank Parameters with the Delta of Low-Rank Matrices (arXiv 2309.02411)",
+		Claim:   "better than LoRA at the same memory, by updating W with the delta of the low-rank product",
+		Caveat:  "ICLR 2024 reviewers (rejected) argued it is close to LoRA with a larger learning rate; it also keeps the previous A and B",
+	}
+}
+
+// Validate allows 1 ≤ r ≤ min(d_in, d_out).
+func (DeltaLoRA) Validate(cfg lab.Config, layers []lab.Shape) error {
+	return lab.ValidateLoRARank(cfg, layers)
+}
+
+// Build adapts every layer with a LoRA pair plus copies of the previous A and B.
+func (DeltaLoRA) Build(env *lab.Env, layers []*lab.Linear) []lab.Adapted {
+	out := make([]lab.Adapted, len(layers))
+	for i, base := range layers {
+		l, r, name := env.Ledger, env.Config.Rank, base.Name
+		out[i] = &deltaLoRALayer{
+			loraLayer: newLoRALayer(env, base, 1),
+			ratio:     env.Config.DeltaRatio,
+			start:     env.Config.DeltaStart,
+			prevA:     l.Mat(lab.Other, name+".delta.prevA", r, base.DIn),
+			prevB:     l.Mat(lab.Other, name+".delta.prevB", base.DOut, r),
+		}
+	}
+	return out
+}
+
+// Footprint is LoRA's plus the previous A and B, r·(d_in + d_out) per layer.
+func (DeltaLoRA) Footprint(cfg lab.Config, layers []lab.Shape, n int) lab.Footprint {
+	f := LoRA{}.Footprint(cfg, layers, n)
+	for _, s := range layers {
+		f.Other += cfg.Rank * (s.DIn + s.DOut)
+	}
+	return f
+}
+
+type deltaLoRALayer struct {
+	*loraLayer
+	ratio        float64  // λ
+	start        int      // K
+	prevA, prevB *lab.Mat // A_t and B_t, saved before the optimiser step
+}
+
+// BeforeUpdate saves A_t and B_t.
+func (l *deltaLoRALayer) BeforeUpdate() {
+	l.prevA.CopyFrom(l.a.Value)
+	l.prevB.CopyFrom(l.b.Value)
+}
+
+// AfterUpdate applies W ← W + λ·s·(B_{t+1}·A_{t+1} − B_t·A_t) once step > K.
+func (l *deltaLoRALayer) AfterUpdate(step int) {
+	if step <= l.start {
+		return
+	}
+	k := l.ratio * l.s
+	lab.Gemm(k, l.b.Value, lab.NoT, l.a.Value, lab.NoT, 1, l.base.W) // W += λ·s·B′·A′
+	lab.Gemm(-k, l.prevB, lab.NoT, l.prevA, lab.NoT, 1, l.base.W)    // W −= λ·s·B·A
+}

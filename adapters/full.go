@@ -1,0 +1,85 @@
+package adapters
+
+import "github.com/loralab/loralab/lab"
+
+// Full is full fine-tuning, the baseline: W and b both train.
+//
+// Forward:   Y = X·Wᵀ + b
+// Backward:  ∂L/∂W = Gᵀ·X    ∂L/∂b = Σ_n G    ∂L/∂X = G·W
+//
+// Kept for backward: X (N·d_in).
+type Full struct{}
+
+// Info describes full fine-tuning.
+func (Full) Info() lab.MethodInfo {
+	return lab.MethodInfo{
+		Name: "full", Title: "Full FT", Colour: "#e5e7eb", Glyph: "■", DefaultLR: 1e-3,
+		Summary: "the baseline: every weight and bias trains, with AdamW state for each",
+		Paper:   "full fine-tuning with AdamW (Loshchilov & Hutter, arXiv 1711.05101)",
+		Claim:   "the quality every parameter-efficient method is measured against",
+		Caveat:  "gradients and two AdamW numbers for every weight: memory several times the model's",
+	}
+}
+
+// Validate: full fine-tuning has no method settings to check.
+func (Full) Validate(lab.Config, []lab.Shape) error { return nil }
+
+// Build makes every base W and b trainable.
+func (Full) Build(env *lab.Env, layers []*lab.Linear) []lab.Adapted {
+	out := make([]lab.Adapted, len(layers))
+	for i, base := range layers {
+		l, name := env.Ledger, base.Name
+		l.Retag(base.W.Data, lab.Trainable)
+		l.Retag(base.B, lab.Trainable)
+		bias := &lab.Mat{Rows: 1, Cols: base.DOut, Stride: base.DOut, Data: base.B}
+		out[i] = &fullLayer{
+			base: base,
+			w:    &lab.Param{Name: name + ".W", Role: "W", Value: base.W, Grad: l.Mat(lab.Gradients, name+".W.grad", base.DOut, base.DIn), LRScale: 1, WeightDecay: true},
+			bias: &lab.Param{Name: name + ".bias", Role: "bias", Value: bias, Grad: l.Mat(lab.Gradients, name+".bias.grad", 1, base.DOut), LRScale: 1},
+			x:    l.Mat(lab.Activations, name+".full.X", env.N, base.DIn),
+		}
+	}
+	return out
+}
+
+// Footprint per layer: d_out·d_in + d_out trainable, as many gradients, twice
+// as many AdamW numbers; keeps X.
+func (Full) Footprint(cfg lab.Config, layers []lab.Shape, n int) lab.Footprint {
+	var f lab.Footprint
+	for _, s := range layers {
+		p := s.DOut*s.DIn + s.DOut
+		f = f.Plus(lab.Footprint{Trainable: p, Gradients: p, Optimizer: 2 * p, Activations: n * s.DIn})
+	}
+	return f
+}
+
+type fullLayer struct {
+	base    *lab.Linear
+	w, bias *lab.Param
+	x       *lab.Mat // kept X, N × d_in
+}
+
+// Forward: Y = X·Wᵀ + b. Keeps X.
+func (l *fullLayer) Forward(x, y *lab.Mat) {
+	l.x.CopyFrom(x)
+	lab.Gemm(1, x, lab.NoT, l.base.W, lab.T, 0, y) // Y = X·Wᵀ
+	lab.AddRowVector(y, l.base.B)                  //   + b
+}
+
+// Backward: ∂L/∂W = Gᵀ·X; ∂L/∂b = Σ_n G; ∂L/∂X = G·W.
+func (l *fullLayer) Backward(g, dx *lab.Mat) {
+	lab.Gemm(1, g, lab.T, l.x, lab.NoT, 1, l.w.Grad) // ∂L/∂W += Gᵀ·X
+	lab.SumRowsInto(l.bias.Grad.Data, g)             // ∂L/∂b += Σ_n G
+	if dx != nil {
+		lab.Gemm(1, g, lab.NoT, l.base.W, lab.NoT, 0, dx) // ∂L/∂X = G·W
+	}
+}
+
+// Params: W and b.
+func (l *fullLayer) Params() []*lab.Param { return []*lab.Param{l.w, l.bias} }
+
+// BeforeUpdate does nothing.
+func (l *fullLayer) BeforeUpdate() {}
+
+// AfterUpdate does nothing.
+func (l *fullLayer) AfterUpdate(int) {}

@@ -1,0 +1,180 @@
+package adapters
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/loralab/loralab/lab"
+)
+
+// VeRA (Kopiczko et al., 2023): one frozen random pair shared by all layers,
+// and two small trainable vectors per layer.
+//
+//	A_sh: r × max_in, B_sh: max_out × r, frozen; layer slices A = A_sh[:, :d_in], B = B_sh[:d_out, :]
+//	ΔW = diag(b)·B·diag(d)·A       (no α/r scaling)
+//
+// Forward:   U = X·Aᵀ (N × r);  V = U ⊙ d;  Z = V·Bᵀ (N × d_out)
+//
+//	Y = X·Wᵀ + bias + Z ⊙ b
+//
+// Backward:  ∂L/∂b = Σ_n G ⊙ Z;  Ĝ = G ⊙ b;  dV = Ĝ·B (N × r)
+//
+//	∂L/∂d = Σ_n dV ⊙ U;  ∂L/∂X = G·W + (dV ⊙ d)·A
+//
+// Kept for backward: U (N·r) and Z (N·d_out).
+type VeRA struct{}
+
+// Info describes VeRA.
+func (VeRA) Info() lab.MethodInfo {
+	return lab.MethodInfo{
+		Name: "vera", Title: "VeRA", Colour: "#c084fc", Glyph: "◆", DefaultLR: 2e-2, UsesRank: true,
+		Summary: "one frozen random pair shared by all layers; per layer only d (r) and b (d_out) train",
+		Paper:   "Kopiczko, Blankevoort, Asano, VeRA: Vector-based Random Matrix Adaptation (arXiv 2310.11454)",
+		Claim:   "LoRA-level results with about 10× fewer trainable parameters (0.061M vs 0.8M on RoBERTa-large)",
+		Caveat:  "needs much higher ranks and about 10× larger learning rates; papers often leave the shared matrices out of the count",
+	}
+}
+
+// Validate allows 1 ≤ r ≤ MaxVeraRank: VeRA's rank may exceed the layer
+// dimensions (the paper uses 256–1024), since only d and b train.
+func (VeRA) Validate(cfg lab.Config, _ []lab.Shape) error {
+	if cfg.Rank < 1 || cfg.Rank > lab.MaxVeraRank {
+		return fmt.Errorf("rank %d: must be between 1 and %d for vera (its rank may exceed the layer size)", cfg.Rank, lab.MaxVeraRank)
+	}
+	return nil
+}
+
+// Build draws the shared pair once (uniform ±√(6/fan_in): fan_in = max_in for
+// A_sh, r for B_sh), then gives every layer its slices, d = d_init and b = 0.
+func (VeRA) Build(env *lab.Env, layers []*lab.Linear) []lab.Adapted {
+	l, r, n := env.Ledger, env.Config.Rank, env.N
+	maxIn, maxOut := maxDims(shapesOf(layers))
+	aShared := l.Mat(lab.Frozen, "vera.A_shared", r, maxIn)
+	bShared := l.Mat(lab.Frozen, "vera.B_shared", maxOut, r)
+	lab.FillUniform(aShared, env.Rand, math.Sqrt(6/float64(maxIn)))
+	lab.FillUniform(bShared, env.Rand, math.Sqrt(6/float64(r)))
+	out := make([]lab.Adapted, len(layers))
+	for i, base := range layers {
+		name := base.Name
+		layer := &veraLayer{
+			base: base,
+			a:    aShared.View(r, base.DIn),
+			b:    bShared.View(base.DOut, r),
+			d:    newParam(l, name, "d", 1, r, 1, false),
+			bv:   newParam(l, name, "b", 1, base.DOut, 1, false),
+			u:    l.Mat(lab.Activations, name+".vera.U", n, r),
+			z:    l.Mat(lab.Activations, name+".vera.Z", n, base.DOut),
+			v:    l.Mat(lab.Workspace, name+".vera.V", n, r),
+			gHat: l.Mat(lab.Workspace, name+".vera.Ghat", n, base.DOut),
+		}
+		for j := range layer.d.Value.Data {
+			layer.d.Value.Data[j] = env.Config.VeraDInit
+		}
+		out[i] = layer
+	}
+	return out
+}
+
+// Footprint: the shared pair r·(max_in + max_out) once; per layer W and b
+// frozen, d_out + r trainable, keeps U and Z; V (reused as dV) and Ĝ are scratch.
+func (VeRA) Footprint(cfg lab.Config, layers []lab.Shape, n int) lab.Footprint {
+	r := cfg.Rank
+	maxIn, maxOut := maxDims(layers)
+	f := lab.Footprint{Frozen: r * (maxIn + maxOut)}
+	for _, s := range layers {
+		p := s.DOut + r
+		f = f.Plus(lab.Footprint{
+			Frozen:    s.DOut*s.DIn + s.DOut,
+			Trainable: p, Gradients: p, Optimizer: 2 * p,
+			Activations: n*r + n*s.DOut, // U and Z
+			Workspace:   n*r + n*s.DOut, // V (then dV) and Ĝ
+		})
+	}
+	return f
+}
+
+type veraLayer struct {
+	base    *lab.Linear
+	a, b    *lab.Mat   // views of the shared pair: A r × d_in, B d_out × r
+	d, bv   *lab.Param // trainable vectors: d (1 × r), b (1 × d_out)
+	u, z    *lab.Mat   // kept: U = X·Aᵀ (N × r), Z = V·Bᵀ (N × d_out)
+	v, gHat *lab.Mat   // scratch: V = U ⊙ d, later dV (N × r); Ĝ = G ⊙ b (N × d_out)
+}
+
+// Forward: U = X·Aᵀ; V = U ⊙ d; Z = V·Bᵀ; Y = X·Wᵀ + bias + Z ⊙ b.
+func (l *veraLayer) Forward(x, y *lab.Mat) {
+	d, bv := l.d.Value.Data, l.bv.Value.Data
+	lab.Gemm(1, x, lab.NoT, l.a, lab.T, 0, l.u) // U = X·Aᵀ
+	for i := 0; i < l.u.Rows; i++ {             // V = U ⊙ d
+		for j, uv := range l.u.Row(i) {
+			l.v.Row(i)[j] = uv * d[j]
+		}
+	}
+	lab.Gemm(1, l.v, lab.NoT, l.b, lab.T, 0, l.z)  // Z = V·Bᵀ
+	lab.Gemm(1, x, lab.NoT, l.base.W, lab.T, 0, y) // Y = X·Wᵀ
+	lab.AddRowVector(y, l.base.B)                  //   + bias
+	for i := 0; i < y.Rows; i++ {                  //   + Z ⊙ b
+		yr, zr := y.Row(i), l.z.Row(i)
+		for j := range yr {
+			yr[j] += zr[j] * bv[j]
+		}
+	}
+}
+
+// Backward: ∂L/∂b = Σ_n G ⊙ Z; Ĝ = G ⊙ b; dV = Ĝ·B; ∂L/∂d = Σ_n dV ⊙ U;
+// ∂L/∂X = G·W + (dV ⊙ d)·A.
+func (l *veraLayer) Backward(g, dx *lab.Mat) {
+	d, bv, gd, gb := l.d.Value.Data, l.bv.Value.Data, l.d.Grad.Data, l.bv.Grad.Data
+	for i := 0; i < g.Rows; i++ {
+		gr, zr, gh := g.Row(i), l.z.Row(i), l.gHat.Row(i)
+		for j := range gr {
+			gb[j] += gr[j] * zr[j] // ∂L/∂b += Σ_n G ⊙ Z
+			gh[j] = gr[j] * bv[j]  // Ĝ = G ⊙ b
+		}
+	}
+	dV := l.v                                         // V is no longer needed: reuse it for dV
+	lab.Gemm(1, l.gHat, lab.NoT, l.b, lab.NoT, 0, dV) // dV = Ĝ·B
+	for i := 0; i < dV.Rows; i++ {
+		dr, ur := dV.Row(i), l.u.Row(i)
+		for j := range dr {
+			gd[j] += dr[j] * ur[j] // ∂L/∂d += Σ_n dV ⊙ U
+			dr[j] *= d[j]          // dV ⊙ d, for ∂L/∂X
+		}
+	}
+	if dx != nil {
+		lab.Gemm(1, g, lab.NoT, l.base.W, lab.NoT, 0, dx) // ∂L/∂X = G·W
+		lab.Gemm(1, dV, lab.NoT, l.a, lab.NoT, 1, dx)     //   + (dV ⊙ d)·A
+	}
+}
+
+// Params: d and b.
+func (l *veraLayer) Params() []*lab.Param { return []*lab.Param{l.d, l.bv} }
+
+// BeforeUpdate does nothing.
+func (l *veraLayer) BeforeUpdate() {}
+
+// AfterUpdate does nothing.
+func (l *veraLayer) AfterUpdate(int) {}
+
+// VeRAShared returns the A and B views a VeRA layer uses (for tests and the UI).
+func VeRAShared(a lab.Adapted) (A, B *lab.Mat) {
+	if l, ok := a.(*veraLayer); ok {
+		return l.a, l.b
+	}
+	return nil, nil
+}
+
+func shapesOf(layers []*lab.Linear) []lab.Shape {
+	s := make([]lab.Shape, len(layers))
+	for i, l := range layers {
+		s[i] = l.Shape
+	}
+	return s
+}
+
+func maxDims(layers []lab.Shape) (maxIn, maxOut int) {
+	for _, s := range layers {
+		maxIn, maxOut = max(maxIn, s.DIn), max(maxOut, s.DOut)
+	}
+	return maxIn, maxOut
+}

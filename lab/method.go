@@ -1,0 +1,93 @@
+package lab
+
+import "math/rand/v2"
+
+// Shape is the shape of one linear layer: W is DOut × DIn.
+type Shape struct {
+	Name string `json:"name"`
+	DIn  int    `json:"d_in"`
+	DOut int    `json:"d_out"`
+}
+
+// Linear is a base (pretrained) linear layer Y = X·Wᵀ + b, with W of shape
+// d_out × d_in and b of length d_out. The model allocates W and b as Frozen;
+// a method that trains them (full fine-tuning) retags them.
+type Linear struct {
+	Shape
+	W *Mat      // d_out × d_in
+	B []float64 // d_out (the bias; not to be confused with LoRA's B)
+}
+
+// Param is one trainable tensor with its gradient. The optimiser updates Value
+// from Grad with learning rate LR·LRScale.
+type Param struct {
+	Name        string  // e.g. "layer1.B"
+	Role        string  // "W", "bias", "A", "B", "d", "b": what it is in the method's equations
+	Value       *Mat    // the numbers trained
+	Grad        *Mat    // ∂L/∂Value, same shape, accumulated by Backward
+	LRScale     float64 // multiplier on the run's learning rate (LoRA+ sets λ on B)
+	WeightDecay bool    // whether AdamW's decoupled weight decay applies
+}
+
+// Adapted is one linear layer with a method applied: the base layer plus
+// whatever the method adds. Forward and Backward work on a batch of N rows.
+type Adapted interface {
+	// Forward computes Y (N × d_out) from X (N × d_in) and keeps what Backward needs.
+	Forward(x, y *Mat)
+	// Backward takes G = ∂L/∂Y (N × d_out), accumulates the gradients of the
+	// trainable tensors and, if dx is not nil, writes ∂L/∂X (N × d_in) into dx.
+	Backward(g, dx *Mat)
+	// Params lists the trainable tensors.
+	Params() []*Param
+	// BeforeUpdate runs after the gradients are complete and before the
+	// optimiser step (LoRA-FA's projected gradient, Delta-LoRA's snapshot).
+	BeforeUpdate()
+	// AfterUpdate runs after optimiser step `step` (1-based): Delta-LoRA's W update.
+	AfterUpdate(step int)
+}
+
+// Env is what a method needs to build its adapters: the ledger to allocate
+// from, a seeded generator for random init, the run's settings and the batch size.
+type Env struct {
+	Ledger *Ledger
+	Rand   *rand.Rand
+	Config Config
+	N      int // rows per batch: sizes the buffers kept for backward
+}
+
+// MethodInfo describes a method for people: the registry's metadata.
+type MethodInfo struct {
+	Name      string  // flag value, e.g. "lora-fa"
+	Title     string  // display name, e.g. "LoRA-FA"
+	Summary   string  // one line
+	Paper     string  // citation with arXiv id
+	Claim     string  // the paper's headline claim
+	Caveat    string  // the honest caveat
+	Colour    string  // stable colour, "#rrggbb"
+	Glyph     string  // stable marker, one cell wide
+	DefaultLR float64 // learning rate used when --lr is not given
+	UsesRank  bool    // whether rank, α and rsLoRA mean anything for it
+}
+
+// Method is a fine-tuning method: how to adapt every linear layer of a model,
+// and what that costs as a formula of the layer shapes.
+type Method interface {
+	Info() MethodInfo
+	// Validate checks the method's settings against the adapted layers' shapes
+	// and returns a one-line error saying what is allowed.
+	Validate(cfg Config, layers []Shape) error
+	// Build adapts every layer. Called once per run, in layer order.
+	Build(env *Env, layers []*Linear) []Adapted
+	// Footprint states, as a formula of the shapes, the numbers held by the
+	// adapted layers (including the base weights) at batch size n. It must
+	// equal what the ledger measures after Build and one training step.
+	Footprint(cfg Config, layers []Shape, n int) Footprint
+}
+
+// Scale returns the LoRA scaling s: α/r, or α/√r with rsLoRA.
+func Scale(cfg Config) float64 {
+	if cfg.RSLoRA {
+		return cfg.Alpha / sqrt(float64(cfg.Rank))
+	}
+	return cfg.Alpha / float64(cfg.Rank)
+}

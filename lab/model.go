@@ -1,0 +1,164 @@
+package lab
+
+import "math"
+
+// Model is the student: an MLP of linear layers, each adapted by a method,
+// with a nonlinearity between them. All of its buffers come from its ledger.
+type Model struct {
+	Base    []*Linear // the base layers (their W may change under full fine-tuning or Delta-LoRA)
+	Layers  []Adapted // the same layers with the method applied
+	act     activation
+	n       int
+	outs    []*Mat // outs[i] = output of layer i, N × d_out (after the activation for hidden layers)
+	dins    []*Mat // dins[i] = ∂L/∂(input of layer i), N × d_in, for i ≥ 1
+	lossG   *Mat   // ∂L/∂(prediction), N × d_out of the last layer
+	Ledger  *Ledger
+	Params  []*Param
+	nOutput int
+}
+
+// NewModel copies the task's base weights into ledger-counted buffers, adapts
+// every layer with method m and allocates the forward/backward buffers for
+// batches of cfg.Batch rows.
+func NewModel(cfg Config, m Method, task Task, ledger *Ledger) *Model {
+	act, _ := activationByName(cfg.Activation)
+	model := &Model{act: act, n: cfg.Batch, Ledger: ledger}
+	ws, bs := task.Base()
+	for i, s := range cfg.Layers() {
+		lin := &Linear{Shape: s, W: ledger.Mat(Frozen, s.Name+".W", s.DOut, s.DIn), B: ledger.Vec(Frozen, s.Name+".bias", s.DOut)}
+		lin.W.CopyFrom(ws[i])
+		copy(lin.B, bs[i])
+		model.Base = append(model.Base, lin)
+	}
+	env := &Env{Ledger: ledger, Rand: NewRand(cfg.Seed, streamAdapter), Config: cfg, N: cfg.Batch}
+	model.Layers = m.Build(env, model.Base)
+	for i, s := range cfg.Layers() {
+		last := i == len(model.Base)-1
+		cat := Activations // kept: the activation's backward needs its output
+		if last || !act.keeps {
+			cat = Workspace
+		}
+		model.outs = append(model.outs, ledger.Mat(cat, s.Name+".out", cfg.Batch, s.DOut))
+		if i > 0 {
+			model.dins = append(model.dins, ledger.Mat(Workspace, s.Name+".dX", cfg.Batch, s.DIn))
+		} else {
+			model.dins = append(model.dins, nil) // ∂L/∂(input) of the first layer is never needed
+		}
+		if last {
+			model.lossG = ledger.Mat(Workspace, "loss.dY", cfg.Batch, s.DOut)
+			model.nOutput = s.DOut
+		}
+	}
+	for _, l := range model.Layers {
+		model.Params = append(model.Params, l.Params()...)
+	}
+	return model
+}
+
+// ModelFootprint is the formula for the model's own buffers (outside the
+// adapters) at batch size n: layer outputs and the ∂L/∂X passed between layers.
+func ModelFootprint(cfg Config, layers []Shape, n int) Footprint {
+	act, _ := activationByName(cfg.Activation)
+	var f Footprint
+	for i, s := range layers {
+		last := i == len(layers)-1
+		if last || !act.keeps {
+			f.Workspace += n * s.DOut
+		} else {
+			f.Activations += n * s.DOut
+		}
+		if i > 0 {
+			f.Workspace += n * s.DIn
+		}
+		if last {
+			f.Workspace += n * s.DOut
+		}
+	}
+	return f
+}
+
+// Forward runs x (N × d_in) through every layer and returns the prediction,
+// a buffer owned by the model.
+func (m *Model) Forward(x *Mat) *Mat {
+	in := x
+	for i, l := range m.Layers {
+		l.Forward(in, m.outs[i])
+		if i < len(m.Layers)-1 {
+			applyInPlace(m.outs[i], m.act.apply)
+		}
+		in = m.outs[i]
+	}
+	return in
+}
+
+// Loss returns the mean squared error between the last prediction and y, and
+// writes ∂L/∂prediction for Backward: L = (1/(N·d)) Σ (ŷ − y)².
+func (m *Model) Loss(pred, y *Mat) float64 {
+	scale := 1 / float64(pred.Rows*pred.Cols)
+	sum := 0.0
+	for i := 0; i < pred.Rows; i++ {
+		p, t, g := pred.Row(i), y.Row(i), m.lossG.Row(i)
+		for j := range p {
+			d := p[j] - t[j]
+			sum += d * d
+			g[j] = 2 * d * scale
+		}
+	}
+	return sum * scale
+}
+
+// Backward propagates ∂L/∂prediction (from Loss) through every layer,
+// accumulating every trainable tensor's gradient.
+func (m *Model) Backward() {
+	g := m.lossG
+	for i := len(m.Layers) - 1; i >= 0; i-- {
+		if i < len(m.Layers)-1 {
+			// g holds ∂L/∂(activation output); multiply by f'(·) to reach the layer's output.
+			out := m.outs[i]
+			for r := 0; r < g.Rows; r++ {
+				gr, yr := g.Row(r), out.Row(r)
+				for j := range gr {
+					gr[j] *= m.act.deriv(yr[j])
+				}
+			}
+		}
+		m.Layers[i].Backward(g, m.dins[i])
+		g = m.dins[i]
+	}
+}
+
+// ZeroGrads clears every gradient before a new backward pass.
+func (m *Model) ZeroGrads() {
+	for _, p := range m.Params {
+		p.Grad.Zero()
+	}
+}
+
+// EvalLoss returns the mean squared error over a data set whose size is a
+// multiple of the batch size, in batch-sized chunks (forward only).
+func (m *Model) EvalLoss(x, y *Mat) float64 {
+	total := 0.0
+	chunks := x.Rows / m.n
+	for c := 0; c < chunks; c++ {
+		xs := &Mat{Rows: m.n, Cols: x.Cols, Stride: x.Stride, Data: x.Data[c*m.n*x.Stride:]}
+		ys := &Mat{Rows: m.n, Cols: y.Cols, Stride: y.Stride, Data: y.Data[c*m.n*y.Stride:]}
+		pred := m.Forward(xs)
+		total += mse(pred, ys)
+	}
+	return total / float64(chunks)
+}
+
+func mse(pred, y *Mat) float64 {
+	sum := 0.0
+	for i := 0; i < pred.Rows; i++ {
+		p, t := pred.Row(i), y.Row(i)
+		for j := range p {
+			d := p[j] - t[j]
+			sum += d * d
+		}
+	}
+	return sum / float64(pred.Rows*pred.Cols)
+}
+
+// finite reports whether x is neither NaN nor ±Inf.
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

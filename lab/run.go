@@ -1,0 +1,470 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Status is the state of a run.
+type Status string
+
+// The states of a run. Done, Diverged and Cancelled are final.
+const (
+	Running   Status = "running"
+	Paused    Status = "paused"
+	Done      Status = "done"
+	Diverged  Status = "diverged"
+	Cancelled Status = "cancelled"
+)
+
+// Final reports whether s is a final state.
+func (s Status) Final() bool { return s == Done || s == Diverged || s == Cancelled }
+
+// ProgressInterval is the shortest time between two progress events of a run:
+// at most 25 a second, whatever the step rate.
+const ProgressInterval = 40 * time.Millisecond
+
+// Progress is what a run reports while it trains. Points holds the history
+// points recorded since the previous event that was delivered, so a consumer
+// that appends them has the whole (bounded) history.
+type Progress struct {
+	Step        int
+	Steps       int
+	TrainLoss   float64 // last training-batch loss
+	EvalLoss    float64 // last eval loss
+	StepsPerSec float64 // over the time spent training (pauses excluded)
+	Elapsed     time.Duration
+	LR          float64 // the learning rate in use (it can change while running)
+	Status      Status
+	Points      []Point
+}
+
+// Params counts the model's parameters.
+type Params struct {
+	Total     int `json:"total"`
+	Trainable int `json:"trainable"`
+	Frozen    int `json:"frozen"`
+}
+
+// Speed is how fast a run trained.
+type Speed struct {
+	StepsPerSecond float64 `json:"steps_per_second"`
+	Seconds        float64 `json:"seconds"`
+}
+
+// Result is everything a finished run reports. Its JSON form is the output of
+// `loralab run --json`.
+type Result struct {
+	Method     string  `json:"method"`
+	Status     Status  `json:"status"`
+	Reason     string  `json:"reason,omitempty"` // why it diverged
+	DivergedAt int     `json:"diverged_at,omitempty"`
+	Config     Config  `json:"config"`
+	Layers     []Shape `json:"layers"`
+	Params     Params  `json:"params"`
+	Memory     Memory  `json:"memory"`
+	History    []Point `json:"history"`
+	Final      Point   `json:"final"`
+	Speed      Speed   `json:"speed"`
+}
+
+// Prepare validates cfg for method m, fills in its defaults, and returns the
+// resolved config. Errors are one line, meant for users.
+func Prepare(m Method, cfg Config) (Config, error) {
+	cfg = cfg.Resolve(m.Info())
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	if err := m.Validate(cfg, cfg.Layers()); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// Run is one training run in its own goroutine. Control it with Pause,
+// Resume, Step, SetLR and SetSpeed; stop it by cancelling its context.
+// Consume Events until it is closed (or cancel the context), then read Result.
+type Run struct {
+	cfg    Config
+	method Method
+	events chan Progress
+	ctrl   chan control
+	done   chan struct{}
+	result *Result
+
+	resultReason string // why the run diverged (written by its goroutine)
+}
+
+type control struct {
+	kind  controlKind
+	value float64
+}
+
+type controlKind int
+
+const (
+	ctrlPause controlKind = iota
+	ctrlResume
+	ctrlStep
+	ctrlLR
+	ctrlSpeed
+)
+
+// Start validates cfg and starts training in a new goroutine. The goroutine
+// ends when the run finishes, diverges, or ctx is cancelled.
+func Start(ctx context.Context, m Method, cfg Config) (*Run, error) {
+	cfg, err := Prepare(m, cfg)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{cfg: cfg, method: m, events: make(chan Progress, 1), ctrl: make(chan control, 16), done: make(chan struct{})}
+	go r.loop(ctx)
+	return r, nil
+}
+
+// Execute runs cfg to the end in the calling goroutine's stead (the same code
+// path as Start) and calls onProgress, if not nil, for every event.
+func Execute(ctx context.Context, m Method, cfg Config, onProgress func(Progress)) (*Result, error) {
+	r, err := Start(ctx, m, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for p := range r.Events() {
+		if onProgress != nil {
+			onProgress(p)
+		}
+	}
+	return r.Result(), nil
+}
+
+// Config returns the resolved settings of the run.
+func (r *Run) Config() Config { return r.cfg }
+
+// Events delivers progress at most every ProgressInterval; it is closed when the run ends.
+func (r *Run) Events() <-chan Progress { return r.events }
+
+// Done is closed when the run has ended and its Result is ready.
+func (r *Run) Done() <-chan struct{} { return r.done }
+
+// Result waits for the run to end and returns what it reports.
+func (r *Run) Result() *Result {
+	<-r.done
+	return r.result
+}
+
+// Pause stops training after the current step.
+func (r *Run) Pause() { r.send(control{kind: ctrlPause}) }
+
+// Resume continues a paused run.
+func (r *Run) Resume() { r.send(control{kind: ctrlResume}) }
+
+// Step makes a paused run take exactly one step.
+func (r *Run) Step() { r.send(control{kind: ctrlStep}) }
+
+// SetLR changes the base learning rate from the next step on.
+func (r *Run) SetLR(lr float64) { r.send(control{kind: ctrlLR, value: lr}) }
+
+// SetSpeed caps the step rate at stepsPerSecond (0 = as fast as possible),
+// for narrating a run in slow motion.
+func (r *Run) SetSpeed(stepsPerSecond float64) {
+	r.send(control{kind: ctrlSpeed, value: stepsPerSecond})
+}
+
+func (r *Run) send(c control) {
+	select {
+	case r.ctrl <- c:
+	case <-r.done:
+	}
+}
+
+// trainer is the state of the run's goroutine.
+type trainer struct {
+	ctx                context.Context
+	r                  *Run
+	model              *Model
+	task               Task
+	opt                *AdamW
+	x, y               *Mat
+	hist               *History
+	pending            []Point
+	step               int
+	trainLoss, evalVal float64
+	loss0              float64
+	sumLoss            float64
+	minLoss, maxLoss   float64
+	nLoss              int
+	status             Status
+	paused             bool
+	stepOnce           bool
+	speed              float64
+	active             time.Duration
+	activeSince        time.Time
+	lastEmit           time.Time
+	started            time.Time
+}
+
+func (r *Run) loop(ctx context.Context) {
+	defer close(r.done)
+	defer close(r.events)
+	t := newTrainer(r)
+	t.ctx = ctx
+	t.train(ctx)
+	r.result = t.result()
+}
+
+func newTrainer(r *Run) *trainer {
+	cfg := r.cfg
+	ledger := NewLedger()
+	task := NewShiftTask(cfg)
+	model := NewModel(cfg, r.method, task, ledger)
+	t := &trainer{
+		r: r, model: model, task: task,
+		opt:    NewAdamW(ledger, model.Params, cfg.LR, cfg.WeightDecay),
+		x:      NewMat(cfg.Batch, cfg.Width),
+		y:      NewMat(cfg.Batch, cfg.Width),
+		hist:   NewHistory(DefaultHistoryCap),
+		status: Running,
+	}
+	t.resetInterval()
+	return t
+}
+
+func (t *trainer) resetInterval() {
+	t.sumLoss, t.nLoss, t.minLoss, t.maxLoss = 0, 0, math.Inf(1), math.Inf(-1)
+}
+
+func (t *trainer) train(ctx context.Context) {
+	cfg := t.r.cfg
+	t.started = time.Now()
+	t.activeSince = t.started
+	t.evalVal = t.model.EvalLoss(t.task.Eval())
+	var next time.Time
+	for t.step < cfg.Steps {
+		if !t.waitTurn(ctx, &next) {
+			t.status = Cancelled
+			break
+		}
+		loss := t.trainStep()
+		if t.step == 1 {
+			t.loss0 = loss
+			t.record(Point{Step: 0, Train: loss, Eval: t.evalVal, span: 1})
+		}
+		t.sumLoss += loss
+		t.nLoss++
+		t.minLoss, t.maxLoss = math.Min(t.minLoss, loss), math.Max(t.maxLoss, loss)
+		if reason := t.divergence(loss); reason != "" {
+			t.status = Diverged
+			t.r.resultReason = reason
+			t.flushPoint()
+			break
+		}
+		if t.step%cfg.EvalEvery == 0 || t.step == cfg.Steps {
+			t.evalVal = t.model.EvalLoss(t.task.Eval())
+			t.flushPoint()
+			if reason := t.divergence(t.evalVal); reason != "" {
+				t.status = Diverged
+				t.r.resultReason = reason
+				break
+			}
+		}
+		if time.Since(t.lastEmit) >= ProgressInterval {
+			t.emit(false)
+		}
+	}
+	if t.status == Running {
+		t.status = Done
+	}
+	t.flushPoint() // a cancelled run's last partial interval
+	t.pauseClock()
+	if ctx.Err() == nil {
+		t.emit(true)
+	}
+}
+
+// trainStep is one optimiser step: batch, forward, loss, backward, update.
+func (t *trainer) trainStep() float64 {
+	t.task.NextBatch(t.x, t.y)
+	pred := t.model.Forward(t.x)
+	loss := t.model.Loss(pred, t.y)
+	t.model.ZeroGrads()
+	t.model.Backward()
+	for _, l := range t.model.Layers {
+		l.BeforeUpdate()
+	}
+	t.opt.Step()
+	t.step++
+	for _, l := range t.model.Layers {
+		l.AfterUpdate(t.step)
+	}
+	t.trainLoss = loss
+	return loss
+}
+
+// divergence returns why the run diverged at this loss, or "".
+func (t *trainer) divergence(loss float64) string {
+	if !finite(loss) {
+		return fmt.Sprintf("loss became %v at step %d", loss, t.step)
+	}
+	if bound := t.r.cfg.DivergenceFactor * t.loss0; t.loss0 > 0 && loss > bound {
+		return fmt.Sprintf("loss %.3g at step %d is above %g × the starting loss %.3g", loss, t.step, t.r.cfg.DivergenceFactor, t.loss0)
+	}
+	return ""
+}
+
+// flushPoint records the training steps since the last point as one point.
+func (t *trainer) flushPoint() {
+	if t.nLoss == 0 {
+		return
+	}
+	last, _ := t.hist.Last()
+	t.record(Point{Step: t.step, Train: t.sumLoss / float64(t.nLoss), Eval: t.evalVal,
+		TrainMin: t.minLoss, TrainMax: t.maxLoss, span: t.step - last.Step})
+	t.resetInterval()
+}
+
+func (t *trainer) record(p Point) {
+	t.hist.Add(p)
+	t.pending = append(t.pending, p)
+}
+
+// waitTurn handles control messages, pauses and the speed cap before a step.
+// It returns false if the run was cancelled.
+func (t *trainer) waitTurn(ctx context.Context, next *time.Time) bool {
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case c := <-t.r.ctrl:
+			t.apply(c)
+			continue
+		default:
+		}
+		if t.paused && !t.stepOnce {
+			t.emit(false)
+			select {
+			case <-ctx.Done():
+				return false
+			case c := <-t.r.ctrl:
+				t.apply(c)
+			}
+			continue
+		}
+		t.stepOnce = false
+		if t.speed > 0 {
+			now := time.Now()
+			if next.IsZero() || next.Before(now.Add(-time.Second)) {
+				*next = now
+			}
+			if wait := next.Sub(now); wait > 0 {
+				t.emit(false)
+				timer := time.NewTimer(wait)
+				select {
+				case <-ctx.Done():
+					timer.Stop()
+					return false
+				case c := <-t.r.ctrl:
+					timer.Stop()
+					t.apply(c)
+					continue
+				case <-timer.C:
+				}
+			}
+			*next = next.Add(time.Duration(float64(time.Second) / t.speed))
+		}
+		return true
+	}
+}
+
+func (t *trainer) apply(c control) {
+	switch c.kind {
+	case ctrlPause:
+		if !t.paused {
+			t.paused = true
+			t.pauseClock()
+		}
+	case ctrlResume:
+		if t.paused {
+			t.paused = false
+			t.activeSince = time.Now()
+		}
+	case ctrlStep:
+		t.stepOnce = true
+	case ctrlLR:
+		if finite(c.value) && c.value > 0 {
+			t.opt.LR = c.value
+		}
+	case ctrlSpeed:
+		if finite(c.value) && c.value >= 0 {
+			t.speed = c.value
+		}
+	}
+}
+
+func (t *trainer) pauseClock() {
+	if !t.activeSince.IsZero() {
+		t.active += time.Since(t.activeSince)
+		t.activeSince = time.Time{}
+	}
+}
+
+func (t *trainer) activeTime() time.Duration {
+	a := t.active
+	if !t.activeSince.IsZero() {
+		a += time.Since(t.activeSince)
+	}
+	return a
+}
+
+func (t *trainer) stepsPerSec() float64 {
+	if s := t.activeTime().Seconds(); s > 0 {
+		return float64(t.step) / s
+	}
+	return 0
+}
+
+// emit offers a progress event without blocking (final events block until
+// taken or the run's context ends, so the last points are never lost).
+func (t *trainer) emit(final bool) {
+	st := t.status
+	if t.paused && !st.Final() {
+		st = Paused
+	}
+	p := Progress{Step: t.step, Steps: t.r.cfg.Steps, TrainLoss: t.trainLoss, EvalLoss: t.evalVal,
+		StepsPerSec: t.stepsPerSec(), Elapsed: time.Since(t.started), LR: t.opt.LR, Status: st, Points: t.pending}
+	if final {
+		select {
+		case t.r.events <- p:
+			t.pending = nil
+		case <-t.ctx.Done():
+		}
+		return
+	}
+	select {
+	case t.r.events <- p:
+		t.pending = nil
+		t.lastEmit = time.Now()
+	default:
+	}
+}
+
+func (t *trainer) result() *Result {
+	cfg := t.r.cfg
+	counts := t.model.Ledger.Numbers()
+	hist := t.hist.Points()
+	res := &Result{
+		Method: cfg.Method, Status: t.status, Reason: t.r.resultReason, Config: cfg, Layers: cfg.Layers(),
+		Params:  Params{Total: counts.Frozen + counts.Trainable, Trainable: counts.Trainable, Frozen: counts.Frozen},
+		Memory:  counts.Bytes(BytesPerNumber),
+		History: hist,
+		Speed:   Speed{StepsPerSecond: t.stepsPerSec(), Seconds: t.activeTime().Seconds()},
+	}
+	if len(hist) > 0 {
+		res.Final = hist[len(hist)-1]
+	}
+	if t.status == Diverged {
+		res.DivergedAt = t.step
+	}
+	return res
+}
