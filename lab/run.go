@@ -12,6 +12,7 @@ type Status string
 
 // The states of a run. Done, Diverged and Cancelled are final.
 const (
+	Queued    Status = "queued"
 	Running   Status = "running"
 	Paused    Status = "paused"
 	Done      Status = "done"
@@ -93,6 +94,7 @@ type Run struct {
 	ctrl   chan control
 	done   chan struct{}
 	result *Result
+	pool   *Pool // if not nil, training waits for a slot
 
 	resultReason string // why the run diverged (written by its goroutine)
 }
@@ -119,9 +121,13 @@ func Start(ctx context.Context, m Method, cfg Config) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{cfg: cfg, method: m, events: make(chan Progress, 1), ctrl: make(chan control, 16), done: make(chan struct{})}
+	r := newRun(m, cfg)
 	go r.loop(ctx)
 	return r, nil
+}
+
+func newRun(m Method, cfg Config) *Run {
+	return &Run{cfg: cfg, method: m, events: make(chan Progress, 1), ctrl: make(chan control, 16), done: make(chan struct{})}
 }
 
 // Execute runs cfg to the end in the calling goroutine's stead (the same code
@@ -208,6 +214,17 @@ type trainer struct {
 func (r *Run) loop(ctx context.Context) {
 	defer close(r.done)
 	defer close(r.events)
+	if r.pool != nil {
+		select {
+		case r.events <- Progress{Steps: r.cfg.Steps, Status: Queued}:
+		default:
+		}
+		if !r.pool.acquire(ctx) {
+			r.result = &Result{Method: r.cfg.Method, Status: Cancelled, Config: r.cfg, Layers: r.cfg.Layers()}
+			return
+		}
+		defer r.pool.release()
+	}
 	t := newTrainer(r)
 	t.ctx = ctx
 	t.train(ctx)

@@ -1,0 +1,38 @@
+package lab
+
+import (
+	"encoding/json"
+	"math"
+)
+
+// JSON has no NaN or ±Inf, and a diverged run produces them. Losses are
+// written as numbers when finite and as null otherwise.
+
+// jsonNumber returns x, or nil for NaN and ±Inf.
+func jsonNumber(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
+}
+
+// MarshalJSON writes non-finite losses as null.
+func (p Point) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Step     int      `json:"step"`
+		Train    *float64 `json:"train_loss"`
+		Eval     *float64 `json:"eval_loss"`
+		TrainMin *float64 `json:"train_loss_min"`
+		TrainMax *float64 `json:"train_loss_max"`
+	}{p.Step, jsonNumber(p.Train), jsonNumber(p.Eval), jsonNumber(p.TrainMin), jsonNumber(p.TrainMax)})
+}
+
+// MarshalJSON writes non-finite losses as null.
+func (s Standing) MarshalJSON() ([]byte, error) {
+	type plain Standing
+	return json.Marshal(struct {
+		plain
+		EvalLoss     *float64 `json:"eval_loss"`
+		BestEvalLoss *float64 `json:"best_eval_loss"`
+	}{plain(s), jsonNumber(s.EvalLoss), jsonNumber(s.BestEvalLoss)})
+}

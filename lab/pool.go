@@ -1,0 +1,107 @@
+package lab
+
+import (
+	"context"
+	"runtime"
+)
+
+// Pool limits how many runs train at once, so runs share the machine's cores
+// instead of fighting over them. A run started in a pool waits (status
+// Queued) until a slot is free. Results never depend on the pool's size:
+// each run is independent and deterministic.
+type Pool struct {
+	slots chan struct{}
+}
+
+// NewPool returns a pool of n slots; n ≤ 0 means one per core.
+func NewPool(n int) *Pool {
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	return &Pool{slots: make(chan struct{}, n)}
+}
+
+// Size is the number of runs that may train at once.
+func (p *Pool) Size() int { return cap(p.slots) }
+
+// acquire waits for a slot; false if ctx ended first.
+func (p *Pool) acquire(ctx context.Context) bool {
+	select {
+	case p.slots <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (p *Pool) release() { <-p.slots }
+
+// StartIn is Start for a run that trains only when the pool has a free slot.
+func StartIn(ctx context.Context, pool *Pool, m Method, cfg Config) (*Run, error) {
+	cfg, err := Prepare(m, cfg)
+	if err != nil {
+		return nil, err
+	}
+	r := newRun(m, cfg)
+	r.pool = pool
+	go r.loop(ctx)
+	return r, nil
+}
+
+// Job is one run of a batch of runs: a method and its settings.
+type Job struct {
+	Method Method
+	Config Config
+}
+
+// ExecuteAll runs every job in a pool of `workers` slots (≤ 0: one per core)
+// and returns their results in job order. onProgress, if not nil, is called
+// with the job's index for every progress event, from the caller's goroutine
+// (events of all runs are merged). Every job is validated before any starts.
+func ExecuteAll(ctx context.Context, jobs []Job, workers int, onProgress func(job int, p Progress)) ([]*Result, error) {
+	for i := range jobs {
+		cfg, err := Prepare(jobs[i].Method, jobs[i].Config)
+		if err != nil {
+			return nil, err
+		}
+		jobs[i].Config = cfg
+	}
+	pool := NewPool(workers)
+	runs := make([]*Run, len(jobs))
+	for i, j := range jobs {
+		r, err := StartIn(ctx, pool, j.Method, j.Config)
+		if err != nil {
+			return nil, err // unreachable: validated above
+		}
+		runs[i] = r
+	}
+	type event struct {
+		job int
+		p   Progress
+	}
+	merged := make(chan event)
+	finished := make(chan struct{})
+	for i, r := range runs {
+		go func() {
+			for p := range r.Events() {
+				merged <- event{i, p}
+			}
+			finished <- struct{}{}
+		}()
+	}
+	for left := len(runs); left > 0; {
+		select {
+		case e := <-merged:
+			if onProgress != nil {
+				onProgress(e.job, e.p)
+			}
+		case <-finished:
+			left--
+		}
+	}
+	results := make([]*Result, len(runs))
+	for i, r := range runs {
+		results[i] = r.Result()
+	}
+	return results, nil
+}
