@@ -274,6 +274,7 @@ func (t *trainer) train(ctx context.Context) {
 		if reason := t.divergence(loss); reason != "" {
 			t.status = Diverged
 			t.r.resultReason = reason
+			t.evalVal = t.model.EvalLoss(t.task.Eval())
 			t.flushPoint()
 			break
 		}

@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/loralab/loralab/lab"
+)
+
+// settingFlag is a flag.Value that parses one lab.Setting into a Config, so
+// every setting has one name and one parser across flags, presets and the TUI.
+type settingFlag struct {
+	setting lab.Setting
+	cfg     *lab.Config
+}
+
+func (f settingFlag) String() string {
+	if f.cfg == nil {
+		return ""
+	}
+	return f.setting.Get(*f.cfg)
+}
+
+func (f settingFlag) Set(v string) error {
+	if err := f.setting.Set(f.cfg, v); err != nil {
+		return err
+	}
+	// 0 means "the default" inside the engine; a user who types 0 means 0.
+	if (f.setting.Name == "lr" || f.setting.Name == "alpha") && f.setting.Value(*f.cfg) <= 0 {
+		return fmt.Errorf("%s %s: must be a finite number above 0", f.setting.Name, v)
+	}
+	return nil
+}
+
+func (f settingFlag) IsBoolFlag() bool { return f.setting.Kind == lab.BoolSetting }
+
+// runFlags are the flags shared by run, race and sweep: every lab.Setting plus
+// the output options.
+type runFlags struct {
+	fs         *flag.FlagSet
+	cfg        lab.Config
+	json, csv  bool
+	quiet      bool
+	out        string
+	presetFile string
+	given      map[string]bool // settings given on the command line
+}
+
+// newRunFlags declares the flags of command cmd. Settings in skip are left out
+// (race takes --methods instead of --method).
+func newRunFlags(cmd string, skip ...string) *runFlags {
+	f := &runFlags{fs: flag.NewFlagSet("loralab "+cmd, flag.ContinueOnError), cfg: lab.Defaults()}
+	f.fs.SetOutput(io.Discard)
+	for _, s := range lab.Settings {
+		if contains(skip, s.Name) {
+			continue
+		}
+		f.fs.Var(settingFlag{s, &f.cfg}, s.Name, s.Help)
+	}
+	f.fs.BoolVar(&f.json, "json", false, "print one JSON object instead of the table")
+	f.fs.BoolVar(&f.csv, "csv", false, "print the loss history as CSV instead of the table")
+	f.fs.BoolVar(&f.quiet, "quiet", false, "no progress bar on stderr")
+	f.fs.StringVar(&f.out, "out", "", "also save the results as `FILE` (JSON) and FILE with .csv, never overwriting")
+	return f
+}
+
+// errHelp is returned by parse when -h or --help was given (usage printed).
+var errHelp = errors.New("help")
+
+// parse parses args; on a usage error it returns a one-line message.
+func (f *runFlags) parse(args []string, stdout io.Writer, intro string) error {
+	err := f.fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(stdout, f.fs, intro)
+		return errHelp
+	}
+	if err != nil {
+		return errors.New(oneLine(err.Error()))
+	}
+	if f.fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (flags start with --)", f.fs.Arg(0))
+	}
+	if f.json && f.csv {
+		return errors.New("--json and --csv: choose one")
+	}
+	f.given = map[string]bool{}
+	f.fs.Visit(func(fl *flag.Flag) { f.given[fl.Name] = true })
+	return nil
+}
+
+// printUsage writes intro and every flag with its help and default.
+func printUsage(w io.Writer, fs *flag.FlagSet, intro string) {
+	fmt.Fprintln(w, intro)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "flags:")
+	fs.VisitAll(func(fl *flag.Flag) {
+		name, help := flag.UnquoteUsage(fl)
+		head := "  --" + fl.Name
+		if name != "" && name != "value" {
+			head += " " + name
+		}
+		def := ""
+		if fl.DefValue != "" && fl.DefValue != "false" && fl.DefValue != "0" {
+			def = " (default " + fl.DefValue + ")"
+		}
+		fmt.Fprintf(w, "%-26s %s%s\n", head, help, def)
+	})
+}
+
+// usageError prints "loralab CMD: msg" on one line and returns the usage status.
+func usageError(stderr io.Writer, cmd string, err error) int {
+	fmt.Fprintf(stderr, "loralab %s: %s\n", cmd, oneLine(err.Error()))
+	return exitUsage
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

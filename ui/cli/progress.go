@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/loralab/loralab/lab"
+)
+
+// progressBar draws one line on a terminal's stderr, rewritten in place:
+//
+//	lora       [██████████░░░░░░░░░░]  52%  step 1,040/2,000  loss 3.1e-04  640 steps/s
+//
+// It redraws at most every 100 ms and clears itself when done.
+type progressBar struct {
+	w     io.Writer
+	last  time.Time
+	shown bool
+}
+
+const barWidth = 20
+
+// update redraws the bar for one run's progress.
+func (b *progressBar) update(label string, p lab.Progress) {
+	if time.Since(b.last) < 100*time.Millisecond && !p.Status.Final() {
+		return
+	}
+	b.last = time.Now()
+	frac := 0.0
+	if p.Steps > 0 {
+		frac = float64(p.Step) / float64(p.Steps)
+	}
+	filled := int(frac * barWidth)
+	bar := strings.Repeat("█", filled) + strings.Repeat("░", barWidth-filled)
+	fmt.Fprintf(b.w, "\r\033[K%-10s [%s] %3.0f%%  step %s/%s  loss %s  %.0f steps/s",
+		label, bar, 100*frac, thousands(int64(p.Step)), thousands(int64(p.Steps)), lossText(p.TrainLoss), p.StepsPerSec)
+	b.shown = true
+}
+
+// clear erases the bar so the result starts on a clean line.
+func (b *progressBar) clear() {
+	if b.shown {
+		fmt.Fprint(b.w, "\r\033[K")
+		b.shown = false
+	}
+}

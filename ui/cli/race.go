@@ -1,0 +1,157 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/loralab/loralab/adapters"
+	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/results"
+)
+
+const raceIntro = `usage: loralab race [--methods lora,lora-fa,...] [flags]
+
+Train several methods on identical data (same base weights, batches and eval
+set) and print the leaderboard, ranked by final eval loss. Each method uses its
+own default learning rate unless --lr is given. Runs share the cores through a
+pool of --workers (default: one per core); results do not depend on it.`
+
+// runRace is `loralab race`.
+func runRace(args []string, stdout, stderr io.Writer) int {
+	f := newRunFlags("race", "method")
+	methods := f.fs.String("methods", strings.Join(adapters.Names(), ","), "comma-separated `methods` to race")
+	workers := f.fs.Int("workers", 0, "runs trained at once (0 = one per core)")
+	target := f.fs.Float64("target", lab.DefaultTarget, "eval `loss` the leaderboard counts steps to")
+	if err := f.parse(args, stdout, raceIntro); err == errHelp {
+		return exitOK
+	} else if err != nil {
+		return usageError(stderr, "race", fmt.Errorf("%w (see loralab race --help)", err))
+	}
+	ms, err := parseMethods(*methods)
+	if err != nil {
+		return usageError(stderr, "race", err)
+	}
+	if *workers < 0 || *workers > 64 {
+		return usageError(stderr, "race", fmt.Errorf("workers %d: must be between 0 (one per core) and 64", *workers))
+	}
+	if !(*target > 0) {
+		return usageError(stderr, "race", fmt.Errorf("target %v: must be a loss above 0", *target))
+	}
+	jobs := make([]lab.Job, len(ms))
+	for i, m := range ms {
+		jobs[i] = lab.Job{Method: m, Config: f.cfg}
+	}
+	res, code := executeJobs(stderr, "race", f, jobs, *workers)
+	if res == nil {
+		return code
+	}
+	board := lab.Leaderboard(res, *target)
+	b := results.Bundle{Kind: results.Race, Runs: res, Leaderboard: board}
+	if code := emit(stdout, stderr, "race", f, b, func(w io.Writer) { printLeaderboard(w, board, *target) }); code != exitOK {
+		return code
+	}
+	return cancelledCode(stderr, "race", res)
+}
+
+// executeJobs validates and runs jobs, with one progress line on a terminal.
+// It returns nil and the exit status on a usage error.
+func executeJobs(stderr io.Writer, cmd string, f *runFlags, jobs []lab.Job, workers int) ([]*lab.Result, int) {
+	for i := range jobs {
+		cfg, err := lab.Prepare(jobs[i].Method, jobs[i].Config)
+		if err != nil {
+			return nil, usageError(stderr, cmd, fmt.Errorf("%s: %w", jobs[i].Method.Info().Name, err))
+		}
+		jobs[i].Config = cfg
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	bar := &progressBar{w: stderr}
+	showBar := !f.quiet && isTerminal(stderr)
+	steps := make([]int, len(jobs))
+	total := 0
+	for _, j := range jobs {
+		total += j.Config.Steps
+	}
+	res, err := lab.ExecuteAll(ctx, jobs, workers, func(i int, p lab.Progress) {
+		steps[i] = p.Step
+		if showBar {
+			sum := 0
+			for _, s := range steps {
+				sum += s
+			}
+			bar.update(fmt.Sprintf("%d runs", len(jobs)), lab.Progress{Step: sum, Steps: total, TrainLoss: p.TrainLoss, StepsPerSec: p.StepsPerSec})
+		}
+	})
+	bar.clear()
+	if err != nil {
+		return nil, usageError(stderr, cmd, err)
+	}
+	return res, exitOK
+}
+
+// cancelledCode is 1 if the user interrupted; diverged runs are part of a
+// race's or sweep's result and do not fail the command.
+func cancelledCode(stderr io.Writer, cmd string, res []*lab.Result) int {
+	for _, r := range res {
+		if r.Status == lab.Cancelled {
+			fmt.Fprintf(stderr, "loralab %s: interrupted\n", cmd)
+			return exitFailed
+		}
+	}
+	return exitOK
+}
+
+// parseMethods reads a comma-separated list of method names.
+func parseMethods(list string) ([]lab.Method, error) {
+	var ms []lab.Method
+	seen := map[string]bool{}
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("method %q listed twice", name)
+		}
+		seen[name] = true
+		m, err := adapters.Lookup(name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, m)
+	}
+	if len(ms) == 0 {
+		return nil, errors.New("methods: none given; the methods are: " + strings.Join(adapters.Names(), ", "))
+	}
+	return ms, nil
+}
+
+// printLeaderboard writes the race table.
+func printLeaderboard(w io.Writer, board []lab.Standing, target float64) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "#\tmethod\ttrainable\tmemory\tsteps/s\teval loss\tbest eval\tsteps to %s\tstatus\t\n", lossText(target))
+	for _, s := range board {
+		m, _ := adapters.Lookup(s.Method)
+		title := s.Method
+		if m != nil {
+			title = m.Info().Title
+		}
+		place := fmt.Sprint(s.Place)
+		if s.Winner {
+			place = "🏆 " + place
+		}
+		reach := "—"
+		if s.StepsToTarget >= 0 {
+			reach = thousands(int64(s.StepsToTarget))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t\n", place, title, thousands(int64(s.Trainable)),
+			humanBytes(s.MemoryTotal), s.StepsPerSec, lossText(s.EvalLoss), lossText(s.BestEvalLoss), reach, s.Status)
+	}
+	tw.Flush()
+}

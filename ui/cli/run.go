@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"text/tabwriter"
+
+	"github.com/loralab/loralab/adapters"
+	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/results"
+)
+
+const runIntro = `usage: loralab run [flags]
+
+Train one method on the toy task and print a summary table (or --json, --csv).
+Default learning rates: lora 2e-3, lora-fa 5e-3, vera 2e-2, delta-lora 2e-3,
+lora-plus 1e-3 (B gets lr-ratio × that), full 1e-3.
+Exit status: 0 done, 1 diverged or interrupted, 2 bad flags.`
+
+// runRun is `loralab run`.
+func runRun(args []string, stdout, stderr io.Writer) int {
+	f := newRunFlags("run")
+	if err := f.parse(args, stdout, runIntro); err == errHelp {
+		return exitOK
+	} else if err != nil {
+		return usageError(stderr, "run", fmt.Errorf("%w (see loralab run --help)", err))
+	}
+	m, err := adapters.Lookup(f.cfg.Method)
+	if err != nil {
+		return usageError(stderr, "run", err)
+	}
+	cfg, err := lab.Prepare(m, f.cfg)
+	if err != nil {
+		return usageError(stderr, "run", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	bar := &progressBar{w: stderr}
+	showBar := !f.quiet && isTerminal(stderr)
+	res, err := lab.Execute(ctx, m, cfg, func(p lab.Progress) {
+		if showBar {
+			bar.update(m.Info().Name, p)
+		}
+	})
+	bar.clear()
+	if err != nil {
+		return usageError(stderr, "run", err)
+	}
+	bundle := results.Bundle{Kind: results.Single, Runs: []*lab.Result{res}}
+	if code := emit(stdout, stderr, "run", f, bundle, func(w io.Writer) { printRun(w, m.Info(), res) }); code != exitOK {
+		return code
+	}
+	return statusCode(stderr, "run", res)
+}
+
+// emit prints the bundle as JSON, CSV or the table, and saves it with --out.
+func emit(stdout, stderr io.Writer, cmd string, f *runFlags, b results.Bundle, table func(io.Writer)) int {
+	switch {
+	case f.json:
+		data, err := b.JSON()
+		if err != nil {
+			fmt.Fprintf(stderr, "loralab %s: %v\n", cmd, err)
+			return exitFailed
+		}
+		stdout.Write(data)
+	case f.csv:
+		stdout.Write(b.CSV())
+	default:
+		table(stdout)
+	}
+	if f.out != "" {
+		j, c, err := results.SaveAs(f.out, b)
+		if err != nil {
+			fmt.Fprintf(stderr, "loralab %s: cannot save results: %v\n", cmd, err)
+			return exitFailed
+		}
+		fmt.Fprintf(stderr, "saved %s and %s\n", j, c)
+	}
+	return exitOK
+}
+
+// statusCode reports a diverged or cancelled run on stderr and returns 1.
+func statusCode(stderr io.Writer, cmd string, rs ...*lab.Result) int {
+	code := exitOK
+	for _, r := range rs {
+		switch r.Status {
+		case lab.Diverged:
+			fmt.Fprintf(stderr, "loralab %s: %s diverged: %s\n", cmd, r.Method, r.Reason)
+			code = exitFailed
+		case lab.Cancelled:
+			fmt.Fprintf(stderr, "loralab %s: %s interrupted at step %d\n", cmd, r.Method, r.Final.Step)
+			code = exitFailed
+		}
+	}
+	return code
+}
+
+// printRun writes the summary table of one run.
+func printRun(w io.Writer, info lab.MethodInfo, r *lab.Result) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "method\t%s (%s)\n", info.Title, info.Name)
+	fmt.Fprintf(tw, "status\t%s", r.Status)
+	if r.Status == lab.Diverged {
+		fmt.Fprintf(tw, " at step %d: %s", r.DivergedAt, r.Reason)
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintf(tw, "model\t%d layers of %d×%d, %s; batch %d, %s steps, seed %d\n", r.Config.Depth, r.Config.Width, r.Config.Width, r.Config.Activation, r.Config.Batch, thousands(int64(r.Config.Steps)), r.Config.Seed)
+	fmt.Fprintf(tw, "params\t%s trainable of %s (%s); %s frozen\n", thousands(int64(r.Params.Trainable)), thousands(int64(r.Params.Total)), percent(int64(r.Params.Trainable), int64(r.Params.Total)), thousands(int64(r.Params.Frozen)))
+	fmt.Fprintf(tw, "memory\t%s measured by the ledger\n", humanBytes(r.Memory.Total))
+	for _, row := range memoryRows(r.Memory) {
+		fmt.Fprintf(tw, "  %s\t%s\n", row.name, humanBytes(row.bytes))
+	}
+	fmt.Fprintf(tw, "loss\tstep 0: train %s, eval %s\n", lossText(first(r).Train), lossText(first(r).Eval))
+	fmt.Fprintf(tw, "\tstep %s: train %s, eval %s\n", thousands(int64(r.Final.Step)), lossText(r.Final.Train), lossText(r.Final.Eval))
+	fmt.Fprintf(tw, "speed\t%.0f steps/s over %.2f s\n", r.Speed.StepsPerSecond, r.Speed.Seconds)
+	tw.Flush()
+}
+
+func first(r *lab.Result) lab.Point {
+	if len(r.History) == 0 {
+		return lab.Point{}
+	}
+	return r.History[0]
+}
+
+type memoryRow struct {
+	name  string
+	bytes int64
+}
+
+// memoryRows lists the ledger's categories in display order.
+func memoryRows(m lab.Memory) []memoryRow {
+	return []memoryRow{
+		{"frozen weights", m.Frozen}, {"trainable", m.Trainable}, {"gradients", m.Gradients},
+		{"optimizer state", m.Optimizer}, {"activations", m.Activations}, {"other", m.Other},
+		{"workspace", m.Workspace},
+	}
+}

@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/results"
+)
+
+var sweepIntro = `usage: loralab sweep --vary SETTING=VALUES [--methods lora,...] [flags]
+
+Vary one setting over a list (rank=1,2,4,8) or a range (lr=1e-4..1e-1:log:7,
+task-rank=1..16:lin:4) for one or more methods, and print the final losses,
+trainable parameters and memory against the value.
+Sweepable settings: ` + strings.Join(lab.SweepableNames(), ", ") + `.`
+
+// runSweep is `loralab sweep`.
+func runSweep(args []string, stdout, stderr io.Writer) int {
+	f := newRunFlags("sweep", "method")
+	methods := f.fs.String("methods", "lora", "comma-separated `methods` to sweep")
+	vary := f.fs.String("vary", "", "the varied setting and its values, `SETTING=VALUES`")
+	workers := f.fs.Int("workers", 0, "runs trained at once (0 = one per core)")
+	if err := f.parse(args, stdout, sweepIntro); err == errHelp {
+		return exitOK
+	} else if err != nil {
+		return usageError(stderr, "sweep", fmt.Errorf("%w (see loralab sweep --help)", err))
+	}
+	ms, err := parseMethods(*methods)
+	if err != nil {
+		return usageError(stderr, "sweep", err)
+	}
+	setting, text, ok := strings.Cut(*vary, "=")
+	if !ok || setting == "" {
+		return usageError(stderr, "sweep", fmt.Errorf("--vary %q: want SETTING=VALUES, e.g. rank=1,2,4,8; sweepable: %s", *vary, strings.Join(lab.SweepableNames(), ", ")))
+	}
+	if *workers < 0 || *workers > 64 {
+		return usageError(stderr, "sweep", fmt.Errorf("workers %d: must be between 0 (one per core) and 64", *workers))
+	}
+	values, err := lab.ParseValues(setting, text)
+	if err != nil {
+		return usageError(stderr, "sweep", err)
+	}
+	jobs, err := lab.Sweep{Setting: setting, Values: values, Methods: ms, Base: f.cfg}.Jobs()
+	if err != nil {
+		return usageError(stderr, "sweep", err)
+	}
+	res, code := executeJobs(stderr, "sweep", f, jobs, *workers)
+	if res == nil {
+		return code
+	}
+	b := results.Bundle{Kind: results.Sweep, Runs: res, Setting: setting, Values: values, Table: results.SweepTable(setting, values, res)}
+	if code := emit(stdout, stderr, "sweep", f, b, func(w io.Writer) { printSweep(w, b) }); code != exitOK {
+		return code
+	}
+	return cancelledCode(stderr, "sweep", res)
+}
+
+// printSweep writes the sweep's table: one row per (method, value).
+func printSweep(w io.Writer, b results.Bundle) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "method\t%s\tfinal train\tfinal eval\ttrainable\tmemory\tstatus\t\n", b.Setting)
+	for _, r := range b.Table {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Method, r.Value, ptrLoss(r.FinalTrain), ptrLoss(r.FinalEval),
+			thousands(int64(r.Trainable)), humanBytes(r.MemoryTotal), r.Status)
+	}
+	tw.Flush()
+}
+
+func ptrLoss(x *float64) string {
+	if x == nil {
+		return "NaN"
+	}
+	return lossText(*x)
+}

@@ -1,0 +1,228 @@
+// Package results writes what runs produced — JSON and CSV — for the headless
+// commands and the TUI alike, atomically and never over an existing file.
+package results
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/loralab/loralab/lab"
+)
+
+// Kind says which experiment produced a Bundle.
+type Kind string
+
+// The kinds of experiments.
+const (
+	Single Kind = "run"
+	Race   Kind = "race"
+	Sweep  Kind = "sweep"
+)
+
+// SweepRow is one (method, value) cell of a sweep's result table.
+type SweepRow struct {
+	Method      string     `json:"method"`
+	Value       string     `json:"value"`
+	Status      lab.Status `json:"status"`
+	FinalTrain  *float64   `json:"final_train_loss"`
+	FinalEval   *float64   `json:"final_eval_loss"`
+	Trainable   int        `json:"trainable_params"`
+	MemoryTotal int64      `json:"memory_total"`
+}
+
+// Bundle is the outcome of one experiment.
+type Bundle struct {
+	Kind        Kind
+	Runs        []*lab.Result
+	Leaderboard []lab.Standing // races
+	Setting     string         // sweeps: the varied setting
+	Values      []string       // sweeps: its values
+	Table       []SweepRow     // sweeps: one row per run, in run order
+}
+
+// SweepTable builds a sweep's rows from its results (method-major order, as
+// lab.Sweep.Jobs makes them).
+func SweepTable(setting string, values []string, runs []*lab.Result) []SweepRow {
+	rows := make([]SweepRow, 0, len(runs))
+	set, _ := lab.LookupSetting(setting)
+	for _, r := range runs {
+		rows = append(rows, SweepRow{
+			Method: r.Method, Value: set.Get(r.Config), Status: r.Status,
+			FinalTrain: finite(r.Final.Train), FinalEval: finite(r.Final.Eval),
+			Trainable: r.Params.Trainable, MemoryTotal: r.Memory.Total,
+		})
+	}
+	return rows
+}
+
+func finite(x float64) *float64 {
+	if x != x || x > 1e308 || x < -1e308 {
+		return nil
+	}
+	return &x
+}
+
+// JSON encodes the bundle: a run is its lab.Result object; a race is
+// {"runs": [...], "leaderboard": [...]}; a sweep is {"setting", "values",
+// "runs", "table"}.
+func (b Bundle) JSON() ([]byte, error) {
+	var v any
+	switch b.Kind {
+	case Single:
+		if len(b.Runs) != 1 {
+			return nil, fmt.Errorf("results: a single run bundle holds %d runs", len(b.Runs))
+		}
+		v = b.Runs[0]
+	case Race:
+		v = struct {
+			Runs        []*lab.Result  `json:"runs"`
+			Leaderboard []lab.Standing `json:"leaderboard"`
+		}{b.Runs, b.Leaderboard}
+	case Sweep:
+		v = struct {
+			Setting string        `json:"setting"`
+			Values  []string      `json:"values"`
+			Runs    []*lab.Result `json:"runs"`
+			Table   []SweepRow    `json:"table"`
+		}{b.Setting, b.Values, b.Runs, b.Table}
+	default:
+		return nil, fmt.Errorf("results: unknown kind %q", b.Kind)
+	}
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
+
+// CSV encodes the loss histories, one row per history point:
+// method,step,train_loss,eval_loss,train_loss_min,train_loss_max; sweeps add
+// the varied setting's value after the method. A single run omits the method.
+func (b Bundle) CSV() []byte {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	head := []string{"step", "train_loss", "eval_loss", "train_loss_min", "train_loss_max"}
+	switch b.Kind {
+	case Race:
+		head = append([]string{"method"}, head...)
+	case Sweep:
+		head = append([]string{"method", b.Setting}, head...)
+	}
+	w.Write(head)
+	set, _ := lab.LookupSetting(b.Setting)
+	for _, r := range b.Runs {
+		for _, p := range r.History {
+			row := []string{strconv.Itoa(p.Step), num(p.Train), num(p.Eval), num(p.TrainMin), num(p.TrainMax)}
+			switch b.Kind {
+			case Race:
+				row = append([]string{r.Method}, row...)
+			case Sweep:
+				row = append([]string{r.Method, set.Get(r.Config)}, row...)
+			}
+			w.Write(row)
+		}
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+func num(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// WriteNew writes data to path atomically and never over an existing file:
+// it writes a temporary file in the same directory, syncs it, and links it to
+// path (which fails if path exists), then removes the temporary name.
+func WriteNew(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if os.IsExist(err) {
+			return fmt.Errorf("%s already exists; not overwriting it", path)
+		}
+		return err
+	}
+	return nil
+}
+
+// SaveAs writes the bundle as path (JSON) and the same name with .csv, both
+// new files. It returns the two paths.
+func SaveAs(path string, b Bundle) (jsonPath, csvPath string, err error) {
+	data, err := b.JSON()
+	if err != nil {
+		return "", "", err
+	}
+	jsonPath = path
+	csvPath = trimExt(path) + ".csv"
+	if jsonPath == csvPath {
+		jsonPath = trimExt(path) + ".json"
+	}
+	for _, p := range []string{jsonPath, csvPath} {
+		if _, err := os.Stat(p); err == nil {
+			return "", "", fmt.Errorf("%s already exists; not overwriting it", p)
+		}
+	}
+	if err := WriteNew(jsonPath, data); err != nil {
+		return "", "", err
+	}
+	if err := WriteNew(csvPath, b.CSV()); err != nil {
+		return jsonPath, "", err
+	}
+	return jsonPath, csvPath, nil
+}
+
+func trimExt(p string) string { return p[:len(p)-len(filepath.Ext(p))] }
+
+// Save writes the bundle into dir under a new name made of its kind and the
+// time, e.g. race-20261128-184512.json (with -2, -3… if taken).
+func Save(dir string, b Bundle, now time.Time) (jsonPath, csvPath string, err error) {
+	stem := filepath.Join(dir, fmt.Sprintf("%s-%s", b.Kind, now.Format("20060102-150405")))
+	for i := 1; ; i++ {
+		name := stem
+		if i > 1 {
+			name = fmt.Sprintf("%s-%d", stem, i)
+		}
+		_, e1 := os.Stat(name + ".json")
+		_, e2 := os.Stat(name + ".csv")
+		if os.IsNotExist(e1) && os.IsNotExist(e2) {
+			return SaveAs(name+".json", b)
+		}
+		if i > 1000 {
+			return "", "", fmt.Errorf("no free file name in %s", dir)
+		}
+	}
+}
+
+// DefaultDir is where results go unless a setting says otherwise:
+// $XDG_DATA_HOME/loralab/results, else ~/.local/share/loralab/results.
+func DefaultDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "loralab", "results")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "loralab", "results")
+	}
+	return filepath.Join(os.TempDir(), "loralab", "results")
+}
