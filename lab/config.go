@@ -92,6 +92,9 @@ func (c Config) Validate() error {
 		}
 		return nil
 	}
+	if c.Rank < 1 {
+		return fmt.Errorf("rank %d: must be at least 1", c.Rank)
+	}
 	if err := finitePos("lr", c.LR); err != nil {
 		return err
 	}

@@ -75,13 +75,17 @@ type Result struct {
 // resolved config. Errors are one line, meant for users.
 func Prepare(m Method, cfg Config) (Config, error) {
 	cfg = cfg.Resolve(m.Info())
+	// The method's own limits (rank) first, as they name the method, once
+	// the layer shapes they depend on are sane.
+	if cfg.Width >= 2 && cfg.Width <= MaxWidth && cfg.Depth >= 1 && cfg.Depth <= MaxDepth {
+		if err := m.Validate(cfg, cfg.Layers()); err != nil {
+			return cfg, err
+		}
+	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, err
 	}
-	if err := m.Validate(cfg, cfg.Layers()); err != nil {
-		return cfg, err
-	}
-	return cfg, nil
+	return cfg, m.Validate(cfg, cfg.Layers())
 }
 
 // Run is one training run in its own goroutine. Control it with Pause,

@@ -142,16 +142,16 @@ func printLeaderboard(w io.Writer, board []lab.Standing, target float64) {
 		if m != nil {
 			title = m.Info().Title
 		}
-		place := fmt.Sprint(s.Place)
+		place, status := fmt.Sprint(s.Place), string(s.Status)
 		if s.Winner {
-			place = "🏆 " + place
+			status = "winner"
 		}
 		reach := "—"
 		if s.StepsToTarget >= 0 {
 			reach = thousands(int64(s.StepsToTarget))
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t\n", place, title, thousands(int64(s.Trainable)),
-			humanBytes(s.MemoryTotal), s.StepsPerSec, lossText(s.EvalLoss), lossText(s.BestEvalLoss), reach, s.Status)
+			humanBytes(s.MemoryTotal), s.StepsPerSec, lossText(s.EvalLoss), lossText(s.BestEvalLoss), reach, status)
 	}
 	tw.Flush()
 }
