@@ -67,6 +67,7 @@ type Result struct {
 	Params     Params  `json:"params"`
 	Memory     Memory  `json:"memory"`
 	History    []Point `json:"history"`
+	DataDigest Digest  `json:"data_digest"` // hash of base weights, eval set and every batch, in order
 	Final      Point   `json:"final"`
 	Speed      Speed   `json:"speed"`
 }
@@ -213,6 +214,7 @@ type trainer struct {
 	activeSince        time.Time
 	lastEmit           time.Time
 	started            time.Time
+	digest             Digest
 }
 
 func (r *Run) loop(ctx context.Context) {
@@ -249,6 +251,15 @@ func newTrainer(r *Run) *trainer {
 		status: Running,
 	}
 	t.resetInterval()
+	t.digest = NewDigest()
+	ws, bs := task.Base()
+	for i := range ws {
+		t.digest.AddMat(ws[i])
+		t.digest.AddVec(bs[i])
+	}
+	ex, ey := task.Eval()
+	t.digest.AddMat(ex)
+	t.digest.AddMat(ey)
 	return t
 }
 
@@ -308,6 +319,8 @@ func (t *trainer) train(ctx context.Context) {
 // trainStep is one optimiser step: batch, forward, loss, backward, update.
 func (t *trainer) trainStep() float64 {
 	t.task.NextBatch(t.x, t.y)
+	t.digest.AddMat(t.x)
+	t.digest.AddMat(t.y)
 	pred := t.model.Forward(t.x)
 	loss := t.model.Loss(pred, t.y)
 	t.model.ZeroGrads()
@@ -479,8 +492,8 @@ func (t *trainer) result() *Result {
 		Method: cfg.Method, Status: t.status, Reason: t.r.resultReason, Config: cfg, Layers: cfg.Layers(),
 		Params:  Params{Total: counts.Frozen + counts.Trainable, Trainable: counts.Trainable, Frozen: counts.Frozen},
 		Memory:  counts.Bytes(BytesPerNumber),
-		History: hist,
-		Speed:   Speed{StepsPerSecond: t.stepsPerSec(), Seconds: t.activeTime().Seconds()},
+		History: hist, DataDigest: t.digest,
+		Speed: Speed{StepsPerSecond: t.stepsPerSec(), Seconds: t.activeTime().Seconds()},
 	}
 	if len(hist) > 0 {
 		res.Final = hist[len(hist)-1]
