@@ -13,6 +13,7 @@ import (
 	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/results"
+	"github.com/loralab/loralab/ui/share"
 )
 
 const raceIntro = `usage: loralab race [--methods lora,lora-fa,...] [flags]
@@ -53,7 +54,11 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 	}
 	board := lab.Leaderboard(res, *target)
 	b := results.Bundle{Kind: results.Race, Runs: res, Leaderboard: board}
-	if code := emit(stdout, stderr, "race", f, b, func(w io.Writer) { printLeaderboard(w, board, *target) }); code != exitOK {
+	line := share.Command(share.Experiment{Kind: "race", Methods: methodNames(ms), Config: f.cfg})
+	if code := emit(stdout, stderr, "race", f, b, func(w io.Writer) {
+		printLeaderboard(w, board, *target)
+		fmt.Fprintf(w, "reproduce: %s\n", line)
+	}); code != exitOK {
 		return code
 	}
 	return cancelledCode(stderr, "race", res)
@@ -154,4 +159,12 @@ func printLeaderboard(w io.Writer, board []lab.Standing, target float64) {
 			humanBytes(s.MemoryTotal), s.StepsPerSec, lossText(s.EvalLoss), lossText(s.BestEvalLoss), reach, status)
 	}
 	tw.Flush()
+}
+
+func methodNames(ms []lab.Method) []string {
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.Info().Name
+	}
+	return names
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/results"
+	"github.com/loralab/loralab/ui/share"
 )
 
 const runIntro = `usage: loralab run [flags]
@@ -50,7 +51,8 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "run", err)
 	}
 	bundle := results.Bundle{Kind: results.Single, Runs: []*lab.Result{res}}
-	if code := emit(stdout, stderr, "run", f, bundle, func(w io.Writer) { printRun(w, m.Info(), res) }); code != exitOK {
+	line := share.Command(share.Experiment{Kind: "run", Methods: []string{m.Info().Name}, Config: f.cfg})
+	if code := emit(stdout, stderr, "run", f, bundle, func(w io.Writer) { printRun(w, m.Info(), res); fmt.Fprintf(w, "reproduce: %s\n", line) }); code != exitOK {
 		return code
 	}
 	return statusCode(stderr, "run", res)

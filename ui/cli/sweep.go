@@ -8,6 +8,7 @@ import (
 
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/results"
+	"github.com/loralab/loralab/ui/share"
 )
 
 var sweepIntro = `usage: loralab sweep --vary SETTING=VALUES [--methods lora,...] [flags]
@@ -52,7 +53,11 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	b := results.Bundle{Kind: results.Sweep, Runs: res, Setting: setting, Values: values, Table: results.SweepTable(setting, values, res)}
-	if code := emit(stdout, stderr, "sweep", f, b, func(w io.Writer) { printSweep(w, b) }); code != exitOK {
+	line := share.Command(share.Experiment{Kind: "sweep", Methods: methodNames(ms), Config: f.cfg, Setting: setting, Values: values})
+	if code := emit(stdout, stderr, "sweep", f, b, func(w io.Writer) {
+		printSweep(w, b)
+		fmt.Fprintf(w, "reproduce: %s\n", line)
+	}); code != exitOK {
 		return code
 	}
 	return cancelledCode(stderr, "sweep", res)
