@@ -12,6 +12,11 @@ import "github.com/loralab/loralab/lab"
 // difference is computed as two products, never as (B′−B)·(A′−A). Because W
 // keeps absorbing deltas, W_T − W_0 can exceed rank r. Same forward and
 // backward as LoRA, with no dropout.
+//
+// What the lab measures (Result.DeltaRank): the deltas telescope,
+// Σ_{t>K} (B_{t+1}A_{t+1} − B_tA_t) = B_T·A_T − B_K·A_K, so the effective
+// change W_T + s·B_T·A_T − W_0 = (1+λ)·s·B_T·A_T − λ·s·B_K·A_K has rank at
+// most 2r: more than LoRA's r, but bounded.
 type DeltaLoRA struct{}
 
 // Info describes Delta-LoRA.
@@ -21,7 +26,7 @@ func (DeltaLoRA) Info() lab.MethodInfo {
 		Summary: "LoRA that also moves W by λ·s·(B′A′ − BA) after each step past K: total change can exceed rank r",
 		Paper:   "Zi et al., Delta-LoRA: Fine-Tuning High-Rank Parameters with the Delta of Low-Rank Matrices (arXiv 2309.02411)",
 		Claim:   "better than LoRA at the same memory, by updating W with the delta of the low-rank product",
-		Caveat:  "ICLR 2024 reviewers (rejected) argued it is close to LoRA with a larger learning rate; it also keeps the previous A and B",
+		Caveat:  "ICLR 2024 reviewers (rejected) argued it is close to LoRA with a larger learning rate; the deltas telescope, so ΔW's rank is at most 2r; it also keeps the previous A and B",
 	}
 }
 

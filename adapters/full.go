@@ -83,3 +83,6 @@ func (l *fullLayer) BeforeUpdate() {}
 
 // AfterUpdate does nothing.
 func (l *fullLayer) AfterUpdate(int) {}
+
+// EffectiveWeight writes W.
+func (l *fullLayer) EffectiveWeight(dst *lab.Mat) { dst.CopyFrom(l.base.W) }

@@ -128,6 +128,12 @@ func (l *loraLayer) BeforeUpdate() {}
 // AfterUpdate does nothing for LoRA.
 func (l *loraLayer) AfterUpdate(int) {}
 
+// EffectiveWeight writes W + s·B·A.
+func (l *loraLayer) EffectiveWeight(dst *lab.Mat) {
+	dst.CopyFrom(l.base.W)
+	lab.Gemm(l.s, l.b.Value, lab.NoT, l.a.Value, lab.NoT, 1, dst)
+}
+
 // newParam allocates a rows × cols trainable tensor and its gradient.
 func newParam(l *lab.Ledger, layer, role string, rows, cols int, lrScale float64, decay bool) *lab.Param {
 	return &lab.Param{

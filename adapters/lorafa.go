@@ -162,6 +162,12 @@ func (l *loraFALayer) BeforeUpdate() {
 // AfterUpdate does nothing.
 func (l *loraFALayer) AfterUpdate(int) {}
 
+// EffectiveWeight writes W + s·B·A.
+func (l *loraFALayer) EffectiveWeight(dst *lab.Mat) {
+	dst.CopyFrom(l.base.W)
+	lab.Gemm(l.s, l.b.Value, lab.NoT, l.a, lab.NoT, 1, dst)
+}
+
 // FrozenA returns layer i's frozen A of a LoRA-FA model (for tests and the UI).
 func FrozenA(a lab.Adapted) *lab.Mat {
 	if l, ok := a.(*loraFALayer); ok {

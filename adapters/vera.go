@@ -156,6 +156,18 @@ func (l *veraLayer) BeforeUpdate() {}
 // AfterUpdate does nothing.
 func (l *veraLayer) AfterUpdate(int) {}
 
+// EffectiveWeight writes W + diag(b)·B·diag(d)·A.
+func (l *veraLayer) EffectiveWeight(dst *lab.Mat) {
+	bd := lab.NewMat(l.b.Rows, l.b.Cols) // diag(b)·B·diag(d), d_out × r
+	for i := 0; i < bd.Rows; i++ {
+		for j := 0; j < bd.Cols; j++ {
+			bd.Set(i, j, l.bv.Value.Data[i]*l.b.At(i, j)*l.d.Value.Data[j])
+		}
+	}
+	dst.CopyFrom(l.base.W)
+	lab.Gemm(1, bd, lab.NoT, l.a, lab.NoT, 1, dst)
+}
+
 // VeRAShared returns the A and B views a VeRA layer uses (for tests and the UI).
 func VeRAShared(a lab.Adapted) (A, B *lab.Mat) {
 	if l, ok := a.(*veraLayer); ok {
