@@ -103,7 +103,7 @@ func printUsage(w io.Writer, fs *flag.FlagSet, intro string) {
 			head += " " + name
 		}
 		def := ""
-		if fl.DefValue != "" && fl.DefValue != "false" && fl.DefValue != "0" {
+		if fl.DefValue != "" && fl.DefValue != "false" && fl.DefValue != "0" && fl.DefValue != "-1" {
 			def = " (default " + fl.DefValue + ")"
 		}
 		fmt.Fprintf(w, "%-26s %s%s\n", head, help, def)
