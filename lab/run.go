@@ -40,6 +40,8 @@ type Progress struct {
 	LR          float64 // the learning rate in use (it can change while running)
 	Status      Status
 	Points      []Point
+	Memory      Memory // bytes the run's ledger holds, by category (zero while queued)
+	Params      Params // parameter counts (zero while queued)
 }
 
 // Params counts the model's parameters.
@@ -68,6 +70,7 @@ type Result struct {
 	Memory     Memory  `json:"memory"`
 	History    []Point `json:"history"`
 	DataDigest Digest  `json:"data_digest"` // hash of base weights, eval set and every batch, in order
+	DeltaRank  []int   `json:"delta_rank"`  // per layer: numerical rank of W_eff − W0, the directions training moved
 	Final      Point   `json:"final"`
 	Speed      Speed   `json:"speed"`
 }
@@ -215,6 +218,8 @@ type trainer struct {
 	lastEmit           time.Time
 	started            time.Time
 	digest             Digest
+	memory             Memory
+	params             Params
 }
 
 func (r *Run) loop(ctx context.Context) {
@@ -251,6 +256,9 @@ func newTrainer(r *Run) *trainer {
 		status: Running,
 	}
 	t.resetInterval()
+	counts := ledger.Numbers()
+	t.memory = counts.Bytes(BytesPerNumber)
+	t.params = Params{Total: counts.Frozen + counts.Trainable, Trainable: counts.Trainable, Frozen: counts.Frozen}
 	t.digest = NewDigest()
 	ws, bs := task.Base()
 	for i := range ws {
@@ -467,7 +475,8 @@ func (t *trainer) emit(final bool) {
 		st = Paused
 	}
 	p := Progress{Step: t.step, Steps: t.r.cfg.Steps, TrainLoss: t.trainLoss, EvalLoss: t.evalVal,
-		StepsPerSec: t.stepsPerSec(), Elapsed: time.Since(t.started), LR: t.opt.LR, Status: st, Points: t.pending}
+		StepsPerSec: t.stepsPerSec(), Elapsed: time.Since(t.started), LR: t.opt.LR, Status: st, Points: t.pending,
+		Memory: t.memory, Params: t.params}
 	if final {
 		select {
 		case t.r.events <- p:
@@ -497,6 +506,12 @@ func (t *trainer) result() *Result {
 	}
 	if len(hist) > 0 {
 		res.Final = hist[len(hist)-1]
+	}
+	base, _ := t.task.Base()
+	for i, l := range t.model.Layers {
+		eff := NewMat(base[i].Rows, base[i].Cols)
+		l.EffectiveWeight(eff)
+		res.DeltaRank = append(res.DeltaRank, DeltaRank(eff, base[i]))
 	}
 	if t.status == Diverged {
 		res.DivergedAt = t.step
