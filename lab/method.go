@@ -44,6 +44,10 @@ type Adapted interface {
 	BeforeUpdate()
 	// AfterUpdate runs after optimiser step `step` (1-based): Delta-LoRA's W update.
 	AfterUpdate(step int)
+	// EffectiveWeight writes the weight the layer currently computes with,
+	// W + ΔW (d_out × d_in), into dst: how far training moved it, and in how
+	// many directions, is measured from this.
+	EffectiveWeight(dst *Mat)
 }
 
 // Env is what a method needs to build its adapters: the ledger to allocate

@@ -369,6 +369,7 @@ func (t *trainer) flushPoint() {
 
 func (t *trainer) record(p Point) {
 	t.hist.Add(p)
+	p, _ = t.hist.Last() // as the history holds it (Add fills in the step-0 point's min and max)
 	t.pending = append(t.pending, p)
 }
 
@@ -385,7 +386,17 @@ func (t *trainer) waitTurn(ctx context.Context, next *time.Time) bool {
 		default:
 		}
 		if t.paused && !t.stepOnce {
-			t.emit(false)
+			// Report the pause even if an older event is still queued: a dropped
+			// "paused" event would leave the consumer showing a running run.
+			select {
+			case t.r.events <- t.progress():
+				t.sent()
+			case <-ctx.Done():
+				return false
+			case c := <-t.r.ctrl:
+				t.apply(c)
+				continue
+			}
 			select {
 			case <-ctx.Done():
 				return false
@@ -401,7 +412,9 @@ func (t *trainer) waitTurn(ctx context.Context, next *time.Time) bool {
 				*next = now
 			}
 			if wait := next.Sub(now); wait > 0 {
-				t.emit(false)
+				if time.Since(t.lastEmit) >= ProgressInterval {
+					t.emit(false)
+				}
 				timer := time.NewTimer(wait)
 				select {
 				case <-ctx.Done():
@@ -470,27 +483,37 @@ func (t *trainer) stepsPerSec() float64 {
 // emit offers a progress event without blocking (final events block until
 // taken or the run's context ends, so the last points are never lost).
 func (t *trainer) emit(final bool) {
-	st := t.status
-	if t.paused && !st.Final() {
-		st = Paused
-	}
-	p := Progress{Step: t.step, Steps: t.r.cfg.Steps, TrainLoss: t.trainLoss, EvalLoss: t.evalVal,
-		StepsPerSec: t.stepsPerSec(), Elapsed: time.Since(t.started), LR: t.opt.LR, Status: st, Points: t.pending,
-		Memory: t.memory, Params: t.params}
+	p := t.progress()
 	if final {
 		select {
 		case t.r.events <- p:
-			t.pending = nil
+			t.sent()
 		case <-t.ctx.Done():
 		}
 		return
 	}
 	select {
 	case t.r.events <- p:
-		t.pending = nil
-		t.lastEmit = time.Now()
+		t.sent()
 	default:
 	}
+}
+
+// progress is the run's current state as an event.
+func (t *trainer) progress() Progress {
+	st := t.status
+	if t.paused && !st.Final() {
+		st = Paused
+	}
+	return Progress{Step: t.step, Steps: t.r.cfg.Steps, TrainLoss: t.trainLoss, EvalLoss: t.evalVal,
+		StepsPerSec: t.stepsPerSec(), Elapsed: time.Since(t.started), LR: t.opt.LR, Status: st, Points: t.pending,
+		Memory: t.memory, Params: t.params}
+}
+
+// sent records that an event was delivered: its points are the consumer's now.
+func (t *trainer) sent() {
+	t.pending = nil
+	t.lastEmit = time.Now()
 }
 
 func (t *trainer) result() *Result {

@@ -117,6 +117,7 @@ func printRun(w io.Writer, info lab.MethodInfo, r *lab.Result) {
 	}
 	fmt.Fprintf(tw, "loss\tstep 0: train %s, eval %s\n", lossText(first(r).Train), lossText(first(r).Eval))
 	fmt.Fprintf(tw, "\tstep %s: train %s, eval %s\n", thousands(int64(r.Final.Step)), lossText(r.Final.Train), lossText(r.Final.Eval))
+	fmt.Fprintf(tw, "ΔW rank\t%v per layer (directions W moved in; σ > %g·σ_max)\n", r.DeltaRank, lab.RankTolerance)
 	fmt.Fprintf(tw, "speed\t%.0f steps/s over %.2f s\n", r.Speed.StepsPerSecond, r.Speed.Seconds)
 	tw.Flush()
 }
