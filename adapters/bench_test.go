@@ -1,0 +1,82 @@
+package adapters_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/loralab/loralab/adapters"
+	"github.com/loralab/loralab/lab"
+)
+
+// stepFLOPs estimates the floating-point operations of one training step
+// (forward, backward, update) of method on cfg's model from the shapes,
+// counting 2·m·n·k per matrix product (the Gemm calls of the method files)
+// and nothing else. ∂L/∂X is not computed for the first layer. Delta-LoRA
+// is counted with its W update on (steps after K).
+func stepFLOPs(method string, cfg lab.Config) float64 {
+	n, r := float64(cfg.Batch), float64(cfg.Rank)
+	total := 0.0
+	for i, s := range cfg.Layers() {
+		in, out := float64(s.DIn), float64(s.DOut)
+		dx := 0.0 // 1 if ∂L/∂X is computed
+		if i > 0 {
+			dx = 1
+		}
+		base := 2 * n * out * in // X·Wᵀ
+		f := base
+		switch method {
+		case "full":
+			f += 2*out*in*n + dx*2*n*in*out // Gᵀ·X, G·W
+		case "lora", "lora-plus", "delta-lora":
+			f += 2*n*r*in + 2*n*out*r // X·Aᵀ, H·Bᵀ
+			f += 2*out*r*n + 2*n*r*out + 2*r*in*n
+			f += dx * (2*n*in*out + 2*n*in*r)
+			if method == "delta-lora" {
+				f += 2 * 2 * out * r * in // B′·A′ and B·A
+			}
+		case "lora-fa":
+			f += 2*n*r*in + 2*n*out*r
+			f += 2 * out * r * n
+			f += dx * (2*n*r*out + 2*n*in*out + 2*n*in*r)
+			if cfg.LoRAFAProjected {
+				f += 2 * out * r * r
+			}
+		case "vera":
+			f += 2*n*r*in + 2*n*out*r // X·Aᵀ, V·Bᵀ
+			f += 2 * n * r * out      // Ĝ·B
+			f += dx * (2*n*in*out + 2*n*in*r)
+		default:
+			panic("stepFLOPs: unknown method " + method)
+		}
+		total += f
+	}
+	return total
+}
+
+// BenchmarkStep measures one training step of every method, exactly as the
+// engine takes it (NextBatch, Forward, Loss, ZeroGrads, Backward,
+// BeforeUpdate, AdamW.Step, AfterUpdate), at the default model size (width
+// 64) and at width 256. It reports steps/s, GFLOP/s (from stepFLOPs) and
+// allocations per step. Delta-LoRA's K is 0 so every step moves W.
+func BenchmarkStep(b *testing.B) {
+	for _, width := range []int{64, 256} {
+		for _, m := range adapters.All() {
+			name := m.Info().Name
+			b.Run(fmt.Sprintf("%s/width=%d", name, width), func(b *testing.B) {
+				cfg := lab.Defaults()
+				cfg.Width, cfg.DeltaStart = width, 0
+				tr := newTrainer(b, m, cfg)
+				flops := stepFLOPs(name, tr.cfg)
+				b.ReportAllocs()
+				steps := 0
+				for b.Loop() {
+					tr.trainStep()
+					steps++
+				}
+				sec := b.Elapsed().Seconds()
+				b.ReportMetric(float64(steps)/sec, "steps/s")
+				b.ReportMetric(flops*float64(steps)/sec/1e9, "GFLOP/s")
+			})
+		}
+	}
+}

@@ -1,0 +1,244 @@
+package adapters_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/loralab/loralab/adapters"
+	"github.com/loralab/loralab/lab"
+)
+
+// testStream is the random stream the tests draw their own data from; it is
+// not one the engine uses.
+const testStream = 1000
+
+// smallConfig is a tiny model on the shift task: fast even under -race.
+func smallConfig() lab.Config {
+	c := lab.Defaults()
+	c.Width, c.Depth, c.Batch, c.Rank, c.TaskRank = 6, 3, 5, 2, 2
+	c.TrainSize, c.EvalSize, c.Steps, c.EvalEvery = 40, 10, 50, 10
+	return c
+}
+
+// prepare resolves cfg for m and fails the test if it is refused.
+func prepare(t testing.TB, m lab.Method, cfg lab.Config) lab.Config {
+	t.Helper()
+	cfg, err := lab.Prepare(m, cfg)
+	if err != nil {
+		t.Fatalf("%s: Prepare: %v", m.Info().Name, err)
+	}
+	return cfg
+}
+
+// trainer drives a lab.Model exactly as the engine's run loop does, one step
+// at a time, so tests can look at the state between steps.
+type trainer struct {
+	cfg   lab.Config
+	task  *lab.ShiftTask
+	model *lab.Model
+	opt   *lab.AdamW
+	x, y  *lab.Mat
+	step  int
+}
+
+// newTrainer builds the task, the model and its optimiser for cfg (resolved
+// for m first).
+func newTrainer(t testing.TB, m lab.Method, cfg lab.Config) *trainer {
+	t.Helper()
+	cfg = prepare(t, m, cfg)
+	task := lab.NewShiftTask(cfg)
+	ledger := lab.NewLedger()
+	model := lab.NewModel(cfg, m, task, ledger)
+	return &trainer{
+		cfg: cfg, task: task, model: model,
+		opt: lab.NewAdamW(ledger, model.Params, cfg.LR, cfg.WeightDecay),
+		x:   lab.NewMat(cfg.Batch, cfg.Width), y: lab.NewMat(cfg.Batch, cfg.Width),
+	}
+}
+
+// nextBatch draws the next training batch into tr.x, tr.y.
+func (tr *trainer) nextBatch() { tr.task.NextBatch(tr.x, tr.y) }
+
+// gradients runs forward, loss and backward on the current batch, leaving
+// the gradients in the params, and returns the loss.
+func (tr *trainer) gradients() float64 {
+	pred := tr.model.Forward(tr.x)
+	loss := tr.model.Loss(pred, tr.y)
+	tr.model.ZeroGrads()
+	tr.model.Backward()
+	return loss
+}
+
+// update finishes a step whose gradients are ready: BeforeUpdate, AdamW,
+// AfterUpdate.
+func (tr *trainer) update() {
+	for _, l := range tr.model.Layers {
+		l.BeforeUpdate()
+	}
+	tr.opt.Step()
+	tr.step++
+	for _, l := range tr.model.Layers {
+		l.AfterUpdate(tr.step)
+	}
+}
+
+// trainStep is one full optimiser step, as the engine takes it.
+func (tr *trainer) trainStep() float64 {
+	tr.nextBatch()
+	loss := tr.gradients()
+	tr.update()
+	return loss
+}
+
+// paramsByRole returns the params of one adapted layer with the given role.
+func paramsByRole(l lab.Adapted, role string) []*lab.Param {
+	var out []*lab.Param
+	for _, p := range l.Params() {
+		if p.Role == role {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// param returns the single param of layer l with the given role.
+func param(t testing.TB, l lab.Adapted, role string) *lab.Param {
+	t.Helper()
+	ps := paramsByRole(l, role)
+	if len(ps) != 1 {
+		t.Fatalf("layer has %d params with role %q, want 1", len(ps), role)
+	}
+	return ps[0]
+}
+
+// randomizeAdapters sets every zero-initialised adapter tensor (LoRA's B,
+// VeRA's b) to random nonzero values, so that every gradient is nonzero.
+func randomizeAdapters(layers []lab.Adapted, r *rand.Rand) {
+	for _, l := range layers {
+		for _, p := range l.Params() {
+			if p.Role == "B" || p.Role == "b" {
+				fillRandom(p.Value, r, 0.5)
+			}
+		}
+	}
+}
+
+// fillRandom fills m with values uniform on ±scale, bounded away from 0.
+func fillRandom(m *lab.Mat, r *rand.Rand, scale float64) {
+	for i := 0; i < m.Rows; i++ {
+		row := m.Row(i)
+		for j := range row {
+			v := (0.2 + 0.8*r.Float64()) * scale
+			if r.IntN(2) == 0 {
+				v = -v
+			}
+			row[j] = v
+		}
+	}
+}
+
+// randomMat returns a rows × cols matrix filled by fillRandom.
+func randomMat(rows, cols int, r *rand.Rand, scale float64) *lab.Mat {
+	m := lab.NewMat(rows, cols)
+	fillRandom(m, r, scale)
+	return m
+}
+
+// snapshot returns a contiguous copy of m.
+func snapshot(m *lab.Mat) *lab.Mat { return m.Clone() }
+
+// equalMats reports whether a and b have the same shape and bitwise-equal elements.
+func equalMats(a, b *lab.Mat) bool {
+	if a.Rows != b.Rows || a.Cols != b.Cols {
+		return false
+	}
+	for i := 0; i < a.Rows; i++ {
+		ra, rb := a.Row(i), b.Row(i)
+		for j := range ra {
+			if ra[j] != rb[j] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// maxAbs returns the largest |element| of m.
+func maxAbs(m *lab.Mat) float64 {
+	x := 0.0
+	for i := 0; i < m.Rows; i++ {
+		for _, v := range m.Row(i) {
+			x = math.Max(x, math.Abs(v))
+		}
+	}
+	return x
+}
+
+// maxAbsDiff returns the largest |a − b| elementwise.
+func maxAbsDiff(a, b *lab.Mat) float64 {
+	x := 0.0
+	for i := 0; i < a.Rows; i++ {
+		ra, rb := a.Row(i), b.Row(i)
+		for j := range ra {
+			x = math.Max(x, math.Abs(ra[j]-rb[j]))
+		}
+	}
+	return x
+}
+
+// frobenius returns ‖m‖_F.
+func frobenius(m *lab.Mat) float64 {
+	s := 0.0
+	for i := 0; i < m.Rows; i++ {
+		for _, v := range m.Row(i) {
+			s += v * v
+		}
+	}
+	return math.Sqrt(s)
+}
+
+// relErr is ‖got − want‖_F / max(‖got‖_F, ‖want‖_F), or 0 if both are zero.
+func relErr(got, want *lab.Mat) float64 {
+	diff := 0.0
+	for i := 0; i < got.Rows; i++ {
+		rg, rw := got.Row(i), want.Row(i)
+		for j := range rg {
+			d := rg[j] - rw[j]
+			diff += d * d
+		}
+	}
+	den := math.Max(frobenius(got), frobenius(want))
+	if den == 0 {
+		return 0
+	}
+	return math.Sqrt(diff) / den
+}
+
+// allZero reports whether every element of m is exactly 0.
+func allZero(m *lab.Mat) bool { return maxAbs(m) == 0 }
+
+// methodByName returns the registered method called name.
+func methodByName(t testing.TB, name string) lab.Method {
+	t.Helper()
+	m, err := adapters.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// matmul returns a·b (plain loops, independent of lab.Gemm).
+func matmul(a, b *lab.Mat) *lab.Mat {
+	c := lab.NewMat(a.Rows, b.Cols)
+	for i := 0; i < a.Rows; i++ {
+		for j := 0; j < b.Cols; j++ {
+			s := 0.0
+			for k := 0; k < a.Cols; k++ {
+				s += a.At(i, k) * b.At(k, j)
+			}
+			c.Set(i, j, s)
+		}
+	}
+	return c
+}

@@ -1,0 +1,73 @@
+package adapters_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/loralab/loralab/adapters"
+	"github.com/loralab/loralab/lab"
+)
+
+// baseForward computes the base model's output on x from the task's base
+// weights with plain loops: Y = f(X·Wᵀ + b) per hidden layer, no f on the last.
+func baseForward(task lab.Task, act string, x *lab.Mat) *lab.Mat {
+	f := map[string]func(float64) float64{
+		"tanh": math.Tanh, "relu": func(v float64) float64 { return math.Max(v, 0) }, "identity": func(v float64) float64 { return v },
+	}[act]
+	ws, bs := task.Base()
+	in := x
+	for l, w := range ws {
+		out := lab.NewMat(in.Rows, w.Rows)
+		for n := 0; n < in.Rows; n++ {
+			for o := 0; o < w.Rows; o++ {
+				s := bs[l][o]
+				for i := 0; i < w.Cols; i++ {
+					s += in.At(n, i) * w.At(o, i)
+				}
+				if l < len(ws)-1 {
+					s = f(s)
+				}
+				out.Set(n, o, s)
+			}
+		}
+		in = out
+	}
+	return in
+}
+
+// TestNoOpAtStart proves property 1 of the specification: before the first
+// step every method's adapted model computes the base model's output. It
+// must be bitwise equal to the unadapted forward pass (full fine-tuning's
+// model, which is the base layers themselves) and within 1e-12 of an
+// independent plain-loop evaluation of the base weights.
+func TestNoOpAtStart(t *testing.T) {
+	for _, act := range []string{"tanh", "relu", "identity"} {
+		cfg := smallConfig()
+		cfg.Activation = act
+		base := newTrainer(t, adapters.Full{}, cfg)
+		base.nextBatch()
+		want := snapshot(base.model.Forward(base.x))
+		ref := baseForward(base.task, act, base.x)
+		if d := maxAbsDiff(want, ref); d > 1e-12*math.Max(1, maxAbs(ref)) {
+			t.Fatalf("%s: the unadapted forward pass differs from the plain-loop reference by %g", act, d)
+		}
+		for _, m := range adapters.All() {
+			t.Run(fmt.Sprintf("%s/%s", m.Info().Name, act), func(t *testing.T) {
+				c := cfg
+				if m.Info().Name == "vera" {
+					c.Rank = 9 // above the width: VeRA's usual regime must be a no-op too
+				}
+				tr := newTrainer(t, m, c)
+				tr.nextBatch() // same seed: the same batch as the base model's
+				got := tr.model.Forward(tr.x)
+				if !equalMats(got, want) {
+					t.Errorf("output differs from the base model's by up to %g before the first step", maxAbsDiff(got, want))
+				}
+				if d := maxAbsDiff(got, ref); d > 1e-12*math.Max(1, maxAbs(ref)) {
+					t.Errorf("output differs from the plain-loop base model by %g", d)
+				}
+			})
+		}
+	}
+}
