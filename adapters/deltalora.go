@@ -22,7 +22,7 @@ type DeltaLoRA struct{}
 // Info describes Delta-LoRA.
 func (DeltaLoRA) Info() lab.MethodInfo {
 	return lab.MethodInfo{
-		Name: "delta-lora", Title: "Delta-LoRA", Colour: "#fb923c", Glyph: "▼", DefaultLR: 2e-3, UsesRank: true,
+		Name: "delta-lora", Title: "Delta-LoRA", Colour: "#fb923c", Glyph: "▼", DefaultLR: 2e-3, DefaultRank: 8, UsesRank: true,
 		Summary: "LoRA that also moves W by λ·s·(B′A′ − BA) after each step past K: total change can exceed rank r",
 		Paper:   "Zi et al., Delta-LoRA: Fine-Tuning High-Rank Parameters with the Delta of Low-Rank Matrices (arXiv 2309.02411)",
 		Claim:   "better than LoRA at the same memory, by updating W with the delta of the low-rank product",

@@ -27,7 +27,7 @@ type LoRA struct{}
 // Info describes LoRA.
 func (LoRA) Info() lab.MethodInfo {
 	return lab.MethodInfo{
-		Name: "lora", Title: "LoRA", Colour: "#60a5fa", Glyph: "●", DefaultLR: 2e-3, UsesRank: true,
+		Name: "lora", Title: "LoRA", Colour: "#60a5fa", Glyph: "●", DefaultLR: 2e-3, DefaultRank: 8, UsesRank: true,
 		Summary: "freeze W; learn ΔW = s·B·A with A r×d_in, B d_out×r, B starting at 0",
 		Paper:   "Hu et al., LoRA: Low-Rank Adaptation of Large Language Models (arXiv 2106.09685)",
 		Claim:   "matches full fine-tuning on GPT-3 175B with 10,000× fewer trainable parameters and 3× less GPU memory",

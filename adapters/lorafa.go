@@ -28,7 +28,7 @@ type LoRAFA struct{}
 // Info describes LoRA-FA.
 func (LoRAFA) Info() lab.MethodInfo {
 	return lab.MethodInfo{
-		Name: "lora-fa", Title: "LoRA-FA", Colour: "#34d399", Glyph: "▲", DefaultLR: 5e-3, UsesRank: true,
+		Name: "lora-fa", Title: "LoRA-FA", Colour: "#34d399", Glyph: "▲", DefaultLR: 5e-3, DefaultRank: 8, UsesRank: true,
 		Summary: "LoRA with A frozen at its random init: only B trains, X need not be kept",
 		Paper:   "Zhang et al., LoRA-FA: Memory-efficient Low-rank Adaptation (arXiv 2308.03303)",
 		Claim:   "up to 1.4× less memory than LoRA at close accuracy, by not storing the layer input",

@@ -10,7 +10,7 @@ type LoRAPlus struct{}
 // Info describes LoRA+.
 func (LoRAPlus) Info() lab.MethodInfo {
 	return lab.MethodInfo{
-		Name: "lora-plus", Title: "LoRA+", Colour: "#facc15", Glyph: "★", DefaultLR: 1e-3, UsesRank: true,
+		Name: "lora-plus", Title: "LoRA+", Colour: "#facc15", Glyph: "★", DefaultLR: 1e-3, DefaultRank: 8, UsesRank: true,
 		Summary: "LoRA with B's learning rate λ times A's (λ = 16): B and A need different step sizes",
 		Paper:   "Hayou, Ghosh, Yu, LoRA+: Efficient Low Rank Adaptation of Large Models (arXiv 2402.12354)",
 		Claim:   "1–2 % better results and up to about 2× faster convergence at LoRA's cost",

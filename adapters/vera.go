@@ -27,7 +27,7 @@ type VeRA struct{}
 // Info describes VeRA.
 func (VeRA) Info() lab.MethodInfo {
 	return lab.MethodInfo{
-		Name: "vera", Title: "VeRA", Colour: "#c084fc", Glyph: "◆", DefaultLR: 2e-2, UsesRank: true,
+		Name: "vera", Title: "VeRA", Colour: "#c084fc", Glyph: "◆", DefaultLR: 2e-2, DefaultRank: 256, UsesRank: true,
 		Summary: "one frozen random pair shared by all layers; per layer only d (r) and b (d_out) train",
 		Paper:   "Kopiczko, Blankevoort, Asano, VeRA: Vector-based Random Matrix Adaptation (arXiv 2310.11454)",
 		Claim:   "LoRA-level results with about 10× fewer trainable parameters (0.061M vs 0.8M on RoBERTa-large)",

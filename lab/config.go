@@ -6,8 +6,8 @@ import (
 )
 
 // Config holds every setting of a run. JSON names are the flag names with '-'
-// replaced by '_'. Zero values of LR and Alpha, and DeltaStart < 0, mean "the
-// default" and are filled in by Resolve.
+// replaced by '_'. Zero values of Rank, LR and Alpha, and DeltaStart < 0, mean
+// "the default" and are filled in by Resolve.
 type Config struct {
 	Method           string  `json:"method"`
 	Rank             int     `json:"rank"`
@@ -39,7 +39,7 @@ type Config struct {
 // method-dependent ones.
 func Defaults() Config {
 	return Config{
-		Method: "lora", Rank: 8, LRRatio: 16, VeraDInit: 0.1, DeltaRatio: 2, DeltaStart: -1,
+		Method: "lora", Rank: 0, LRRatio: 16, VeraDInit: 0.1, DeltaRatio: 2, DeltaStart: -1,
 		Steps: 2000, Batch: 64, Seed: 1, Task: "shift", TaskRank: 4, Noise: 0.01,
 		Width: 64, Depth: 4, Activation: "tanh", EvalEvery: 20, EvalSize: 256, TrainSize: 4096, DivergenceFactor: 1e4,
 	}
@@ -55,10 +55,16 @@ const (
 	MaxVeraRank = 4096
 )
 
-// Resolve fills in the defaults that depend on other settings: α = rank,
-// the method's learning rate, Delta-LoRA's K = steps/4.
+// Resolve fills in the defaults that depend on the method or on other
+// settings: the method's rank and learning rate, α = rank, Delta-LoRA's K = steps/4.
 func (c Config) Resolve(info MethodInfo) Config {
 	c.Method = info.Name
+	if c.Rank == 0 {
+		c.Rank = info.DefaultRank
+		if c.Rank == 0 {
+			c.Rank = 8
+		}
+	}
 	if c.Alpha == 0 {
 		c.Alpha = float64(c.Rank)
 	}

@@ -95,13 +95,14 @@ func TestPrepareRankLimits(t *testing.T) {
 		rank   int
 		ok     bool
 	}{
-		{"lora", width, true}, {"lora", width + 1, false}, {"lora", 0, false},
+		{"lora", width, true}, {"lora", width + 1, false}, {"lora", -1, false},
 		{"lora-fa", width, true}, {"lora-fa", width + 1, false},
 		{"delta-lora", width, true}, {"delta-lora", width + 1, false},
 		{"lora-plus", width, true}, {"lora-plus", width + 1, false},
-		{"vera", width + 1, true}, {"vera", lab.MaxVeraRank, true}, {"vera", lab.MaxVeraRank + 1, false}, {"vera", 0, false},
+		{"vera", width + 1, true}, {"vera", lab.MaxVeraRank, true}, {"vera", lab.MaxVeraRank + 1, false}, {"vera", -1, false},
 		{"full", 1000, true},
 	}
+	// Rank 0 means "the method's default" (8, or 256 for VeRA); below that is refused.
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/r=%d", c.method, c.rank), func(t *testing.T) {
 			m, err := adapters.Lookup(c.method)
@@ -152,6 +153,25 @@ func TestPrepareResolvesDefaults(t *testing.T) {
 		cfg.Alpha, cfg.LR, cfg.DeltaStart = 3, 0.25, 7
 		if got, _ := lab.Prepare(m, cfg); got.Alpha != 3 || got.LR != 0.25 || got.DeltaStart != 7 {
 			t.Errorf("%s: explicit α 3, lr 0.25, K 7 became %g, %g, %d", m.Info().Name, got.Alpha, got.LR, got.DeltaStart)
+		}
+	}
+}
+
+// TestRankDefaultsPerMethod checks that an unset rank resolves to the method's
+// own default: 8 for the LoRA family, 256 for VeRA (PEFT's defaults), and
+// that α follows it.
+func TestRankDefaultsPerMethod(t *testing.T) {
+	for _, m := range adapters.All() {
+		cfg, err := lab.Prepare(m, lab.Defaults())
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 8
+		if m.Info().Name == "vera" {
+			want = 256
+		}
+		if cfg.Rank != want || cfg.Alpha != float64(want) {
+			t.Errorf("%s: rank %d, alpha %v; want %d and %d", m.Info().Name, cfg.Rank, cfg.Alpha, want, want)
 		}
 	}
 }

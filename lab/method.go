@@ -70,7 +70,10 @@ type MethodInfo struct {
 	Colour    string  // stable colour, "#rrggbb"
 	Glyph     string  // stable marker, one cell wide
 	DefaultLR float64 // learning rate used when --lr is not given
-	UsesRank  bool    // whether rank, α and rsLoRA mean anything for it
+	// DefaultRank is the rank used when --rank is not given: 8 for the LoRA
+	// family (PEFT's default), 256 for VeRA (PEFT's VeRA default).
+	DefaultRank int
+	UsesRank    bool // whether rank, α and rsLoRA mean anything for it
 }
 
 // Method is a fine-tuning method: how to adapt every linear layer of a model,

@@ -15,6 +15,8 @@ type Model struct {
 	Ledger  *Ledger
 	Params  []*Param
 	nOutput int
+	BatchX  *Mat // the training batch's inputs, N × d_in of the first layer
+	BatchY  *Mat // its targets, N × d_out of the last layer
 }
 
 // NewModel copies the task's base weights into ledger-counted buffers, adapts
@@ -52,14 +54,21 @@ func NewModel(cfg Config, m Method, task Task, ledger *Ledger) *Model {
 	for _, l := range model.Layers {
 		model.Params = append(model.Params, l.Params()...)
 	}
+	layers := cfg.Layers()
+	model.BatchX = ledger.Mat(Workspace, "batch.X", cfg.Batch, layers[0].DIn)
+	model.BatchY = ledger.Mat(Workspace, "batch.Y", cfg.Batch, layers[len(layers)-1].DOut)
 	return model
 }
 
 // ModelFootprint is the formula for the model's own buffers (outside the
-// adapters) at batch size n: layer outputs and the ∂L/∂X passed between layers.
+// adapters) at batch size n: the batch's inputs and targets, layer outputs
+// and the ∂L/∂X passed between layers.
 func ModelFootprint(cfg Config, layers []Shape, n int) Footprint {
 	act, _ := activationByName(cfg.Activation)
 	var f Footprint
+	if len(layers) > 0 {
+		f.Workspace += n*layers[0].DIn + n*layers[len(layers)-1].DOut // batch X and Y
+	}
 	for i, s := range layers {
 		last := i == len(layers)-1
 		if last || !act.keeps {

@@ -250,8 +250,8 @@ func newTrainer(r *Run) *trainer {
 	t := &trainer{
 		r: r, model: model, task: task,
 		opt:    NewAdamW(ledger, model.Params, cfg.LR, cfg.WeightDecay),
-		x:      NewMat(cfg.Batch, cfg.Width),
-		y:      NewMat(cfg.Batch, cfg.Width),
+		x:      model.BatchX,
+		y:      model.BatchY,
 		hist:   NewHistory(DefaultHistoryCap),
 		status: Running,
 	}

@@ -29,7 +29,10 @@ func (f settingFlag) Set(v string) error {
 		return err
 	}
 	// 0 means "the default" inside the engine; a user who types 0 means 0.
-	if (f.setting.Name == "lr" || f.setting.Name == "alpha") && f.setting.Value(*f.cfg) <= 0 {
+	switch {
+	case f.setting.Name == "rank" && f.setting.Value(*f.cfg) < 1:
+		return fmt.Errorf("rank %s: must be at least 1", v)
+	case (f.setting.Name == "lr" || f.setting.Name == "alpha") && f.setting.Value(*f.cfg) <= 0:
 		return fmt.Errorf("%s %s: must be a finite number above 0", f.setting.Name, v)
 	}
 	return nil

@@ -18,7 +18,8 @@ const runIntro = `usage: loralab run [flags]
 
 Train one method on the toy task and print a summary table (or --json, --csv).
 Default learning rates: lora 2e-3, lora-fa 5e-3, vera 2e-2, delta-lora 2e-3,
-lora-plus 1e-3 (B gets lr-ratio × that), full 1e-3.
+lora-plus 1e-3 (B gets lr-ratio × that), full 1e-3. Default rank: 8; vera 256
+(PEFT's defaults).
 Exit status: 0 done, 1 diverged or interrupted, 2 bad flags.`
 
 // runRun is `loralab run`.
