@@ -25,6 +25,8 @@ func commands() []command {
 		{"race", "train several methods on identical data and print the leaderboard", runRace},
 		{"sweep", "vary one setting over values for one or more methods", runSweep},
 		{"memory", "what a method costs on a real model (LLM-scale memory calculator)", runMemory},
+		{"presets", "list the workshop presets, or print one to copy and edit", runPresets},
+		{"explain", "explain a method (or compare them all) with the current settings", runExplain},
 	}
 }
 

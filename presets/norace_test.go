@@ -1,0 +1,5 @@
+//go:build !race
+
+package presets
+
+const raceEnabled = false

@@ -1,0 +1,155 @@
+package explain
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// asciiReplacer spells the explanation's mathematical and drawing
+// characters in ASCII, for terminals without UTF-8.
+var asciiReplacer = strings.NewReplacer(
+	"⁻¹", "^-1", "Σₙ", "sum_n", "ᵀ", "^T", "·", "*", "×", "x", "Δ", "d", "∂", "d", "λ", "lambda", "α", "alpha",
+	"√", "sqrt", "⊙", "(.)", "Σ", "sum", "′", "'", "≤", "<=", "≥", ">=", "←", "<-", "→", "->",
+	"–", "-", "—", "--", "−", "-", "…", "...", "≈", "~", "ε", "eps", "₀", "0", "ₙ", "n", "⊕", "+",
+	"─", "-", "│", "|", "┌", "+", "┐", "+", "└", "+", "┘", "+", "┬", "+", "┴", "+", "├", "+", "┤", "+", "┼", "+",
+	"▶", ">", "▲", "^", "▼", "v", "◀", "<", "“", `"`, "”", `"`, "‘", "'", "’", "'", "⋯", "...",
+	"²", "^2", "µ", "u", "\u00a0", " ",
+)
+
+// toASCII spells s in ASCII: known symbols by name, anything else as '?'.
+func toASCII(s string) string {
+	s = asciiReplacer.Replace(s)
+	for _, r := range s {
+		if r >= utf8.RuneSelf {
+			return strings.Map(func(r rune) rune {
+				if r >= utf8.RuneSelf {
+					return '?'
+				}
+				return r
+			}, s)
+		}
+	}
+	return s
+}
+
+// IsASCIILocale reports whether the locale in the environment lacks UTF-8:
+// the first of LC_ALL, LC_CTYPE and LANG that is set decides (as in POSIX),
+// and with none set the locale is "C", which is ASCII.
+func IsASCIILocale(getenv func(string) string) bool {
+	for _, name := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
+		if v := getenv(name); v != "" {
+			v = strings.ToLower(v)
+			return !strings.Contains(v, "utf-8") && !strings.Contains(v, "utf8")
+		}
+	}
+	return true
+}
+
+// width is the number of terminal cells s takes: every character the
+// explanations use is one cell wide.
+func width(s string) int { return utf8.RuneCountInString(s) }
+
+// pad right-pads s with spaces to w cells.
+func pad(s string, w int) string {
+	if n := width(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+// padLeft left-pads s with spaces to w cells.
+func padLeft(s string, w int) string {
+	if n := width(s); n < w {
+		return strings.Repeat(" ", w-n) + s
+	}
+	return s
+}
+
+// wrap breaks text into lines of at most w cells after indent, breaking at
+// spaces; paragraphs (separated by "\n") stay separate.
+func wrap(text string, w int, indent string) string {
+	avail := max(w-width(indent), 20)
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			switch {
+			case line == "":
+				line = word
+			case width(line)+1+width(word) > avail:
+				out = append(out, indent+line)
+				line = word
+			default:
+				line += " " + word
+			}
+		}
+		out = append(out, indent+line)
+	}
+	return strings.Join(out, "\n")
+}
+
+// formula writes one formula line after indent as it is, keeping its
+// alignment, unless it is too long for w cells: then it is wrapped.
+func formula(line string, w int, indent string) string {
+	if width(indent)+width(line) <= w {
+		return indent + line
+	}
+	return wrap(line, w, indent)
+}
+
+// sentence capitalises s and ends it with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[size:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// n formats an integer with thousands separators: 20736 -> "20,736".
+func n(v int) string {
+	s := strconv.Itoa(v)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// n64 is n for byte counts.
+func n64(v int64) string { return n(int(v)) }
+
+// g formats a float the short way: 0.002 -> "0.002", 1e-05 -> "1e-05".
+func g(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
+
+// percent formats part/whole as "19.8 %" (or "–" when whole is 0).
+func percent(part, whole int) string {
+	if whole <= 0 {
+		return "–"
+	}
+	p := 100 * float64(part) / float64(whole)
+	switch {
+	case p == 100:
+		return "100 %"
+	case p >= 10:
+		return strconv.FormatFloat(p, 'f', 1, 64) + " %"
+	case p >= 0.1:
+		return strconv.FormatFloat(p, 'f', 2, 64) + " %"
+	}
+	return strconv.FormatFloat(p, 'g', 2, 64) + " %"
+}
