@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/presets"
 )
 
 // settingFlag is a flag.Value that parses one lab.Setting into a Config, so
@@ -48,8 +49,10 @@ type runFlags struct {
 	json, csv  bool
 	quiet      bool
 	out        string
+	presetName string
 	presetFile string
-	given      map[string]bool // settings given on the command line
+	preset     *presets.Preset // loaded from --preset or --preset-file, if given
+	given      map[string]bool // flags given on the command line
 }
 
 // newRunFlags declares the flags of command cmd. Settings in skip are left out
@@ -67,6 +70,8 @@ func newRunFlags(cmd string, skip ...string) *runFlags {
 	f.fs.BoolVar(&f.csv, "csv", false, "print the loss history as CSV instead of the table")
 	f.fs.BoolVar(&f.quiet, "quiet", false, "no progress bar on stderr")
 	f.fs.StringVar(&f.out, "out", "", "also save the results as `FILE` (JSON) and FILE with .csv, never overwriting")
+	f.fs.StringVar(&f.presetName, "preset", "", "start from the preset called `NAME` (loralab presets lists them); flags override it")
+	f.fs.StringVar(&f.presetFile, "preset-file", "", "start from the preset in `FILE`; flags override it")
 	return f
 }
 
@@ -91,6 +96,71 @@ func (f *runFlags) parse(args []string, stdout io.Writer, intro string) error {
 	}
 	f.given = map[string]bool{}
 	f.fs.Visit(func(fl *flag.Flag) { f.given[fl.Name] = true })
+	return f.loadPreset()
+}
+
+// loadPreset reads --preset (built-in or user presets) or --preset-file.
+func (f *runFlags) loadPreset() error {
+	switch {
+	case f.presetName != "" && f.presetFile != "":
+		return errors.New("--preset and --preset-file: choose one")
+	case f.presetFile != "":
+		p, err := presets.Load(f.presetFile)
+		if err != nil {
+			return err
+		}
+		f.preset = &p
+	case f.presetName != "":
+		all, _ := presets.All(presets.UserDir()) // a broken user file must not hide the built-ins
+		p, err := presets.Lookup(all, f.presetName)
+		if err != nil {
+			return err
+		}
+		f.preset = &p
+	}
+	return nil
+}
+
+// configFor returns the settings of one method: the preset's (with its
+// per-method overrides) or the defaults, then every setting given on the
+// command line on top.
+func (f *runFlags) configFor(method string) (lab.Config, error) {
+	cfg := lab.Defaults()
+	if f.preset != nil {
+		var err error
+		if cfg, err = f.preset.ConfigFor(method); err != nil {
+			return cfg, err
+		}
+	}
+	cfg.Method = method
+	for _, kv := range f.givenSettings() {
+		s, _ := lab.LookupSetting(kv[0])
+		if err := s.Set(&cfg, kv[1]); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, nil
+}
+
+// givenSettings lists the settings given on the command line, as name and value.
+func (f *runFlags) givenSettings() [][2]string {
+	var out [][2]string
+	for _, s := range lab.Settings {
+		if f.given[s.Name] && s.Name != "method" {
+			out = append(out, [2]string{s.Name, s.Get(f.cfg)})
+		}
+	}
+	return out
+}
+
+// presetArgs are the flags that name the preset in a reproducing command line.
+func (f *runFlags) presetArgs() []string {
+	switch {
+	case f.presetFile != "":
+		return []string{"--preset-file", f.presetFile}
+	case f.presetName != "":
+		return []string{"--preset", f.presetName}
+	}
 	return nil
 }
 

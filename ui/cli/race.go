@@ -34,6 +34,9 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 	} else if err != nil {
 		return usageError(stderr, "race", fmt.Errorf("%w (see loralab race --help)", err))
 	}
+	if f.preset != nil && !f.given["methods"] {
+		*methods = strings.Join(f.preset.Methods, ",")
+	}
 	ms, err := parseMethods(*methods)
 	if err != nil {
 		return usageError(stderr, "race", err)
@@ -46,15 +49,20 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 	}
 	jobs := make([]lab.Job, len(ms))
 	for i, m := range ms {
-		jobs[i] = lab.Job{Method: m, Config: f.cfg}
+		cfg, err := f.configFor(m.Info().Name)
+		if err != nil {
+			return usageError(stderr, "race", err)
+		}
+		jobs[i] = lab.Job{Method: m, Config: cfg}
 	}
+	shared := jobs[0].Config
 	res, code := executeJobs(stderr, "race", f, jobs, *workers)
 	if res == nil {
 		return code
 	}
 	board := lab.Leaderboard(res, *target)
 	b := results.Bundle{Kind: results.Race, Runs: res, Leaderboard: board}
-	line := share.Command(share.Experiment{Kind: "race", Methods: methodNames(ms), Config: f.cfg})
+	line := share.Command(share.Experiment{Kind: "race", Methods: methodNames(ms), Config: shared, Preset: f.presetArgs(), Given: f.givenSettings()})
 	if code := emit(stdout, stderr, "race", f, b, func(w io.Writer) {
 		printLeaderboard(w, board, *target)
 		fmt.Fprintf(w, "reproduce: %s\n", line)

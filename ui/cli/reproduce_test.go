@@ -68,6 +68,8 @@ func TestReproduceLineGivesIdenticalNumbers(t *testing.T) {
 		{"run", "--method", "lora-plus", "--rank", "4", "--lr-ratio", "8", "--steps", "60", "--seed", "7", "--noise", "0.05", "--quiet"},
 		{"race", "--methods", "lora,vera,delta-lora", "--rank", "2", "--delta-start", "10", "--steps", "40", "--width", "32", "--quiet"},
 		{"sweep", "--vary", "alpha=1,16", "--methods", "lora,lora-fa", "--steps", "30", "--task-rank", "2", "--rslora", "--quiet"},
+		{"race", "--preset", "vera-budget", "--steps", "40", "--quiet"}, // per-method overrides
+		{"run", "--preset", "frozen-a", "--steps", "30", "--seed", "3", "--quiet"},
 	} {
 		t.Run(args[0], func(t *testing.T) {
 			line := reproduceLine(t, call(t, args...))

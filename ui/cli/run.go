@@ -30,12 +30,20 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	} else if err != nil {
 		return usageError(stderr, "run", fmt.Errorf("%w (see loralab run --help)", err))
 	}
-	m, err := adapters.Lookup(f.cfg.Method)
+	method := f.cfg.Method
+	if f.preset != nil && !f.given["method"] && len(f.preset.Methods) > 0 {
+		method = f.preset.Methods[0]
+	}
+	m, err := adapters.Lookup(method)
 	if err != nil {
 		return usageError(stderr, "run", err)
 	}
-	cfg, err := lab.Prepare(m, f.cfg)
+	cfg, err := f.configFor(method)
 	if err != nil {
+		return usageError(stderr, "run", err)
+	}
+	shared := cfg
+	if cfg, err = lab.Prepare(m, cfg); err != nil {
 		return usageError(stderr, "run", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -52,7 +60,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "run", err)
 	}
 	bundle := results.Bundle{Kind: results.Single, Runs: []*lab.Result{res}}
-	line := share.Command(share.Experiment{Kind: "run", Methods: []string{m.Info().Name}, Config: f.cfg})
+	line := share.Command(share.Experiment{Kind: "run", Methods: []string{m.Info().Name}, Config: shared, Preset: f.presetArgs(), Given: f.givenSettings()})
 	if code := emit(stdout, stderr, "run", f, bundle, func(w io.Writer) { printRun(w, m.Info(), res); fmt.Fprintf(w, "reproduce: %s\n", line) }); code != exitOK {
 		return code
 	}

@@ -29,6 +29,14 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	} else if err != nil {
 		return usageError(stderr, "sweep", fmt.Errorf("%w (see loralab sweep --help)", err))
 	}
+	if f.preset != nil {
+		if !f.given["methods"] {
+			*methods = strings.Join(f.preset.Methods, ",")
+		}
+		if !f.given["vary"] && f.preset.Sweep != nil {
+			*vary = f.preset.Sweep.Setting + "=" + strings.Join(f.preset.Sweep.Values, ",")
+		}
+	}
 	ms, err := parseMethods(*methods)
 	if err != nil {
 		return usageError(stderr, "sweep", err)
@@ -44,16 +52,28 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "sweep", err)
 	}
-	jobs, err := lab.Sweep{Setting: setting, Values: values, Methods: ms, Base: f.cfg}.Jobs()
-	if err != nil {
-		return usageError(stderr, "sweep", err)
+	var jobs []lab.Job
+	var shared lab.Config
+	for i, m := range ms {
+		cfg, err := f.configFor(m.Info().Name)
+		if err != nil {
+			return usageError(stderr, "sweep", err)
+		}
+		if i == 0 {
+			shared = cfg
+		}
+		js, err := lab.Sweep{Setting: setting, Values: values, Methods: []lab.Method{m}, Base: cfg}.Jobs()
+		if err != nil {
+			return usageError(stderr, "sweep", err)
+		}
+		jobs = append(jobs, js...)
 	}
 	res, code := executeJobs(stderr, "sweep", f, jobs, *workers)
 	if res == nil {
 		return code
 	}
 	b := results.Bundle{Kind: results.Sweep, Runs: res, Setting: setting, Values: values, Table: results.SweepTable(setting, values, res)}
-	line := share.Command(share.Experiment{Kind: "sweep", Methods: methodNames(ms), Config: f.cfg, Setting: setting, Values: values})
+	line := share.Command(share.Experiment{Kind: "sweep", Methods: methodNames(ms), Config: shared, Setting: setting, Values: values, Preset: f.presetArgs(), Given: f.givenSettings()})
 	if code := emit(stdout, stderr, "sweep", f, b, func(w io.Writer) {
 		printSweep(w, b)
 		fmt.Fprintf(w, "reproduce: %s\n", line)

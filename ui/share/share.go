@@ -15,6 +15,11 @@ type Experiment struct {
 	Config  lab.Config // the settings as the user left them (zeros mean "default")
 	Setting string     // sweeps: the varied setting
 	Values  []string   // sweeps: its values
+	// Preset holds the flags naming the preset the experiment started from
+	// (e.g. --preset race-five); then Given, the settings given on top of it,
+	// are written instead of every difference from the defaults.
+	Preset []string
+	Given  [][2]string
 }
 
 // Command returns the loralab command line for e: the subcommand, the
@@ -33,7 +38,12 @@ func Command(e Experiment) string {
 		args = append(args, "--methods", strings.Join(e.Methods, ","))
 	}
 	cfg.Method, base.Method = "", ""
-	for _, kv := range lab.Diff(base, cfg) {
+	changed := lab.Diff(base, cfg)
+	if e.Preset != nil {
+		args = append(args, e.Preset...)
+		changed = e.Given
+	}
+	for _, kv := range changed {
 		if kv[0] == "seed" || (e.Kind == "sweep" && kv[0] == e.Setting) {
 			continue
 		}
