@@ -1,0 +1,99 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/loralab/loralab/presets"
+	"github.com/loralab/loralab/ui/tui"
+	"github.com/muesli/termenv"
+)
+
+// tuiIntro is the first line of `loralab tui --help`.
+const tuiIntro = `usage: loralab [tui] [--preset NAME | --preset-file FILE] [--no-color]
+
+Opens the interactive lab on a preset (race-five unless told otherwise): the
+methods train live with their loss and memory side by side. Press ? in the lab
+for every key. NO_COLOR=1 works like --no-color.`
+
+// runTUI opens the interactive lab. It refuses (exit 2, with a hint about the
+// headless commands) when it cannot draw: TERM=dumb, or stdout not a terminal.
+func runTUI(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("loralab tui", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	presetName := fs.String("preset", presets.DefaultName, "open on the built-in or user preset `NAME` (see loralab presets)")
+	presetFile := fs.String("preset-file", "", "open on the preset in `FILE`")
+	noColor := fs.Bool("no-color", false, "draw without colour (as NO_COLOR=1 does)")
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(stdout, fs, tuiIntro)
+		return exitOK
+	}
+	if err != nil {
+		return usageError(stderr, "tui", errors.New(oneLine(err.Error())))
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, "tui", fmt.Errorf("unexpected argument %q (the commands are: %s)", fs.Arg(0), strings.Join(commandNames(), ", ")))
+	}
+	p, err := loadTUIPreset(*presetName, *presetFile)
+	if err != nil {
+		return usageError(stderr, "tui", err)
+	}
+	cfg, err := p.Config()
+	if err != nil {
+		return usageError(stderr, "tui", fmt.Errorf("preset %s: %v", p.Name, err))
+	}
+	if os.Getenv("TERM") == "dumb" {
+		fmt.Fprintln(stderr, "loralab: TERM=dumb cannot show the interactive lab; use the headless commands instead: loralab run, race, sweep, memory (see loralab --help)")
+		return exitUsage
+	}
+	if !isTerminal(stdout) {
+		fmt.Fprintln(stderr, "loralab: standard output is not a terminal, so the interactive lab cannot be drawn.")
+		fmt.Fprintln(stderr, "Use the headless commands, which print tables, --json or --csv:")
+		fmt.Fprintln(stderr, "  loralab race --preset race-five     loralab run --method lora --json")
+		fmt.Fprintln(stderr, "  loralab sweep --preset rank-matters loralab --help")
+		return exitUsage
+	}
+	profile := lipgloss.ColorProfile()
+	if *noColor {
+		profile = termenv.Ascii
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	notes := p.Notes
+	if p.Mode == presets.Sweep && p.Sweep != nil {
+		notes += fmt.Sprintf("\n(This preset is a sweep of %s over %s: run it with `loralab sweep --preset %s`; here its methods are marked for a race.)",
+			p.Sweep.Setting, strings.Join(p.Sweep.Values, ", "), p.Name)
+	}
+	m := tui.New(tui.Options{
+		Config: cfg, Marked: p.Methods, Preset: p.Name, Title: p.Title, Notes: notes,
+		Question: p.Question, Overrides: p.Overrides, Profile: profile,
+	})
+	out, _ := stdout.(*os.File)
+	prog := tea.NewProgram(m, tea.WithAltScreen(), tea.WithOutput(out))
+	_, runErr := prog.Run()
+	m.Shutdown() // every run cancelled, every goroutine ended
+	if s := m.Summary(); s != "" {
+		fmt.Fprintln(stdout, s)
+	}
+	if runErr != nil && !errors.Is(runErr, tea.ErrInterrupted) {
+		fmt.Fprintf(stderr, "loralab: %s\n", oneLine(runErr.Error()))
+		return exitFailed
+	}
+	return exitOK
+}
+
+// loadTUIPreset finds the preset to open: a file, or a name among the
+// built-in and user presets.
+func loadTUIPreset(name, file string) (presets.Preset, error) {
+	if file != "" {
+		return presets.Load(file)
+	}
+	all, _ := presets.All(presets.UserDir())
+	return presets.Lookup(all, name)
+}

@@ -1,0 +1,147 @@
+package tui
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/loralab/loralab/lab"
+)
+
+// batchInterval is the shortest time between two progress messages reaching
+// the UI, whatever the number of runs and their step rates.
+const batchInterval = 40 * time.Millisecond
+
+// runUpdate is what one run reported since the previous batch: its latest
+// progress, every history point in order, and its result once it has ended.
+// ID and Gen say which run it is; an update whose generation no longer
+// matches the UI's run is a late one from a stopped run and is dropped.
+type runUpdate struct {
+	ID, Gen     int
+	HasProgress bool
+	Progress    lab.Progress // the latest event (its Points are in Points)
+	Points      []lab.Point  // every point since the previous batch, in order
+	Result      *lab.Result  // not nil once the run has ended
+}
+
+// batchMsg carries the updates of every run since the previous batch.
+type batchMsg struct{ Updates []runUpdate }
+
+type runKey struct{ id, gen int }
+
+// hub merges the progress events of every run into one batchMsg per
+// batchInterval at most. One forwarding goroutine per run reads its events;
+// one batching goroutine hands batches to the UI's listen command. All of
+// them end when the hub's context is cancelled (or their run ends).
+type hub struct {
+	ctx     context.Context
+	mu      sync.Mutex
+	pending map[runKey]*runUpdate
+	order   []runKey
+	notify  chan struct{}
+	out     chan batchMsg
+	wg      sync.WaitGroup
+}
+
+// newHub starts the batching goroutine; it stops when ctx is cancelled.
+func newHub(ctx context.Context) *hub {
+	h := &hub{ctx: ctx, pending: map[runKey]*runUpdate{}, notify: make(chan struct{}, 1), out: make(chan batchMsg)}
+	h.wg.Add(1)
+	go h.batch()
+	return h
+}
+
+// watch forwards r's events (and finally its result) under id and gen.
+func (h *hub) watch(id, gen int, r *lab.Run) {
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		for p := range r.Events() {
+			h.put(id, gen, &p, nil)
+		}
+		h.put(id, gen, nil, r.Result())
+	}()
+}
+
+func (h *hub) put(id, gen int, p *lab.Progress, res *lab.Result) {
+	k := runKey{id, gen}
+	h.mu.Lock()
+	u := h.pending[k]
+	if u == nil {
+		u = &runUpdate{ID: id, Gen: gen}
+		h.pending[k] = u
+		h.order = append(h.order, k)
+	}
+	if p != nil {
+		u.HasProgress = true
+		u.Points = append(u.Points, p.Points...)
+		u.Progress = *p
+		u.Progress.Points = nil
+	}
+	if res != nil {
+		u.Result = res
+	}
+	h.mu.Unlock()
+	select {
+	case h.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (h *hub) take() []runUpdate {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]runUpdate, 0, len(h.order))
+	for _, k := range h.order {
+		out = append(out, *h.pending[k])
+	}
+	clear(h.pending)
+	h.order = h.order[:0]
+	return out
+}
+
+func (h *hub) batch() {
+	defer h.wg.Done()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-h.notify:
+		}
+		b := h.take()
+		if len(b) == 0 {
+			continue
+		}
+		select {
+		case h.out <- batchMsg{b}:
+		case <-h.ctx.Done():
+			return
+		}
+		timer.Reset(batchInterval)
+		select {
+		case <-timer.C:
+		case <-h.ctx.Done():
+			return
+		}
+	}
+}
+
+// listen is the command that waits for the next batch; the root re-arms it
+// after every batchMsg. It returns nil once the hub's context has ended.
+func (h *hub) listen() tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case b := <-h.out:
+			return b
+		case <-h.ctx.Done():
+			return nil
+		}
+	}
+}
+
+// wait blocks until every goroutine of the hub has ended. Cancel its
+// context first.
+func (h *hub) wait() { h.wg.Wait() }

@@ -1,0 +1,181 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/guptarohit/asciigraph"
+)
+
+// hollow maps each method's glyph to its outlined twin, used for the train
+// curve when there is no colour (the eval curve uses the solid glyph).
+var hollow = map[string]string{"●": "○", "▲": "△", "◆": "◇", "▼": "▽", "★": "☆", "■": "□"}
+
+// curveNames are the choices of the c key.
+var curveNames = []string{"train+eval", "eval", "train"}
+
+// ChartPane overlays the train and eval loss of every run, each in its
+// method's colour, over steps, with a legend giving each run's current
+// values. Log scale (L) is on by default; z smooths with an EMA; c picks the
+// curves. Without colour, series are told apart by glyphs.
+type ChartPane struct {
+	c    *Common
+	w, h int
+	memo cache
+}
+
+// NewChartPane returns the loss chart pane.
+func NewChartPane(c *Common) *ChartPane { return &ChartPane{c: c} }
+
+// Init implements Component.
+func (p *ChartPane) Init() tea.Cmd { return nil }
+
+// Update implements Component.
+func (p *ChartPane) Update(tea.Msg) tea.Cmd { return nil }
+
+// SetSize implements Component.
+func (p *ChartPane) SetSize(w, h int) { p.w, p.h = w, h }
+
+// Capturing implements Component.
+func (p *ChartPane) Capturing() bool { return false }
+
+// Title implements Component: the name and the options in force.
+func (p *ChartPane) Title() string {
+	l := p.c.Lab
+	scale := "linear"
+	if l.LogScale {
+		scale = "log"
+	}
+	evalMark, trainMark := "─", "·"
+	if !p.c.Styles.Colour {
+		evalMark, trainMark = "●", "○"
+	}
+	t := "Loss (" + scale
+	if l.Smooth {
+		t += ", EMA"
+	}
+	t += ")"
+	if l.Curves != 2 {
+		t += " " + evalMark + " eval"
+	}
+	if l.Curves != 1 {
+		t += " " + trainMark + " train"
+	}
+	return t
+}
+
+// ShortHelp implements Component.
+func (p *ChartPane) ShortHelp() []key.Binding {
+	k := p.c.Keys
+	return []key.Binding{k.LogScale, k.Smooth, k.Curves}
+}
+
+// HandleKey implements Component: the chart's toggles are global keys, so
+// the pane itself takes none.
+func (p *ChartPane) HandleKey(tea.KeyMsg) (bool, tea.Cmd) { return false, nil }
+
+// View implements Component.
+func (p *ChartPane) View() string {
+	l := p.c.Lab
+	return p.memo.get([8]int{p.w, p.h, l.RunsVer, l.ChartVer}, p.render)
+}
+
+func (p *ChartPane) render() string {
+	l, st := p.c.Lab, p.c.Styles
+	var series []Series
+	var legend []string
+	xmax := 0
+	for _, r := range l.Runs {
+		if r == nil {
+			continue
+		}
+		xmax = max(xmax, r.Steps)
+		pts := r.Hist.Points()
+		xs := make([]int, len(pts))
+		train := make([]float64, len(pts))
+		eval := make([]float64, len(pts))
+		for i, pt := range pts {
+			xs[i], train[i], eval[i] = pt.Step, pt.Train, pt.Eval
+		}
+		if l.Smooth {
+			train, eval = ema(train, 0.15), ema(eval, 0.15)
+		}
+		glyph := r.Info.Glyph
+		evalChars, trainChars := asciigraph.DefaultCharSet, asciigraph.CreateCharSet("·")
+		if !st.Colour {
+			evalChars = asciigraph.CreateCharSet(glyph)
+			trainChars = asciigraph.CreateCharSet(hollow[glyph])
+		}
+		colour := st.MethodANSI(r.Info.Name)
+		if l.Curves != 1 {
+			series = append(series, Series{X: xs, Y: train, Colour: colour, Chars: trainChars})
+		}
+		if l.Curves != 2 {
+			series = append(series, Series{X: xs, Y: eval, Colour: colour, Chars: evalChars})
+		}
+		legend = append(legend, p.legendItem(r))
+	}
+	legendLines := packLegend(legend, p.w)
+	if len(legendLines) > max(0, p.h-5) {
+		legendLines = legendLines[:max(0, p.h-5)]
+	}
+	empty := "\n  No runs yet.\n\n  Press enter to train the method under the cursor,\n  or r to race the marked methods."
+	chart := plotChart(series, ChartOpts{
+		Width: p.w, Height: p.h - len(legendLines), XMax: xmax, Log: l.LogScale,
+		Colour: st.Colour, Empty: empty,
+	})
+	return strings.Join(append(chart, legendLines...), "\n")
+}
+
+// legendItem is "● LoRA ─ 1.2e-03 · 2.3e-03": glyph and title in the
+// method's colour, then the current eval and train loss (eval drawn as a
+// line, train as dots; without colour, as solid and hollow glyphs).
+func (p *ChartPane) legendItem(r *RunView) string {
+	st, l := p.c.Styles, p.c.Lab
+	ms := st.Method(r.Info.Name)
+	evalMark, trainMark := "─", "·"
+	if !st.Colour {
+		evalMark, trainMark = r.Info.Glyph, hollow[r.Info.Glyph]
+	}
+	train, eval := r.Train, r.Eval
+	if last, ok := r.Hist.Last(); ok {
+		train, eval = last.Train, last.Eval
+	}
+	if r.Hist.Len() == 0 {
+		train, eval = nan(), nan()
+	}
+	s := ms.Render(r.Info.Glyph+" "+r.Info.Title) + " " + statusStyle(st, r).Render(statusIcon(r))
+	if r.Hist.Len() == 0 {
+		return s + " " + st.Muted.Render(statusWord(r))
+	}
+	if l.Curves != 2 {
+		s += " " + ms.Render(evalMark) + fmtLoss(eval)
+	}
+	if l.Curves != 1 {
+		s += " " + ms.Render(trainMark) + fmtLoss(train)
+	}
+	return s
+}
+
+// packLegend lays legend items out in as few lines of w cells as they fit.
+func packLegend(items []string, w int) []string {
+	if len(items) == 0 {
+		return nil
+	}
+	colW := 0
+	for _, it := range items {
+		colW = max(colW, width(it))
+	}
+	colW += 2
+	per := max(1, w/colW)
+	var lines []string
+	for i := 0; i < len(items); i += per {
+		var sb strings.Builder
+		for j := i; j < min(i+per, len(items)); j++ {
+			sb.WriteString(fit(items[j], colW))
+		}
+		lines = append(lines, fit(sb.String(), w))
+	}
+	return lines
+}

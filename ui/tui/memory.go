@@ -1,0 +1,276 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/guptarohit/asciigraph"
+	"github.com/loralab/loralab/lab"
+)
+
+// categoryFill is the bar character of each memory category (lab.Categories
+// order): different shapes, so the bars read without colour too.
+var categoryFill = [7]string{"█", "▓", "▒", "░", "▞", "▪", "·"}
+
+// categoryShort names the categories in the legend.
+var categoryShort = [7]string{"frozen", "trainable", "grads", "optim", "activ", "other", "work"}
+
+// MemoryPane shows, for each run, its memory by category as a stacked bar
+// with the total bytes and the trainable parameters, scaled to the largest
+// run so sizes compare. Numbers come from the engine's ledger (progress
+// events carry them; marked ✓) as soon as a run has built its model; before
+// that (queued, or no run yet) from the method's formula, which the engine's
+// tests prove equal to the ledger (marked ≈).
+// Below, if there is room, a table of bytes per category and a live chart of
+// the process's heap, sampled while runs train.
+type MemoryPane struct {
+	c    *Common
+	w, h int
+	memo cache
+}
+
+// NewMemoryPane returns the memory pane.
+func NewMemoryPane(c *Common) *MemoryPane { return &MemoryPane{c: c} }
+
+// Init implements Component.
+func (p *MemoryPane) Init() tea.Cmd { return nil }
+
+// Update implements Component.
+func (p *MemoryPane) Update(tea.Msg) tea.Cmd { return nil }
+
+// SetSize implements Component.
+func (p *MemoryPane) SetSize(w, h int) { p.w, p.h = w, h }
+
+// Title implements Component.
+func (p *MemoryPane) Title() string { return "Memory · ✓ ledger · ≈ formula" }
+
+// Capturing implements Component.
+func (p *MemoryPane) Capturing() bool { return false }
+
+// ShortHelp implements Component.
+func (p *MemoryPane) ShortHelp() []key.Binding { return nil }
+
+// HandleKey implements Component.
+func (p *MemoryPane) HandleKey(tea.KeyMsg) (bool, tea.Cmd) { return false, nil }
+
+// View implements Component.
+func (p *MemoryPane) View() string {
+	l := p.c.Lab
+	return p.memo.get([8]int{p.w, p.h, l.RunsVer, l.CfgVer, l.SelVer, len(l.Proc.Heap), int(l.Proc.Total)}, p.render)
+}
+
+// memRow is one bar of the pane.
+type memRow struct {
+	info      lab.MethodInfo
+	mem       lab.Memory
+	trainable int
+	source    string // "ledger", "formula" or "predicted"
+}
+
+func (p *MemoryPane) rows() ([]memRow, bool) {
+	l := p.c.Lab
+	var rows []memRow
+	for _, r := range l.Runs {
+		if r == nil {
+			continue
+		}
+		src := "formula"
+		if r.Measured {
+			src = "ledger"
+		}
+		rows = append(rows, memRow{r.Info, r.Memory, r.Trainable, src})
+	}
+	if len(rows) > 0 {
+		return rows, false
+	}
+	// No runs yet: what each method would hold with the current settings.
+	for i, m := range l.Methods {
+		if !l.Marked[i] && i != l.Cursor {
+			continue
+		}
+		cfg, err := l.ConfigFor(i)
+		if err == nil {
+			cfg, err = lab.Prepare(m, cfg)
+		}
+		if err != nil {
+			continue
+		}
+		mem, tr := formulaMemory(m, cfg)
+		rows = append(rows, memRow{l.Infos[i], mem, tr, "predicted"})
+	}
+	return rows, true
+}
+
+func (p *MemoryPane) render() string {
+	st, l := p.c.Styles, p.c.Lab
+	rows, predicted := p.rows()
+	var out []string
+	// Legend.
+	var leg []string
+	for i := range lab.Categories {
+		leg = append(leg, st.Category[i].Render(categoryFill[i])+" "+categoryShort[i])
+	}
+	out = append(out, strings.Join(leg, " "))
+	if predicted {
+		out = append(out, st.Muted.Render("no run yet: what each method will hold, by its formula"))
+	}
+	var biggest int64 = 1
+	for _, r := range rows {
+		biggest = max(biggest, r.mem.Total)
+	}
+	nameW := 13
+	tail := func(r memRow) string {
+		mark := "≈"
+		if r.source == "ledger" {
+			mark = "✓"
+		}
+		return fmt.Sprintf(" %9s %s %6s trainable", fmtBytes(float64(r.mem.Total)), st.Muted.Render(mark), fmtCount(float64(r.trainable)))
+	}
+	tailW := 29
+	barW := max(4, p.w-nameW-tailW)
+	for _, r := range rows {
+		name := st.Method(r.info.Name).Render(r.info.Glyph) + " " + fmt.Sprintf("%-10s", r.info.Title)
+		full := int(math.Round(float64(barW) * float64(r.mem.Total) / float64(biggest)))
+		out = append(out, fit(name, nameW)+fit(p.bar(r.mem, full), barW)+tail(r))
+	}
+	room := p.h - len(out)
+	// Table of bytes per category, when tall and wide enough.
+	if len(rows) > 0 && room >= len(lab.Categories)+2+6 && p.w >= 20+10*len(rows) {
+		out = append(out, "")
+		head := fmt.Sprintf("%-13s", "bytes")
+		for _, r := range rows {
+			head += " " + st.Method(r.info.Name).Render(fmt.Sprintf("%9s", r.info.Glyph+" "+shortTitle(r.info.Title)))
+		}
+		out = append(out, head)
+		for i, c := range lab.Categories {
+			line := st.Category[i].Render(categoryFill[i]) + fmt.Sprintf(" %-11s", c.String())
+			for _, r := range rows {
+				line += fmt.Sprintf(" %9s", fmtBytes(float64(memGet(r.mem, c))))
+			}
+			out = append(out, line)
+		}
+		room = p.h - len(out)
+	}
+	// The process's heap over time: a chart if there is room, else a sparkline.
+	if room >= 1 && room < 6 {
+		out = append(out, p.sparkline())
+	}
+	if room >= 6 {
+		out = append(out, "")
+		heap := 0.0
+		if n := len(l.Proc.Heap); n > 0 {
+			heap = l.Proc.Heap[n-1]
+		}
+		title := "process heap (runtime/metrics; sampled while runs train)"
+		if len(l.Proc.Heap) > 0 {
+			title = fmt.Sprintf("process heap %s · runtime total %s", fmtBytes(heap), fmtBytes(l.Proc.Total))
+		}
+		out = append(out, st.Muted.Render(title))
+		xs := make([]int, len(l.Proc.Heap))
+		for i := range xs {
+			xs[i] = i
+		}
+		chart := plotChart([]Series{{X: xs, Y: l.Proc.Heap, Colour: hexToANSI256(colAccent), Chars: asciigraph.DefaultCharSet}},
+			ChartOpts{Width: p.w, Height: p.h - len(out), XMax: max(1, len(xs)-1), Colour: st.Colour,
+				YFormat: shortBytes, Empty: "  (no samples yet)",
+				XFormat: func(v float64) string {
+					return strconv.FormatFloat((time.Duration(v)*l.Proc.Every).Seconds(), 'f', 0, 64) + "s"
+				}})
+		out = append(out, chart...)
+	}
+	return strings.Join(out, "\n")
+}
+
+// bar draws a stacked bar of n cells, one segment per category in
+// proportion to its bytes.
+func (p *MemoryPane) bar(m lab.Memory, n int) string {
+	st := p.c.Styles
+	if m.Total <= 0 || n <= 0 {
+		return ""
+	}
+	var sb strings.Builder
+	used, acc := 0, int64(0)
+	for i, c := range lab.Categories {
+		acc += memGet(m, c)
+		end := int(math.Round(float64(n) * float64(acc) / float64(m.Total)))
+		if k := end - used; k > 0 {
+			sb.WriteString(st.Category[i].Render(strings.Repeat(categoryFill[i], k)))
+			used = end
+		}
+	}
+	return sb.String()
+}
+
+// memGet returns the bytes of one category.
+func memGet(m lab.Memory, c lab.Category) int64 {
+	switch c {
+	case lab.Frozen:
+		return m.Frozen
+	case lab.Trainable:
+		return m.Trainable
+	case lab.Gradients:
+		return m.Gradients
+	case lab.Optimizer:
+		return m.Optimizer
+	case lab.Activations:
+		return m.Activations
+	case lab.Other:
+		return m.Other
+	case lab.Workspace:
+		return m.Workspace
+	}
+	return 0
+}
+
+// shortBytes formats bytes in at most 6 cells: 512B, 9.75M, 10.5M.
+func shortBytes(b float64) string {
+	units := "BKMGT"
+	i := 0
+	for math.Abs(b) >= 1024 && i < len(units)-1 {
+		b /= 1024
+		i++
+	}
+	return strconv.FormatFloat(b, 'g', 3, 64) + units[i:i+1]
+}
+
+// shortTitle fits a method's title in 7 cells for table heads.
+func shortTitle(t string) string {
+	if width(t) <= 7 {
+		return t
+	}
+	return strings.TrimSuffix(fit(t, 7), " ")
+}
+
+// sparkLevels are the eight heights of a sparkline.
+var sparkLevels = []rune("▁▂▃▄▅▆▇█")
+
+// sparkline is one line: the process's heap over the last samples.
+func (p *MemoryPane) sparkline() string {
+	st, l := p.c.Styles, p.c.Lab
+	heap := l.Proc.Heap
+	if len(heap) == 0 {
+		return st.Muted.Render("process heap: no samples yet")
+	}
+	label := fmt.Sprintf("heap %s ", fmtBytes(heap[len(heap)-1]))
+	n := max(0, min(len(heap), p.w-width(label)))
+	vals := heap[len(heap)-n:]
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range vals {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	var sb strings.Builder
+	for _, v := range vals {
+		i := 0
+		if hi > lo {
+			i = int(math.Round((v - lo) / (hi - lo) * float64(len(sparkLevels)-1)))
+		}
+		sb.WriteRune(sparkLevels[i])
+	}
+	return st.Muted.Render(label) + st.Accent.Render(sb.String())
+}

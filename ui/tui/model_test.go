@@ -1,0 +1,517 @@
+package tui
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/loralab/loralab/lab"
+	"github.com/muesli/termenv"
+)
+
+func TestMain(m *testing.M) {
+	lipgloss.SetColorProfile(termenv.Ascii) // goldens without colour codes
+	os.Exit(m.Run())
+}
+
+var sizes = [][2]int{{80, 24}, {120, 40}, {200, 60}, {60, 20}, {100, 30}, {110, 36}, {109, 50}, {250, 80}, {81, 35}}
+
+// TestLayoutFits checks that every screen is exactly H lines of at most W
+// cells, with and without runs, in every focus, and with help open.
+func TestLayoutFits(t *testing.T) {
+	for _, sz := range sizes {
+		w, h := sz[0], sz[1]
+		t.Run(fmt.Sprintf("%dx%d", w, h), func(t *testing.T) {
+			m := newTestModel(t, w, h)
+			checkFits(t, m.View(), w, h)
+			for i := range m.lab.Methods {
+				fakeRun(m, i, 700*i, 3000, []lab.Status{lab.Done, lab.Running, lab.Paused, lab.Queued, lab.Diverged, lab.Cancelled}[i])
+			}
+			for f := 0; f < int(numFocus); f++ {
+				checkFits(t, m.View(), w, h)
+				press(m, "tab")
+			}
+			press(m, "?")
+			checkFits(t, m.View(), w, h)
+			if !strings.Contains(m.View(), "Keys") {
+				t.Errorf("help screen not shown")
+			}
+			press(m, "?")
+			press(m, "L", "z", "c")
+			checkFits(t, m.View(), w, h)
+		})
+	}
+}
+
+func TestExactSizesWithColour(t *testing.T) {
+	m := New(Options{Profile: termenv.TrueColor, ResultsDir: t.TempDir()})
+	t.Cleanup(m.Shutdown)
+	for i := range m.lab.Methods {
+		fakeRun(m, i, 1000, 2000, lab.Running)
+	}
+	for _, sz := range sizes {
+		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		v := m.View()
+		checkFits(t, v, sz[0], sz[1])
+		if !strings.Contains(v, "\x1b[") {
+			t.Fatalf("%v: no colour codes with a colour profile", sz)
+		}
+	}
+}
+
+func TestTooSmallAndRecovers(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	for _, sz := range [][2]int{{59, 24}, {80, 19}, {20, 5}, {1, 1}, {0, 0}} {
+		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		v := m.View()
+		if sz[0] >= 40 && !strings.Contains(v, fmt.Sprintf("terminal too small: %dx%d (need %dx%d)", sz[0], sz[1], MinWidth, MinHeight)) {
+			t.Errorf("%v: no too-small message in %q", sz, v)
+		}
+		if sz[1] > 0 {
+			checkFits(t, v, sz[0], sz[1])
+		}
+	}
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if v := m.View(); strings.Contains(v, "too small") || !strings.Contains(v, "Methods") {
+		t.Errorf("did not recover:\n%s", v)
+	}
+}
+
+func TestNoColourHasNoEscapesAndShowsFocus(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	for i := range m.lab.Methods {
+		fakeRun(m, i, 1000, 2000, lab.Running)
+	}
+	v := m.View()
+	if strings.Contains(v, "\x1b") {
+		t.Fatalf("escape codes under the ASCII profile: %q", v)
+	}
+	if !strings.Contains(v, "┏━ ▸ Methods") {
+		t.Errorf("focused pane not marked without colour")
+	}
+	// Series are told apart by glyphs: solid for eval, hollow for train.
+	for _, g := range []string{"●", "○", "▲", "△", "■", "□"} {
+		if !strings.Contains(v, g) {
+			t.Errorf("glyph %s missing from the no-colour screen", g)
+		}
+	}
+}
+
+func TestFocusMoves(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	want := []Focus{FocusSettings, FocusChart, FocusMemory, FocusBoard, FocusAbout, FocusMethods}
+	for _, f := range want {
+		press(m, "tab")
+		if m.Focused() != f {
+			t.Fatalf("after tab: focus %d, want %d", m.Focused(), f)
+		}
+	}
+	press(m, "shift+tab")
+	if m.Focused() != FocusAbout {
+		t.Fatalf("shift+tab: focus %d, want about", m.Focused())
+	}
+	// Narrow: the focused pane is the one under the methods.
+	press(m, "shift+tab", "shift+tab") // board, memory
+	if !strings.Contains(m.View(), "▸ Memory") {
+		t.Errorf("memory pane not shown focused:\n%s", m.View())
+	}
+	// Wide: the about pane is absent at 120x40, so tab skips it.
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	press(m, "tab", "tab")
+	if m.Focused() != FocusMethods {
+		t.Errorf("at 120x40 tab from the board should wrap to methods, got %d", m.Focused())
+	}
+}
+
+func TestKeysRouteToFocusedPaneOnly(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	sp := m.Pane(FocusSettings).(*SettingsPane)
+	press(m, "j", "j")
+	if m.lab.Cursor != 2 || sp.cur != 0 {
+		t.Fatalf("methods focused: method cursor %d (want 2), settings cursor %d (want 0)", m.lab.Cursor, sp.cur)
+	}
+	press(m, "tab", "j", "j", "j")
+	if m.lab.Cursor != 2 || sp.cur != 3 {
+		t.Fatalf("settings focused: method cursor %d (want 2), settings cursor %d (want 3)", m.lab.Cursor, sp.cur)
+	}
+	// While a field is open every key is the field's: q types a q.
+	press(m, "enter", "q")
+	if m.quit || !sp.Capturing() || !strings.HasSuffix(sp.input.Value(), "q") {
+		t.Fatalf("q while editing: quit=%v capturing=%v value=%q", m.quit, sp.Capturing(), sp.input.Value())
+	}
+	press(m, "esc")
+	if sp.Capturing() {
+		t.Fatal("esc did not leave the field")
+	}
+	// m (mark) belongs to the methods pane: it does nothing in settings.
+	before := append([]bool(nil), m.lab.Marked...)
+	press(m, "m")
+	for i := range before {
+		if before[i] != m.lab.Marked[i] {
+			t.Fatal("m changed a mark while settings had the focus")
+		}
+	}
+}
+
+func TestInvalidValuesAreRefused(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	sp := m.Pane(FocusSettings).(*SettingsPane)
+	press(m, "tab") // settings, cursor on rank
+	type typed struct{ value, reason string }
+	for _, c := range []typed{
+		{"999", "rank 999: must be between 1 and 64"},
+		{"abc", `rank "abc": not a whole number`},
+		{"-3", "rank -3"},
+		{"", "not a whole number"},
+	} {
+		before := m.lab.Config
+		press(m, "enter")
+		sp.input.SetValue(c.value)
+		press(m, "enter")
+		if m.lab.Config != before {
+			t.Fatalf("%q was applied", c.value)
+		}
+		if !strings.Contains(sp.Err(), c.reason) {
+			t.Fatalf("%q: refusal %q does not say %q", c.value, sp.Err(), c.reason)
+		}
+		if !sp.Capturing() {
+			t.Fatalf("%q: the field closed on a refused value", c.value)
+		}
+		if v := m.View(); !strings.Contains(v, "refused") {
+			t.Fatalf("%q: refusal not shown:\n%s", c.value, v)
+		}
+		press(m, "esc")
+	}
+	// A valid typed value is applied.
+	press(m, "enter")
+	sp.input.SetValue("16")
+	press(m, "enter")
+	if m.lab.Config.Rank != 16 || sp.Capturing() {
+		t.Fatalf("rank 16 not applied: %d", m.lab.Config.Rank)
+	}
+	// Stepping: right goes up the ladder, and past the top is refused.
+	press(m, "right", "right")
+	if m.lab.Config.Rank != 64 {
+		t.Fatalf("rank after two steps up from 16: %d, want 64", m.lab.Config.Rank)
+	}
+	press(m, "right") // 128 > width 64: invalid for LoRA
+	if m.lab.Config.Rank != 64 || !strings.Contains(sp.Err(), "rank 128") {
+		t.Fatalf("rank 128 not refused: rank %d, err %q", m.lab.Config.Rank, sp.Err())
+	}
+	// Noise out of range, typed.
+	press(m, "up") // wraps to noise
+	press(m, "enter")
+	sp.input.SetValue("11")
+	press(m, "enter")
+	if m.lab.Config.Noise == 11 || !strings.Contains(sp.Err(), "noise 11: must be between 0 and 10") {
+		t.Fatalf("noise 11: %v, %q", m.lab.Config.Noise, sp.Err())
+	}
+	press(m, "esc")
+}
+
+func TestStaleUpdatesAreIgnored(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	r := fakeRun(m, 0, 100, 1000, lab.Running)
+	if m.lab.Apply(runUpdate{ID: 0, Gen: r.Gen - 1, HasProgress: true, Progress: lab.Progress{Step: 999, Status: lab.Done}}) {
+		t.Fatal("an update of an older generation was taken")
+	}
+	if r.Step != 100 || r.Status != lab.Running {
+		t.Fatalf("stale update changed the run: step %d, %s", r.Step, r.Status)
+	}
+	if m.lab.Apply(runUpdate{ID: 9, Gen: r.Gen}) || m.lab.Apply(runUpdate{ID: -1}) {
+		t.Fatal("an update for no run was taken")
+	}
+	m.lab.Runs[0] = nil // reset
+	if m.lab.Apply(runUpdate{ID: 0, Gen: r.Gen, HasProgress: true}) {
+		t.Fatal("an update for a reset run was taken")
+	}
+}
+
+// drive runs cmd and feeds the messages it yields back into the model until
+// cond holds (or the timeout).
+func drive(t *testing.T, m *Model, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	listen := m.lab.hub.listen()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out; view:\n%s", m.View())
+		}
+		msg := listen()
+		if msg == nil {
+			t.Fatal("hub closed")
+		}
+		m.Update(msg)
+	}
+}
+
+// drain applies every batch that arrives until none has for quiet.
+func drain(m *Model, quiet time.Duration) {
+	for {
+		select {
+		case b := <-m.lab.hub.out:
+			m.Update(b)
+		case <-time.After(quiet):
+			return
+		}
+	}
+}
+
+func TestRunToCompletion(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	m.lab.Config.Steps = 60
+	press(m, "enter") // LoRA, under the cursor
+	r := m.lab.Runs[0]
+	if r == nil {
+		t.Fatalf("no run started: %s", m.lab.Message)
+	}
+	drive(t, m, 60*time.Second, func() bool { return r.Result != nil })
+	if !r.Measured || r.Step != 60 || r.Hist.Len() == 0 {
+		t.Fatalf("measured %v step %d points %d", r.Measured, r.Step, r.Hist.Len())
+	}
+	formula, _ := formulaMemory(m.lab.Methods[0], r.Config)
+	if r.Memory != formula {
+		t.Fatalf("ledger %+v != formula %+v", r.Memory, formula)
+	}
+	v := m.View()
+	checkFits(t, v, 120, 40)
+	for _, want := range []string{"✓ done", "✓", "LoRA done"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q", want)
+		}
+	}
+	if s := m.Summary(); !strings.Contains(s, "LoRA done after 60 steps") {
+		t.Errorf("summary: %q", s)
+	}
+	// e saves the ended run.
+	press(m, "e")
+	if !strings.Contains(m.lab.Message, "saved 1 run(s)") {
+		t.Errorf("save: %s", m.lab.Message)
+	}
+}
+
+func TestRaceAndControls(t *testing.T) {
+	m := newTestModel(t, 200, 60)
+	m.lab.Config.Steps = 200
+	for i := range m.lab.Marked {
+		m.lab.Marked[i] = i < 3
+	}
+	press(m, "-", "-", "-") // 50 steps/s: slow enough to pause
+	press(m, "r")
+	for i := 0; i < 3; i++ {
+		if m.lab.Runs[i] == nil {
+			t.Fatalf("race did not start %s: %s", m.lab.Infos[i].Title, m.lab.Message)
+		}
+	}
+	if m.lab.Runs[3] != nil {
+		t.Fatal("race started an unmarked method")
+	}
+	var r *RunView // the first run that gets a core
+	drive(t, m, 30*time.Second, func() bool {
+		for _, x := range m.lab.Runs[:3] {
+			if x.Status == lab.Running && x.Step > 0 {
+				r = x
+				return true
+			}
+		}
+		return false
+	})
+	m.lab.Cursor = r.ID
+	press(m, "space")
+	if r.Status != lab.Paused {
+		t.Fatalf("space did not pause: %s", r.Status)
+	}
+	drain(m, 300*time.Millisecond) // the engine's last events before it paused
+	step := r.Step
+	press(m, ".")
+	drive(t, m, 10*time.Second, func() bool { return r.Step == step+1 })
+	press(m, "enter")
+	if r.Status != lab.Running {
+		t.Fatalf("enter did not resume: %s", r.Status)
+	}
+	press(m, "s")
+	drive(t, m, 10*time.Second, func() bool { return r.Status == lab.Cancelled })
+	press(m, "x")
+	if m.lab.Runs[r.ID] != nil {
+		t.Fatal("x did not reset the run")
+	}
+	// Full speed again; the other two finish.
+	press(m, "+", "+", "+")
+	drive(t, m, 60*time.Second, func() bool {
+		for _, x := range m.lab.Runs {
+			if x != nil && x.Result == nil {
+				return false
+			}
+		}
+		return true
+	})
+	v := m.View()
+	checkFits(t, v, 200, 60)
+	if !strings.Contains(v, "winner") {
+		t.Errorf("no winner on the leaderboard (%s):\n%s", m.lab.Message, v)
+	}
+}
+
+func TestLiveLearningRate(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	m.lab.Config.Steps = 100000
+	press(m, "enter")
+	r := m.lab.Runs[0]
+	drive(t, m, 20*time.Second, func() bool { return r.Status == lab.Running && r.Step > 0 })
+	press(m, "tab", "j", "j", "j", "right") // settings: lr
+	sp := m.Pane(FocusSettings).(*SettingsPane)
+	if !strings.Contains(sp.note, "applied live to 1 run") {
+		t.Fatalf("lr change: note %q err %q", sp.note, sp.Err())
+	}
+	drive(t, m, 10*time.Second, func() bool { return r.LR == 5e-3 })
+	press(m, "j") // steps: not live
+	press(m, "left")
+	if !strings.Contains(sp.note, "applies to the next run") {
+		t.Fatalf("steps change: note %q", sp.note)
+	}
+	press(m, "q")
+	if r.Status != lab.Running && r.Status != lab.Paused {
+		t.Logf("status at quit: %s", r.Status)
+	}
+	if !strings.Contains(m.Summary(), "stopped by quit") {
+		t.Errorf("summary: %q", m.Summary())
+	}
+}
+
+func TestBadInputNeverPanics(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	keys := []string{"enter", "s", "x", ".", "-", "+", "L", "z", "c", "m", "a", "?", "esc", "tab", "left", "right", "up", "down", "h", "l", "k", "j", "space", "e", "r", "backspace", "ñ", "世界"}
+	for round := 0; round < 3; round++ {
+		for _, k := range keys {
+			if k == "r" || k == "enter" || k == "space" {
+				continue // starting runs is covered elsewhere
+			}
+			press(m, k)
+			m.View()
+		}
+		m.Update(tea.WindowSizeMsg{Width: 30 + round*40, Height: 10 + round*14})
+		m.Update(nil)
+		m.Update(struct{}{})
+	}
+	for _, s := range []string{fmtLoss(nan()), fmtLoss(1e300), fmtBytes(-1), fmtCount(-5), ansi.Strip(fit("x", -1))} {
+		_ = s
+	}
+}
+
+// TestIdleWhenNothingRuns: with no run training, a memory tick schedules no
+// further tick, so the program sleeps until a key or a resize.
+func TestIdleWhenNothingRuns(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	if cmd := m.Init(); cmd == nil {
+		t.Fatal("Init should arm the progress listener")
+	}
+	if _, cmd := m.Update(tickMsg{}); cmd != nil {
+		t.Fatal("a tick with no active run scheduled another tick")
+	}
+	if m.ticking {
+		t.Fatal("still ticking with no active run")
+	}
+	if cmd := m.startTick(); cmd != nil {
+		t.Fatal("startTick with no active run")
+	}
+}
+
+// TestKeyReflectedWhileSixRunsTrain: with six runs training, a key press
+// changes the very next view.
+func TestKeyReflectedWhileSixRunsTrain(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	m.lab.Config.Steps = 1_000_000
+	press(m, "r")
+	if m.lab.Active() != 6 {
+		t.Fatalf("%d runs active: %s", m.lab.Active(), m.lab.Message)
+	}
+	drive(t, m, 20*time.Second, func() bool { return m.lab.Runs[0].Step > 0 || m.lab.Runs[1].Step > 0 })
+	before := m.View()
+	press(m, "j")
+	after := m.View()
+	if before == after || !strings.Contains(after, "› [x] ▲ LoRA-FA") {
+		t.Fatalf("the key press did not show on the next frame:\n%s", after)
+	}
+}
+
+func TestSweepDialog(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	m.lab.Config.Steps = 40
+	for i := range m.lab.Marked {
+		m.lab.Marked[i] = i < 2 // LoRA and LoRA-FA
+	}
+	press(m, "w")
+	sp := m.sweep
+	if !strings.Contains(m.View(), "No sweep yet") {
+		t.Fatalf("dialog not open:\n%s", m.View())
+	}
+	// Keys go to the dialog: q types, it does not quit.
+	sp.input.SetValue("")
+	press(m, "q", "enter")
+	if m.quit || !strings.Contains(sp.errText, "refused") {
+		t.Fatalf("bad values: quit=%v err=%q", m.quit, sp.errText)
+	}
+	if sp.names[sp.cur] != "rank" {
+		t.Fatalf("first sweepable setting %q", sp.names[sp.cur])
+	}
+	sp.input.SetValue("2,99")
+	press(m, "enter")
+	if !strings.Contains(sp.errText, "rank 99") || m.lab.Sweep != nil {
+		t.Fatalf("rank 99 not refused: %q", sp.errText)
+	}
+	sp.input.SetValue("1,4")
+	press(m, "enter")
+	if sp.errText != "" || m.lab.Sweep == nil || len(m.lab.Sweep.Runs) != 4 {
+		t.Fatalf("sweep not started: %q", sp.errText)
+	}
+	drive(t, m, 60*time.Second, func() bool { return m.lab.Sweep.Done() == 4 })
+	v := m.View()
+	checkFits(t, v, 120, 40)
+	for _, want := range []string{"4 of 4 runs ended", "best rank=", "final eval loss (log) against rank"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("sweep view lacks %q:\n%s", want, v)
+		}
+	}
+	press(m, "esc")
+	if m.sweepOn || !strings.Contains(m.View(), "Methods") {
+		t.Fatal("esc did not close the dialog")
+	}
+	for _, sz := range sizes {
+		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		press(m, "w")
+		checkFits(t, m.View(), sz[0], sz[1])
+		press(m, "esc")
+	}
+}
+
+// A preset's per-method value is replaced by the user's, and the new value
+// must be valid for every method it will apply to.
+func TestPresetOverrides(t *testing.T) {
+	m := New(Options{Marked: []string{"vera", "lora"}, Overrides: map[string]map[string]string{"vera": {"rank": "256"}, "lora": {"rank": "1"}},
+		Profile: termenv.Ascii, ResultsDir: t.TempDir()})
+	t.Cleanup(m.Shutdown)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if m.lab.Cursor != m.lab.Index("vera") {
+		t.Fatalf("cursor on %d, want VeRA", m.lab.Cursor)
+	}
+	if cfg, _ := m.lab.ConfigFor(m.lab.Index("lora")); cfg.Rank != 1 {
+		t.Fatalf("lora rank %d, want the preset's 1", cfg.Rank)
+	}
+	press(m, "tab", "right") // rank 256 → 512: invalid for LoRA, which is marked
+	sp := m.Pane(FocusSettings).(*SettingsPane)
+	if !strings.Contains(sp.Err(), "rank 512") {
+		t.Fatalf("rank 512 accepted for a race with LoRA: err %q, config rank %d", sp.Err(), m.lab.Config.Rank)
+	}
+	press(m, "left") // 128: still invalid for LoRA
+	press(m, "enter")
+	sp.input.SetValue("16")
+	press(m, "enter")
+	if m.lab.Config.Rank != 16 || len(m.lab.Overrides["vera"]) != 0 || !strings.Contains(sp.note, "preset value for") {
+		t.Fatalf("rank 16: config %d, overrides %v, note %q", m.lab.Config.Rank, m.lab.Overrides, sp.note)
+	}
+}

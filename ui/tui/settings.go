@@ -1,0 +1,328 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/loralab/loralab/lab"
+)
+
+// settingRow is one row of the settings pane: a setting of lab.Settings with
+// the label people read and the methods it means something for.
+type settingRow struct {
+	name    string
+	label   string
+	applies func(info lab.MethodInfo) bool // nil: every method
+	set     lab.Setting
+}
+
+func usesRank(info lab.MethodInfo) bool { return info.UsesRank }
+func only(name string) func(lab.MethodInfo) bool {
+	return func(info lab.MethodInfo) bool { return info.Name == name }
+}
+
+// settingRows lists the pane's settings in display order.
+func settingRows() []settingRow {
+	rows := []settingRow{
+		{name: "rank", label: "rank r", applies: usesRank},
+		{name: "alpha", label: "α (alpha)", applies: usesRank},
+		{name: "rslora", label: "rsLoRA α/√r", applies: usesRank},
+		{name: "lr", label: "learning rate"},
+		{name: "lr-ratio", label: "LoRA+ ratio λ", applies: only("lora-plus")},
+		{name: "vera-d-init", label: "VeRA d_init", applies: only("vera")},
+		{name: "delta-ratio", label: "Delta-LoRA λ", applies: only("delta-lora")},
+		{name: "delta-start", label: "Delta-LoRA K", applies: only("delta-lora")},
+		{name: "steps", label: "steps"},
+		{name: "batch", label: "batch"},
+		{name: "seed", label: "seed"},
+		{name: "task-rank", label: "task rank k"},
+		{name: "noise", label: "noise σ"},
+	}
+	for i := range rows {
+		s, err := lab.LookupSetting(rows[i].name)
+		if err != nil {
+			panic("tui: " + err.Error()) // programmer error: the table names a setting lab lacks
+		}
+		rows[i].set = s
+	}
+	return rows
+}
+
+// SettingsPane shows the run settings and changes them: ←/→ step through
+// each setting's ladder, enter opens a text field for a typed value. Every
+// change is validated with lab.Prepare for the methods it concerns and
+// refused inline, with the reason, if invalid. The learning rate is live:
+// a change reaches the runs that train; the others apply to the next run.
+type SettingsPane struct {
+	c       *Common
+	w, h    int
+	rows    []settingRow
+	cur     int
+	editing bool
+	input   textinput.Model
+	errText string // the last refusal, shown until the next change
+	note    string // the last accepted change
+	memo    cache
+	ver     int
+}
+
+// NewSettingsPane returns the settings pane.
+func NewSettingsPane(c *Common) *SettingsPane {
+	ti := textinput.New()
+	ti.Prompt = ""
+	ti.CharLimit = 24
+	ti.Cursor.SetMode(cursor.CursorStatic) // no blinking: no ticks while idle
+	return &SettingsPane{c: c, rows: settingRows(), input: ti}
+}
+
+// Init implements Component.
+func (p *SettingsPane) Init() tea.Cmd { return nil }
+
+// Update implements Component.
+func (p *SettingsPane) Update(tea.Msg) tea.Cmd { return nil }
+
+// SetSize implements Component.
+func (p *SettingsPane) SetSize(w, h int) { p.w, p.h = w, h }
+
+// Title implements Component.
+func (p *SettingsPane) Title() string { return "Settings" }
+
+// Capturing implements Component: true while the text field is open.
+func (p *SettingsPane) Capturing() bool { return p.editing }
+
+// ShortHelp implements Component.
+func (p *SettingsPane) ShortHelp() []key.Binding {
+	k := p.c.Keys
+	if p.editing {
+		return []key.Binding{k.Apply, k.Cancel}
+	}
+	return []key.Binding{k.Up, k.Left, k.Right, k.Edit}
+}
+
+// Current returns the name of the setting under the cursor.
+func (p *SettingsPane) Current() string { return p.rows[p.cur].name }
+
+// Err returns the last refusal, or "".
+func (p *SettingsPane) Err() string { return p.errText }
+
+// HandleKey implements Component.
+func (p *SettingsPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
+	k := p.c.Keys
+	if p.editing {
+		switch {
+		case key.Matches(msg, k.Cancel):
+			p.editing = false
+			p.input.Blur()
+			p.errText = ""
+		case key.Matches(msg, k.Apply):
+			if p.apply(p.input.Value()) {
+				p.editing = false
+				p.input.Blur()
+			}
+		default:
+			var cmd tea.Cmd
+			p.input, cmd = p.input.Update(msg)
+			p.ver++
+			return true, cmd
+		}
+		p.ver++
+		return true, nil
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		p.cur = (p.cur + len(p.rows) - 1) % len(p.rows)
+		p.errText, p.note = "", ""
+	case key.Matches(msg, k.Down):
+		p.cur = (p.cur + 1) % len(p.rows)
+		p.errText, p.note = "", ""
+	case key.Matches(msg, k.Left), key.Matches(msg, k.Right):
+		dir := 1
+		if key.Matches(msg, k.Left) {
+			dir = -1
+		}
+		row := p.rows[p.cur]
+		cfg := p.effective()
+		v, ok := row.set.Step(cfg, dir)
+		if !ok {
+			p.errText = fmt.Sprintf("%s: no %s value on its ladder; press enter to type one", row.name, map[int]string{1: "larger", -1: "smaller"}[dir])
+			break
+		}
+		p.apply(v)
+	case key.Matches(msg, k.Edit):
+		p.editing = true
+		p.errText = ""
+		p.input.SetValue(p.rows[p.cur].set.Get(p.effective()))
+		p.input.CursorEnd()
+		p.ver++
+		return true, p.input.Focus()
+	default:
+		return false, nil
+	}
+	p.ver++
+	return true, nil
+}
+
+// effective is the config with "0 means default" values resolved for the
+// method under the cursor, so stepping starts from the value in use.
+func (p *SettingsPane) effective() lab.Config {
+	l := p.c.Lab
+	cfg, err := l.ConfigFor(l.Cursor)
+	if err != nil {
+		cfg = l.Config
+	}
+	info := l.Infos[l.Cursor]
+	r := cfg.Resolve(info)
+	r.Method = cfg.Method
+	return r
+}
+
+// apply sets the current setting to v if the result is valid for every
+// method it concerns, and reports whether it did. A refusal leaves the
+// settings as they were and says why.
+func (p *SettingsPane) apply(v string) bool {
+	l := p.c.Lab
+	row := p.rows[p.cur]
+	cfg := l.Config
+	if err := row.set.Set(&cfg, v); err != nil {
+		p.errText = "refused: " + err.Error()
+		return false
+	}
+	if err := l.Check(cfg, row.name); err != nil {
+		p.errText = "refused: " + err.Error()
+		return false
+	}
+	p.errText = ""
+	l.Config = cfg
+	l.CfgVer++
+	val := row.set.Get(cfg)
+	dropped := ""
+	if ms := l.DropOverrides(row.name); len(ms) > 0 {
+		dropped = " (preset value for " + strings.Join(ms, ", ") + " dropped)"
+	}
+	defer func() { p.note += dropped }()
+	switch {
+	case row.set.Live && l.Active() > 0:
+		lr := row.set.Value(cfg)
+		n := l.SetLiveLR(lr)
+		p.note = fmt.Sprintf("%s = %s: applied live to %d run(s)", row.name, val, n)
+	case l.Active() > 0:
+		p.note = fmt.Sprintf("%s = %s: applies to the next run", row.name, val)
+	default:
+		p.note = fmt.Sprintf("%s = %s", row.name, val)
+	}
+	return true
+}
+
+// display is a setting's value as shown: defaults named.
+func (p *SettingsPane) display(row settingRow) string {
+	cfg := p.c.Lab.Config
+	info := p.c.Lab.Infos[p.c.Lab.Cursor]
+	if v, ok := p.c.Lab.Override(p.c.Lab.Cursor, row.name); ok {
+		return v + " (preset)"
+	}
+	resolved := cfg.Resolve(info)
+	switch {
+	case row.name == "rank" && cfg.Rank == 0:
+		return fmt.Sprintf("default (%d)", resolved.Rank)
+	case row.name == "alpha" && cfg.Alpha == 0:
+		return fmt.Sprintf("= r (%s)", trimFloat(resolved.Alpha))
+	case row.name == "lr" && cfg.LR == 0:
+		return fmt.Sprintf("default (%s)", trimFloat(info.DefaultLR))
+	case row.name == "delta-start" && cfg.DeltaStart < 0:
+		return fmt.Sprintf("steps/4 (%d)", cfg.Steps/4)
+	case row.set.Kind == lab.BoolSetting:
+		if row.set.Value(cfg) != 0 {
+			return "on"
+		}
+		return "off"
+	}
+	return row.set.Get(cfg)
+}
+
+// View implements Component.
+func (p *SettingsPane) View() string {
+	l := p.c.Lab
+	return p.memo.get([8]int{p.w, p.h, p.ver, l.CfgVer, l.SelVer, l.Active()}, p.render)
+}
+
+func (p *SettingsPane) render() string {
+	l, st := p.c.Lab, p.c.Styles
+	info := l.Infos[l.Cursor]
+	labelW := 14
+	valW := max(8, min(16, p.w-labelW-9))
+	var rows []string
+	for i, row := range p.rows {
+		cur := i == p.cur
+		pointer := "  "
+		if cur {
+			pointer = "› "
+		}
+		label := fmt.Sprintf("%-*s", labelW, row.label)
+		applies := row.applies == nil || row.applies(info)
+		var val string
+		if cur && p.editing {
+			p.input.Width = valW - 4 // the view is Width cells plus the cursor's
+			val = "[" + fit(p.input.View(), valW-2) + "]"
+		} else {
+			val = fit(p.display(row), valW)
+			if cur {
+				val = st.Accent.Render(val)
+			}
+		}
+		line := pointer + label + " " + val
+		room := p.w - width(line) - 1
+		tag := ""
+		switch {
+		case row.set.Live && room >= 4:
+			tag = " " + st.Live.Render("live")
+		case !applies && room >= width("n/a for "+info.Title):
+			tag = " " + st.Muted.Render("n/a for "+info.Title)
+		case !applies && room >= 3:
+			tag = " " + st.Muted.Render("n/a")
+		}
+		if cur && !applies {
+			line = pointer + st.Muted.Render(label) + " " + val
+		} else if !applies {
+			line = st.Muted.Render(pointer+label+" ") + val
+		} else if cur {
+			line = pointer + st.Selected.Render(label) + " " + val
+		}
+		rows = append(rows, line+tag)
+	}
+	// The message area under the list: a refusal, the last change, or a hint.
+	var msg []string
+	switch {
+	case p.errText != "":
+		for _, m := range wrap("✗ "+p.errText, p.w, 2) {
+			msg = append(msg, st.Error.Render(m))
+		}
+	case p.note != "":
+		msg = []string{st.OK.Render(fit("✓ "+p.note, p.w))}
+	default:
+		row := p.rows[p.cur]
+		hint := row.set.Help
+		if !row.set.Live && l.Active() > 0 {
+			hint = "applies to the next run · " + hint
+		}
+		msg = []string{st.Muted.Render(fit(hint, p.w))}
+	}
+	listH := max(1, p.h-len(msg)-1)
+	if p.h < len(rows)+len(msg)+1 {
+		listH = max(1, p.h-len(msg))
+	}
+	top := 0
+	if p.cur >= listH {
+		top = p.cur - listH + 1
+	}
+	end := min(len(rows), top+listH)
+	out := append([]string{}, rows[top:end]...)
+	for len(out) < p.h-len(msg) {
+		out = append(out, "")
+	}
+	out = append(out, msg...)
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,56 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/loralab/loralab/lab"
+)
+
+// Summary is one paragraph about the runs, printed after the program has
+// left the alternate screen so it stays in the scrollback. It is "" when
+// no run was started.
+func (m *Model) Summary() string {
+	var parts []string
+	var best *RunView
+	for _, r := range m.lab.Runs {
+		if r == nil {
+			continue
+		}
+		parts = append(parts, describeRun(r))
+		if r.Status == lab.Done && finite(r.Eval) && (best == nil || r.Eval < best.Eval) {
+			best = r
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	s := "LoRA Lab: " + strings.Join(parts, "; ") + "."
+	if best != nil {
+		s += " Lowest eval loss: " + best.Info.Title + " (" + fmtLoss(best.Eval) + ")."
+	}
+	return s
+}
+
+// describeRun is one run in words for the quit summary.
+func describeRun(r *RunView) string {
+	if r.Active() && !r.started {
+		return fmt.Sprintf("%s never started (it was queued)", r.Info.Title)
+	}
+	if r.Active() {
+		return fmt.Sprintf("%s stopped by quit at step %d of %d (eval loss %s)", r.Info.Title, r.Step, r.Steps, fmtLoss(r.Eval))
+	}
+	s := fmt.Sprintf("%s %s", r.Info.Title, statusWord(r))
+	switch r.Status {
+	case lab.Done:
+		s += fmt.Sprintf(" after %d steps with eval loss %s", r.Step, fmtLoss(r.Eval))
+	case lab.Diverged:
+		s += fmt.Sprintf(" at step %d", r.Step)
+	case lab.Cancelled:
+		s += fmt.Sprintf(" at step %d", r.Step)
+	}
+	if r.StepsPerSec > 0 {
+		s += fmt.Sprintf(" (%s steps/s)", fmtCount(r.StepsPerSec))
+	}
+	return s
+}

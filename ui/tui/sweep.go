@@ -1,0 +1,175 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/loralab/loralab/lab"
+)
+
+// sweepBase offsets the hub ids of sweep runs from those of method runs.
+const sweepBase = 1000
+
+// SweepRun is one (method, value) run of a sweep, as the UI knows it.
+type SweepRun struct {
+	Method int    // index in Lab.Methods
+	Value  string // the swept setting's value
+	Gen    int
+	Status lab.Status
+	Step   int
+	Steps  int
+	Eval   float64     // the latest eval loss
+	Result *lab.Result // set when it has ended
+
+	cancel context.CancelFunc
+}
+
+// SweepState is the lab's current sweep: one setting over values for the
+// marked methods, every run on identical data, in the shared pool.
+type SweepState struct {
+	Setting string
+	Values  []string
+	Methods []int
+	Runs    []*SweepRun // methods outer, values inner (lab.Sweep.Jobs order)
+}
+
+// Done counts the runs that have ended.
+func (s *SweepState) Done() int {
+	n := 0
+	for _, r := range s.Runs {
+		if r.Result != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Final returns the final eval loss of (method, value), NaN if not ended.
+func (s *SweepState) Final(mi, vi int) float64 {
+	r := s.Runs[mi*len(s.Values)+vi]
+	if r.Result == nil || r.Result.Status != lab.Done {
+		return nan() // running, diverged or cancelled: no final loss
+	}
+	return r.Result.Final.Eval
+}
+
+// StartSweep parses values for setting (a list like 1,2,4 or a range like
+// 1e-4..1e-1:log:7), builds the jobs for the race methods with the current
+// settings, validates every one, and starts them, replacing any sweep.
+func (l *Lab) StartSweep(setting, text string) error {
+	values, err := lab.ParseValues(setting, text)
+	if err != nil {
+		return err
+	}
+	idx := l.RaceMethods()
+	sw := lab.Sweep{Setting: setting, Values: values, Base: l.Config}
+	for _, i := range idx {
+		sw.Methods = append(sw.Methods, l.Methods[i])
+	}
+	jobs, err := sw.Jobs()
+	if err != nil {
+		return err
+	}
+	l.StopSweep()
+	st := &SweepState{Setting: setting, Values: values, Methods: idx}
+	for k, job := range jobs {
+		ctx, cancel := context.WithCancel(l.ctx)
+		r, err := lab.StartIn(ctx, l.pool, job.Method, job.Config)
+		if err != nil { // unreachable: Jobs validated every config
+			cancel()
+			return err
+		}
+		l.gen++
+		st.Runs = append(st.Runs, &SweepRun{Method: idx[k/len(values)], Value: values[k%len(values)], Gen: l.gen,
+			Status: lab.Queued, Steps: job.Config.Steps, Eval: nan(), cancel: cancel})
+		l.hub.watch(sweepBase+k, l.gen, r)
+	}
+	l.Sweep = st
+	l.SweepVer++
+	var names []string
+	for _, i := range idx {
+		names = append(names, l.Infos[i].Title)
+	}
+	l.Say(false, "sweep of %s over %s for %s: %d runs", setting, strings.Join(values, ", "), strings.Join(names, ", "), len(jobs))
+	return nil
+}
+
+// StopSweep cancels every run of the current sweep.
+func (l *Lab) StopSweep() {
+	if l.Sweep == nil {
+		return
+	}
+	for _, r := range l.Sweep.Runs {
+		r.cancel()
+	}
+	l.Sweep = nil
+	l.SweepVer++
+}
+
+// SweepActive counts the sweep's runs that have not ended.
+func (l *Lab) SweepActive() int {
+	if l.Sweep == nil {
+		return 0
+	}
+	return len(l.Sweep.Runs) - l.Sweep.Done()
+}
+
+// applySweep takes an update for a sweep run; stale ones are dropped.
+func (l *Lab) applySweep(u runUpdate) bool {
+	k := u.ID - sweepBase
+	if l.Sweep == nil || k < 0 || k >= len(l.Sweep.Runs) {
+		return false
+	}
+	r := l.Sweep.Runs[k]
+	if r.Gen != u.Gen {
+		return false
+	}
+	if u.HasProgress {
+		r.Status, r.Step, r.Steps = u.Progress.Status, u.Progress.Step, u.Progress.Steps
+		if u.Progress.Step > 0 {
+			r.Eval = u.Progress.EvalLoss
+		}
+	}
+	if u.Result != nil {
+		r.Result, r.Status = u.Result, u.Result.Status
+		r.Eval = u.Result.Final.Eval
+		r.cancel()
+		if l.Sweep.Done() == len(l.Sweep.Runs) {
+			l.Say(false, "sweep of %s done: %d runs", l.Sweep.Setting, len(l.Sweep.Runs))
+		}
+	}
+	l.SweepVer++
+	return true
+}
+
+// sweepDefault is a starting list of values for a setting: the rungs of
+// its ladder that are valid for every race method, at most 8.
+func (l *Lab) sweepDefault(name string) string {
+	s, err := lab.LookupSetting(name)
+	if err != nil || len(s.Ladder) == 0 {
+		return ""
+	}
+	var out []string
+	for _, v := range s.Ladder {
+		text := trimFloat(v)
+		if s.Kind == lab.IntSetting {
+			text = fmt.Sprint(int(v))
+		}
+		cfg := l.Config
+		if s.Set(&cfg, text) != nil {
+			continue
+		}
+		ok := true
+		for _, i := range l.RaceMethods() {
+			if _, err := lab.Prepare(l.Methods[i], cfg); err != nil {
+				ok = false
+				break
+			}
+		}
+		if ok && len(out) < 8 {
+			out = append(out, text)
+		}
+	}
+	return strings.Join(out, ",")
+}
