@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,8 +55,8 @@ type tmuxTerm struct {
 
 func startTmux(t *testing.T, bin string, w, h int, env ...string) *tmuxTerm {
 	t.Helper()
-	tm := &tmuxTerm{t: t, sock: "loralab-e2e-" + filepath.Base(t.TempDir()), done: filepath.Join(t.TempDir(), "status")}
-	script := "export TERM=xterm-256color; unset NO_COLOR; "
+	tm := &tmuxTerm{t: t, sock: fmt.Sprintf("loralab-e2e-%d-%s", os.Getpid(), strings.ReplaceAll(t.Name(), "/", "-")), done: filepath.Join(t.TempDir(), "status")}
+	script := "export TERM=xterm-256color; unset NO_COLOR; unset CI; " // termenv treats CI as "no terminal": no colour
 	for _, e := range env {
 		script += "export " + e + "; "
 	}
