@@ -3,14 +3,19 @@ package lab
 import (
 	"context"
 	"runtime"
+	"sync"
 )
 
 // Pool limits how many runs train at once, so runs share the machine's cores
 // instead of fighting over them. A run started in a pool waits (status
-// Queued) until a slot is free. Results never depend on the pool's size:
-// each run is independent and deterministic.
+// Queued) until a slot is free; slots go to runs in the order they were
+// started. Results never depend on the pool's size: each run is independent
+// and deterministic.
 type Pool struct {
-	slots chan struct{}
+	mu      sync.Mutex
+	size    int
+	busy    int
+	waiting []chan struct{} // first come, first served
 }
 
 // NewPool returns a pool of n slots; n ≤ 0 means one per core.
@@ -18,23 +23,60 @@ func NewPool(n int) *Pool {
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
-	return &Pool{slots: make(chan struct{}, n)}
+	return &Pool{size: n}
 }
 
 // Size is the number of runs that may train at once.
-func (p *Pool) Size() int { return cap(p.slots) }
+func (p *Pool) Size() int { return p.size }
 
-// acquire waits for a slot; false if ctx ended first.
-func (p *Pool) acquire(ctx context.Context) bool {
-	select {
-	case p.slots <- struct{}{}:
-		return true
-	case <-ctx.Done():
-		return false
+// enqueue takes a place in line; the returned channel is closed when the
+// slot is ours. Called from the goroutine that starts the run, so the order
+// of StartIn calls is the order of service.
+func (p *Pool) enqueue() chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ticket := make(chan struct{})
+	if p.busy < p.size {
+		p.busy++
+		close(ticket)
+		return ticket
 	}
+	p.waiting = append(p.waiting, ticket)
+	return ticket
 }
 
-func (p *Pool) release() { <-p.slots }
+// wait blocks until ticket is served; if ctx ends first it gives the place
+// (or the slot, if it was served meanwhile) back and returns false.
+func (p *Pool) wait(ctx context.Context, ticket chan struct{}) bool {
+	select {
+	case <-ticket:
+		return true
+	case <-ctx.Done():
+	}
+	p.mu.Lock()
+	for i, w := range p.waiting {
+		if w == ticket {
+			p.waiting = append(p.waiting[:i], p.waiting[i+1:]...)
+			p.mu.Unlock()
+			return false
+		}
+	}
+	p.mu.Unlock()
+	p.release() // served just as we gave up: pass the slot on
+	return false
+}
+
+// release frees a slot, handing it to the first run in line.
+func (p *Pool) release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.waiting) > 0 {
+		close(p.waiting[0])
+		p.waiting = p.waiting[1:]
+		return
+	}
+	p.busy--
+}
 
 // StartIn is Start for a run that trains only when the pool has a free slot.
 func StartIn(ctx context.Context, pool *Pool, m Method, cfg Config) (*Run, error) {
@@ -43,7 +85,7 @@ func StartIn(ctx context.Context, pool *Pool, m Method, cfg Config) (*Run, error
 		return nil, err
 	}
 	r := newRun(m, cfg)
-	r.pool = pool
+	r.pool, r.ticket = pool, pool.enqueue()
 	go r.loop(ctx)
 	return r, nil
 }

@@ -93,3 +93,43 @@ func BenchmarkRace(b *testing.B) {
 		})
 	}
 }
+
+// TestPoolServesInStartOrder: with one slot, runs train in the order they
+// were started, and a run cancelled while queued gives its place up.
+func TestPoolServesInStartOrder(t *testing.T) {
+	cfg := lab.Defaults()
+	cfg.Steps, cfg.Width, cfg.Depth, cfg.EvalEvery = 30, 16, 2, 10
+	pool := lab.NewPool(1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var runs []*lab.Run
+	cancelled, stop := context.WithCancel(ctx)
+	for i := 0; i < 5; i++ {
+		c := ctx
+		if i == 2 {
+			c = cancelled
+		}
+		r, err := lab.StartIn(c, pool, adapters.LoRA{}, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, r)
+	}
+	stop() // run 2 leaves the line
+	// With one slot, a run can only train after the runs before it in line
+	// have released it: when run k ends, no run after it may have ended.
+	order := []int{0, 1, 3, 4}
+	for k, want := range order {
+		<-runs[want].Done()
+		for _, later := range order[k+1:] {
+			select {
+			case <-runs[later].Done():
+				t.Fatalf("run %d ended before run %d, which was started first", later, want)
+			default:
+			}
+		}
+	}
+	if st := runs[2].Result().Status; st != lab.Cancelled {
+		t.Errorf("run cancelled while queued ended %s", st)
+	}
+}

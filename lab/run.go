@@ -94,7 +94,8 @@ func Prepare(m Method, cfg Config) (Config, error) {
 
 // Run is one training run in its own goroutine. Control it with Pause,
 // Resume, Step, SetLR and SetSpeed; stop it by cancelling its context.
-// Consume Events until it is closed (or cancel the context), then read Result.
+// Events delivers its progress and is closed when it ends; reading them is
+// optional (a run never waits for its reader), and Result waits for the end.
 type Run struct {
 	cfg    Config
 	method Method
@@ -102,7 +103,8 @@ type Run struct {
 	ctrl   chan control
 	done   chan struct{}
 	result *Result
-	pool   *Pool // if not nil, training waits for a slot
+	pool   *Pool         // if not nil, training waits for a slot
+	ticket chan struct{} // the run's place in the pool's line
 
 	resultReason string // why the run diverged (written by its goroutine)
 }
@@ -230,16 +232,19 @@ func (r *Run) loop(ctx context.Context) {
 		case r.events <- Progress{Steps: r.cfg.Steps, Status: Queued}:
 		default:
 		}
-		if !r.pool.acquire(ctx) {
+		if !r.pool.wait(ctx, r.ticket) {
 			r.result = &Result{Method: r.cfg.Method, Status: Cancelled, Config: r.cfg, Layers: r.cfg.Layers()}
 			return
 		}
-		defer r.pool.release()
 	}
 	t := newTrainer(r)
 	t.ctx = ctx
 	t.train(ctx)
+	if r.pool != nil {
+		r.pool.release() // before the final event, which may wait for its reader
+	}
 	r.result = t.result()
+	t.emit(true)
 }
 
 func newTrainer(r *Run) *trainer {
@@ -319,9 +324,6 @@ func (t *trainer) train(ctx context.Context) {
 	}
 	t.flushPoint() // a cancelled run's last partial interval
 	t.pauseClock()
-	if ctx.Err() == nil {
-		t.emit(true)
-	}
 }
 
 // trainStep is one optimiser step: batch, forward, loss, backward, update.
@@ -480,17 +482,26 @@ func (t *trainer) stepsPerSec() float64 {
 	return 0
 }
 
-// emit offers a progress event without blocking (final events block until
-// taken or the run's context ends, so the last points are never lost).
+// emit offers a progress event without blocking. The final event never
+// blocks either: if an older event still waits in the channel, the final one
+// takes its place and carries its points too, so a consumer that reads to the
+// end misses nothing and a run never waits for a reader to finish.
 func (t *trainer) emit(final bool) {
 	p := t.progress()
 	if final {
-		select {
-		case t.r.events <- p:
-			t.sent()
-		case <-t.ctx.Done():
+		for {
+			select {
+			case t.r.events <- p:
+				t.sent()
+				return
+			default:
+			}
+			select {
+			case old := <-t.r.events: // only this goroutine sends, so the next send has room
+				p.Points = append(old.Points, p.Points...)
+			default:
+			}
 		}
-		return
 	}
 	select {
 	case t.r.events <- p:
