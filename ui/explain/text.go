@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/loralab/loralab/lab"
 )
 
 // asciiReplacer spells the explanation's mathematical and drawing
@@ -114,22 +116,7 @@ func sentence(s string) string {
 }
 
 // n formats an integer with thousands separators: 20736 -> "20,736".
-func n(v int) string {
-	s := strconv.Itoa(v)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func n(v int) string { return lab.Thousands(int64(v)) }
 
 // n64 is n for byte counts.
 func n64(v int64) string { return n(int(v)) }
