@@ -16,7 +16,8 @@ import "github.com/loralab/loralab/lab"
 // What the lab measures (Result.DeltaRank): the deltas telescope,
 // Σ_{t>K} (B_{t+1}A_{t+1} − B_tA_t) = B_T·A_T − B_K·A_K, so the effective
 // change W_T + s·B_T·A_T − W_0 = (1+λ)·s·B_T·A_T − λ·s·B_K·A_K has rank at
-// most 2r: more than LoRA's r, but bounded.
+// most 2r: more than LoRA's r, but bounded. With K = 0, B_K = 0 and the
+// change collapses to (1+λ)·s·B_T·A_T: rank r, LoRA with a larger step.
 type DeltaLoRA struct{}
 
 // Info describes Delta-LoRA.

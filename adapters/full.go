@@ -4,8 +4,12 @@ import "github.com/loralab/loralab/lab"
 
 // Full is full fine-tuning, the baseline: W and b both train.
 //
-// Forward:   Y = X·Wᵀ + b
-// Backward:  ∂L/∂W = Gᵀ·X    ∂L/∂b = Σ_n G    ∂L/∂X = G·W
+// Forward and backward, with G = ∂L/∂Y:
+//
+//	Y     = X·Wᵀ + b            (N × d_out)
+//	∂L/∂W = Gᵀ·X                (d_out × d_in)
+//	∂L/∂b = Σ_n G               (d_out; no weight decay on the bias, as usual)
+//	∂L/∂X = G·W                 (N × d_in)
 //
 // Kept for backward: X (N·d_in).
 type Full struct{}
@@ -30,8 +34,8 @@ func (Full) Build(env *lab.Env, layers []*lab.Linear) []lab.Adapted {
 	for i, base := range layers {
 		l, name := env.Ledger, base.Name
 		l.Retag(base.W.Data, lab.Trainable)
-		l.Retag(base.B, lab.Trainable)
-		bias := &lab.Mat{Rows: 1, Cols: base.DOut, Stride: base.DOut, Data: base.B}
+		l.Retag(base.Bias, lab.Trainable)
+		bias := &lab.Mat{Rows: 1, Cols: base.DOut, Stride: base.DOut, Data: base.Bias}
 		out[i] = &fullLayer{
 			base: base,
 			w:    &lab.Param{Name: name + ".W", Role: "W", Value: base.W, Grad: l.Mat(lab.Gradients, name+".W.grad", base.DOut, base.DIn), LRScale: 1, WeightDecay: true},
@@ -63,7 +67,7 @@ type fullLayer struct {
 func (l *fullLayer) Forward(x, y *lab.Mat) {
 	l.x.CopyFrom(x)
 	lab.Gemm(1, x, lab.NoT, l.base.W, lab.T, 0, y) // Y = X·Wᵀ
-	lab.AddRowVector(y, l.base.B)                  //   + b
+	lab.AddRowVector(y, l.base.Bias)               //   + b
 }
 
 // Backward: ∂L/∂W = Gᵀ·X; ∂L/∂b = Σ_n G; ∂L/∂X = G·W.

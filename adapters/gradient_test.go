@@ -40,10 +40,10 @@ func buildLayers(t testing.TB, m lab.Method, cfg lab.Config, shapes []lab.Shape,
 	r := lab.NewRand(seed, testStream)
 	rig := &layerRig{ledger: lab.NewLedger(), cfg: cfg, n: n}
 	for _, s := range shapes {
-		lin := &lab.Linear{Shape: s, W: rig.ledger.Mat(lab.Frozen, s.Name+".W", s.DOut, s.DIn), B: rig.ledger.Vec(lab.Frozen, s.Name+".bias", s.DOut)}
+		lin := &lab.Linear{Shape: s, W: rig.ledger.Mat(lab.Frozen, s.Name+".W", s.DOut, s.DIn), Bias: rig.ledger.Vec(lab.Frozen, s.Name+".bias", s.DOut)}
 		fillRandom(lin.W, r, 1)
-		for j := range lin.B {
-			lin.B[j] = r.NormFloat64()
+		for j := range lin.Bias {
+			lin.Bias[j] = r.NormFloat64()
 		}
 		rig.base = append(rig.base, lin)
 	}

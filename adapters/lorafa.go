@@ -9,12 +9,14 @@ import (
 
 // LoRAFA (Zhang et al., 2023): LoRA with A frozen at its random init; only B trains.
 //
-// Forward:   H = X·Aᵀ                    (N × r)
+// Forward (LoRA's, written out again so each method reads on its own):
 //
-//	Y = X·Wᵀ + b + s·H·Bᵀ
+//	H     = X·Aᵀ                (N × r)
+//	Y     = X·Wᵀ + b + s·H·Bᵀ   (N × d_out)
 //
-// Backward:  ∂L/∂B = s·Gᵀ·H              (d_out × r)
+// Backward, with G = ∂L/∂Y:
 //
+//	∂L/∂B = s·Gᵀ·H              (d_out × r)
 //	∂L/∂X = G·W + s·(G·B)·A     (parameters only: X is not needed)
 //
 // Kept for backward: only H (N·r). Not keeping X is the activation-memory saving.
@@ -132,7 +134,7 @@ func (l *loraFALayer) computeProjection() {
 func (l *loraFALayer) Forward(x, y *lab.Mat) {
 	lab.Gemm(1, x, lab.NoT, l.a, lab.T, 0, l.h)         // H = X·Aᵀ
 	lab.Gemm(1, x, lab.NoT, l.base.W, lab.T, 0, y)      // Y = X·Wᵀ
-	lab.AddRowVector(y, l.base.B)                       //   + b
+	lab.AddRowVector(y, l.base.Bias)                    //   + b
 	lab.Gemm(l.s, l.h, lab.NoT, l.b.Value, lab.T, 1, y) //   + s·H·Bᵀ
 }
 
@@ -166,12 +168,4 @@ func (l *loraFALayer) AfterUpdate(int) {}
 func (l *loraFALayer) EffectiveWeight(dst *lab.Mat) {
 	dst.CopyFrom(l.base.W)
 	lab.Gemm(l.s, l.b.Value, lab.NoT, l.a, lab.NoT, 1, dst)
-}
-
-// FrozenA returns layer i's frozen A of a LoRA-FA model (for tests and the UI).
-func FrozenA(a lab.Adapted) *lab.Mat {
-	if l, ok := a.(*loraFALayer); ok {
-		return l.a
-	}
-	return nil
 }

@@ -400,7 +400,7 @@ func TestFullTrainsWAndBias(t *testing.T) {
 	for i, l := range tr.model.Layers {
 		base := tr.model.Base[i]
 		w, b := param(t, l, "W"), param(t, l, "bias")
-		if w.Value != base.W || &b.Value.Data[0] != &base.B[0] {
+		if w.Value != base.W || &b.Value.Data[0] != &base.Bias[0] {
 			t.Errorf("layer %d: the W and bias params are not the base layer's own buffers", i+1)
 		}
 		for _, name := range []string{base.Name + ".W", base.Name + ".bias"} {

@@ -13,13 +13,20 @@ import (
 //	A_sh: r × max_in, B_sh: max_out × r, frozen; layer slices A = A_sh[:, :d_in], B = B_sh[:d_out, :]
 //	ΔW = diag(b)·B·diag(d)·A       (no α/r scaling)
 //
-// Forward:   U = X·Aᵀ (N × r);  V = U ⊙ d;  Z = V·Bᵀ (N × d_out)
+// Forward:
 //
-//	Y = X·Wᵀ + bias + Z ⊙ b
+//	U     = X·Aᵀ                (N × r)
+//	V     = U ⊙ d               (each row times d)
+//	Z     = V·Bᵀ                (N × d_out)
+//	Y     = X·Wᵀ + bias + Z ⊙ b
 //
-// Backward:  ∂L/∂b = Σ_n G ⊙ Z;  Ĝ = G ⊙ b;  dV = Ĝ·B (N × r)
+// Backward, with G = ∂L/∂Y:
 //
-//	∂L/∂d = Σ_n dV ⊙ U;  ∂L/∂X = G·W + (dV ⊙ d)·A
+//	∂L/∂b = Σ_n G ⊙ Z           (d_out)
+//	Ĝ     = G ⊙ b               (N × d_out)
+//	dV    = Ĝ·B                 (N × r)
+//	∂L/∂d = Σ_n dV ⊙ U          (r)
+//	∂L/∂X = G·W + (dV ⊙ d)·A    (N × d_in)
 //
 // Kept for backward: U (N·r) and Z (N·d_out).
 type VeRA struct{}
@@ -57,18 +64,20 @@ func (VeRA) Build(env *lab.Env, layers []*lab.Linear) []lab.Adapted {
 	for i, base := range layers {
 		name := base.Name
 		layer := &veraLayer{
-			base: base,
-			a:    aShared.View(r, base.DIn),
-			b:    bShared.View(base.DOut, r),
-			d:    newParam(l, name, "d", 1, r, 1, false),
-			bv:   newParam(l, name, "b", 1, base.DOut, 1, false),
-			u:    l.Mat(lab.Activations, name+".vera.U", n, r),
-			z:    l.Mat(lab.Activations, name+".vera.Z", n, base.DOut),
-			v:    l.Mat(lab.Workspace, name+".vera.V", n, r),
-			gHat: l.Mat(lab.Workspace, name+".vera.Ghat", n, base.DOut),
+			base:    base,
+			sharedA: aShared.View(r, base.DIn),
+			sharedB: bShared.View(base.DOut, r),
+			// d and b are vectors: no weight decay on them, as is usual for
+			// 1-D parameters (the default weight decay is 0 anyway).
+			lambdaD: newParam(l, name, "d", 1, r, 1, false),
+			lambdaB: newParam(l, name, "b", 1, base.DOut, 1, false),
+			u:       l.Mat(lab.Activations, name+".vera.U", n, r),
+			z:       l.Mat(lab.Activations, name+".vera.Z", n, base.DOut),
+			v:       l.Mat(lab.Workspace, name+".vera.V", n, r),
+			gHat:    l.Mat(lab.Workspace, name+".vera.Ghat", n, base.DOut),
 		}
-		for j := range layer.d.Value.Data {
-			layer.d.Value.Data[j] = env.Config.VeraDInit
+		for j := range layer.lambdaD.Value.Data {
+			layer.lambdaD.Value.Data[j] = env.Config.VeraDInit
 		}
 		out[i] = layer
 	}
@@ -93,27 +102,29 @@ func (VeRA) Footprint(cfg lab.Config, layers []lab.Shape, n int) lab.Footprint {
 	return f
 }
 
+// veraLayer names follow PEFT: vera_A/vera_B are the shared pair,
+// lambda_d/lambda_b the trainable vectors the paper calls d and b.
 type veraLayer struct {
-	base    *lab.Linear
-	a, b    *lab.Mat   // views of the shared pair: A r × d_in, B d_out × r
-	d, bv   *lab.Param // trainable vectors: d (1 × r), b (1 × d_out)
-	u, z    *lab.Mat   // kept: U = X·Aᵀ (N × r), Z = V·Bᵀ (N × d_out)
-	v, gHat *lab.Mat   // scratch: V = U ⊙ d, later dV (N × r); Ĝ = G ⊙ b (N × d_out)
+	base             *lab.Linear
+	sharedA, sharedB *lab.Mat   // views of the shared pair: A r × d_in, B d_out × r
+	lambdaD, lambdaB *lab.Param // trainable vectors: d (1 × r), b (1 × d_out)
+	u, z             *lab.Mat   // kept: U = X·Aᵀ (N × r), Z = V·Bᵀ (N × d_out)
+	v, gHat          *lab.Mat   // scratch: V = U ⊙ d, later dV (N × r); Ĝ = G ⊙ b (N × d_out)
 }
 
 // Forward: U = X·Aᵀ; V = U ⊙ d; Z = V·Bᵀ; Y = X·Wᵀ + bias + Z ⊙ b.
 func (l *veraLayer) Forward(x, y *lab.Mat) {
-	d, bv := l.d.Value.Data, l.bv.Value.Data
-	lab.Gemm(1, x, lab.NoT, l.a, lab.T, 0, l.u) // U = X·Aᵀ
-	for i := 0; i < l.u.Rows; i++ {             // V = U ⊙ d
+	d, bv := l.lambdaD.Value.Data, l.lambdaB.Value.Data
+	lab.Gemm(1, x, lab.NoT, l.sharedA, lab.T, 0, l.u) // U = X·Aᵀ
+	for i := 0; i < l.u.Rows; i++ {                   // V = U ⊙ d
 		for j, uv := range l.u.Row(i) {
 			l.v.Row(i)[j] = uv * d[j]
 		}
 	}
-	lab.Gemm(1, l.v, lab.NoT, l.b, lab.T, 0, l.z)  // Z = V·Bᵀ
-	lab.Gemm(1, x, lab.NoT, l.base.W, lab.T, 0, y) // Y = X·Wᵀ
-	lab.AddRowVector(y, l.base.B)                  //   + bias
-	for i := 0; i < y.Rows; i++ {                  //   + Z ⊙ b
+	lab.Gemm(1, l.v, lab.NoT, l.sharedB, lab.T, 0, l.z) // Z = V·Bᵀ
+	lab.Gemm(1, x, lab.NoT, l.base.W, lab.T, 0, y)      // Y = X·Wᵀ
+	lab.AddRowVector(y, l.base.Bias)                    //   + bias
+	for i := 0; i < y.Rows; i++ {                       //   + Z ⊙ b
 		yr, zr := y.Row(i), l.z.Row(i)
 		for j := range yr {
 			yr[j] += zr[j] * bv[j]
@@ -124,7 +135,7 @@ func (l *veraLayer) Forward(x, y *lab.Mat) {
 // Backward: ∂L/∂b = Σ_n G ⊙ Z; Ĝ = G ⊙ b; dV = Ĝ·B; ∂L/∂d = Σ_n dV ⊙ U;
 // ∂L/∂X = G·W + (dV ⊙ d)·A.
 func (l *veraLayer) Backward(g, dx *lab.Mat) {
-	d, bv, gd, gb := l.d.Value.Data, l.bv.Value.Data, l.d.Grad.Data, l.bv.Grad.Data
+	d, bv, gd, gb := l.lambdaD.Value.Data, l.lambdaB.Value.Data, l.lambdaD.Grad.Data, l.lambdaB.Grad.Data
 	for i := 0; i < g.Rows; i++ {
 		gr, zr, gh := g.Row(i), l.z.Row(i), l.gHat.Row(i)
 		for j := range gr {
@@ -132,8 +143,8 @@ func (l *veraLayer) Backward(g, dx *lab.Mat) {
 			gh[j] = gr[j] * bv[j]  // Ĝ = G ⊙ b
 		}
 	}
-	dV := l.v                                         // V is no longer needed: reuse it for dV
-	lab.Gemm(1, l.gHat, lab.NoT, l.b, lab.NoT, 0, dV) // dV = Ĝ·B
+	dV := l.v                                               // V is no longer needed: reuse it for dV
+	lab.Gemm(1, l.gHat, lab.NoT, l.sharedB, lab.NoT, 0, dV) // dV = Ĝ·B
 	for i := 0; i < dV.Rows; i++ {
 		dr, ur := dV.Row(i), l.u.Row(i)
 		for j := range dr {
@@ -142,13 +153,13 @@ func (l *veraLayer) Backward(g, dx *lab.Mat) {
 		}
 	}
 	if dx != nil {
-		lab.Gemm(1, g, lab.NoT, l.base.W, lab.NoT, 0, dx) // ∂L/∂X = G·W
-		lab.Gemm(1, dV, lab.NoT, l.a, lab.NoT, 1, dx)     //   + (dV ⊙ d)·A
+		lab.Gemm(1, g, lab.NoT, l.base.W, lab.NoT, 0, dx)   // ∂L/∂X = G·W
+		lab.Gemm(1, dV, lab.NoT, l.sharedA, lab.NoT, 1, dx) //   + (dV ⊙ d)·A
 	}
 }
 
 // Params: d and b.
-func (l *veraLayer) Params() []*lab.Param { return []*lab.Param{l.d, l.bv} }
+func (l *veraLayer) Params() []*lab.Param { return []*lab.Param{l.lambdaD, l.lambdaB} }
 
 // BeforeUpdate does nothing.
 func (l *veraLayer) BeforeUpdate() {}
@@ -158,22 +169,14 @@ func (l *veraLayer) AfterUpdate(int) {}
 
 // EffectiveWeight writes W + diag(b)·B·diag(d)·A.
 func (l *veraLayer) EffectiveWeight(dst *lab.Mat) {
-	bd := lab.NewMat(l.b.Rows, l.b.Cols) // diag(b)·B·diag(d), d_out × r
+	bd := lab.NewMat(l.sharedB.Rows, l.sharedB.Cols) // diag(b)·B·diag(d), d_out × r
 	for i := 0; i < bd.Rows; i++ {
 		for j := 0; j < bd.Cols; j++ {
-			bd.Set(i, j, l.bv.Value.Data[i]*l.b.At(i, j)*l.d.Value.Data[j])
+			bd.Set(i, j, l.lambdaB.Value.Data[i]*l.sharedB.At(i, j)*l.lambdaD.Value.Data[j])
 		}
 	}
 	dst.CopyFrom(l.base.W)
-	lab.Gemm(1, bd, lab.NoT, l.a, lab.NoT, 1, dst)
-}
-
-// VeRAShared returns the A and B views a VeRA layer uses (for tests and the UI).
-func VeRAShared(a lab.Adapted) (A, B *lab.Mat) {
-	if l, ok := a.(*veraLayer); ok {
-		return l.a, l.b
-	}
-	return nil, nil
+	lab.Gemm(1, bd, lab.NoT, l.sharedA, lab.NoT, 1, dst)
 }
 
 func shapesOf(layers []*lab.Linear) []lab.Shape {

@@ -47,12 +47,13 @@ func Defaults() Config {
 
 // Limits of the settings, shared by validation, help texts and the UI.
 const (
-	MaxSteps    = 10_000_000
-	MaxBatch    = 4096
-	MaxWidth    = 1024
-	MaxDepth    = 16
-	MaxEvalSize = 100_000
-	MaxVeraRank = 4096
+	MaxSteps     = 10_000_000
+	MaxBatch     = 4096
+	MaxWidth     = 1024
+	MaxDepth     = 16
+	MaxEvalSize  = 100_000
+	MaxTrainSize = 1_000_000
+	MaxVeraRank  = 4096
 )
 
 // Resolve fills in the defaults that depend on the method or on other
@@ -134,7 +135,7 @@ func (c Config) Validate() error {
 		{"depth", c.Depth, 1, MaxDepth},
 		{"eval-every", c.EvalEvery, 1, MaxSteps},
 		{"eval-size", c.EvalSize, 1, MaxEvalSize},
-		{"train-size", c.TrainSize, 1, MaxEvalSize},
+		{"train-size", c.TrainSize, 1, MaxTrainSize},
 		{"delta-start", c.DeltaStart, 0, MaxSteps},
 		{"task-rank", c.TaskRank, 1, c.Width},
 	}
@@ -149,8 +150,8 @@ func (c Config) Validate() error {
 	if _, err := activationByName(c.Activation); err != nil {
 		return err
 	}
-	if math.IsNaN(c.DivergenceFactor) || c.DivergenceFactor <= 1 {
-		return fmt.Errorf("divergence-factor %v: must be above 1", c.DivergenceFactor)
+	if math.IsNaN(c.DivergenceFactor) || math.IsInf(c.DivergenceFactor, 0) || c.DivergenceFactor <= 1 {
+		return fmt.Errorf("divergence-factor %v: must be a finite number above 1", c.DivergenceFactor)
 	}
 	return nil
 }
@@ -167,5 +168,3 @@ func ValidateLoRARank(cfg Config, layers []Shape) error {
 	}
 	return nil
 }
-
-func sqrt(x float64) float64 { return math.Sqrt(x) }

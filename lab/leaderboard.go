@@ -19,7 +19,7 @@ type Standing struct {
 	Winner        bool    `json:"winner"` // best finished run, once every run has ended
 }
 
-// RankOf scores a run for ordering: finished or running runs by eval loss,
+// rankOf scores a run for ordering: finished or running runs by eval loss,
 // then diverged, then cancelled.
 func rankOf(st Status) int {
 	switch st {
@@ -32,7 +32,9 @@ func rankOf(st Status) int {
 }
 
 // Leaderboard ranks results by their current eval loss (lower is better);
-// diverged and cancelled runs go last. target is the loss for StepsToTarget.
+// diverged and cancelled runs go last. target is the loss for StepsToTarget,
+// which is read from the history: its resolution is the history's point
+// spacing (eval-every, coarser once a long run's history has been merged).
 // The winner is marked only when every run has ended.
 func Leaderboard(results []*Result, target float64) []Standing {
 	rows := make([]Standing, 0, len(results))
@@ -42,6 +44,9 @@ func Leaderboard(results []*Result, target float64) []Standing {
 			Method: r.Method, Trainable: r.Params.Trainable, MemoryTotal: r.Memory.Total,
 			StepsPerSec: r.Speed.StepsPerSecond, EvalLoss: r.Final.Eval, BestEvalLoss: math.Inf(1),
 			StepsToTarget: -1, Status: r.Status,
+		}
+		if len(r.History) == 0 { // cancelled before its first step: no loss to show
+			row.EvalLoss = math.NaN()
 		}
 		for _, p := range r.History {
 			if finite(p.Eval) {

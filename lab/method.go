@@ -1,6 +1,9 @@
 package lab
 
-import "math/rand/v2"
+import (
+	"math"
+	"math/rand/v2"
+)
 
 // Shape is the shape of one linear layer: W is DOut × DIn.
 type Shape struct {
@@ -10,12 +13,12 @@ type Shape struct {
 }
 
 // Linear is a base (pretrained) linear layer Y = X·Wᵀ + b, with W of shape
-// d_out × d_in and b of length d_out. The model allocates W and b as Frozen;
-// a method that trains them (full fine-tuning) retags them.
+// d_out × d_in and the bias b of length d_out. The model allocates W and b as
+// Frozen; a method that trains them (full fine-tuning) retags them.
 type Linear struct {
 	Shape
-	W *Mat      // d_out × d_in
-	B []float64 // d_out (the bias; not to be confused with LoRA's B)
+	W    *Mat      // d_out × d_in
+	Bias []float64 // d_out (the b of Y = X·Wᵀ + b; LoRA's B is another thing)
 }
 
 // Param is one trainable tensor with its gradient. The optimiser updates Value
@@ -94,7 +97,7 @@ type Method interface {
 // Scale returns the LoRA scaling s: α/r, or α/√r with rsLoRA.
 func Scale(cfg Config) float64 {
 	if cfg.RSLoRA {
-		return cfg.Alpha / sqrt(float64(cfg.Rank))
+		return cfg.Alpha / math.Sqrt(float64(cfg.Rank))
 	}
 	return cfg.Alpha / float64(cfg.Rank)
 }

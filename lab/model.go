@@ -27,9 +27,9 @@ func NewModel(cfg Config, m Method, task Task, ledger *Ledger) *Model {
 	model := &Model{act: act, n: cfg.Batch, Ledger: ledger}
 	ws, bs := task.Base()
 	for i, s := range cfg.Layers() {
-		lin := &Linear{Shape: s, W: ledger.Mat(Frozen, s.Name+".W", s.DOut, s.DIn), B: ledger.Vec(Frozen, s.Name+".bias", s.DOut)}
+		lin := &Linear{Shape: s, W: ledger.Mat(Frozen, s.Name+".W", s.DOut, s.DIn), Bias: ledger.Vec(Frozen, s.Name+".bias", s.DOut)}
 		lin.W.CopyFrom(ws[i])
-		copy(lin.B, bs[i])
+		copy(lin.Bias, bs[i])
 		model.Base = append(model.Base, lin)
 	}
 	env := &Env{Ledger: ledger, Rand: NewRand(cfg.Seed, streamAdapter), Config: cfg, N: cfg.Batch}
@@ -102,19 +102,7 @@ func (m *Model) Forward(x *Mat) *Mat {
 
 // Loss returns the mean squared error between the last prediction and y, and
 // writes ∂L/∂prediction for Backward: L = (1/(N·d)) Σ (ŷ − y)².
-func (m *Model) Loss(pred, y *Mat) float64 {
-	scale := 1 / float64(pred.Rows*pred.Cols)
-	sum := 0.0
-	for i := 0; i < pred.Rows; i++ {
-		p, t, g := pred.Row(i), y.Row(i), m.lossG.Row(i)
-		for j := range p {
-			d := p[j] - t[j]
-			sum += d * d
-			g[j] = 2 * d * scale
-		}
-	}
-	return sum * scale
-}
+func (m *Model) Loss(pred, y *Mat) float64 { return mse(pred, y, m.lossG) }
 
 // Backward propagates ∂L/∂prediction (from Loss) through every layer,
 // accumulating every trainable tensor's gradient.
@@ -152,21 +140,27 @@ func (m *Model) EvalLoss(x, y *Mat) float64 {
 		xs := &Mat{Rows: m.n, Cols: x.Cols, Stride: x.Stride, Data: x.Data[c*m.n*x.Stride:]}
 		ys := &Mat{Rows: m.n, Cols: y.Cols, Stride: y.Stride, Data: y.Data[c*m.n*y.Stride:]}
 		pred := m.Forward(xs)
-		total += mse(pred, ys)
+		total += mse(pred, ys, nil)
 	}
 	return total / float64(chunks)
 }
 
-func mse(pred, y *Mat) float64 {
+// mse returns (1/(N·d)) Σ (ŷ − y)² and, if grad is not nil, writes
+// ∂L/∂ŷ = 2(ŷ − y)/(N·d) into it.
+func mse(pred, y, grad *Mat) float64 {
+	scale := 1 / float64(pred.Rows*pred.Cols)
 	sum := 0.0
 	for i := 0; i < pred.Rows; i++ {
 		p, t := pred.Row(i), y.Row(i)
 		for j := range p {
 			d := p[j] - t[j]
 			sum += d * d
+			if grad != nil {
+				grad.Row(i)[j] = 2 * d * scale
+			}
 		}
 	}
-	return sum / float64(pred.Rows*pred.Cols)
+	return sum * scale
 }
 
 // finite reports whether x is neither NaN nor ±Inf.

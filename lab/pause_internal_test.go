@@ -34,8 +34,7 @@ func TestPausedEventSurvivesAFullChannel(t *testing.T) {
 	tr.ctx = ctx
 	returned := make(chan bool, 1)
 	go func() {
-		var next time.Time
-		returned <- tr.waitTurn(ctx, &next)
+		returned <- tr.waitTurn(ctx)
 	}()
 	<-ctx.calls // the loop's check for controls
 	<-ctx.calls // the paused wait: reporting the pause has been tried

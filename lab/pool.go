@@ -45,25 +45,19 @@ func (p *Pool) enqueue() chan struct{} {
 	return ticket
 }
 
-// wait blocks until ticket is served; if ctx ends first it gives the place
-// (or the slot, if it was served meanwhile) back and returns false.
-func (p *Pool) wait(ctx context.Context, ticket chan struct{}) bool {
-	select {
-	case <-ticket:
-		return true
-	case <-ctx.Done():
-	}
+// abandon gives a place in line back (or the slot, if it was served just
+// as the run gave up).
+func (p *Pool) abandon(ticket chan struct{}) {
 	p.mu.Lock()
 	for i, w := range p.waiting {
 		if w == ticket {
 			p.waiting = append(p.waiting[:i], p.waiting[i+1:]...)
 			p.mu.Unlock()
-			return false
+			return
 		}
 	}
 	p.mu.Unlock()
-	p.release() // served just as we gave up: pass the slot on
-	return false
+	p.release()
 }
 
 // release frees a slot, handing it to the first run in line.
@@ -99,7 +93,8 @@ type Job struct {
 // ExecuteAll runs every job in a pool of `workers` slots (≤ 0: one per core)
 // and returns their results in job order. onProgress, if not nil, is called
 // with the job's index for every progress event, from the caller's goroutine
-// (events of all runs are merged). Every job is validated before any starts.
+// (events of all runs are merged). Every job is validated before any starts,
+// and jobs[i].Config is replaced by its resolved form (lab.Prepare's).
 func ExecuteAll(ctx context.Context, jobs []Job, workers int, onProgress func(job int, p Progress)) ([]*Result, error) {
 	for i := range jobs {
 		cfg, err := Prepare(jobs[i].Method, jobs[i].Config)

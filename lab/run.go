@@ -28,16 +28,17 @@ func (s Status) Final() bool { return s == Done || s == Diverged || s == Cancell
 const ProgressInterval = 40 * time.Millisecond
 
 // Progress is what a run reports while it trains. Points holds the history
-// points recorded since the previous event that was delivered, so a consumer
-// that appends them has the whole (bounded) history.
+// points recorded since the previous event that was delivered: a consumer
+// that Adds them to its own History (which merges old points) has the run's
+// history, bounded however long the run is.
 type Progress struct {
 	Step        int
 	Steps       int
-	TrainLoss   float64 // last training-batch loss
-	EvalLoss    float64 // last eval loss
-	StepsPerSec float64 // over the time spent training (pauses excluded)
-	Elapsed     time.Duration
-	LR          float64 // the learning rate in use (it can change while running)
+	TrainLoss   float64       // last training-batch loss
+	EvalLoss    float64       // last eval loss
+	StepsPerSec float64       // over the time spent training (pauses excluded)
+	Elapsed     time.Duration // wall time since training started, pauses included
+	LR          float64       // the learning rate in use (it can change while running)
 	Status      Status
 	Points      []Point
 	Memory      Memory // bytes the run's ledger holds, by category (zero while queued)
@@ -140,8 +141,8 @@ func newRun(m Method, cfg Config) *Run {
 	return &Run{cfg: cfg, method: m, events: make(chan Progress, 1), ctrl: make(chan control, 16), done: make(chan struct{})}
 }
 
-// Execute runs cfg to the end in the calling goroutine's stead (the same code
-// path as Start) and calls onProgress, if not nil, for every event.
+// Execute starts a run (the same code path as Start), waits for it to end,
+// and calls onProgress, if not nil, for every event, in the caller's goroutine.
 func Execute(ctx context.Context, m Method, cfg Config, onProgress func(Progress)) (*Result, error) {
 	r, err := Start(ctx, m, cfg)
 	if err != nil {
@@ -213,7 +214,8 @@ type trainer struct {
 	nLoss              int
 	status             Status
 	paused             bool
-	stepOnce           bool
+	pendingSteps       int       // single steps asked for while paused
+	next               time.Time // when the next step may start under a speed cap
 	speed              float64
 	active             time.Duration
 	activeSince        time.Time
@@ -227,24 +229,49 @@ type trainer struct {
 func (r *Run) loop(ctx context.Context) {
 	defer close(r.done)
 	defer close(r.events)
+	var queued []control
 	if r.pool != nil {
 		select {
 		case r.events <- Progress{Steps: r.cfg.Steps, Status: Queued}:
 		default:
 		}
-		if !r.pool.wait(ctx, r.ticket) {
-			r.result = &Result{Method: r.cfg.Method, Status: Cancelled, Config: r.cfg, Layers: r.cfg.Layers()}
+		early, ok := r.waitForSlot(ctx)
+		if !ok {
+			r.result = &Result{Method: r.cfg.Method, Status: Cancelled, Config: r.cfg, Layers: r.cfg.Layers(),
+				Final: Point{Train: math.NaN(), Eval: math.NaN()}}
 			return
 		}
+		queued = early
 	}
 	t := newTrainer(r)
 	t.ctx = ctx
+	for _, c := range queued {
+		t.apply(c) // controls that arrived while the run waited for a slot, in order
+	}
 	t.train(ctx)
 	if r.pool != nil {
 		r.pool.release() // before the final event, which may wait for its reader
 	}
 	r.result = t.result()
 	t.emit(true)
+}
+
+// waitForSlot waits for the run's turn in its pool, keeping the controls
+// that arrive meanwhile (so callers never block on a queued run). It returns
+// false if ctx ended first.
+func (r *Run) waitForSlot(ctx context.Context) ([]control, bool) {
+	var early []control
+	for {
+		select {
+		case <-r.ticket:
+			return early, true
+		case c := <-r.ctrl:
+			early = append(early, c)
+		case <-ctx.Done():
+			r.pool.abandon(r.ticket)
+			return nil, false
+		}
+	}
 }
 
 func newTrainer(r *Run) *trainer {
@@ -285,9 +312,8 @@ func (t *trainer) train(ctx context.Context) {
 	t.started = time.Now()
 	t.activeSince = t.started
 	t.evalVal = t.model.EvalLoss(t.task.Eval())
-	var next time.Time
 	for t.step < cfg.Steps {
-		if !t.waitTurn(ctx, &next) {
+		if !t.waitTurn(ctx) {
 			t.status = Cancelled
 			break
 		}
@@ -322,7 +348,10 @@ func (t *trainer) train(ctx context.Context) {
 	if t.status == Running {
 		t.status = Done
 	}
-	t.flushPoint() // a cancelled run's last partial interval
+	if t.nLoss > 0 { // a cancelled run's last partial interval: measure its eval loss too
+		t.evalVal = t.model.EvalLoss(t.task.Eval())
+		t.flushPoint()
+	}
 	t.pauseClock()
 }
 
@@ -377,7 +406,7 @@ func (t *trainer) record(p Point) {
 
 // waitTurn handles control messages, pauses and the speed cap before a step.
 // It returns false if the run was cancelled.
-func (t *trainer) waitTurn(ctx context.Context, next *time.Time) bool {
+func (t *trainer) waitTurn(ctx context.Context) bool {
 	for {
 		select {
 		case <-ctx.Done():
@@ -387,7 +416,7 @@ func (t *trainer) waitTurn(ctx context.Context, next *time.Time) bool {
 			continue
 		default:
 		}
-		if t.paused && !t.stepOnce {
+		if t.paused && t.pendingSteps == 0 {
 			// Report the pause even if an older event is still queued: a dropped
 			// "paused" event would leave the consumer showing a running run.
 			select {
@@ -407,13 +436,12 @@ func (t *trainer) waitTurn(ctx context.Context, next *time.Time) bool {
 			}
 			continue
 		}
-		t.stepOnce = false
 		if t.speed > 0 {
 			now := time.Now()
-			if next.IsZero() || next.Before(now.Add(-time.Second)) {
-				*next = now
+			if t.next.IsZero() || t.next.Before(now.Add(-time.Second)) {
+				t.next = now
 			}
-			if wait := next.Sub(now); wait > 0 {
+			if wait := t.next.Sub(now); wait > 0 {
 				if time.Since(t.lastEmit) >= ProgressInterval {
 					t.emit(false)
 				}
@@ -429,7 +457,10 @@ func (t *trainer) waitTurn(ctx context.Context, next *time.Time) bool {
 				case <-timer.C:
 				}
 			}
-			*next = next.Add(time.Duration(float64(time.Second) / t.speed))
+			t.next = t.next.Add(time.Duration(float64(time.Second) / t.speed))
+		}
+		if t.paused {
+			t.pendingSteps-- // this step is one of the single steps asked for
 		}
 		return true
 	}
@@ -445,10 +476,13 @@ func (t *trainer) apply(c control) {
 	case ctrlResume:
 		if t.paused {
 			t.paused = false
+			t.pendingSteps = 0
 			t.activeSince = time.Now()
 		}
 	case ctrlStep:
-		t.stepOnce = true
+		if t.paused {
+			t.pendingSteps++
+		}
 	case ctrlLR:
 		if finite(c.value) && c.value > 0 {
 			t.opt.LR = c.value
@@ -456,6 +490,7 @@ func (t *trainer) apply(c control) {
 	case ctrlSpeed:
 		if finite(c.value) && c.value >= 0 {
 			t.speed = c.value
+			t.next = time.Time{} // the new pace starts now, not after the old schedule
 		}
 	}
 }

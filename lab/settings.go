@@ -36,7 +36,7 @@ type Setting struct {
 // Settings lists every setting in display order.
 var Settings = []Setting{
 	{Name: "method", Help: "fine-tuning method: " + "lora, lora-fa, vera, delta-lora, lora-plus, full", Kind: StringSetting, field: func(c *Config) any { return &c.Method }},
-	{Name: "rank", Help: "adapter rank r, 1 … min(d_in, d_out), VeRA up to 4096 (default: 8; vera 256)", Kind: IntSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}, field: func(c *Config) any { return &c.Rank }},
+	{Name: "rank", Help: "adapter rank r, 1 … min(d_in, d_out), VeRA up to 4096 (default: 8; vera 256)", Kind: IntSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096}, field: func(c *Config) any { return &c.Rank }},
 	{Name: "alpha", Help: "LoRA α; the update is scaled by α/r (default: α = rank)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128}, field: func(c *Config) any { return &c.Alpha }},
 	{Name: "rslora", Help: "rsLoRA scaling α/√r instead of α/r", Kind: BoolSetting, field: func(c *Config) any { return &c.RSLoRA }},
 	{Name: "lr", Help: "learning rate (default: the method's own, see above)", Kind: FloatSetting, Live: true, Sweepable: true, Ladder: []float64{1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1}, field: func(c *Config) any { return &c.LR }},
@@ -58,6 +58,7 @@ var Settings = []Setting{
 	{Name: "eval-every", Help: "steps between eval-loss measurements", Kind: IntSetting, Ladder: []float64{1, 5, 10, 20, 50, 100}, field: func(c *Config) any { return &c.EvalEvery }},
 	{Name: "eval-size", Help: "held-out examples", Kind: IntSetting, field: func(c *Config) any { return &c.EvalSize }},
 	{Name: "train-size", Help: "examples in the training set", Kind: IntSetting, field: func(c *Config) any { return &c.TrainSize }},
+	{Name: "divergence-factor", Help: "a loss above this × the starting loss counts as diverged", Kind: FloatSetting, field: func(c *Config) any { return &c.DivergenceFactor }},
 }
 
 // LookupSetting returns the setting called name (its flag name).

@@ -38,9 +38,15 @@ func (s Sweep) Jobs() ([]Job, error) {
 			if err := set.Set(&cfg, v); err != nil {
 				return nil, err
 			}
+			asked := set.Value(cfg)
 			cfg, err := Prepare(m, cfg)
 			if err != nil {
 				return nil, fmt.Errorf("%s with %s=%s: %w", m.Info().Name, s.Setting, v, err)
+			}
+			// 0 means "the default" for rank, alpha and lr: a sweep must run
+			// the value it shows, so refuse what Prepare would replace.
+			if set.Value(cfg) != asked {
+				return nil, fmt.Errorf("%s=%s: must be a value above 0 (0 stands for the default)", s.Setting, v)
 			}
 			jobs = append(jobs, Job{Method: m, Config: cfg})
 		}
@@ -79,11 +85,13 @@ func ParseValues(setting, text string) ([]string, error) {
 	if !ok || !ok2 || !ok3 {
 		return nil, bad
 	}
-	a, err1 := strconv.ParseFloat(from, 64)
-	b, err2 := strconv.ParseFloat(to, 64)
-	n, err3 := strconv.Atoi(count)
-	if err1 != nil || err2 != nil || err3 != nil || n < 2 || n > MaxSweepValues || math.IsNaN(a) || math.IsNaN(b) {
-		return nil, fmt.Errorf("sweep range %q: ends must be numbers and n between 2 and %d", text, MaxSweepValues)
+	scale = strings.TrimSpace(scale)
+	a, err1 := strconv.ParseFloat(strings.TrimSpace(from), 64)
+	b, err2 := strconv.ParseFloat(strings.TrimSpace(to), 64)
+	n, err3 := strconv.Atoi(strings.TrimSpace(count))
+	if err1 != nil || err2 != nil || err3 != nil || n < 2 || n > MaxSweepValues || !finite(a) || !finite(b) ||
+		math.Abs(a) > 1e15 || math.Abs(b) > 1e15 {
+		return nil, fmt.Errorf("sweep range %q: ends must be finite numbers (at most 1e15) and n between 2 and %d", text, MaxSweepValues)
 	}
 	if scale == "log" && (a <= 0 || b <= 0) {
 		return nil, fmt.Errorf("sweep range %q: a log range needs ends above 0", text)
@@ -104,6 +112,10 @@ func ParseValues(setting, text string) ([]string, error) {
 			v = strconv.Itoa(int(math.Round(x)))
 		} else {
 			v = strconv.FormatFloat(x, 'g', 4, 64)
+		}
+		var probe Config
+		if err := set.Set(&probe, v); err != nil {
+			return nil, err
 		}
 		if !seen[v] {
 			seen[v] = true

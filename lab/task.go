@@ -1,6 +1,9 @@
 package lab
 
-import "math/rand/v2"
+import (
+	"math"
+	"math/rand/v2"
+)
 
 // Task is a fine-tuning problem: base weights for the student to start from,
 // a stream of training batches, and a held-out eval set. The task's own data
@@ -42,7 +45,7 @@ func NewShiftTask(cfg Config) *ShiftTask {
 	baseRand, teacherRand := NewRand(cfg.Seed, streamBase), NewRand(cfg.Seed, streamTeacher)
 	for _, s := range cfg.Layers() {
 		w0 := NewMat(s.DOut, s.DIn)
-		FillNormal(w0, baseRand, 1/sqrt(float64(s.DIn)))
+		FillNormal(w0, baseRand, 1/math.Sqrt(float64(s.DIn)))
 		bias := make([]float64, s.DOut)
 		for j := range bias {
 			bias[j] = 0.1 * baseRand.NormFloat64()
@@ -53,7 +56,7 @@ func NewShiftTask(cfg Config) *ShiftTask {
 		FillNormal(u, teacherRand, 1)
 		FillNormal(v, teacherRand, 1)
 		w := w0.Clone()
-		Gemm(ShiftScale/sqrt(float64(s.DIn*k)), u, NoT, v, T, 1, w)
+		Gemm(ShiftScale/math.Sqrt(float64(s.DIn*k)), u, NoT, v, T, 1, w)
 		t.base, t.teacher, t.biases = append(t.base, w0), append(t.teacher, w), append(t.biases, bias)
 	}
 	n := ((cfg.EvalSize + cfg.Batch - 1) / cfg.Batch) * cfg.Batch
