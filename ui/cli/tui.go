@@ -45,9 +45,12 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "tui", err)
 	}
-	cfg, err := p.Config()
+	opts, err := tui.PresetOptions(p)
 	if err != nil {
-		return usageError(stderr, "tui", fmt.Errorf("preset %s: %v", p.Name, err))
+		return usageError(stderr, "tui", err)
+	}
+	if *presetFile != "" {
+		opts.PresetArgs = []string{"--preset-file", *presetFile}
 	}
 	if os.Getenv("TERM") == "dumb" {
 		fmt.Fprintln(stderr, "loralab: TERM=dumb cannot show the interactive lab; use the headless commands instead: loralab run, race, sweep, memory (see loralab --help)")
@@ -65,19 +68,13 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 		profile = termenv.Ascii
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
-	notes := p.Notes
-	if p.Mode == presets.Sweep && p.Sweep != nil {
-		notes += fmt.Sprintf("\n(This preset is a sweep of %s over %s: run it with `loralab sweep --preset %s`; here its methods are marked for a race.)",
-			p.Sweep.Setting, strings.Join(p.Sweep.Values, ", "), p.Name)
-	}
-	m := tui.New(tui.Options{
-		Config: cfg, Marked: p.Methods, Preset: p.Name, Title: p.Title, Notes: notes,
-		Question: p.Question, Overrides: p.Overrides, Profile: profile,
-	})
+	opts.Profile = profile
+	m := tui.New(opts)
 	out, _ := stdout.(*os.File)
 	prog := tea.NewProgram(m, tea.WithAltScreen(), tea.WithOutput(out))
 	_, runErr := prog.Run()
 	m.Shutdown() // every run cancelled, every goroutine ended
+	// The runs in a paragraph, then "reproduce: loralab …".
 	if s := m.Summary(); s != "" {
 		fmt.Fprintln(stdout, s)
 	}

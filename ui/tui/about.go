@@ -7,19 +7,22 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// AboutPane explains the method under the cursor (summary, paper, claim,
-// caveat) and shows the notes of the preset the lab opened on.
+// AboutPane is the workshop's page: the preset's question and teaching
+// notes first, then the method under the cursor (summary, paper, claim,
+// caveat). At its foot, once something has been started, the command line
+// that reproduces it (the last run, race or sweep). When the text is longer
+// than the pane, ↑/↓ scroll it while the pane has the focus.
 type AboutPane struct {
-	c               *Common
-	w, h            int
-	notes, question string
-	memo            cache
+	c      *Common
+	w, h   int
+	scroll scroller
+	foot   []string // the reproducing command, wrapped
+	laid   [8]int   // the stamp the text was wrapped for
+	laidOK bool
 }
 
-// NewAboutPane returns the about pane with the preset's notes and question.
-func NewAboutPane(c *Common, notes, question string) *AboutPane {
-	return &AboutPane{c: c, notes: notes, question: question}
-}
+// NewAboutPane returns the about pane.
+func NewAboutPane(c *Common) *AboutPane { return &AboutPane{c: c} }
 
 // Init implements Component.
 func (p *AboutPane) Init() tea.Cmd { return nil }
@@ -28,49 +31,153 @@ func (p *AboutPane) Init() tea.Cmd { return nil }
 func (p *AboutPane) Update(tea.Msg) tea.Cmd { return nil }
 
 // SetSize implements Component.
-func (p *AboutPane) SetSize(w, h int) { p.w, p.h = w, h }
+func (p *AboutPane) SetSize(w, h int) {
+	if w != p.w {
+		p.scroll.off = 0
+	}
+	p.w, p.h = w, h
+	p.layout()
+}
 
 // Title implements Component.
 func (p *AboutPane) Title() string {
-	return "About " + p.c.Lab.Infos[p.c.Lab.Cursor].Title
+	l := p.c.Lab
+	p.layout()
+	if l.Preset.Name != "" {
+		return "About · " + l.Preset.Name + p.scroll.tag()
+	}
+	return "About " + l.Infos[l.Cursor].Title + p.scroll.tag()
 }
 
 // Capturing implements Component.
 func (p *AboutPane) Capturing() bool { return false }
 
 // ShortHelp implements Component.
-func (p *AboutPane) ShortHelp() []key.Binding { return nil }
+func (p *AboutPane) ShortHelp() []key.Binding {
+	k := p.c.Keys
+	if p.scroll.scrollable() {
+		return []key.Binding{k.Down, k.PageDown, k.Explain}
+	}
+	return []key.Binding{k.Explain}
+}
 
-// HandleKey implements Component.
-func (p *AboutPane) HandleKey(tea.KeyMsg) (bool, tea.Cmd) { return false, nil }
+// HandleKey implements Component: ↑/↓, pgup/pgdn, home/end scroll.
+func (p *AboutPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
+	p.layout()
+	if !p.scroll.scrollable() {
+		return false, nil
+	}
+	return p.scroll.key(msg, p.c.Keys), nil
+}
+
+// layout wraps the text for the current size and state, if it changed.
+func (p *AboutPane) layout() {
+	l := p.c.Lab
+	st := [8]int{p.w, p.h, l.SelVer, l.PresetVer, l.ExpVer, l.CfgVer}
+	if p.laidOK && p.laid == st {
+		return
+	}
+	p.laid, p.laidOK = st, true
+	body := p.text()
+	p.foot = p.footer(3)
+	room := p.h - len(p.foot) - 1 // a blank line above the command
+	if len(p.foot) > 1 && p.h < 10 {
+		// Very tight: the command goes at the end of the text only.
+		body = append(body, "")
+		body = append(body, p.footer(100)...)
+		p.foot = nil
+	} else if len(p.foot) > 1 && room < 10 {
+		// Tight: the notes come first. The command is clipped to a line at
+		// the foot and shown in full at the end of the text.
+		full := p.footer(100)
+		p.foot = []string{fit(strings.Join(strings.Fields(strings.Join(full, " ")), " "), p.w)}
+		body = append(body, "")
+		body = append(body, full...)
+		room = p.h - 2
+	}
+	if len(p.foot) == 0 {
+		room = p.h
+	}
+	p.scroll.set(body, max(room, 0))
+}
 
 // View implements Component.
 func (p *AboutPane) View() string {
-	return p.memo.get([8]int{p.w, p.h, p.c.Lab.SelVer}, p.render)
-}
-
-func (p *AboutPane) render() string {
-	st := p.c.Styles
-	info := p.c.Lab.Infos[p.c.Lab.Cursor]
-	var out []string
-	para := func(label, text string) {
-		if text == "" || len(out) >= p.h {
-			return
-		}
-		if len(out) > 0 {
+	p.layout()
+	out := append([]string{}, p.scroll.view()...)
+	if len(p.foot) > 0 {
+		for len(out) < p.h-len(p.foot) {
 			out = append(out, "")
 		}
-		lines := wrap(label+text, p.w, max(1, p.h-len(out)))
+		out = append(out, p.foot...)
+	}
+	return strings.Join(out, "\n")
+}
+
+// footer is the reproducing command of the last experiment, wrapped to at
+// most n lines.
+func (p *AboutPane) footer(n int) []string {
+	l, st := p.c.Lab, p.c.Styles
+	line := l.ReproduceLine()
+	if line == "" || p.h < 4 {
+		return nil
+	}
+	label := "reproduce: "
+	if l.LiveChanged() {
+		label = "reproduce (starting lr): "
+	}
+	lines := wrap(label+line, p.w, n)
+	if len(lines) > 0 {
+		lines[0] = st.Accent.Render(label) + strings.TrimPrefix(lines[0], label)
+	}
+	return lines
+}
+
+// text is the pane's scrolled text: the preset's question and notes, then
+// the method under the cursor.
+func (p *AboutPane) text() []string {
+	st, l := p.c.Styles, p.c.Lab
+	info := l.Infos[l.Cursor]
+	var out []string
+	para := func(label, text string) {
+		if text == "" {
+			return
+		}
+		if len(out) > 0 && p.h >= 14 { // a blank line between paragraphs, if roomy
+			out = append(out, "")
+		}
+		lines := wrap(label+text, p.w, 1000)
 		if len(lines) > 0 && label != "" {
 			lines[0] = st.Accent.Render(label) + strings.TrimPrefix(lines[0], label)
 		}
 		out = append(out, lines...)
 	}
-	para("", st.Method(info.Name).Render(info.Glyph)+" "+info.Summary)
+	para("Question: ", l.Preset.Question)
+	// The notes keep their paragraphs.
+	for i, n := range paragraphs(l.Preset.Notes) {
+		label := ""
+		if i == 0 {
+			label = "Notes: "
+		}
+		para(label, n)
+	}
+	para("", st.Method(info.Name).Render(info.Glyph)+" "+info.Title+": "+info.Summary)
 	para("Paper: ", info.Paper)
 	para("Claim: ", info.Claim)
 	para("Caveat: ", info.Caveat)
-	para("Question: ", p.question)
-	para("Notes: ", strings.Join(strings.Fields(p.notes), " "))
-	return strings.Join(out, "\n")
+	if len(out) > 0 {
+		out = append(out, "", st.Muted.Render(fit(p.c.Keys.Explain.Help().Key+": the full explanation of "+info.Title, p.w)))
+	}
+	return out
+}
+
+// paragraphs splits text at blank lines and joins each paragraph's lines.
+func paragraphs(text string) []string {
+	var out []string
+	for _, para := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
+		if s := strings.Join(strings.Fields(para), " "); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -48,3 +48,16 @@ func TestHistoryBounded(t *testing.T) {
 	}
 	checkFits(t, m.View(), 80, 24)
 }
+
+// BenchmarkScaleDialog measures a frame of the memory-at-scale dialog right
+// after the model changed (every estimate and the chart redone) at 200x60.
+func BenchmarkScaleDialog(b *testing.B) {
+	m := newTestModel(b, 200, 60)
+	press(m, "M")
+	sp := m.dialogs[dlgScale].(*ScalePane)
+	b.ReportAllocs()
+	for b.Loop() {
+		sp.ver++
+		_ = m.View()
+	}
+}

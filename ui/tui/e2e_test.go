@@ -174,12 +174,23 @@ func TestEndToEnd(t *testing.T) {
 			tm.wait("closes this help", 5*time.Second)
 			tm.keys("?")
 			tm.wait("Methods", 5*time.Second)
+			// The dialogs: explanation, memory at scale, presets; esc closes each.
+			for _, d := range [][2]string{{"i", "Explain LoRA"}, {"M", "Memory at LLM scale"}, {"p", "rank-matters"}} {
+				tm.keys(d[0])
+				tm.wait(d[1], 5*time.Second)
+				if noColour && colourSGR.MatchString(tm.escapes()) {
+					t.Fatalf("%s: colour codes under NO_COLOR=1", d[0])
+				}
+				tm.keys("Escape")
+				tm.wait("Methods", 5*time.Second)
+			}
 			// Quit: exit status 0, and the summary stays on the normal screen.
 			tm.keys("q")
 			if st := tm.exitStatus(10 * time.Second); st != "0" {
 				t.Fatalf("exit status %s", st)
 			}
 			tm.wait("LoRA Lab: LoRA done after 200 steps", 5*time.Second)
+			tm.wait("reproduce: loralab run --method lora --preset race-five --steps 200 --seed 1", 5*time.Second)
 		})
 	}
 }

@@ -90,3 +90,52 @@ func TestNoGoroutineOutlivesQuit(t *testing.T) {
 func TestGoldenSweepDialog80x24(t *testing.T) {
 	screen(t, newTestModel(t, 80, 24), 80, 24, "No sweep yet", "w")
 }
+
+func TestGoldenPresets80x24(t *testing.T) {
+	screen(t, newTestModel(t, 80, 24), 80, 24, "Presets", "p")
+}
+
+func TestGoldenExplain80x24(t *testing.T) {
+	screen(t, newTestModel(t, 80, 24), 80, 24, "Explain", "i")
+}
+
+func TestGoldenExplain120x40(t *testing.T) {
+	screen(t, racing(t, 120, 40), 120, 40, "Explain", "j", "j", "i")
+}
+
+func TestGoldenScale80x24(t *testing.T) {
+	screen(t, newTestModel(t, 80, 24), 80, 24, "LLM scale", "M")
+}
+
+func TestGoldenScale200x60(t *testing.T) {
+	screen(t, newTestModel(t, 200, 60), 200, 60, "LLM scale", "M")
+}
+
+func TestGoldenSweepResults80x24(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	fakeSweep(m, "rank", []string{"1", "2", "4", "8"}, []int{0, 1, 2})
+	screen(t, m, 80, 24, "Sweep", "w")
+}
+
+func TestGoldenSweepResults120x40(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	fakeSweep(m, "rank", []string{"1", "2", "4", "8", "16"}, []int{0, 1, 2, 3, 4, 5})
+	screen(t, m, 120, 40, "Sweep", "w")
+}
+
+// notesModel is the lab on race-five, racing, as a workshop sees it.
+func notesModel(t *testing.T, w, h int) *Model {
+	m := presetModel(t, w, h, "race-five")
+	st := []lab.Status{lab.Done, lab.Running, lab.Paused, lab.Queued, lab.Diverged, lab.Done}
+	for i := range m.lab.Methods {
+		fakeRun(m, i, []int{1500, 1200, 800, 0, 500, 1500}[i], 1500, st[i])
+	}
+	m.lab.record("race", m.lab.RaceMethods(), "", nil)
+	return m
+}
+
+func TestGoldenNotes120x40(t *testing.T) { screen(t, notesModel(t, 120, 40), 120, 40, "About") }
+func TestGoldenNotes200x60(t *testing.T) { screen(t, notesModel(t, 200, 60), 200, 60, "About") }
+func TestGoldenNotes80x24(t *testing.T) {
+	screen(t, notesModel(t, 80, 24), 80, 24, "About", "shift+tab")
+}

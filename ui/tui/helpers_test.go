@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/presets"
 	"github.com/muesli/termenv"
 )
 
@@ -16,15 +17,51 @@ import (
 // sized w × h, shut down when the test ends.
 func newTestModel(t testing.TB, w, h int) *Model {
 	t.Helper()
-	m := New(Options{
+	return newTestModelWith(t, w, h, Options{
 		Marked: []string{"lora", "lora-fa", "vera", "delta-lora", "lora-plus", "full"},
 		Preset: "race-five", Title: "Race: six methods", Notes: "Six methods, one task.",
-		Profile: termenv.Ascii, ResultsDir: t.TempDir(),
 	})
+}
+
+// newTestModelWith is newTestModel with the given options: no colour, an
+// empty user presets folder unless given, a UTF-8 locale for explanations.
+func newTestModelWith(t testing.TB, w, h int, opts Options) *Model {
+	t.Helper()
+	opts.Profile = termenv.Ascii
+	if opts.ResultsDir == "" {
+		opts.ResultsDir = t.TempDir()
+	}
+	if opts.PresetDir == "" {
+		opts.PresetDir = t.TempDir()
+	}
+	m := New(opts)
 	t.Cleanup(m.Shutdown)
 	m.lab.Proc = NewProcMem(600) // no real samples: goldens must not depend on the heap
+	m.dialogs[dlgExplain].(*ExplainPane).getenv = utf8Locale
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m
+}
+
+// utf8Locale is an environment with a UTF-8 locale.
+func utf8Locale(name string) string {
+	if name == "LANG" {
+		return "en_US.UTF-8"
+	}
+	return ""
+}
+
+// presetModel opens the lab on a built-in preset as loralab tui --preset does.
+func presetModel(t testing.TB, w, h int, name string) *Model {
+	t.Helper()
+	p, err := presets.Lookup(presets.BuiltIn(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := PresetOptions(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newTestModelWith(t, w, h, opts)
 }
 
 // fakeRun gives method i a run that has recorded `steps` steps (a point every
@@ -82,6 +119,16 @@ func keyMsg(s string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyCtrlC}
 	case "backspace":
 		return tea.KeyMsg{Type: tea.KeyBackspace}
+	case "pgdown":
+		return tea.KeyMsg{Type: tea.KeyPgDown}
+	case "pgup":
+		return tea.KeyMsg{Type: tea.KeyPgUp}
+	case "home":
+		return tea.KeyMsg{Type: tea.KeyHome}
+	case "end":
+		return tea.KeyMsg{Type: tea.KeyEnd}
+	case "ctrl+u":
+		return tea.KeyMsg{Type: tea.KeyCtrlU}
 	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
 }
@@ -105,4 +152,29 @@ func checkFits(t *testing.T, view string, w, h int) {
 			t.Errorf("%dx%d: line %d is %d cells wide: %q", w, h, i, n, ansi.Strip(l))
 		}
 	}
+}
+
+// fakeSweep gives the lab a sweep of setting over values for the methods
+// idx, every run ended (done, with a final eval loss that depends on the
+// value and the method) except the last, which is still running.
+func fakeSweep(m *Model, setting string, values []string, idx []int) *SweepState {
+	l := m.lab
+	sw := &SweepState{Setting: setting, Values: values, Methods: idx}
+	n := len(idx) * len(values)
+	for k := 0; k < n; k++ {
+		mi, vi := k/len(values), k%len(values)
+		r := &SweepRun{Method: idx[mi], Value: values[vi], Gen: 5000 + k, Status: lab.Done, Step: 100, Steps: 100,
+			Trainable: 512 * (vi + 1) * (mi + 1), Memory: int64(100000 * (vi + 2) * (mi + 1)), cancel: func() {}}
+		eval := 0.1/float64(vi+1) + 0.001*float64(mi+1)
+		r.Eval = eval
+		if k == n-1 {
+			r.Status, r.Step = lab.Running, 40
+		} else {
+			r.Result = &lab.Result{Method: l.Infos[idx[mi]].Name, Status: lab.Done, Final: lab.Point{Step: 100, Eval: eval}}
+		}
+		sw.Runs = append(sw.Runs, r)
+	}
+	l.Sweep = sw
+	l.SweepVer++
+	return sw
 }

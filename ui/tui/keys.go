@@ -20,13 +20,16 @@ type KeyMap struct {
 	Race      key.Binding
 	Save      key.Binding
 	Sweep     key.Binding
+	Presets   key.Binding
+	Explain   key.Binding
+	Scale     key.Binding
 
 	// Chart.
 	LogScale key.Binding
 	Smooth   key.Binding
 	Curves   key.Binding
 
-	// Lists (methods, settings).
+	// Lists (methods, settings) and scrolling.
 	Up    key.Binding
 	Down  key.Binding
 	Left  key.Binding
@@ -38,6 +41,18 @@ type KeyMap struct {
 	Edit   key.Binding
 	Cancel key.Binding
 	Apply  key.Binding
+
+	// Long text (help, explanation, about) and dialogs (preset picker,
+	// memory at scale, sweep).
+	PageUp     key.Binding
+	PageDown   key.Binding
+	Home       key.Binding
+	End        key.Binding
+	Close      key.Binding
+	Load       key.Binding
+	Model      key.Binding
+	ScaleChart key.Binding
+	SweepView  key.Binding
 }
 
 // DefaultKeyMap returns the key bindings of the lab.
@@ -59,6 +74,9 @@ func DefaultKeyMap() *KeyMap {
 		Race:      b("r", "race the marked methods", "r"),
 		Save:      b("e", "save ended runs", "e"),
 		Sweep:     b("w", "sweep a setting", "w"),
+		Presets:   b("p", "choose a preset", "p"),
+		Explain:   b("i", "explain the method", "i"),
+		Scale:     b("M", "memory at LLM scale", "M"),
 
 		LogScale: b("L", "log scale on/off", "L"),
 		Smooth:   b("z", "smoothing (EMA) on/off", "z"),
@@ -74,6 +92,16 @@ func DefaultKeyMap() *KeyMap {
 		Edit:   b("enter", "type a value", "enter"),
 		Cancel: b("esc", "leave the field", "esc"),
 		Apply:  b("enter", "apply · start", "enter"),
+
+		PageUp:     b("pgup", "page up", "pgup"),
+		PageDown:   b("pgdn", "page down", "pgdown"),
+		Home:       b("home", "top", "home"),
+		End:        b("end", "bottom", "end"),
+		Close:      b("esc", "close", "esc"),
+		Load:       b("enter", "load the preset", "enter"),
+		Model:      b("←/→", "other model (M)", "left", "right", "h", "l"),
+		ScaleChart: b("t", "total · above base (M)", "t"),
+		SweepView:  b("tab", "next view (sweep)", "tab"),
 	}
 }
 
@@ -86,10 +114,13 @@ type KeyGroup struct {
 // Groups lists every binding, grouped, in the order the help screen shows them.
 func (k *KeyMap) Groups() []KeyGroup {
 	return []KeyGroup{
-		{"Runs", []key.Binding{k.StartStop, k.Stop, k.Reset, k.Race, k.StepOnce, k.Slower, k.Faster, k.Save, k.Sweep}},
-		{"Methods pane", []key.Binding{k.Up, k.Down, k.Mark, k.All}},
-		{"Settings pane", []key.Binding{k.Up, k.Down, k.Left, k.Right, k.Edit, k.Cancel}},
+		{"Runs", []key.Binding{k.StartStop, k.Stop, k.Reset, k.Race, k.StepOnce, k.Slower, k.Faster, k.Save}},
+		{"Open", []key.Binding{k.Presets, k.Explain, k.Scale, k.Sweep, k.Help}},
+		{"Move and scroll", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}},
+		{"Methods pane", []key.Binding{k.Mark, k.All}},
+		{"Settings pane", []key.Binding{k.Left, k.Right, k.Edit, k.Cancel}},
 		{"Loss chart", []key.Binding{k.LogScale, k.Smooth, k.Curves}},
-		{"Everywhere", []key.Binding{k.NextPane, k.PrevPane, k.Help, k.Quit}},
+		{"Dialogs", []key.Binding{k.Load, k.Model, k.ScaleChart, k.SweepView, k.Close}},
+		{"Everywhere", []key.Binding{k.NextPane, k.PrevPane, k.Quit}},
 	}
 }

@@ -180,7 +180,11 @@ func (p *MemoryPane) render() string {
 			ChartOpts{Width: p.w, Height: p.h - len(out), XMax: max(1, len(xs)-1), Colour: st.Colour,
 				YFormat: shortBytes, Empty: "  (no samples yet)",
 				XFormat: func(v float64) string {
-					return strconv.FormatFloat((time.Duration(v)*l.Proc.Every).Seconds(), 'f', 0, 64) + "s"
+					digits := 0
+					if span := time.Duration(len(xs)) * l.Proc.Every; span < 10*time.Second {
+						digits = 1 // a short span: tenths, not 0s 0s 0s
+					}
+					return strconv.FormatFloat((time.Duration(v)*l.Proc.Every).Seconds(), 'f', digits, 64) + "s"
 				}})
 		out = append(out, chart...)
 	}
@@ -232,7 +236,7 @@ func memGet(m lab.Memory, c lab.Category) int64 {
 func shortBytes(b float64) string {
 	units := "BKMGT"
 	i := 0
-	for math.Abs(b) >= 1024 && i < len(units)-1 {
+	for math.Abs(b) >= 1000 && i < len(units)-1 { // 1000K is 0.977M: at most 3 digits
 		b /= 1024
 		i++
 	}

@@ -8,11 +8,13 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/presets"
 	"github.com/loralab/loralab/ui/results"
 	"github.com/muesli/termenv"
 )
 
-// Options configure the lab the TUI opens on.
+// Options configure the lab the TUI opens on. PresetOptions fills them
+// from a preset as `loralab tui --preset NAME` does.
 type Options struct {
 	Config     lab.Config                   // the settings (lab.Defaults() if zero)
 	Marked     []string                     // methods marked for a race, by name
@@ -24,25 +26,57 @@ type Options struct {
 	Question   string                       // the preset's question for the room
 	Overrides  map[string]map[string]string // the preset's per-method settings
 	ResultsDir string                       // where e saves (default results.DefaultDir())
+	// PresetArgs name the preset in the reproducing command line (default
+	// --preset NAME; --preset-file FILE for a preset from a file).
+	PresetArgs []string
+	// Sweep is a sweep preset's setting and values: the sweep dialog (w)
+	// opens on them.
+	Sweep *presets.SweepSpec
+	// PresetDir is the user presets folder the picker (p) lists besides the
+	// built-in ones (default presets.UserDir()).
+	PresetDir string
 	// SampleEvery is how often the process's memory is sampled while runs
 	// train (default 250 ms).
 	SampleEvery time.Duration
 }
 
-// Model is the root of the TUI: it owns the panes and the Lab, routes key
-// presses to the focused pane only (then tries its global keys), lays the
-// panes out for the terminal's size, and draws header, panes and footer.
+// dialog names a pane shown over the body that takes every key until it
+// closes: help, the sweep dialog, the preset picker, a method's
+// explanation, and the memory-at-scale comparison.
+type dialog int
+
+const (
+	noDialog dialog = iota
+	dlgHelp
+	dlgSweep
+	dlgPresets
+	dlgExplain
+	dlgScale
+	numDialogs
+)
+
+// opener is a dialog that prepares its content each time it opens.
+type opener interface{ Open() }
+
+// doner is a dialog that can ask to be closed after a key (the preset
+// picker, once a preset is loaded).
+type doner interface{ Done() bool }
+
+// Model is the root of the TUI: it owns the panes, the dialogs and the Lab,
+// routes key presses to the open dialog or else the focused pane only (then
+// tries its global keys), lays the panes out for the terminal's size, and
+// draws header, panes and footer.
 type Model struct {
 	c       *Common
 	lab     *Lab
 	opts    Options
 	panes   [numFocus]Component
+	dialogs [numDialogs]Component // index noDialog is nil
+	dialog  dialog                // the open dialog, or noDialog
 	focus   Focus
 	bottom  Focus // narrow layout: the pane shown under the methods
 	lo      layout
-	help    bool
 	sweep   *SweepPane // the sweep dialog
-	sweepOn bool       // the dialog is open
 	ticking bool
 	quit    bool
 	shut    bool
@@ -63,27 +97,12 @@ func New(opts Options) *Model {
 	if opts.ResultsDir == "" {
 		opts.ResultsDir = results.DefaultDir()
 	}
+	if opts.PresetDir == "" {
+		opts.PresetDir = presets.UserDir()
+	}
 	l := NewLab(opts.Config)
 	l.Proc.Every = opts.SampleEvery
-	l.Overrides = map[string]map[string]string{}
-	for m, kv := range opts.Overrides {
-		l.Overrides[m] = map[string]string{}
-		for k, v := range kv {
-			l.Overrides[m][k] = v
-		}
-	}
-	for _, name := range opts.Marked {
-		if i := l.Index(name); i >= 0 {
-			l.Marked[i] = true
-		}
-	}
-	if i := l.Index(opts.Cursor); i >= 0 {
-		l.Cursor = i
-	} else if len(opts.Marked) > 0 {
-		if i := l.Index(opts.Marked[0]); i >= 0 {
-			l.Cursor = i
-		}
-	}
+	l.applyOptions(opts)
 	c := &Common{Styles: NewStyles(opts.Profile), Keys: DefaultKeyMap(), Lab: l}
 	m := &Model{c: c, lab: l, opts: opts, bottom: FocusChart}
 	m.panes = [numFocus]Component{
@@ -92,9 +111,16 @@ func New(opts Options) *Model {
 		FocusChart:    NewChartPane(c),
 		FocusMemory:   NewMemoryPane(c),
 		FocusBoard:    NewBoardPane(c),
-		FocusAbout:    NewAboutPane(c, opts.Notes, opts.Question),
+		FocusAbout:    NewAboutPane(c),
 	}
 	m.sweep = NewSweepPane(c)
+	m.dialogs = [numDialogs]Component{
+		dlgHelp:    NewHelpPane(c),
+		dlgSweep:   m.sweep,
+		dlgPresets: NewPresetPicker(c, opts.PresetDir),
+		dlgExplain: NewExplainPane(c),
+		dlgScale:   NewScalePane(c),
+	}
 	m.resize(80, 24)
 	return m
 }
@@ -163,26 +189,55 @@ func (m *Model) startTick() tea.Cmd {
 	return m.tick()
 }
 
+// capturing reports whether every key, q included, goes to the open dialog
+// or the focused pane (a text field is open).
+func (m *Model) capturing() bool {
+	if m.dialog != noDialog {
+		return m.dialogs[m.dialog].Capturing()
+	}
+	return m.panes[m.focus].Capturing()
+}
+
+// dialogKey is the key that opens dialog d (and closes it, unless it takes
+// text).
+func (m *Model) dialogKey(d dialog) key.Binding {
+	k := m.c.Keys
+	return [numDialogs]key.Binding{dlgHelp: k.Help, dlgSweep: k.Sweep, dlgPresets: k.Presets, dlgExplain: k.Explain, dlgScale: k.Scale}[d]
+}
+
+// openDialog shows dialog d over the body.
+func (m *Model) openDialog(d dialog) {
+	m.dialog = d
+	m.resize(m.c.Width, m.c.Height)
+	if o, ok := m.dialogs[d].(opener); ok {
+		o.Open()
+	}
+}
+
+// Dialog reports which dialog is open: "" for none, else "help", "sweep",
+// "presets", "explain" or "scale".
+func (m *Model) Dialog() string {
+	return [...]string{"", "help", "sweep", "presets", "explain", "scale"}[m.dialog]
+}
+
 func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.c.Keys
-	pane := m.panes[m.focus]
-	if msg.Type == tea.KeyCtrlC || (key.Matches(msg, k.Quit) && !pane.Capturing() && !m.sweepOn) {
+	if msg.Type == tea.KeyCtrlC || (key.Matches(msg, k.Quit) && !m.capturing()) {
 		return m.Quit()
 	}
-	if m.help {
-		if key.Matches(msg, k.Help) || msg.Type == tea.KeyEsc {
-			m.help = false
-		}
-		return nil
-	}
-	if m.sweepOn {
-		if msg.Type == tea.KeyEsc {
-			m.sweepOn = false
+	if m.dialog != noDialog {
+		d := m.dialogs[m.dialog]
+		if key.Matches(msg, k.Close) || (!d.Capturing() && key.Matches(msg, m.dialogKey(m.dialog))) {
+			m.dialog = noDialog
 			return nil
 		}
-		_, cmd := m.sweep.HandleKey(msg)
+		_, cmd := d.HandleKey(msg)
+		if dn, ok := d.(doner); ok && dn.Done() {
+			m.dialog = noDialog
+		}
 		return m.batchTick(cmd)
 	}
+	pane := m.panes[m.focus]
 	if pane.Capturing() {
 		_, cmd := pane.HandleKey(msg)
 		return cmd
@@ -193,7 +248,15 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	l := m.lab
 	switch {
 	case key.Matches(msg, k.Help):
-		m.help = true
+		m.openDialog(dlgHelp)
+	case key.Matches(msg, k.Sweep):
+		m.openDialog(dlgSweep)
+	case key.Matches(msg, k.Presets):
+		m.openDialog(dlgPresets)
+	case key.Matches(msg, k.Explain):
+		m.openDialog(dlgExplain)
+	case key.Matches(msg, k.Scale):
+		m.openDialog(dlgScale)
 	case key.Matches(msg, k.NextPane):
 		m.moveFocus(1)
 	case key.Matches(msg, k.PrevPane):
@@ -211,8 +274,6 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		l.SetSpeed(-1)
 	case key.Matches(msg, k.Faster):
 		l.SetSpeed(1)
-	case key.Matches(msg, k.Sweep):
-		m.sweepOn = true
 	case key.Matches(msg, k.Save):
 		l.Save(m.opts.ResultsDir)
 	case key.Matches(msg, k.Race):
@@ -275,7 +336,7 @@ func (m *Model) Shutdown() {
 	m.lab.Shutdown()
 }
 
-// resize lays the panes out for a w × h terminal.
+// resize lays the panes and dialogs out for a w × h terminal.
 func (m *Model) resize(w, h int) {
 	m.c.Width, m.c.Height = w, h
 	m.lo = computeLayout(w, h)
@@ -283,24 +344,25 @@ func (m *Model) resize(w, h int) {
 		m.focus = FocusMethods
 	}
 	lo := m.lo
+	inner := func(c Component, ww, hh int) { c.SetSize(max(ww-2, 0), max(hh-2, 0)) }
+	for d := dlgHelp; d < numDialogs; d++ {
+		inner(m.dialogs[d], w, lo.bodyH)
+	}
 	if lo.narrow {
-		m.panes[FocusMethods].SetSize(w-2, lo.methodsH-2)
+		inner(m.panes[FocusMethods], w, lo.methodsH)
 		for f := FocusSettings; f < numFocus; f++ {
-			m.panes[f].SetSize(w-2, lo.bottomH-2)
+			inner(m.panes[f], w, lo.bottomH)
 		}
 		return
 	}
-	inner := func(f Focus, ww, hh int) { m.panes[f].SetSize(max(ww-2, 0), max(hh-2, 0)) }
-	inner(FocusMethods, lo.leftW, lo.methodsH)
-	inner(FocusSettings, lo.leftW, lo.settingsH)
-	inner(FocusAbout, lo.leftW, lo.aboutH)
-	inner(FocusChart, lo.rightW, lo.chartH)
-	inner(FocusMemory, lo.rightW, lo.memH)
-	if lo.boardH > 0 {
-		inner(FocusBoard, lo.leftW, lo.boardH)
-	} else {
-		inner(FocusBoard, lo.rightW, lo.boardRight)
-	}
+	// The explanation takes the right column: the methods stay in sight.
+	inner(m.dialogs[dlgExplain], lo.rightW, lo.bodyH)
+	inner(m.panes[FocusMethods], lo.leftW, lo.methodsH)
+	inner(m.panes[FocusSettings], lo.leftW, lo.settingsH)
+	inner(m.panes[FocusAbout], lo.leftW, lo.aboutH)
+	inner(m.panes[FocusChart], lo.rightW, lo.chartH)
+	inner(m.panes[FocusMemory], lo.rightW, lo.memH)
+	inner(m.panes[FocusBoard], lo.rightW, lo.boardH)
 }
 
 // View implements tea.Model: exactly Height lines of at most Width cells.
@@ -315,11 +377,13 @@ func (m *Model) View() string {
 	lines := make([]string, 0, h)
 	lines = append(lines, m.header())
 	switch {
-	case m.help:
-		lines = append(lines, frame(m.c.Styles, "Keys", m.helpView(w-2, m.lo.bodyH-2), w, m.lo.bodyH, true)...)
-	case m.sweepOn:
-		m.sweep.SetSize(w-2, m.lo.bodyH-2)
-		lines = append(lines, frame(m.c.Styles, "Sweep", m.sweep.View(), w, m.lo.bodyH, true)...)
+	case m.dialog == dlgExplain && !m.lo.narrow:
+		d := m.dialogs[dlgExplain]
+		right := frame(m.c.Styles, d.Title(), d.View(), m.lo.rightW, m.lo.bodyH, true)
+		lines = append(lines, hjoin(m.leftColumn(), right)...)
+	case m.dialog != noDialog:
+		d := m.dialogs[m.dialog]
+		lines = append(lines, frame(m.c.Styles, d.Title(), d.View(), w, m.lo.bodyH, true)...)
 	default:
 		lines = append(lines, m.body()...)
 	}
@@ -333,9 +397,10 @@ func (m *Model) tooSmall() string {
 	return strings.Repeat("\n", pad) + " " + msg
 }
 
-// framed draws pane f in a ww × hh frame.
+// framed draws pane f in a ww × hh frame; it looks focused only while no
+// dialog is open.
 func (m *Model) framed(f Focus, ww, hh int) []string {
-	return frame(m.c.Styles, m.panes[f].Title(), m.panes[f].View(), ww, hh, m.focus == f)
+	return frame(m.c.Styles, m.panes[f].Title(), m.panes[f].View(), ww, hh, m.focus == f && m.dialog == noDialog)
 }
 
 func (m *Model) body() []string {
@@ -352,22 +417,22 @@ func (m *Model) body() []string {
 		out = append(out, frame(m.c.Styles, title, m.panes[f].View(), w, lo.bottomH, m.focus == f)...)
 		return out
 	}
+	right := m.framed(FocusChart, lo.rightW, lo.chartH)
+	right = append(right, m.framed(FocusMemory, lo.rightW, lo.memH)...)
+	right = append(right, m.framed(FocusBoard, lo.rightW, lo.boardH)...)
+	right = fitLines(block(right), lo.rightW, lo.bodyH)
+	return hjoin(m.leftColumn(), right)
+}
+
+// leftColumn is the wide layout's left column: methods, settings, about.
+func (m *Model) leftColumn() []string {
+	lo := m.lo
 	left := m.framed(FocusMethods, lo.leftW, lo.methodsH)
 	left = append(left, m.framed(FocusSettings, lo.leftW, lo.settingsH)...)
-	if lo.boardH > 0 {
-		left = append(left, m.framed(FocusBoard, lo.leftW, lo.boardH)...)
-	}
 	if lo.aboutH > 0 {
 		left = append(left, m.framed(FocusAbout, lo.leftW, lo.aboutH)...)
 	}
-	right := m.framed(FocusChart, lo.rightW, lo.chartH)
-	right = append(right, m.framed(FocusMemory, lo.rightW, lo.memH)...)
-	if lo.boardRight > 0 {
-		right = append(right, m.framed(FocusBoard, lo.rightW, lo.boardRight)...)
-	}
-	left = fitLines(block(left), lo.leftW, lo.bodyH)
-	right = fitLines(block(right), lo.rightW, lo.bodyH)
-	return hjoin(left, right)
+	return fitLines(block(left), lo.leftW, lo.bodyH)
 }
 
 // shortName names a pane in the narrow layout's tab list.

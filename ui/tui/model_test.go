@@ -120,11 +120,15 @@ func TestFocusMoves(t *testing.T) {
 	if !strings.Contains(m.View(), "▸ Memory") {
 		t.Errorf("memory pane not shown focused:\n%s", m.View())
 	}
-	// Wide: the about pane is absent at 120x40, so tab skips it.
+	// Wide: every pane is on screen, the about pane (the preset's notes) too.
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	press(m, "tab", "tab")
+	if m.Focused() != FocusAbout {
+		t.Errorf("at 120x40 tab from memory twice should reach about, got %d", m.Focused())
+	}
+	press(m, "tab")
 	if m.Focused() != FocusMethods {
-		t.Errorf("at 120x40 tab from the board should wrap to methods, got %d", m.Focused())
+		t.Errorf("at 120x40 tab from about should wrap to methods, got %d", m.Focused())
 	}
 }
 
@@ -472,13 +476,13 @@ func TestSweepDialog(t *testing.T) {
 	drive(t, m, 60*time.Second, func() bool { return m.lab.Sweep.Done() == 4 })
 	v := m.View()
 	checkFits(t, v, 120, 40)
-	for _, want := range []string{"4 of 4 runs ended", "best rank=", "final eval loss (log) against rank"} {
+	for _, want := range []string{"4 of 4 runs ended", "best rank=", "final eval loss (log scale) against rank", "trainable parameters (log scale) against rank", "memory in bytes"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("sweep view lacks %q:\n%s", want, v)
 		}
 	}
 	press(m, "esc")
-	if m.sweepOn || !strings.Contains(m.View(), "Methods") {
+	if m.Dialog() != "" || !strings.Contains(m.View(), "Methods") {
 		t.Fatal("esc did not close the dialog")
 	}
 	for _, sz := range sizes {

@@ -42,6 +42,7 @@ type RunView struct {
 	started      bool    // the engine reported it past the queue
 	pendingLR    float64 // live lr to send once it leaves the queue (0: none)
 	pendingSpeed float64 // speed cap to send once it leaves the queue (-1: none)
+	liveLR       bool    // its learning rate was changed while it trained
 }
 
 // Active reports whether the run has not ended.
@@ -78,8 +79,15 @@ type Lab struct {
 
 	Sweep *SweepState // the current sweep, if any
 
+	// Preset is the preset the lab was opened on or last loaded (p).
+	Preset PresetState
+	// Last is the last run, race or sweep started: the reproducing command.
+	Last *Experiment
+
 	// Versions, bumped on change so panes redraw only when dirty.
-	RunsVer, SelVer, CfgVer, ChartVer, MsgVer, SweepVer int
+	RunsVer, SelVer, CfgVer, ChartVer, MsgVer, SweepVer, PresetVer, ExpVer int
+
+	touched map[string]bool // settings set in the settings pane since the preset was loaded
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -282,6 +290,7 @@ func (l *Lab) Toggle(i int) {
 			l.Say(true, "%s: %v", l.Infos[i].Title, err)
 			return
 		}
+		l.record("run", []int{i}, "", nil)
 		l.Say(false, "%s started", l.Infos[i].Title)
 	case r.Status == lab.Queued:
 		l.Say(false, "%s is queued: it starts when a core is free (stop a run with s)", r.Info.Title)
@@ -368,6 +377,7 @@ func (l *Lab) Race() {
 		}
 		names = append(names, l.Infos[i].Title)
 	}
+	l.record("race", idx, "", nil)
 	l.Say(false, "race: %s (%d at a time)", strings.Join(names, ", "), l.pool.Size())
 }
 
@@ -413,6 +423,7 @@ func (l *Lab) SetLiveLR(lr float64) int {
 		} else {
 			r.pendingLR = lr
 		}
+		r.liveLR = true
 		n++
 	}
 	return n

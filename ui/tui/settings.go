@@ -198,6 +198,7 @@ func (p *SettingsPane) apply(v string) bool {
 	p.errText = ""
 	l.Config = cfg
 	l.CfgVer++
+	l.touch(row.name)
 	val := row.set.Get(cfg)
 	dropped := ""
 	if ms := l.DropOverrides(row.name); len(ms) > 0 {

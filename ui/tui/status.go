@@ -12,10 +12,10 @@ import (
 func (m *Model) header() string {
 	st, l, w := m.c.Styles, m.lab, m.c.Width
 	left := st.Title.Render(" ◆ LoRA Lab")
-	if m.opts.Preset != "" {
-		left += st.Header.Render(" · preset ") + st.Accent.Render(m.opts.Preset)
+	if l.Preset.Name != "" {
+		left += st.Header.Render(" · preset ") + st.Accent.Render(l.Preset.Name)
 	}
-	if t := firstLine(m.opts.Title); t != "" {
+	if t := firstLine(l.Preset.Title); t != "" {
 		left += st.Header.Render(" · " + t)
 	}
 	right := ""
@@ -116,15 +116,13 @@ func (m *Model) hints(w int) string {
 	k := m.c.Keys
 	var bs []key.Binding
 	switch {
-	case m.help:
-		bs = []key.Binding{k.Help, k.Quit}
-	case m.sweepOn:
-		bs = m.sweep.ShortHelp()
+	case m.dialog != noDialog:
+		bs = m.dialogs[m.dialog].ShortHelp()
 	default:
 		bs = append(bs, m.panes[m.focus].ShortHelp()...)
 		pane := m.panes[m.focus]
 		if !pane.Capturing() {
-			bs = append(bs, k.StartStop, k.Race, k.NextPane, k.Help, k.Quit)
+			bs = append(bs, k.StartStop, k.Race, k.Presets, k.Explain, k.Scale, k.NextPane, k.Help, k.Quit)
 		}
 	}
 	st := m.c.Styles
@@ -134,12 +132,16 @@ func (m *Model) hints(w int) string {
 	}
 	// Help and quit always show, at the right.
 	essentials := render(k.Help) + "  " + st.Key.Render("q") + " " + st.Muted.Render("quit") + " "
-	if m.sweepOn || m.panes[m.focus].Capturing() {
+	seen := map[string]bool{k.Help.Help().Key: true, k.Quit.Help().Key: true}
+	switch {
+	case m.capturing():
 		essentials = st.Key.Render("ctrl+c") + " " + st.Muted.Render("quit") + " "
+	case m.dialog != noDialog: // ? does nothing over a dialog: esc closes it
+		essentials = render(k.Close) + "  " + st.Key.Render("q") + " " + st.Muted.Render("quit") + " "
+		seen[k.Close.Help().Key] = true
 	}
 	w -= width(essentials) + 1
 	line := ""
-	seen := map[string]bool{k.Help.Help().Key: true, k.Quit.Help().Key: true}
 	for _, b := range bs {
 		h := b.Help()
 		if seen[h.Key] {

@@ -7,10 +7,26 @@ import (
 	"github.com/loralab/loralab/lab"
 )
 
-// Summary is one paragraph about the runs, printed after the program has
-// left the alternate screen so it stays in the scrollback. It is "" when
-// no run was started.
+// Summary is what loralab prints after the program has left the alternate
+// screen, so it stays in the scrollback: one paragraph about the runs and
+// the sweep, then "reproduce: loralab …", the command line that reproduces
+// the last run, race or sweep started. It is "" when nothing was started.
 func (m *Model) Summary() string {
+	s := m.paragraph()
+	if line := m.lab.ReproduceLine(); line != "" {
+		if s != "" {
+			s += "\n"
+		}
+		s += "reproduce: " + line
+		if m.lab.LiveChanged() {
+			s += "\n(the learning rate was changed while it trained: the line starts from the same settings, not the live change)"
+		}
+	}
+	return s
+}
+
+// paragraph is one paragraph about the runs and the sweep ("" if none).
+func (m *Model) paragraph() string {
 	var parts []string
 	var best *RunView
 	for _, r := range m.lab.Runs {
@@ -21,6 +37,9 @@ func (m *Model) Summary() string {
 		if r.Status == lab.Done && finite(r.Eval) && (best == nil || r.Eval < best.Eval) {
 			best = r
 		}
+	}
+	if sw := m.lab.Sweep; sw != nil {
+		parts = append(parts, fmt.Sprintf("sweep of %s over %s: %d of %d runs ended", sw.Setting, strings.Join(sw.Values, ", "), sw.Done(), len(sw.Runs)))
 	}
 	if len(parts) == 0 {
 		return ""

@@ -21,6 +21,10 @@ type SweepRun struct {
 	Steps  int
 	Eval   float64     // the latest eval loss
 	Result *lab.Result // set when it has ended
+	// Trainable and Memory are its trainable parameters and total bytes:
+	// from the method's formula until it ends, then from the ledger.
+	Trainable int
+	Memory    int64
 
 	cancel context.CancelFunc
 }
@@ -55,21 +59,26 @@ func (s *SweepState) Final(mi, vi int) float64 {
 }
 
 // StartSweep parses values for setting (a list like 1,2,4 or a range like
-// 1e-4..1e-1:log:7), builds the jobs for the race methods with the current
-// settings, validates every one, and starts them, replacing any sweep.
+// 1e-4..1e-1:log:7), builds the jobs for the race methods, each with its
+// settings (a preset's per-method overrides included, as loralab sweep
+// does), validates every one, and starts them, replacing any sweep.
 func (l *Lab) StartSweep(setting, text string) error {
 	values, err := lab.ParseValues(setting, text)
 	if err != nil {
 		return err
 	}
 	idx := l.RaceMethods()
-	sw := lab.Sweep{Setting: setting, Values: values, Base: l.Config}
+	var jobs []lab.Job
 	for _, i := range idx {
-		sw.Methods = append(sw.Methods, l.Methods[i])
-	}
-	jobs, err := sw.Jobs()
-	if err != nil {
-		return err
+		base, err := l.ConfigFor(i)
+		if err != nil {
+			return err
+		}
+		js, err := lab.Sweep{Setting: setting, Values: values, Methods: []lab.Method{l.Methods[i]}, Base: base}.Jobs()
+		if err != nil {
+			return err
+		}
+		jobs = append(jobs, js...)
 	}
 	l.StopSweep()
 	st := &SweepState{Setting: setting, Values: values, Methods: idx}
@@ -81,12 +90,14 @@ func (l *Lab) StartSweep(setting, text string) error {
 			return err
 		}
 		l.gen++
+		mem, trainable := formulaMemory(job.Method, job.Config)
 		st.Runs = append(st.Runs, &SweepRun{Method: idx[k/len(values)], Value: values[k%len(values)], Gen: l.gen,
-			Status: lab.Queued, Steps: job.Config.Steps, Eval: nan(), cancel: cancel})
+			Status: lab.Queued, Steps: job.Config.Steps, Eval: nan(), Trainable: trainable, Memory: mem.Total, cancel: cancel})
 		l.hub.watch(sweepBase+k, l.gen, r)
 	}
 	l.Sweep = st
 	l.SweepVer++
+	l.record("sweep", idx, setting, values)
 	var names []string
 	for _, i := range idx {
 		names = append(names, l.Infos[i].Title)
@@ -134,6 +145,9 @@ func (l *Lab) applySweep(u runUpdate) bool {
 	if u.Result != nil {
 		r.Result, r.Status = u.Result, u.Result.Status
 		r.Eval = u.Result.Final.Eval
+		if u.Result.Params.Total > 0 {
+			r.Trainable, r.Memory = u.Result.Params.Trainable, u.Result.Memory.Total
+		}
 		r.cancel()
 		if l.Sweep.Done() == len(l.Sweep.Runs) {
 			l.Say(false, "sweep of %s done: %d runs", l.Sweep.Setting, len(l.Sweep.Runs))
@@ -156,13 +170,16 @@ func (l *Lab) sweepDefault(name string) string {
 		if s.Kind == lab.IntSetting {
 			text = fmt.Sprint(int(v))
 		}
-		cfg := l.Config
-		if s.Set(&cfg, text) != nil {
-			continue
-		}
 		ok := true
 		for _, i := range l.RaceMethods() {
-			if _, err := lab.Prepare(l.Methods[i], cfg); err != nil {
+			cfg, err := l.ConfigFor(i)
+			if err == nil {
+				err = s.Set(&cfg, text)
+			}
+			if err == nil {
+				_, err = lab.Prepare(l.Methods[i], cfg)
+			}
+			if err != nil {
 				ok = false
 				break
 			}

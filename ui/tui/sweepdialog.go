@@ -16,9 +16,11 @@ import (
 // SweepPane is the sweep dialog (w): pick a sweepable setting (↑/↓), type
 // its values (a list like 1,2,4,8 or a range like 1e-4..1e-1:log:7, parsed
 // by lab.ParseValues), and enter runs lab.Sweep's jobs for the marked
-// methods with the current settings. Below, the final eval loss against the
-// value, one curve per method, and a table. It is modal: it takes every key
-// until esc closes it (the sweep goes on training).
+// methods with the current settings. Below, the results against the value,
+// one series per method: the final eval loss (log scale), the trainable
+// parameters and the memory, with the table of final losses beside them;
+// where they do not all fit, tab shows one view at a time. It is modal: it
+// takes every key until esc closes it (the sweep goes on training).
 type SweepPane struct {
 	c       *Common
 	w, h    int
@@ -26,9 +28,14 @@ type SweepPane struct {
 	cur     int
 	input   textinput.Model
 	errText string
+	view    int // the result view shown when they do not all fit (sweepViews)
+	preset  int // the PresetVer the dialog was last opened with
 	memo    cache
 	ver     int
 }
+
+// sweepViews name the result views tab cycles through on small screens.
+var sweepViews = []string{"final eval loss", "trainable params", "memory", "table"}
 
 // NewSweepPane returns the sweep dialog.
 func NewSweepPane(c *Common) *SweepPane {
@@ -36,10 +43,35 @@ func NewSweepPane(c *Common) *SweepPane {
 	ti.Prompt = ""
 	ti.CharLimit = 200
 	ti.Cursor.SetMode(cursor.CursorStatic)
-	p := &SweepPane{c: c, names: lab.SweepableNames(), input: ti}
+	p := &SweepPane{c: c, names: lab.SweepableNames(), input: ti, preset: -1}
 	p.input.SetValue(c.Lab.sweepDefault(p.names[0]))
 	p.input.Focus()
 	return p
+}
+
+// Open implements opener: after a preset was loaded, the dialog starts
+// over on the preset's sweep (or the first setting with its default values).
+func (p *SweepPane) Open() {
+	l := p.c.Lab
+	if p.preset == l.PresetVer {
+		return
+	}
+	p.preset = l.PresetVer
+	p.cur, p.errText = 0, ""
+	value := ""
+	if sw := l.Preset.Sweep; sw != nil {
+		for i, n := range p.names {
+			if n == sw.Setting {
+				p.cur, value = i, strings.Join(sw.Values, ",")
+			}
+		}
+	}
+	if value == "" {
+		value = l.sweepDefault(p.names[p.cur])
+	}
+	p.input.SetValue(value)
+	p.input.CursorEnd()
+	p.ver++
 }
 
 // Init implements Component.
@@ -61,8 +93,7 @@ func (p *SweepPane) Capturing() bool { return true }
 func (p *SweepPane) ShortHelp() []key.Binding {
 	k := p.c.Keys
 	pick := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "setting"))
-	closeKey := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close"))
-	return []key.Binding{pick, k.Apply, closeKey}
+	return []key.Binding{pick, k.Apply, k.SweepView, k.Close}
 }
 
 // HandleKey implements Component: ↑/↓ pick the setting, enter starts the
@@ -80,6 +111,8 @@ func (p *SweepPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
 		p.input.SetValue(p.c.Lab.sweepDefault(p.names[p.cur]))
 		p.input.CursorEnd()
 		p.errText = ""
+	case key.Matches(msg, k.SweepView):
+		p.view = (p.view + 1) % len(sweepViews)
 	case key.Matches(msg, k.Apply):
 		if err := p.c.Lab.StartSweep(p.names[p.cur], p.input.Value()); err != nil {
 			p.errText = "refused: " + err.Error()
@@ -129,15 +162,35 @@ func (p *SweepPane) render() string {
 		out = append(out, "", st.Muted.Render("No sweep yet."))
 		return strings.Join(out, "\n")
 	}
-	out = append(out, "", fmt.Sprintf("sweep of %s: %d of %d runs ended", st.Accent.Render(sw.Setting), sw.Done(), len(sw.Runs)))
-	// Table: a row per method, a column per value, if it fits.
-	tableH := len(sw.Methods) + 1
-	colW := 9
-	table := p.w >= 14+colW*len(sw.Values) && p.h-len(out) >= tableH+8
-	chartH := p.h - len(out) - 1
-	if table {
-		chartH -= tableH + 1
+	out = append(out, "")
+	status := fmt.Sprintf("sweep of %s: %d of %d runs ended", st.Accent.Render(sw.Setting), sw.Done(), len(sw.Runs))
+	W, H := p.w, p.h-len(out)-1
+	tableW := p.tableWidth(sw)
+	switch {
+	case W-tableW-2 >= 44 && H >= 20:
+		// Everything: the loss chart with the table beside it, the
+		// trainable parameters and the memory side by side below.
+		out = append(out, status)
+		out = append(out, p.wide(sw, W, H, tableW)...)
+	default:
+		out = append(out, status+st.Muted.Render(fmt.Sprintf(" · view %d/%d · tab: %s", p.view+1, len(sweepViews), sweepViews[(p.view+1)%len(sweepViews)])))
+		var view []string
+		switch p.view {
+		case 3:
+			view = p.table(sw, H)
+		default:
+			view = p.oneChart(sw, p.view, W, H, true)
+		}
+		out = append(out, view...)
 	}
+	return strings.Join(out, "\n")
+}
+
+// sweepSeries returns one series per method of the sweep for metric m (0
+// final eval loss, 1 trainable parameters, 2 memory bytes) over the value
+// indices, and the legend items.
+func (p *SweepPane) sweepSeries(sw *SweepState, m int) ([]Series, []string) {
+	st, l := p.c.Styles, p.c.Lab
 	xs := make([]int, len(sw.Values))
 	for i := range xs {
 		xs[i] = i
@@ -149,9 +202,17 @@ func (p *SweepPane) render() string {
 		ys := make([]float64, len(sw.Values))
 		best, bestV := math.Inf(1), ""
 		for vi := range sw.Values {
-			ys[vi] = sw.Final(mi, vi)
-			if finite(ys[vi]) && ys[vi] < best {
-				best, bestV = ys[vi], sw.Values[vi]
+			r := sw.Runs[mi*len(sw.Values)+vi]
+			switch m {
+			case 0:
+				ys[vi] = sw.Final(mi, vi)
+				if finite(ys[vi]) && ys[vi] < best {
+					best, bestV = ys[vi], sw.Values[vi]
+				}
+			case 1:
+				ys[vi] = float64(r.Trainable)
+			case 2:
+				ys[vi] = float64(r.Memory)
 			}
 		}
 		chars := asciigraph.DefaultCharSet
@@ -159,63 +220,152 @@ func (p *SweepPane) render() string {
 			chars = asciigraph.CreateCharSet(info.Glyph)
 		}
 		series = append(series, Series{X: xs, Y: ys, Colour: st.MethodANSI(info.Name), Chars: chars})
-		item := st.Method(info.Name).Render(info.Glyph+" "+info.Title) + " "
-		if bestV != "" {
-			item += "best " + sw.Setting + "=" + bestV + " (" + fmtLoss(best) + ")"
-		} else {
-			item += st.Muted.Render("running")
+		item := st.Method(info.Name).Render(info.Glyph + " " + info.Title)
+		if m == 0 {
+			if bestV != "" {
+				item += " best " + sw.Setting + "=" + bestV + " (" + fmtLoss(best) + ")"
+			} else {
+				item += " " + st.Muted.Render("running")
+			}
 		}
 		legend = append(legend, item)
 	}
-	if chartH >= 5 {
-		out = append(out, plotChart(series, ChartOpts{
-			Width: p.w, Height: chartH - 1, XMax: max(1, len(sw.Values)-1), Log: true, Colour: st.Colour,
-			XTicks: xticks(len(sw.Values), p.w-16),
-			XFormat: func(v float64) string {
-				i := int(math.Round(v))
-				if i < 0 || i >= len(sw.Values) {
-					return ""
-				}
-				return sw.Values[i]
-			},
-			Empty: "  final eval loss against " + sw.Setting + ": waiting for the first runs to end",
-		})...)
-		out = append(out, st.Muted.Render(fit("final eval loss (log) against "+sw.Setting, p.w)))
-	}
-	out = append(out, packLegend(legend, p.w)...)
-	if table {
-		out = append(out, "")
-		head := fmt.Sprintf("%-13s", sw.Setting)
-		for _, v := range sw.Values {
-			if width(v) > colW-1 {
-				v = fit(v, colW-1)
-			}
-			head += fmt.Sprintf("%*s", colW, v)
-		}
-		out = append(out, st.Muted.Render(head))
-		for mi, i := range sw.Methods {
-			info := l.Infos[i]
-			line := st.Method(info.Name).Render(info.Glyph) + " " + fmt.Sprintf("%-11s", info.Title)
-			for vi := range sw.Values {
-				r := sw.Runs[mi*len(sw.Values)+vi]
-				cell := statusIcon(&RunView{Status: r.Status})
-				if r.Result != nil && r.Result.Status == lab.Done {
-					cell = fmtLoss(r.Result.Final.Eval)
-				} else if r.Status == lab.Running && r.Steps > 0 {
-					cell = fmt.Sprintf("%d%%", r.Step*100/r.Steps)
-				}
-				line += fmt.Sprintf("%*s", colW, cell)
-			}
-			out = append(out, line)
-		}
-	}
-	return strings.Join(out, "\n")
+	return series, legend
 }
 
-// xticks puts a tick on every value when there is room (6 columns each),
-// else lets the chart choose.
-func xticks(n, cols int) int {
-	if n >= 2 && cols/n >= 6 {
+// oneChart draws metric m against the value in w × h: the chart, its
+// title, and (if legend) the legend under it.
+func (p *SweepPane) oneChart(sw *SweepState, m, w, h int, legend bool) []string {
+	st := p.c.Styles
+	series, items := p.sweepSeries(sw, m)
+	var leg []string
+	if legend {
+		leg = packLegend(items, w)
+	}
+	titles := []string{"final eval loss (log scale) against " + sw.Setting,
+		"trainable parameters (log scale) against " + sw.Setting,
+		"memory in bytes (log scale; K/M = KiB/MiB) against " + sw.Setting}
+	formats := []func(float64) string{fmtLoss, func(v float64) string { return fmtCount(v) }, shortBytes}
+	empty := []string{"  final eval loss against " + sw.Setting + ": waiting for the first runs to end", "", ""}
+	chartH := h - 1 - len(leg)
+	out := []string{st.Muted.Render(fit(titles[m], w))}
+	if chartH < 4 {
+		return fitLines(strings.Join(append(out, leg...), "\n"), w, min(h, 1+len(leg)))
+	}
+	out = append(out, plotChart(series, ChartOpts{
+		Width: w, Height: chartH, XMax: max(1, len(sw.Values)-1), Log: true, Colour: st.Colour,
+		YFormat: formats[m], XTicks: xticks(sw.Values, w-16),
+		XFormat: func(v float64) string {
+			i := int(math.Round(v))
+			if i < 0 || i >= len(sw.Values) {
+				return ""
+			}
+			return sw.Values[i]
+		},
+		Empty: empty[m],
+	})...)
+	return append(out, leg...)
+}
+
+// wide lays every result out in w × h: the loss chart and the table on
+// top, the trainable-parameter and memory charts side by side below, one
+// legend for all.
+func (p *SweepPane) wide(sw *SweepState, w, h, tableW int) []string {
+	_, items := p.sweepSeries(sw, 0)
+	leg := packLegend(items, w)
+	avail := h - len(leg)
+	topH := max(10, avail*55/100)
+	botH := avail - topH
+	chartW := w - tableW - 2
+	out := hjoin(fitLines(strings.Join(p.oneChart(sw, 0, chartW, topH, false), "\n"), chartW+2, topH),
+		fitLines(strings.Join(p.table(sw, topH), "\n"), tableW, topH))
+	if botH >= 5 {
+		half := (w - 2) / 2
+		out = append(out, hjoin(fitLines(strings.Join(p.oneChart(sw, 1, half, botH, false), "\n"), half+2, botH),
+			fitLines(strings.Join(p.oneChart(sw, 2, w-half-2, botH, false), "\n"), w-half-2, botH))...)
+	}
+	return append(out, leg...)
+}
+
+// tableWidth is the width of the results table: the value, then a column
+// per method.
+func (p *SweepPane) tableWidth(sw *SweepState) int { return max(9+10*len(sw.Methods), 36) }
+
+// table is the final eval loss of every (value, method): a row per value,
+// a column per method (progress or state while it runs), the best value of
+// each method marked *; then each method's trainable parameters and memory
+// at the first and last values.
+func (p *SweepPane) table(sw *SweepState, h int) []string {
+	st, l := p.c.Styles, p.c.Lab
+	head := fmt.Sprintf("%-9s", fit(sw.Setting, 8))
+	for _, i := range sw.Methods {
+		info := l.Infos[i]
+		head += st.Method(info.Name).Render(fmt.Sprintf("%10s", info.Glyph+" "+shortTitle(info.Title)))
+	}
+	out := []string{head}
+	best := make([]int, len(sw.Methods))
+	for mi := range sw.Methods {
+		best[mi] = -1
+		for vi := range sw.Values {
+			if v := sw.Final(mi, vi); finite(v) && (best[mi] < 0 || v < sw.Final(mi, best[mi])) {
+				best[mi] = vi
+			}
+		}
+	}
+	for vi, v := range sw.Values {
+		line := fmt.Sprintf("%-9s", fit(v, 8))
+		for mi := range sw.Methods {
+			r := sw.Runs[mi*len(sw.Values)+vi]
+			cell := statusIcon(&RunView{Status: r.Status})
+			switch {
+			case r.Result != nil && r.Result.Status == lab.Done:
+				cell = fmtLoss(r.Result.Final.Eval)
+				if vi == best[mi] {
+					cell += "*"
+				} else {
+					cell += " "
+				}
+			case r.Status == lab.Running && r.Steps > 0:
+				cell = fmt.Sprintf("%d%% ", r.Step*100/r.Steps)
+			default:
+				cell += " "
+			}
+			line += fmt.Sprintf("%10s", cell)
+		}
+		out = append(out, line)
+	}
+	out = append(out, st.Muted.Render("final eval loss; * best per method"))
+	// Trainable parameters and memory at each value, if there is room.
+	if h-len(out) >= 2*(len(sw.Values)+1)+2 {
+		for _, m := range []struct {
+			name string
+			cell func(r *SweepRun) string
+		}{{"trainable", func(r *SweepRun) string { return fmtCount(float64(r.Trainable)) }},
+			{"memory", func(r *SweepRun) string { return fmtBytes(float64(r.Memory)) }}} {
+			out = append(out, "", st.Muted.Render(m.name))
+			for vi, v := range sw.Values {
+				line := fmt.Sprintf("%-9s", fit(v, 8))
+				for mi := range sw.Methods {
+					line += fmt.Sprintf("%10s", m.cell(sw.Runs[mi*len(sw.Values)+vi]))
+				}
+				out = append(out, line)
+			}
+		}
+	}
+	if len(out) > h && h > 0 {
+		out = out[:h]
+	}
+	return out
+}
+
+// xticks puts a tick on every one of the labels when there is room for
+// each in cols columns, else lets the chart choose.
+func xticks(labels []string, cols int) int {
+	n, w := len(labels), 0
+	for _, l := range labels {
+		w = max(w, width(l))
+	}
+	if n >= 2 && cols/n >= w+1 {
 		return n
 	}
 	return 0

@@ -1,0 +1,86 @@
+package tui
+
+import (
+	"os"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/loralab/loralab/ui/explain"
+)
+
+// ExplainPane is a method's explanation (i): ui/explain's text for the
+// method under the cursor with its current settings (overrides included),
+// wrapped to the pane's inner width, ASCII when the locale lacks UTF-8. ↑/↓,
+// pgup/pgdn, home/end scroll; esc or i closes. In the wide layout it takes
+// the right column, so the methods and settings stay in sight.
+type ExplainPane struct {
+	c      *Common
+	w, h   int
+	method int // the method explained (index in Lab.Methods)
+	open   bool
+	scroll scroller
+	getenv func(string) string // the environment, for the locale
+}
+
+// NewExplainPane returns the explanation pane.
+func NewExplainPane(c *Common) *ExplainPane { return &ExplainPane{c: c, getenv: os.Getenv} }
+
+// Open implements opener: explain the method under the cursor, from the top.
+func (p *ExplainPane) Open() {
+	p.method, p.open = p.c.Lab.Cursor, true
+	p.scroll.off = 0
+	p.render()
+}
+
+// Init implements Component.
+func (p *ExplainPane) Init() tea.Cmd { return nil }
+
+// Update implements Component.
+func (p *ExplainPane) Update(tea.Msg) tea.Cmd { return nil }
+
+// SetSize implements Component: the text is wrapped again for a new width.
+func (p *ExplainPane) SetSize(w, h int) {
+	if w == p.w && h == p.h {
+		return
+	}
+	p.w, p.h = w, h
+	if p.open {
+		p.render()
+	}
+}
+
+// Title implements Component.
+func (p *ExplainPane) Title() string {
+	return "Explain " + p.c.Lab.Infos[p.method].Title + p.scroll.tag()
+}
+
+// Capturing implements Component.
+func (p *ExplainPane) Capturing() bool { return false }
+
+// ShortHelp implements Component.
+func (p *ExplainPane) ShortHelp() []key.Binding {
+	k := p.c.Keys
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Close}
+}
+
+// HandleKey implements Component: the scroll keys.
+func (p *ExplainPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
+	return p.scroll.key(msg, p.c.Keys), nil
+}
+
+// View implements Component.
+func (p *ExplainPane) View() string { return strings.Join(p.scroll.view(), "\n") }
+
+// Text returns the whole explanation shown (for tests).
+func (p *ExplainPane) Text() string { return strings.Join(p.scroll.lines, "\n") }
+
+func (p *ExplainPane) render() {
+	l := p.c.Lab
+	cfg, err := l.ConfigFor(p.method)
+	if err != nil {
+		cfg = l.Config
+	}
+	text := explain.Method(l.Methods[p.method], cfg, explain.Options{Width: max(p.w, 1), ASCII: explain.IsASCIILocale(p.getenv)})
+	p.scroll.set(strings.Split(strings.TrimRight(text, "\n"), "\n"), p.h)
+}

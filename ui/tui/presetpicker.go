@@ -1,0 +1,233 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/presets"
+)
+
+// PresetPicker is the preset dialog (p): every preset, built-in and from
+// the user folder, with its mode and title; ↑/↓ choose, enter loads the
+// chosen one as opening the lab with --preset does, esc closes. A user
+// preset file that does not load is listed with its one-line error (the
+// others still load). Below the list, the chosen preset's question, notes
+// and settings.
+type PresetPicker struct {
+	c       *Common
+	w, h    int
+	dir     string
+	list    []presets.Preset
+	errs    []string
+	cur     int
+	errText string
+	done    bool
+	memo    cache
+	ver     int
+}
+
+// NewPresetPicker returns the picker over the built-in presets and those
+// in dir (the user folder; "" for none).
+func NewPresetPicker(c *Common, dir string) *PresetPicker {
+	return &PresetPicker{c: c, dir: dir}
+}
+
+// Open implements opener: it reads the presets again (files may have
+// changed) and puts the cursor on the current preset.
+func (p *PresetPicker) Open() {
+	all, errs := presets.All(p.dir)
+	p.list, p.errs, p.done, p.errText, p.cur = all, nil, false, "", 0
+	for _, e := range errs {
+		p.errs = append(p.errs, firstLine(e.Error()))
+	}
+	for i, pr := range all {
+		if pr.Name == p.c.Lab.Preset.Name {
+			p.cur = i
+		}
+	}
+	p.ver++
+}
+
+// Done implements doner: a preset was loaded.
+func (p *PresetPicker) Done() bool { return p.done }
+
+// Init implements Component.
+func (p *PresetPicker) Init() tea.Cmd { return nil }
+
+// Update implements Component.
+func (p *PresetPicker) Update(tea.Msg) tea.Cmd { return nil }
+
+// SetSize implements Component.
+func (p *PresetPicker) SetSize(w, h int) { p.w, p.h = w, h }
+
+// Title implements Component.
+func (p *PresetPicker) Title() string { return "Presets" }
+
+// Capturing implements Component.
+func (p *PresetPicker) Capturing() bool { return false }
+
+// ShortHelp implements Component.
+func (p *PresetPicker) ShortHelp() []key.Binding {
+	k := p.c.Keys
+	return []key.Binding{k.Up, k.Down, k.Load, k.Close}
+}
+
+// Errors returns the one-line errors of the preset files that did not load.
+func (p *PresetPicker) Errors() []string { return p.errs }
+
+// HandleKey implements Component.
+func (p *PresetPicker) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
+	k := p.c.Keys
+	n := len(p.list)
+	if n == 0 {
+		return false, nil
+	}
+	switch {
+	case key.Matches(msg, k.Up):
+		p.cur = (p.cur + n - 1) % n
+	case key.Matches(msg, k.Down):
+		p.cur = (p.cur + 1) % n
+	case key.Matches(msg, k.Home):
+		p.cur = 0
+	case key.Matches(msg, k.End):
+		p.cur = n - 1
+	case key.Matches(msg, k.Load):
+		if err := p.c.Lab.LoadPreset(p.list[p.cur]); err != nil {
+			p.errText = "refused: " + err.Error()
+		} else {
+			p.done = true
+		}
+	default:
+		return false, nil
+	}
+	if !key.Matches(msg, k.Load) {
+		p.errText = ""
+	}
+	p.ver++
+	return true, nil
+}
+
+// View implements Component.
+func (p *PresetPicker) View() string {
+	return p.memo.get([8]int{p.w, p.h, p.ver, p.c.Lab.PresetVer}, p.render)
+}
+
+func (p *PresetPicker) render() string {
+	st, l := p.c.Styles, p.c.Lab
+	var out []string
+	if len(p.list) == 0 {
+		return st.Muted.Render("No presets.")
+	}
+	nameW := 0
+	for _, pr := range p.list {
+		nameW = max(nameW, width(pr.Name))
+	}
+	nameW = min(nameW, 20)
+	// The list, scrolled to keep the cursor in sight.
+	errH := min(len(p.errs), max(1, p.h/5))
+	listH := min(len(p.list), max(3, p.h-errH-8))
+	top := max(0, min(p.cur-listH/2, len(p.list)-listH))
+	for i := top; i < top+listH; i++ {
+		pr := p.list[i]
+		pointer, cur := "  ", "  "
+		if i == p.cur {
+			pointer = "› "
+		}
+		if pr.Name == l.Preset.Name {
+			cur = st.OK.Render("●") + " "
+		}
+		name := fmt.Sprintf("%-*s", nameW, fit(pr.Name, nameW))
+		if i == p.cur {
+			name = st.Selected.Render(name)
+		}
+		title := firstLine(pr.Title)
+		if pr.Source != presets.BuiltInSource {
+			title += st.Muted.Render(" · user")
+		}
+		out = append(out, fit(pointer+cur+name+"  "+st.Accent.Render(fmt.Sprintf("%-6s", pr.Mode))+"  "+title, p.w))
+	}
+	for i, e := range p.errs {
+		if i == errH-1 && len(p.errs) > errH {
+			out = append(out, st.Error.Render(fit(fmt.Sprintf("✗ %d more preset files did not load (loralab presets check FILE)", len(p.errs)-i), p.w)))
+			break
+		}
+		out = append(out, st.Error.Render(fit("✗ "+e, p.w)))
+	}
+	if p.errText != "" {
+		for _, w := range wrap("✗ "+p.errText, p.w, 2) {
+			out = append(out, st.Error.Render(w))
+		}
+	}
+	// The chosen preset.
+	pr := p.list[p.cur]
+	room := p.h - len(out) - 1
+	if room < 2 {
+		return strings.Join(out, "\n")
+	}
+	out = append(out, st.Muted.Render(strings.Repeat("─", p.w)))
+	var prev []string
+	add := func(label, text string) {
+		if text == "" {
+			return
+		}
+		lines := wrap(label+text, p.w, 1000)
+		if len(lines) > 0 && label != "" {
+			lines[0] = st.Accent.Render(label) + strings.TrimPrefix(lines[0], label)
+		}
+		prev = append(prev, lines...)
+	}
+	add("", st.Selected.Render(pr.Name)+" · "+pr.Title)
+	add("Runs: ", presetSummary(l, pr))
+	add("Question: ", pr.Question)
+	for i, n := range paragraphs(pr.Notes) {
+		label := ""
+		if i == 0 {
+			label = "Notes: "
+		}
+		add(label, n)
+	}
+	if len(prev) > room {
+		prev = prev[:room]
+		prev[room-1] = fit(prev[room-1]+" …", p.w)
+	}
+	out = append(out, prev...)
+	return strings.Join(out, "\n")
+}
+
+// presetSummary says in one sentence what a preset runs: its mode and
+// methods, its settings and its per-method overrides.
+func presetSummary(l *Lab, pr presets.Preset) string {
+	s := pr.Mode + " of " + strings.Join(titles(l, pr.Methods), ", ")
+	if pr.Sweep != nil {
+		s += " over " + pr.Sweep.Setting + " = " + strings.Join(pr.Sweep.Values, ", ")
+	}
+	if kv := settingList(pr.Settings); kv != "" {
+		s += "; " + kv
+	}
+	var ms []string
+	for m := range pr.Overrides {
+		ms = append(ms, m)
+	}
+	sort.Strings(ms)
+	for _, m := range ms {
+		if kv := settingList(pr.Overrides[m]); kv != "" {
+			s += "; " + m + ": " + kv
+		}
+	}
+	return s
+}
+
+// settingList is "name=value, …" in the lab's display order.
+func settingList(kv map[string]string) string {
+	var out []string
+	for _, s := range lab.Settings {
+		if v, ok := kv[s.Name]; ok {
+			out = append(out, s.Name+"="+v)
+		}
+	}
+	return strings.Join(out, ", ")
+}
