@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/loralab/loralab/presets"
+	"github.com/loralab/loralab/ui/results"
 	"github.com/loralab/loralab/ui/tui"
 	"github.com/muesli/termenv"
 )
@@ -30,6 +31,8 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	presetName := fs.String("preset", presets.DefaultName, "open on the built-in or user preset `NAME` (see loralab presets)")
 	presetFile := fs.String("preset-file", "", "open on the preset in `FILE`")
 	noColor := fs.Bool("no-color", false, "draw without colour (as NO_COLOR=1 does)")
+	resultsDir := fs.String("results-dir", results.DefaultDir(), "where e saves results, as `DIR`")
+	workers := fs.Int("workers", 0, "runs trained at once (0 = one per core)")
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage(stdout, fs, tuiIntro)
@@ -52,6 +55,10 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	if *presetFile != "" {
 		opts.PresetArgs = []string{"--preset-file", *presetFile}
 	}
+	if *workers < 0 || *workers > 64 {
+		return usageError(stderr, "tui", fmt.Errorf("workers %d: must be between 0 (one per core) and 64", *workers))
+	}
+	opts.ResultsDir, opts.Workers = *resultsDir, *workers
 	if os.Getenv("TERM") == "dumb" {
 		fmt.Fprintln(stderr, "loralab: TERM=dumb cannot show the interactive lab; use the headless commands instead: loralab run, race, sweep, memory (see loralab --help)")
 		return exitUsage

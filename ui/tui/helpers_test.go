@@ -28,6 +28,9 @@ func newTestModel(t testing.TB, w, h int) *Model {
 func newTestModelWith(t testing.TB, w, h int, opts Options) *Model {
 	t.Helper()
 	opts.Profile = termenv.Ascii
+	if opts.Workers == 0 {
+		opts.Workers = 2 // goldens show the pool size: the same on any machine
+	}
 	if opts.ResultsDir == "" {
 		opts.ResultsDir = t.TempDir()
 	}

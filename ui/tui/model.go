@@ -26,6 +26,7 @@ type Options struct {
 	Question   string                       // the preset's question for the room
 	Overrides  map[string]map[string]string // the preset's per-method settings
 	ResultsDir string                       // where e saves (default results.DefaultDir())
+	Workers    int                          // runs trained at once (≤ 0: one per core)
 	// PresetArgs name the preset in the reproducing command line (default
 	// --preset NAME; --preset-file FILE for a preset from a file).
 	PresetArgs []string
@@ -100,7 +101,7 @@ func New(opts Options) *Model {
 	if opts.PresetDir == "" {
 		opts.PresetDir = presets.UserDir()
 	}
-	l := NewLab(opts.Config)
+	l := NewLab(opts.Config, opts.Workers)
 	l.Proc.Every = opts.SampleEvery
 	l.applyOptions(opts)
 	c := &Common{Styles: NewStyles(opts.Profile), Keys: DefaultKeyMap(), Lab: l}

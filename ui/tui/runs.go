@@ -97,12 +97,13 @@ type Lab struct {
 }
 
 // NewLab returns a lab with every method, the given settings, and a pool of
-// one training slot per core. Shutdown must be called to end its goroutines.
-func NewLab(cfg lab.Config) *Lab {
+// `workers` training slots (≤ 0: one per core). Shutdown must be called to
+// end its goroutines.
+func NewLab(cfg lab.Config, workers int) *Lab {
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &Lab{
 		Methods: adapters.All(), Config: cfg, LogScale: true,
-		ctx: ctx, cancel: cancel, pool: lab.NewPool(0), hub: newHub(ctx), Proc: NewProcMem(600),
+		ctx: ctx, cancel: cancel, pool: lab.NewPool(workers), hub: newHub(ctx), Proc: NewProcMem(600),
 	}
 	l.Proc.Sample()
 	for _, m := range l.Methods {
