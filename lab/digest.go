@@ -5,7 +5,8 @@ import (
 	"math"
 )
 
-// Digest is a running FNV-1a hash of every number a run saw as data: the
+// Digest is a running hash (FNV-1a's step, over 64-bit words rather than
+// bytes, one multiply per number) of every number a run saw as data: the
 // base weights, the eval set and each training batch in order. Two runs
 // with equal digests trained from the same starting point on the same data
 // in the same order — how a race proves it is fair.
@@ -24,11 +25,8 @@ func (d *Digest) AddMat(m *Mat) {
 	h := *d
 	for i := 0; i < m.Rows; i++ {
 		for _, v := range m.Row(i) {
-			bits := math.Float64bits(v)
-			for k := 0; k < 64; k += 8 {
-				h ^= Digest(bits >> k & 0xff)
-				h *= fnvPrime
-			}
+			h ^= Digest(math.Float64bits(v))
+			h *= fnvPrime
 		}
 	}
 	*d = h
