@@ -51,7 +51,7 @@ func (Full) Build(env *lab.Env, layers []*lab.Linear) []lab.Adapted {
 func (Full) Footprint(cfg lab.Config, layers []lab.Shape, n int) lab.Footprint {
 	var f lab.Footprint
 	for _, s := range layers {
-		p := s.DOut*s.DIn + s.DOut
+		p := s.DOut*s.DIn + s.BiasLen()
 		f = f.Plus(lab.Footprint{Trainable: p, Gradients: p, Optimizer: 2 * p, Activations: n * s.DIn})
 	}
 	return f

@@ -68,7 +68,7 @@ func (LoRA) Footprint(cfg lab.Config, layers []lab.Shape, n int) lab.Footprint {
 func loraLayerFootprint(r int, s lab.Shape, n int) lab.Footprint {
 	p := r * (s.DIn + s.DOut)
 	return lab.Footprint{
-		Frozen:      s.DOut*s.DIn + s.DOut,
+		Frozen:      s.DOut*s.DIn + s.BiasLen(),
 		Trainable:   p,
 		Gradients:   p,
 		Optimizer:   2 * p,

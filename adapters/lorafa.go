@@ -78,7 +78,7 @@ func (LoRAFA) Footprint(cfg lab.Config, layers []lab.Shape, n int) lab.Footprint
 	for _, s := range layers {
 		p := r * s.DOut
 		lf := lab.Footprint{
-			Frozen:    s.DOut*s.DIn + s.DOut + r*s.DIn,
+			Frozen:    s.DOut*s.DIn + s.BiasLen() + r*s.DIn,
 			Trainable: p, Gradients: p, Optimizer: 2 * p,
 			Activations: n * r, // H
 			Workspace:   n * r, // U = G·B

@@ -93,7 +93,7 @@ func (VeRA) Footprint(cfg lab.Config, layers []lab.Shape, n int) lab.Footprint {
 	for _, s := range layers {
 		p := s.DOut + r
 		f = f.Plus(lab.Footprint{
-			Frozen:    s.DOut*s.DIn + s.DOut,
+			Frozen:    s.DOut*s.DIn + s.BiasLen(),
 			Trainable: p, Gradients: p, Optimizer: 2 * p,
 			Activations: n*r + n*s.DOut, // U and Z
 			Workspace:   n*r + n*s.DOut, // V (then dV) and Ĝ

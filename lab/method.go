@@ -5,11 +5,21 @@ import (
 	"math/rand/v2"
 )
 
-// Shape is the shape of one linear layer: W is DOut × DIn.
+// Shape is the shape of one linear layer: W is DOut × DIn, plus a bias of
+// DOut unless NoBias (the toy's layers all have one; Llama's have none).
 type Shape struct {
-	Name string `json:"name"`
-	DIn  int    `json:"d_in"`
-	DOut int    `json:"d_out"`
+	Name   string `json:"name"`
+	DIn    int    `json:"d_in"`
+	DOut   int    `json:"d_out"`
+	NoBias bool   `json:"no_bias,omitempty"`
+}
+
+// BiasLen is the length of the layer's bias: DOut, or 0 without one.
+func (s Shape) BiasLen() int {
+	if s.NoBias {
+		return 0
+	}
+	return s.DOut
 }
 
 // Linear is a base (pretrained) linear layer Y = X·Wᵀ + b, with W of shape

@@ -229,7 +229,7 @@ func (m fixedMethod) Footprint(_ lab.Config, layers []lab.Shape, n int) lab.Foot
 	var f lab.Footprint
 	for _, s := range layers {
 		g := m.perLayer
-		g.Frozen += s.DOut*s.DIn + s.DOut
+		g.Frozen += s.DOut*s.DIn + s.BiasLen()
 		g.Activations *= n
 		f = f.Plus(g)
 	}

@@ -217,12 +217,12 @@ func Estimate(model Model, method lab.Method, o Options) (Report, error) {
 	for i := 0; i < model.Layers; i++ {
 		for _, l := range block {
 			targets = append(targets, l)
-			shapes = append(shapes, lab.Shape{Name: fmt.Sprintf("layers.%d.%s", i, l.Module), DIn: l.DIn, DOut: l.DOut})
+			shapes = append(shapes, lab.Shape{Name: fmt.Sprintf("layers.%d.%s", i, l.Module), DIn: l.DIn, DOut: l.DOut, NoBias: !l.Bias})
 		}
 	}
 	for _, l := range outside {
 		targets = append(targets, l)
-		shapes = append(shapes, lab.Shape{Name: l.Module, DIn: l.DIn, DOut: l.DOut})
+		shapes = append(shapes, lab.Shape{Name: l.Module, DIn: l.DIn, DOut: l.DOut, NoBias: !l.Bias})
 	}
 	if err := method.Validate(cfg, shapes); err != nil {
 		return Report{}, err
@@ -236,21 +236,17 @@ func Estimate(model Model, method lab.Method, o Options) (Report, error) {
 		fOutside = method.Footprint(cfg, shapes[len(shapes)-len(outside):], n)
 	}
 
-	// The formula counts each adapted layer's W (d_out × d_in) and a bias
-	// (d_out), as the toy's layers have. Biases a real layer lacks are phantom.
-	var wb, phantom int64
-	for _, l := range targets {
-		wb += int64(l.DIn)*int64(l.DOut) + int64(l.DOut)
-		if !l.Bias {
-			phantom += int64(l.DOut)
-		}
+	// The formula counts each adapted layer's W (d_out × d_in) and its bias.
+	var wb int64
+	for _, s := range shapes {
+		wb += int64(s.DIn)*int64(s.DOut) + int64(s.BiasLen())
 	}
 	var nums Parts
 	nums.Other = int64(f.Other)
 	if full {
 		// W and b went under Trainable. The embeddings and norms train too and
 		// are charged the formula's gradient and optimiser numbers per weight.
-		adjust := model.otherParams() - phantom
+		adjust := model.otherParams()
 		nums.FrozenAdapter = int64(f.Frozen)
 		nums.Trainable = int64(f.Trainable) + adjust
 		nums.Gradients = int64(f.Gradients) + perWeight(adjust, f.Gradients, f.Trainable)
@@ -268,7 +264,7 @@ func Estimate(model Model, method lab.Method, o Options) (Report, error) {
 		for _, l := range model.outsideLinears() {
 			untouched += l.weights()
 		}
-		nums.FrozenBase = int64(f.Frozen) - nums.FrozenAdapter - phantom + untouched
+		nums.FrozenBase = int64(f.Frozen) - nums.FrozenAdapter + untouched
 		nums.Trainable = int64(f.Trainable)
 		nums.Gradients = int64(f.Gradients)
 		nums.Optimizer = int64(f.Optimizer)
@@ -325,7 +321,7 @@ func Estimate(model Model, method lab.Method, o Options) (Report, error) {
 		Total: nums.FrozenBase + nums.FrozenAdapter + nums.Trainable,
 	}
 	r.Params.TrainablePercent = 100 * float64(r.Params.Trainable) / float64(r.Params.Model)
-	r.Assumptions = assumptions(r, full, phantom)
+	r.Assumptions = assumptions(r, full)
 	return r, nil
 }
 
@@ -388,7 +384,7 @@ func contains(list []string, s string) bool {
 // assumptions says, in plain sentences, what the numbers of r assume. The
 // sentences carry no per-estimate counts (those are in the report), so a
 // comparison prints each sentence once.
-func assumptions(r Report, full bool, phantom int64) []string {
+func assumptions(r Report, full bool) []string {
 	m := r.Model
 	var a []string
 	add := func(format string, args ...any) { a = append(a, fmt.Sprintf(format, args...)) }
@@ -432,9 +428,6 @@ func assumptions(r Report, full bool, phantom int64) []string {
 	}
 	if r.Numbers.Other > 0 {
 		add("method extras: buffers from the method's formula (Delta-LoRA's previous A and B, LoRA-FA's projected-gradient inverse), in the adapter dtype")
-	}
-	if phantom > 0 {
-		add("the formula gives every adapted layer a bias, as the toy's layers have; %s's layers have none there, so those numbers are taken out", m.Name)
 	}
 	add("trainable %% is of the base model's %s parameters (PEFT's print_trainable_parameters divides by base + adapter parameters)", group(r.Params.Model))
 	if r.Rank > 0 {
