@@ -54,6 +54,7 @@ const (
 	MaxEvalSize  = 100_000
 	MaxTrainSize = 1_000_000
 	MaxVeraRank  = 4096
+	MaxRunBytes  = 2 << 30 // what one run's data and model may hold, roughly
 )
 
 // Resolve fills in the defaults that depend on the method or on other
@@ -143,6 +144,17 @@ func (c Config) Validate() error {
 		if x.v < x.lo || x.v > x.hi {
 			return fmt.Errorf("%s %d: must be between %d and %d", x.name, x.v, x.lo, x.hi)
 		}
+	}
+	if c.Batch > c.TrainSize {
+		return fmt.Errorf("batch %d: must be at most train-size (%d)", c.Batch, c.TrainSize)
+	}
+	// The task's data and the model's buffers must fit comfortably in memory:
+	// refuse combinations of sizes that would not, before allocating anything.
+	data := int64(c.TrainSize+c.EvalSize) * int64(2*c.Width) * BytesPerNumber
+	model := int64(c.Depth) * (int64(c.Width)*int64(c.Width)*6 + int64(c.Batch)*int64(c.Width)*8) * BytesPerNumber
+	if data+model > MaxRunBytes {
+		return fmt.Errorf("train-size %d, eval-size %d, width %d, depth %d, batch %d: the run would hold about %.1f GiB, more than the %d GiB allowed; make them smaller",
+			c.TrainSize, c.EvalSize, c.Width, c.Depth, c.Batch, float64(data+model)/(1<<30), MaxRunBytes>>30)
 	}
 	if c.Task != "shift" {
 		return fmt.Errorf("task %q: unknown; the tasks are: shift", c.Task)

@@ -5,10 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/presets"
+	"github.com/loralab/loralab/ui/results"
 )
 
 // settingFlag is a flag.Value that parses one lab.Setting into a Config, so
@@ -33,6 +36,10 @@ func (f settingFlag) Set(v string) error {
 	switch {
 	case f.setting.Name == "rank" && f.setting.Value(*f.cfg) < 1:
 		return fmt.Errorf("rank %s: must be at least 1", v)
+	case f.setting.Name == "eval-every" && f.setting.Value(*f.cfg) < 1:
+		return fmt.Errorf("eval-every %s: must be at least 1", v)
+	case f.setting.Name == "delta-start" && f.setting.Value(*f.cfg) < 0:
+		return fmt.Errorf("delta-start %s: must be at least 0 (leave it out for steps/4)", v)
 	case (f.setting.Name == "lr" || f.setting.Name == "alpha") && f.setting.Value(*f.cfg) <= 0:
 		return fmt.Errorf("%s %s: must be a finite number above 0", f.setting.Name, v)
 	}
@@ -86,7 +93,7 @@ func (f *runFlags) parse(args []string, stdout io.Writer, intro string) error {
 		return errHelp
 	}
 	if err != nil {
-		return errors.New(oneLine(err.Error()))
+		return fmt.Errorf("%s (see %s --help)", flagError(err), f.fs.Name())
 	}
 	if f.fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q (flags start with --)", f.fs.Arg(0))
@@ -96,6 +103,9 @@ func (f *runFlags) parse(args []string, stdout io.Writer, intro string) error {
 	}
 	f.given = map[string]bool{}
 	f.fs.Visit(func(fl *flag.Flag) { f.given[fl.Name] = true })
+	if err := checkOut(f.out); err != nil {
+		return err
+	}
 	return f.loadPreset()
 }
 
@@ -181,6 +191,41 @@ func printUsage(w io.Writer, fs *flag.FlagSet, intro string) {
 		}
 		fmt.Fprintf(w, "%-26s %s%s\n", head, help, def)
 	})
+}
+
+// flagError rewords the flag package's errors with the double dashes the
+// help shows: "invalid value "x" for flag --steps: ...".
+func flagError(err error) string {
+	msg := oneLine(err.Error())
+	msg = strings.Replace(msg, "for flag -", "for flag --", 1)
+	msg = strings.Replace(msg, "not defined: -", "not defined: --", 1)
+	msg = strings.Replace(msg, "needs an argument: -", "needs an argument: --", 1)
+	return msg
+}
+
+// checkOut refuses an --out path before any training: it must not exist
+// (nor its .csv twin), and its folder must exist and be writable.
+func checkOut(path string) error {
+	if path == "" {
+		return nil
+	}
+	jsonPath, csvPath := results.Paths(path)
+	for _, p := range []string{jsonPath, csvPath} {
+		if _, err := os.Stat(p); err == nil {
+			return fmt.Errorf("out %s: %s already exists; not overwriting it", path, p)
+		}
+	}
+	dir := filepath.Dir(jsonPath)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("out %s: folder %s does not exist", path, dir)
+	}
+	probe, err := os.CreateTemp(dir, ".loralab-probe-*")
+	if err != nil {
+		return fmt.Errorf("out %s: cannot write in %s", path, dir)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return nil
 }
 
 // usageError prints "loralab CMD: msg" on one line and returns the usage status.

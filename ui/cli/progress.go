@@ -11,13 +11,14 @@ import (
 
 // progressBar draws one line on a terminal's stderr, rewritten in place:
 //
-//	lora       [██████████░░░░░░░░░░]  52%  step 1,040/2,000  loss 3.1e-04  640 steps/s
+//	lora       [██████████░░░░░░░░░░]  52%  1,040/2,000 steps  loss 0.00031  640/s
 //
 // It redraws at most every 100 ms and clears itself when done.
 type progressBar struct {
-	w     io.Writer
-	last  time.Time
-	shown bool
+	w      io.Writer
+	single bool // one run: show its loss and speed too
+	last   time.Time
+	shown  bool
 }
 
 const barWidth = 20
@@ -34,8 +35,11 @@ func (b *progressBar) update(label string, p lab.Progress) {
 	}
 	filled := int(frac * barWidth)
 	bar := strings.Repeat("█", filled) + strings.Repeat("░", barWidth-filled)
-	fmt.Fprintf(b.w, "\r\033[K%-10s [%s] %3.0f%%  step %s/%s  loss %s  %.0f steps/s",
-		label, bar, 100*frac, thousands(int64(p.Step)), thousands(int64(p.Steps)), lossText(p.TrainLoss), p.StepsPerSec)
+	line := fmt.Sprintf("%-10s [%s] %3.0f%%  %s/%s steps", label, bar, 100*frac, thousands(int64(p.Step)), thousands(int64(p.Steps)))
+	if b.single { // one run: its loss and speed mean something
+		line += fmt.Sprintf("  loss %s  %.0f/s", lossText(p.TrainLoss), p.StepsPerSec)
+	}
+	fmt.Fprintf(b.w, "\r\033[K%s", line) // at most 79 columns: no wrapping on an 80-column terminal
 	b.shown = true
 }
 

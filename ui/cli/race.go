@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -32,7 +34,7 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 	if err := f.parse(args, stdout, raceIntro); err == errHelp {
 		return exitOK
 	} else if err != nil {
-		return usageError(stderr, "race", fmt.Errorf("%w (see loralab race --help)", err))
+		return usageError(stderr, "race", err)
 	}
 	if f.preset != nil && !f.given["methods"] {
 		*methods = strings.Join(f.preset.Methods, ",")
@@ -44,8 +46,8 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 	if *workers < 0 || *workers > 64 {
 		return usageError(stderr, "race", fmt.Errorf("workers %d: must be between 0 (one per core) and 64", *workers))
 	}
-	if !(*target > 0) {
-		return usageError(stderr, "race", fmt.Errorf("target %v: must be a loss above 0", *target))
+	if !(*target > 0) || math.IsInf(*target, 0) {
+		return usageError(stderr, "race", fmt.Errorf("target %v: must be a finite loss above 0", *target))
 	}
 	jobs := make([]lab.Job, len(ms))
 	for i, m := range ms {
@@ -62,7 +64,11 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 	}
 	board := lab.Leaderboard(res, *target)
 	b := results.Bundle{Kind: results.Race, Runs: res, Leaderboard: board}
-	line := share.Command(share.Experiment{Kind: "race", Methods: methodNames(ms), Config: shared, Preset: f.presetArgs(), Given: f.givenSettings()})
+	exp := share.Experiment{Kind: "race", Methods: methodNames(ms), Config: shared, Preset: f.presetArgs(), Given: f.givenSettings()}
+	if f.given["target"] {
+		exp.Extra = []string{"--target", strconv.FormatFloat(*target, 'g', -1, 64)}
+	}
+	line := share.Command(exp)
 	if code := emit(stdout, stderr, "race", f, b, func(w io.Writer) {
 		printLeaderboard(w, board, *target)
 		fmt.Fprintf(w, "reproduce: %s\n", line)
@@ -98,7 +104,7 @@ func executeJobs(stderr io.Writer, cmd string, f *runFlags, jobs []lab.Job, work
 			for _, s := range steps {
 				sum += s
 			}
-			bar.update(fmt.Sprintf("%d runs", len(jobs)), lab.Progress{Step: sum, Steps: total, TrainLoss: p.TrainLoss, StepsPerSec: p.StepsPerSec})
+			bar.update(fmt.Sprintf("%d runs", len(jobs)), lab.Progress{Step: sum, Steps: total})
 		}
 	})
 	bar.clear()
@@ -163,8 +169,12 @@ func printLeaderboard(w io.Writer, board []lab.Standing, target float64) {
 		if s.StepsToTarget >= 0 {
 			reach = thousands(int64(s.StepsToTarget))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t\n", place, title, thousands(int64(s.Trainable)),
-			humanBytes(s.MemoryTotal), s.StepsPerSec, lossText(s.EvalLoss), lossText(s.BestEvalLoss), reach, status)
+		trainable, memory, speed, eval, best := thousands(int64(s.Trainable)), humanBytes(s.MemoryTotal),
+			fmt.Sprintf("%.0f", s.StepsPerSec), lossText(s.EvalLoss), lossText(s.BestEvalLoss)
+		if s.MemoryTotal == 0 { // cancelled before it started
+			trainable, memory, speed, eval, best = "—", "—", "—", "—", "—"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", place, title, trainable, memory, speed, eval, best, reach, status)
 	}
 	tw.Flush()
 }

@@ -28,7 +28,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	if err := f.parse(args, stdout, runIntro); err == errHelp {
 		return exitOK
 	} else if err != nil {
-		return usageError(stderr, "run", fmt.Errorf("%w (see loralab run --help)", err))
+		return usageError(stderr, "run", err)
 	}
 	method := f.cfg.Method
 	if f.preset != nil && !f.given["method"] && len(f.preset.Methods) > 0 {
@@ -48,7 +48,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	bar := &progressBar{w: stderr}
+	bar := &progressBar{w: stderr, single: true}
 	showBar := !f.quiet && isTerminal(stderr)
 	res, err := lab.Execute(ctx, m, cfg, func(p lab.Progress) {
 		if showBar {
@@ -124,9 +124,13 @@ func printRun(w io.Writer, info lab.MethodInfo, r *lab.Result) {
 	for _, row := range memoryRows(r.Memory) {
 		fmt.Fprintf(tw, "  %s\t%s\n", row.name, humanBytes(row.bytes))
 	}
-	fmt.Fprintf(tw, "loss\tstep 0: train %s, eval %s\n", lossText(first(r).Train), lossText(first(r).Eval))
-	fmt.Fprintf(tw, "\tstep %s: train %s, eval %s\n", thousands(int64(r.Final.Step)), lossText(r.Final.Train), lossText(r.Final.Eval))
-	fmt.Fprintf(tw, "ΔW rank\t%v per layer (directions W moved in; σ > %g·σ_max)\n", r.DeltaRank, lab.RankTolerance)
+	if len(r.History) == 0 {
+		fmt.Fprintf(tw, "loss\t— (stopped before its first step)\n")
+	} else {
+		fmt.Fprintf(tw, "loss\tstep 0: train %s, eval %s\n", lossText(first(r).Train), lossText(first(r).Eval))
+		fmt.Fprintf(tw, "\tstep %s: train %s, eval %s\n", thousands(int64(r.Final.Step)), lossText(r.Final.Train), lossText(r.Final.Eval))
+		fmt.Fprintf(tw, "ΔW rank\t%v per layer (directions W moved in; σ > %g·σ_max)\n", r.DeltaRank, lab.RankTolerance)
+	}
 	fmt.Fprintf(tw, "speed\t%.0f steps/s over %.2f s\n", r.Speed.StepsPerSecond, r.Speed.Seconds)
 	tw.Flush()
 }

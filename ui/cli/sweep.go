@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -22,12 +23,19 @@ Sweepable settings: ` + strings.Join(lab.SweepableNames(), ", ") + `.`
 func runSweep(args []string, stdout, stderr io.Writer) int {
 	f := newRunFlags("sweep", "method")
 	methods := f.fs.String("methods", "lora", "comma-separated `methods` to sweep")
-	vary := f.fs.String("vary", "", "the varied setting and its values, `SETTING=VALUES`")
+	vary := new(string)
+	f.fs.Func("vary", "the varied setting and its values, `SETTING=VALUES`", func(v string) error {
+		if *vary != "" {
+			return errors.New("one --vary per sweep: a sweep varies one setting")
+		}
+		*vary = v
+		return nil
+	})
 	workers := f.fs.Int("workers", 0, "runs trained at once (0 = one per core)")
 	if err := f.parse(args, stdout, sweepIntro); err == errHelp {
 		return exitOK
 	} else if err != nil {
-		return usageError(stderr, "sweep", fmt.Errorf("%w (see loralab sweep --help)", err))
+		return usageError(stderr, "sweep", err)
 	}
 	if f.preset != nil {
 		if !f.given["methods"] {

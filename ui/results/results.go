@@ -151,6 +151,10 @@ func WriteNew(path string, data []byte) error {
 		tmp.Close()
 		return err
 	}
+	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes it 0600; results are for sharing
+		tmp.Close()
+		return err
+	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return err
@@ -174,11 +178,7 @@ func SaveAs(path string, b Bundle) (jsonPath, csvPath string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	jsonPath = path
-	csvPath = trimExt(path) + ".csv"
-	if jsonPath == csvPath {
-		jsonPath = trimExt(path) + ".json"
-	}
+	jsonPath, csvPath = Paths(path)
 	for _, p := range []string{jsonPath, csvPath} {
 		if _, err := os.Stat(p); err == nil {
 			return "", "", fmt.Errorf("%s already exists; not overwriting it", p)
@@ -191,6 +191,16 @@ func SaveAs(path string, b Bundle) (jsonPath, csvPath string, err error) {
 		return jsonPath, "", err
 	}
 	return jsonPath, csvPath, nil
+}
+
+// Paths returns the JSON and CSV file names SaveAs writes for path: path
+// itself (or path.json if it ends in .csv) and the same name with .csv.
+func Paths(path string) (jsonPath, csvPath string) {
+	jsonPath, csvPath = path, trimExt(path)+".csv"
+	if jsonPath == csvPath {
+		jsonPath = trimExt(path) + ".json"
+	}
+	return jsonPath, csvPath
 }
 
 func trimExt(p string) string { return p[:len(p)-len(filepath.Ext(p))] }

@@ -20,6 +20,9 @@ type Experiment struct {
 	// are written instead of every difference from the defaults.
 	Preset []string
 	Given  [][2]string
+	// Extra holds further flags of the command that change its output
+	// (e.g. a race's --target).
+	Extra []string
 }
 
 // Command returns the loralab command line for e: the subcommand, the
@@ -57,6 +60,7 @@ func Command(e Experiment) string {
 	if e.Kind == "sweep" {
 		args = append(args, "--vary", e.Setting+"="+strings.Join(e.Values, ","))
 	}
+	args = append(args, e.Extra...)
 	for i, a := range args {
 		args[i] = quote(a)
 	}
