@@ -226,6 +226,9 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if msg.Type == tea.KeyCtrlC || (key.Matches(msg, k.Quit) && !m.capturing()) {
 		return m.Quit()
 	}
+	if m.c.Width < MinWidth || m.c.Height < MinHeight {
+		return nil // nothing is on screen to act on: only quitting works
+	}
 	if m.dialog != noDialog {
 		d := m.dialogs[m.dialog]
 		if key.Matches(msg, k.Close) || (!d.Capturing() && key.Matches(msg, m.dialogKey(m.dialog))) {

@@ -82,6 +82,31 @@ func TestTooSmallAndRecovers(t *testing.T) {
 	}
 }
 
+// TestKeysIgnoredWhileTooSmall: while only the too-small message shows,
+// keys do nothing (a hidden race must not start), and q still quits.
+func TestKeysIgnoredWhileTooSmall(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	m.Update(tea.WindowSizeMsg{Width: 40, Height: 10})
+	started := func() int {
+		n := 0
+		for _, r := range m.lab.Runs {
+			if r != nil {
+				n++
+			}
+		}
+		return n
+	}
+	press(m, "r", "enter", "x")
+	if n := started(); n != 0 {
+		t.Fatalf("%d runs started while the terminal was too small", n)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	press(m, "r")
+	if started() == 0 {
+		t.Fatal("r did nothing once the terminal was big enough again")
+	}
+}
+
 func TestNoColourHasNoEscapesAndShowsFocus(t *testing.T) {
 	m := newTestModel(t, 120, 40)
 	for i := range m.lab.Methods {
@@ -162,6 +187,27 @@ func TestKeysRouteToFocusedPaneOnly(t *testing.T) {
 	}
 }
 
+// TestTypedValueReplacesTheOld: the field opens empty (the current value as
+// a placeholder), so typing 16 on rank 8 gives 16, not 816; enter on an
+// empty field keeps the value.
+func TestTypedValueReplacesTheOld(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	sp := m.Pane(FocusSettings).(*SettingsPane)
+	press(m, "tab", "enter")
+	if sp.input.Value() != "" || sp.input.Placeholder == "" {
+		t.Fatalf("field opens with %q (placeholder %q), want empty with the value as placeholder", sp.input.Value(), sp.input.Placeholder)
+	}
+	press(m, "1", "6", "enter")
+	if m.lab.Config.Rank != 16 {
+		t.Fatalf("typed 16: rank is %d", m.lab.Config.Rank)
+	}
+	before := m.lab.Config
+	press(m, "enter", "enter")
+	if m.lab.Config != before || sp.Capturing() {
+		t.Fatalf("enter on an empty field changed the settings or left the field open")
+	}
+}
+
 func TestInvalidValuesAreRefused(t *testing.T) {
 	m := newTestModel(t, 80, 24)
 	sp := m.Pane(FocusSettings).(*SettingsPane)
@@ -171,7 +217,7 @@ func TestInvalidValuesAreRefused(t *testing.T) {
 		{"999", "rank 999: must be between 1 and 64"},
 		{"abc", `rank "abc": not a whole number`},
 		{"-3", "rank -3"},
-		{"", "not a whole number"},
+		{" x ", `rank "x": not a whole number`},
 	} {
 		before := m.lab.Config
 		press(m, "enter")

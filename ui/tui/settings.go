@@ -118,6 +118,10 @@ func (p *SettingsPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
 			p.editing = false
 			p.input.Blur()
 			p.errText = ""
+		case key.Matches(msg, k.Apply) && strings.TrimSpace(p.input.Value()) == "":
+			p.editing = false // nothing typed: the value stays as it was
+			p.input.Blur()
+			p.errText = ""
 		case key.Matches(msg, k.Apply):
 			if p.apply(p.input.Value()) {
 				p.editing = false
@@ -155,8 +159,10 @@ func (p *SettingsPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
 	case key.Matches(msg, k.Edit):
 		p.editing = true
 		p.errText = ""
-		p.input.SetValue(p.rows[p.cur].set.Get(p.effective()))
-		p.input.CursorEnd()
+		// The field starts empty, the current value shown as a placeholder:
+		// what is typed replaces it rather than being appended to it.
+		p.input.SetValue("")
+		p.input.Placeholder = p.rows[p.cur].set.Get(p.effective())
 		p.ver++
 		return true, p.input.Focus()
 	default:
