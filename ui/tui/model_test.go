@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -340,7 +341,7 @@ func TestRunToCompletion(t *testing.T) {
 	}
 	// e saves the ended run.
 	press(m, "e")
-	if !strings.Contains(m.lab.Message, "saved 1 run(s)") {
+	if !strings.Contains(m.lab.Message, "saved run ") {
 		t.Errorf("save: %s", m.lab.Message)
 	}
 }
@@ -530,6 +531,15 @@ func TestSweepDialog(t *testing.T) {
 	press(m, "esc")
 	if m.Dialog() != "" || !strings.Contains(m.View(), "Methods") {
 		t.Fatal("esc did not close the dialog")
+	}
+	// e saves the sweep as a sweep bundle, with its table.
+	press(m, "e")
+	files, _ := filepath.Glob(filepath.Join(m.opts.ResultsDir, "sweep-*.json"))
+	if len(files) != 1 || !strings.Contains(m.lab.Message, "saved sweep ") {
+		t.Fatalf("sweep not saved: %q, files %v", m.lab.Message, files)
+	}
+	if data, _ := os.ReadFile(files[0]); !strings.Contains(string(data), `"setting": "rank"`) || !strings.Contains(string(data), `"table"`) {
+		t.Errorf("saved sweep lacks its setting or table")
 	}
 	for _, sz := range sizes {
 		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})

@@ -529,8 +529,9 @@ func (l *Lab) Shutdown() {
 	l.hub.wait()
 }
 
-// Save writes the runs that have ended into dir (JSON and CSV, new files)
-// and says where.
+// Save writes what has ended into dir as JSON and CSV (new files): the
+// runs of the methods (a single run or a race), and the current sweep's
+// runs as a sweep bundle. It says where.
 func (l *Lab) Save(dir string) {
 	var runs []*lab.Result
 	for _, r := range l.Runs {
@@ -538,19 +539,39 @@ func (l *Lab) Save(dir string) {
 			runs = append(runs, r.Result)
 		}
 	}
-	if len(runs) == 0 {
-		l.Say(true, "nothing to save yet: no run has ended")
+	var bundles []results.Bundle
+	if len(runs) > 0 {
+		b := results.Bundle{Kind: results.Single, Runs: runs}
+		if len(runs) > 1 {
+			b.Kind = results.Race
+			b.Leaderboard = lab.Leaderboard(runs, lab.DefaultTarget)
+		}
+		bundles = append(bundles, b)
+	}
+	if s := l.Sweep; s != nil {
+		var swept []*lab.Result
+		for _, r := range s.Runs {
+			if r.Result != nil && r.Result.Params.Total > 0 {
+				swept = append(swept, r.Result)
+			}
+		}
+		if len(swept) > 0 {
+			bundles = append(bundles, results.Bundle{Kind: results.Sweep, Runs: swept, Setting: s.Setting, Values: s.Values,
+				Table: results.SweepTable(s.Setting, s.Values, swept)})
+		}
+	}
+	if len(bundles) == 0 {
+		l.Say(true, "nothing to save yet: no run or sweep run has ended")
 		return
 	}
-	b := results.Bundle{Kind: results.Single, Runs: runs}
-	if len(runs) > 1 {
-		b.Kind = results.Race
-		b.Leaderboard = lab.Leaderboard(runs, lab.DefaultTarget)
+	var saved []string
+	for _, b := range bundles {
+		jsonPath, _, err := results.Save(dir, b, time.Now())
+		if err != nil {
+			l.Say(true, "save failed: %v", err)
+			return
+		}
+		saved = append(saved, fmt.Sprintf("%s %s (+ .csv)", b.Kind, jsonPath))
 	}
-	jsonPath, csvPath, err := results.Save(dir, b, time.Now())
-	if err != nil {
-		l.Say(true, "save failed: %v", err)
-		return
-	}
-	l.Say(false, "saved %d run(s): %s and %s", len(runs), jsonPath, csvPath)
+	l.Say(false, "saved %s", strings.Join(saved, "; "))
 }
