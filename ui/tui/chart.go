@@ -76,12 +76,6 @@ func plotChart(series []Series, o ChartOpts) []string {
 	if xfmt == nil {
 		xfmt = fmtCount
 	}
-	label := func(v float64) string {
-		if o.Log {
-			v = math.Pow(10, v)
-		}
-		return fit(yfmt(v), labelWidth-1)
-	}
 	pad := 0.0
 	if hi-lo < 1e-9 {
 		pad = 0.5
@@ -89,9 +83,25 @@ func plotChart(series []Series, o ChartOpts) []string {
 			pad = math.Max(math.Abs(hi)*0.1, 1e-9)
 		}
 	}
+	// asciigraph rounds v·ratio and min·ratio separately, which can put a
+	// value a whole row off its label. Plotting v − min (so the lower bound
+	// is exactly 0) removes the second rounding; labels add min back.
+	base := lo - pad
+	for _, col := range data {
+		for i := range col {
+			col[i] -= base // NaN stays NaN: a gap
+		}
+	}
+	label := func(v float64) string {
+		v += base
+		if o.Log {
+			v = math.Pow(10, v)
+		}
+		return fit(yfmt(v), labelWidth-1)
+	}
 	opts := []asciigraph.Option{
 		asciigraph.Height(plotH - 1), asciigraph.Offset(2),
-		asciigraph.LowerBound(lo - pad), asciigraph.UpperBound(hi + pad),
+		asciigraph.LowerBound(0), asciigraph.UpperBound(hi + pad - base),
 		asciigraph.YAxisValueFormatter(label),
 		asciigraph.XAxisRange(0, float64(xmax)),
 		asciigraph.XAxisTickCount(ticks),

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -75,6 +76,52 @@ func TestHexToANSI256(t *testing.T) {
 	for hex, want := range map[string]uint8{"#000000": 16, "#ffffff": 231, "#ff0000": 196, "#808080": 244, "bad": 7} {
 		if got := hexToANSI256(hex); got != want {
 			t.Errorf("%s: %d, want %d", hex, got, want)
+		}
+	}
+}
+
+// TestChartDrawsValuesOnTheirLabelledRow: a flat series is drawn on the row
+// whose label is nearest its value (asciigraph's double rounding used to put
+// LoRA-FA's 0.0991 on the 0.208 row, as if it had not learned at all).
+func TestChartDrawsValuesOnTheirLabelledRow(t *testing.T) {
+	flat := asciigraph.CharSet{Horizontal: "@", VerticalLine: "@", ArcDownRight: "@", ArcDownLeft: "@", ArcUpRight: "@", ArcUpLeft: "@", EndCap: "@"}
+	for _, c := range []struct {
+		value  float64
+		height int
+	}{{0.0991, 14}, {0.0991, 9}, {0.003, 20}, {0.05, 11}} {
+		fall := Series{X: []int{0, 500, 1000}, Y: []float64{0.208, 0.01, 1e-4}, Chars: asciigraph.DefaultCharSet}
+		level := Series{X: []int{0, 1000}, Y: []float64{c.value, c.value}, Chars: flat}
+		lines := plotChart([]Series{fall, level}, ChartOpts{Width: 78, Height: c.height, XMax: 1000, Log: true})
+		var labels []float64
+		row := -1
+		for _, l := range lines {
+			head, _, ok := strings.Cut(l, "┤")
+			if !ok {
+				head, _, ok = strings.Cut(l, "┼")
+			}
+			if !ok {
+				continue
+			}
+			v, err := strconv.ParseFloat(strings.TrimSpace(head), 64)
+			if err != nil {
+				continue
+			}
+			labels = append(labels, v)
+			if strings.Count(l, "@") > 20 {
+				row = len(labels) - 1
+			}
+		}
+		if row < 0 {
+			t.Fatalf("%v: the flat series is not drawn:\n%s", c, strings.Join(lines, "\n"))
+		}
+		best := 0
+		for i, v := range labels {
+			if math.Abs(math.Log10(v)-math.Log10(c.value)) < math.Abs(math.Log10(labels[best])-math.Log10(c.value)) {
+				best = i
+			}
+		}
+		if best != row {
+			t.Errorf("%v: drawn on the row labelled %v, nearest label is %v:\n%s", c, labels[row], labels[best], strings.Join(lines, "\n"))
 		}
 	}
 }
