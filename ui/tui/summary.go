@@ -62,7 +62,7 @@ func describeRun(r *RunView) string {
 	s := fmt.Sprintf("%s %s", r.Info.Title, statusWord(r))
 	switch r.Status {
 	case lab.Done:
-		s += fmt.Sprintf(" after %d steps with eval loss %s", r.Step, fmtLoss(r.Eval))
+		s += fmt.Sprintf(" after %s with eval loss %s", plural(r.Step, "step"), fmtLoss(r.Eval))
 	case lab.Diverged:
 		s += fmt.Sprintf(" at step %d", r.Step)
 	case lab.Cancelled:
