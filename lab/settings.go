@@ -30,21 +30,37 @@ type Setting struct {
 	Live      bool      // can change while a run trains (applies from the next step)
 	Sweepable bool      // can be the varied setting of a sweep
 	Ladder    []float64 // values the TUI steps through with ←/→ (numbers only)
-	field     func(c *Config) any
+	// For names the one method the setting is for ("" for all, or for
+	// every method with a rank when RankOnly).
+	For      string
+	RankOnly bool
+	field    func(c *Config) any
+}
+
+// AppliesTo reports whether the setting changes anything for a method:
+// lr-ratio only for LoRA+, rank only for methods that have one, and so on.
+func (s Setting) AppliesTo(info MethodInfo) bool {
+	switch {
+	case s.For != "":
+		return info.Name == s.For
+	case s.RankOnly:
+		return info.UsesRank
+	}
+	return true
 }
 
 // Settings lists every setting in display order.
 var Settings = []Setting{
 	{Name: "method", Help: "fine-tuning method: " + "lora, lora-fa, vera, delta-lora, lora-plus, full", Kind: StringSetting, field: func(c *Config) any { return &c.Method }},
-	{Name: "rank", Help: "adapter rank r, 1 … min(d_in, d_out), VeRA up to 4096 (default: 8; vera 256)", Kind: IntSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096}, field: func(c *Config) any { return &c.Rank }},
-	{Name: "alpha", Help: "LoRA α; the update is scaled by α/r (default: α = rank)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128}, field: func(c *Config) any { return &c.Alpha }},
-	{Name: "rslora", Help: "rsLoRA scaling α/√r instead of α/r", Kind: BoolSetting, field: func(c *Config) any { return &c.RSLoRA }},
+	{Name: "rank", Help: "adapter rank r, 1 … min(d_in, d_out), VeRA up to 4096 (default: 8; vera 256)", Kind: IntSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096}, RankOnly: true, field: func(c *Config) any { return &c.Rank }},
+	{Name: "alpha", Help: "LoRA α; the update is scaled by α/r (default: α = rank)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128}, RankOnly: true, field: func(c *Config) any { return &c.Alpha }},
+	{Name: "rslora", Help: "rsLoRA scaling α/√r instead of α/r", Kind: BoolSetting, RankOnly: true, field: func(c *Config) any { return &c.RSLoRA }},
 	{Name: "lr", Help: "learning rate (default: the method's own, see above)", Kind: FloatSetting, Live: true, Sweepable: true, Ladder: []float64{1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1}, field: func(c *Config) any { return &c.LR }},
-	{Name: "lr-ratio", Help: "LoRA+ λ: B's learning rate is λ × lr (≥ 1)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128}, field: func(c *Config) any { return &c.LRRatio }},
-	{Name: "vera-d-init", Help: "VeRA's initial value of d (> 0)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{0.01, 0.03, 0.1, 0.3, 1}, field: func(c *Config) any { return &c.VeraDInit }},
-	{Name: "delta-ratio", Help: "Delta-LoRA λ: W moves by λ·s·(B′A′ − BA) (≥ 1)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8}, field: func(c *Config) any { return &c.DeltaRatio }},
-	{Name: "delta-start", Help: "Delta-LoRA K: W starts moving after step K (default: steps/4)", Kind: IntSetting, Ladder: []float64{0, 50, 100, 250, 500, 1000}, field: func(c *Config) any { return &c.DeltaStart }},
-	{Name: "lorafa-projected", Help: "LoRA-FA: PEFT's projected gradient for B", Kind: BoolSetting, field: func(c *Config) any { return &c.LoRAFAProjected }},
+	{Name: "lr-ratio", Help: "LoRA+ λ: B's learning rate is λ × lr (≥ 1)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128}, For: "lora-plus", field: func(c *Config) any { return &c.LRRatio }},
+	{Name: "vera-d-init", Help: "VeRA's initial value of d (> 0)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{0.01, 0.03, 0.1, 0.3, 1}, For: "vera", field: func(c *Config) any { return &c.VeraDInit }},
+	{Name: "delta-ratio", Help: "Delta-LoRA λ: W moves by λ·s·(B′A′ − BA) (≥ 1)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8}, For: "delta-lora", field: func(c *Config) any { return &c.DeltaRatio }},
+	{Name: "delta-start", Help: "Delta-LoRA K: W starts moving after step K (default: steps/4)", Kind: IntSetting, Ladder: []float64{0, 50, 100, 250, 500, 1000}, For: "delta-lora", field: func(c *Config) any { return &c.DeltaStart }},
+	{Name: "lorafa-projected", Help: "LoRA-FA: PEFT's projected gradient for B", Kind: BoolSetting, For: "lora-fa", field: func(c *Config) any { return &c.LoRAFAProjected }},
 	{Name: "weight-decay", Help: "AdamW decoupled weight decay (≥ 0)", Kind: FloatSetting, Ladder: []float64{0, 1e-4, 1e-3, 1e-2, 1e-1}, field: func(c *Config) any { return &c.WeightDecay }},
 	{Name: "steps", Help: "optimiser steps", Kind: IntSetting, Ladder: []float64{100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000}, field: func(c *Config) any { return &c.Steps }},
 	{Name: "batch", Help: "examples per step", Kind: IntSetting, Sweepable: true, Ladder: []float64{8, 16, 32, 64, 128, 256}, field: func(c *Config) any { return &c.Batch }},

@@ -201,3 +201,25 @@ func TestLeaderboard(t *testing.T) {
 		t.Error("a winner while a run is still running")
 	}
 }
+
+// TestSettingAppliesTo: method settings mean something only for their
+// method; rank only for methods with one; the rest for all.
+func TestSettingAppliesTo(t *testing.T) {
+	for _, c := range []struct {
+		setting, method string
+		want            bool
+	}{
+		{"lr-ratio", "lora-plus", true}, {"lr-ratio", "lora", false},
+		{"vera-d-init", "vera", true}, {"vera-d-init", "lora", false},
+		{"delta-start", "delta-lora", true}, {"delta-ratio", "full", false},
+		{"lorafa-projected", "lora-fa", true}, {"lorafa-projected", "lora", false},
+		{"rank", "vera", true}, {"rank", "full", false}, {"alpha", "full", false},
+		{"lr", "full", true}, {"steps", "vera", true},
+	} {
+		s, _ := lab.LookupSetting(c.setting)
+		m, _ := adapters.Lookup(c.method)
+		if got := s.AppliesTo(m.Info()); got != c.want {
+			t.Errorf("%s applies to %s: %v, want %v", c.setting, c.method, got, c.want)
+		}
+	}
+}

@@ -60,6 +60,12 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "sweep", err)
 	}
+	set, _ := lab.LookupSetting(setting)
+	for _, m := range ms {
+		if !set.AppliesTo(m.Info()) {
+			fmt.Fprintf(stderr, "loralab sweep: note: %s does not use %s, so its runs are the same at every value (a baseline)\n", m.Info().Name, setting)
+		}
+	}
 	var jobs []lab.Job
 	var shared lab.Config
 	for i, m := range ms {

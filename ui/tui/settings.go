@@ -11,31 +11,25 @@ import (
 	"github.com/loralab/loralab/lab"
 )
 
-// settingRow is one row of the settings pane: a setting of lab.Settings with
-// the label people read and the methods it means something for.
+// settingRow is one row of the settings pane: a setting of lab.Settings
+// (which knows the methods it means something for) with the label people read.
 type settingRow struct {
-	name    string
-	label   string
-	applies func(info lab.MethodInfo) bool // nil: every method
-	set     lab.Setting
-}
-
-func usesRank(info lab.MethodInfo) bool { return info.UsesRank }
-func only(name string) func(lab.MethodInfo) bool {
-	return func(info lab.MethodInfo) bool { return info.Name == name }
+	name  string
+	label string
+	set   lab.Setting
 }
 
 // settingRows lists the pane's settings in display order.
 func settingRows() []settingRow {
 	rows := []settingRow{
-		{name: "rank", label: "rank r", applies: usesRank},
-		{name: "alpha", label: "α (alpha)", applies: usesRank},
-		{name: "rslora", label: "rsLoRA α/√r", applies: usesRank},
+		{name: "rank", label: "rank r"},
+		{name: "alpha", label: "α (alpha)"},
+		{name: "rslora", label: "rsLoRA α/√r"},
 		{name: "lr", label: "learning rate"},
-		{name: "lr-ratio", label: "LoRA+ ratio λ", applies: only("lora-plus")},
-		{name: "vera-d-init", label: "VeRA d_init", applies: only("vera")},
-		{name: "delta-ratio", label: "Delta-LoRA λ", applies: only("delta-lora")},
-		{name: "delta-start", label: "Delta-LoRA K", applies: only("delta-lora")},
+		{name: "lr-ratio", label: "LoRA+ ratio λ"},
+		{name: "vera-d-init", label: "VeRA d_init"},
+		{name: "delta-ratio", label: "Delta-LoRA λ"},
+		{name: "delta-start", label: "Delta-LoRA K"},
 		{name: "steps", label: "steps"},
 		{name: "batch", label: "batch"},
 		{name: "seed", label: "seed"},
@@ -269,7 +263,7 @@ func (p *SettingsPane) render() string {
 			pointer = "› "
 		}
 		label := fmt.Sprintf("%-*s", labelW, row.label)
-		applies := row.applies == nil || row.applies(info)
+		applies := row.set.AppliesTo(info)
 		var val string
 		if cur && p.editing {
 			p.input.Width = valW - 4 // the view is Width cells plus the cursor's
