@@ -575,3 +575,22 @@ func TestPresetOverrides(t *testing.T) {
 		t.Fatalf("rank 16: config %d, overrides %v, note %q", m.lab.Config.Rank, m.lab.Overrides, sp.note)
 	}
 }
+
+// TestSettingsSaysWhatIsOutOfView: at 80x24 the settings list does not fit;
+// a line says how many rows are below, and moving down reveals them.
+func TestSettingsSaysWhatIsOutOfView(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	press(m, "tab")
+	v := m.View()
+	if !strings.Contains(v, "below") || strings.Contains(v, "noise σ") {
+		t.Fatalf("no out-of-view marker, or everything fits:\n%s", v)
+	}
+	for i := 0; i < 12; i++ { // to the last row (13 rows; the list wraps around)
+		press(m, "down")
+	}
+	v = m.View()
+	if !strings.Contains(v, "noise σ") || !strings.Contains(v, "above") {
+		t.Fatalf("moving down did not reveal the last rows:\n%s", v)
+	}
+	checkFits(t, v, 80, 24)
+}

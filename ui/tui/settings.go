@@ -315,12 +315,26 @@ func (p *SettingsPane) render() string {
 	if p.h < len(rows)+len(msg)+1 {
 		listH = max(1, p.h-len(msg))
 	}
+	hidden := len(rows) > listH && listH > 2
+	if hidden {
+		listH-- // one line says what is out of view
+	}
 	top := 0
 	if p.cur >= listH {
 		top = p.cur - listH + 1
 	}
 	end := min(len(rows), top+listH)
 	out := append([]string{}, rows[top:end]...)
+	if hidden {
+		var more []string
+		if top > 0 {
+			more = append(more, fmt.Sprintf("↑ %d above", top))
+		}
+		if below := len(rows) - end; below > 0 {
+			more = append(more, fmt.Sprintf("↓ %d below", below))
+		}
+		out = append(out, st.Muted.Render(fit("  "+strings.Join(more, " · "), p.w)))
+	}
 	for len(out) < p.h-len(msg) {
 		out = append(out, "")
 	}
