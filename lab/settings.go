@@ -35,6 +35,38 @@ type Setting struct {
 	For      string
 	RankOnly bool
 	field    func(c *Config) any
+	// explicit, if set, checks a value a person gives: for settings whose
+	// zero (or -1) stands for "the default", a typed 0 must not silently
+	// become the default.
+	explicit func(text string, x float64) error
+}
+
+// Checks for values given explicitly to settings with a "default" sentinel.
+func aboveZero(name string) func(string, float64) error {
+	return func(text string, x float64) error {
+		if x <= 0 {
+			return fmt.Errorf("%s %s: must be a finite number above 0", name, text)
+		}
+		return nil
+	}
+}
+
+func atLeastOne(name string) func(string, float64) error {
+	return func(text string, x float64) error {
+		if x < 1 {
+			return fmt.Errorf("%s %s: must be at least 1", name, text)
+		}
+		return nil
+	}
+}
+
+func zeroOrMoreOrAuto(name string) func(string, float64) error {
+	return func(text string, x float64) error {
+		if x < 0 && x != -1 {
+			return fmt.Errorf("%s %s: must be at least 0 (or -1 for steps/4)", name, text)
+		}
+		return nil
+	}
 }
 
 // AppliesTo reports whether the setting changes anything for a method:
@@ -52,14 +84,14 @@ func (s Setting) AppliesTo(info MethodInfo) bool {
 // Settings lists every setting in display order.
 var Settings = []Setting{
 	{Name: "method", Help: "fine-tuning method: " + "lora, lora-fa, vera, delta-lora, lora-plus, full", Kind: StringSetting, field: func(c *Config) any { return &c.Method }},
-	{Name: "rank", Help: "adapter rank r, 1 … min(d_in, d_out), VeRA up to 4096 (default: 8; vera 256)", Kind: IntSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096}, RankOnly: true, field: func(c *Config) any { return &c.Rank }},
-	{Name: "alpha", Help: "LoRA α; the update is scaled by α/r (default: α = rank)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128}, RankOnly: true, field: func(c *Config) any { return &c.Alpha }},
+	{Name: "rank", Help: "adapter rank r, 1 … min(d_in, d_out), VeRA up to 4096 (default: 8; vera 256)", Kind: IntSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096}, RankOnly: true, explicit: atLeastOne("rank"), field: func(c *Config) any { return &c.Rank }},
+	{Name: "alpha", Help: "LoRA α; the update is scaled by α/r (default: α = rank)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128}, RankOnly: true, explicit: aboveZero("alpha"), field: func(c *Config) any { return &c.Alpha }},
 	{Name: "rslora", Help: "rsLoRA scaling α/√r instead of α/r", Kind: BoolSetting, RankOnly: true, field: func(c *Config) any { return &c.RSLoRA }},
-	{Name: "lr", Help: "learning rate (default: the method's own, see above)", Kind: FloatSetting, Live: true, Sweepable: true, Ladder: []float64{1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1}, field: func(c *Config) any { return &c.LR }},
+	{Name: "lr", Help: "learning rate (default: the method's own, see above)", Kind: FloatSetting, Live: true, Sweepable: true, Ladder: []float64{1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1}, explicit: aboveZero("lr"), field: func(c *Config) any { return &c.LR }},
 	{Name: "lr-ratio", Help: "LoRA+ λ: B's learning rate is λ × lr (≥ 1)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128}, For: "lora-plus", field: func(c *Config) any { return &c.LRRatio }},
 	{Name: "vera-d-init", Help: "VeRA's initial value of d (> 0)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{0.01, 0.03, 0.1, 0.3, 1}, For: "vera", field: func(c *Config) any { return &c.VeraDInit }},
 	{Name: "delta-ratio", Help: "Delta-LoRA λ: W moves by λ·s·(B′A′ − BA) (≥ 1)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8}, For: "delta-lora", field: func(c *Config) any { return &c.DeltaRatio }},
-	{Name: "delta-start", Help: "Delta-LoRA K: W starts moving after step K (default: steps/4)", Kind: IntSetting, Ladder: []float64{0, 50, 100, 250, 500, 1000}, For: "delta-lora", field: func(c *Config) any { return &c.DeltaStart }},
+	{Name: "delta-start", Help: "Delta-LoRA K: W starts moving after step K (default: steps/4)", Kind: IntSetting, Ladder: []float64{0, 50, 100, 250, 500, 1000}, For: "delta-lora", explicit: zeroOrMoreOrAuto("delta-start"), field: func(c *Config) any { return &c.DeltaStart }},
 	{Name: "lorafa-projected", Help: "LoRA-FA: PEFT's projected gradient for B", Kind: BoolSetting, For: "lora-fa", field: func(c *Config) any { return &c.LoRAFAProjected }},
 	{Name: "weight-decay", Help: "AdamW decoupled weight decay (≥ 0)", Kind: FloatSetting, Ladder: []float64{0, 1e-4, 1e-3, 1e-2, 1e-1}, field: func(c *Config) any { return &c.WeightDecay }},
 	{Name: "steps", Help: "optimiser steps", Kind: IntSetting, Ladder: []float64{100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000}, field: func(c *Config) any { return &c.Steps }},
@@ -71,7 +103,7 @@ var Settings = []Setting{
 	{Name: "width", Help: "width of every layer", Kind: IntSetting, Ladder: []float64{16, 32, 64, 128, 256}, field: func(c *Config) any { return &c.Width }},
 	{Name: "depth", Help: "number of linear layers", Kind: IntSetting, Ladder: []float64{1, 2, 3, 4, 6, 8}, field: func(c *Config) any { return &c.Depth }},
 	{Name: "activation", Help: "nonlinearity between layers: tanh, relu, identity", Kind: StringSetting, field: func(c *Config) any { return &c.Activation }},
-	{Name: "eval-every", Help: "steps between eval-loss measurements", Kind: IntSetting, Ladder: []float64{1, 5, 10, 20, 50, 100}, field: func(c *Config) any { return &c.EvalEvery }},
+	{Name: "eval-every", Help: "steps between eval-loss measurements", Kind: IntSetting, Ladder: []float64{1, 5, 10, 20, 50, 100}, explicit: atLeastOne("eval-every"), field: func(c *Config) any { return &c.EvalEvery }},
 	{Name: "eval-size", Help: "held-out examples", Kind: IntSetting, field: func(c *Config) any { return &c.EvalSize }},
 	{Name: "train-size", Help: "examples in the training set", Kind: IntSetting, field: func(c *Config) any { return &c.TrainSize }},
 	{Name: "divergence-factor", Help: "a loss above this × the starting loss counts as diverged", Kind: FloatSetting, field: func(c *Config) any { return &c.DivergenceFactor }},
@@ -136,8 +168,10 @@ func (s Setting) Value(c Config) float64 {
 	return 0
 }
 
-// Set parses v and stores it in c. It checks the syntax only; Config.Validate
-// and Prepare check ranges. Errors are one line naming the setting.
+// Set parses v and stores it in c. It checks the syntax, and that a value
+// given for rank, alpha, lr, eval-every or delta-start is a real one (their
+// 0, or -1, stands for "the default" inside Config); Config.Validate and
+// Prepare check the ranges. Errors are one line naming the setting.
 func (s Setting) Set(c *Config, v string) error {
 	v = strings.TrimSpace(v)
 	switch p := s.field(c).(type) {
@@ -145,6 +179,11 @@ func (s Setting) Set(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			return fmt.Errorf("%s %q: not a whole number", s.Name, v)
+		}
+		if s.explicit != nil {
+			if err := s.explicit(v, float64(n)); err != nil {
+				return err
+			}
 		}
 		*p = n
 	case *uint64:
@@ -157,6 +196,11 @@ func (s Setting) Set(c *Config, v string) error {
 		x, err := strconv.ParseFloat(v, 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 			return fmt.Errorf("%s %q: not a finite number", s.Name, v)
+		}
+		if s.explicit != nil {
+			if err := s.explicit(v, x); err != nil {
+				return err
+			}
 		}
 		*p = x
 	case *bool:

@@ -38,15 +38,9 @@ func (s Sweep) Jobs() ([]Job, error) {
 			if err := set.Set(&cfg, v); err != nil {
 				return nil, err
 			}
-			asked := set.Value(cfg)
 			cfg, err := Prepare(m, cfg)
 			if err != nil {
 				return nil, fmt.Errorf("%s with %s=%s: %w", m.Info().Name, s.Setting, v, err)
-			}
-			// 0 means "the default" for rank, alpha and lr: a sweep must run
-			// the value it shows, so refuse what Prepare would replace.
-			if set.Value(cfg) != asked {
-				return nil, fmt.Errorf("%s=%s: must be a value above 0 (0 stands for the default)", s.Setting, v)
 			}
 			jobs = append(jobs, Job{Method: m, Config: cfg})
 		}

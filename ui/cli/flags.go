@@ -28,23 +28,7 @@ func (f settingFlag) String() string {
 	return f.setting.Get(*f.cfg)
 }
 
-func (f settingFlag) Set(v string) error {
-	if err := f.setting.Set(f.cfg, v); err != nil {
-		return err
-	}
-	// 0 means "the default" inside the engine; a user who types 0 means 0.
-	switch {
-	case f.setting.Name == "rank" && f.setting.Value(*f.cfg) < 1:
-		return fmt.Errorf("rank %s: must be at least 1", v)
-	case f.setting.Name == "eval-every" && f.setting.Value(*f.cfg) < 1:
-		return fmt.Errorf("eval-every %s: must be at least 1", v)
-	case f.setting.Name == "delta-start" && f.setting.Value(*f.cfg) < 0:
-		return fmt.Errorf("delta-start %s: must be at least 0 (leave it out for steps/4)", v)
-	case (f.setting.Name == "lr" || f.setting.Name == "alpha") && f.setting.Value(*f.cfg) <= 0:
-		return fmt.Errorf("%s %s: must be a finite number above 0", f.setting.Name, v)
-	}
-	return nil
-}
+func (f settingFlag) Set(v string) error { return f.setting.Set(f.cfg, v) }
 
 func (f settingFlag) IsBoolFlag() bool { return f.setting.Kind == lab.BoolSetting }
 
