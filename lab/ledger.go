@@ -193,6 +193,27 @@ type Memory struct {
 	Total       int64 `json:"total"`
 }
 
+// Get returns the bytes of one category.
+func (m Memory) Get(c Category) int64 {
+	switch c {
+	case Frozen:
+		return m.Frozen
+	case Trainable:
+		return m.Trainable
+	case Gradients:
+		return m.Gradients
+	case Optimizer:
+		return m.Optimizer
+	case Activations:
+		return m.Activations
+	case Other:
+		return m.Other
+	case Workspace:
+		return m.Workspace
+	}
+	return 0
+}
+
 // Bytes converts a count of numbers to bytes at bytesPerNumber each.
 func (f Footprint) Bytes(bytesPerNumber int) Memory {
 	b := int64(bytesPerNumber)

@@ -151,7 +151,7 @@ func (p *MemoryPane) render() string {
 		for i, c := range lab.Categories {
 			line := st.Category[i].Render(categoryFill[i]) + fmt.Sprintf(" %-11s", c.String())
 			for _, r := range rows {
-				line += fmt.Sprintf(" %9s", fmtBytes(float64(memGet(r.mem, c))))
+				line += fmt.Sprintf(" %9s", fmtBytes(float64(r.mem.Get(c))))
 			}
 			out = append(out, line)
 		}
@@ -201,7 +201,7 @@ func (p *MemoryPane) bar(m lab.Memory, n int) string {
 	var sb strings.Builder
 	used, acc := 0, int64(0)
 	for i, c := range lab.Categories {
-		acc += memGet(m, c)
+		acc += m.Get(c)
 		end := int(math.Round(float64(n) * float64(acc) / float64(m.Total)))
 		if k := end - used; k > 0 {
 			sb.WriteString(st.Category[i].Render(strings.Repeat(categoryFill[i], k)))
@@ -209,27 +209,6 @@ func (p *MemoryPane) bar(m lab.Memory, n int) string {
 		}
 	}
 	return sb.String()
-}
-
-// memGet returns the bytes of one category.
-func memGet(m lab.Memory, c lab.Category) int64 {
-	switch c {
-	case lab.Frozen:
-		return m.Frozen
-	case lab.Trainable:
-		return m.Trainable
-	case lab.Gradients:
-		return m.Gradients
-	case lab.Optimizer:
-		return m.Optimizer
-	case lab.Activations:
-		return m.Activations
-	case lab.Other:
-		return m.Other
-	case lab.Workspace:
-		return m.Workspace
-	}
-	return 0
 }
 
 // shortBytes formats bytes in at most 6 cells: 512B, 9.75M, 10.5M.

@@ -165,7 +165,7 @@ func (p *ScalePane) render() string {
 	}
 	var out []string
 	out = append(out, "model  "+st.Accent.Render("‹ "+model.Name+" ›")+st.Muted.Render(fmt.Sprintf(" %d/%d · %s, %d layers, hidden %s · %s parameters",
-		p.cur+1, len(p.models), model.Arch, model.Layers, thousandsInt(int64(model.Hidden)), fmtParams(model.Params()))))
+		p.cur+1, len(p.models), model.Arch, model.Layers, lab.Thousands(int64(model.Hidden)), fmtParams(model.Params()))))
 	out = append(out, st.Muted.Render(fit(fmt.Sprintf("targets %s · batch %d×seq %d · %s base · %s adapters · %s · lab ranks",
 		strings.Join(opts.Targets, ","), opts.Batch, opts.Seq, opts.DType, opts.AdapterDType, opts.Optimizer), p.w)))
 	out = append(out, p.table(rows)...)
@@ -363,16 +363,3 @@ func fmtParams(n int64) string {
 
 // percentText formats a percentage with 3 significant digits.
 func percentText(x float64) string { return strconv.FormatFloat(x, 'g', 3, 64) + " %" }
-
-// thousandsInt formats n with thousands separators: 4,096.
-func thousandsInt(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && c != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
