@@ -16,7 +16,7 @@ import (
 func stepFLOPs(method string, cfg lab.Config) float64 {
 	n, r := float64(cfg.Batch), float64(cfg.Rank)
 	total := 0.0
-	for i, s := range cfg.Layers() {
+	for i, s := range layersOf(cfg) {
 		in, out := float64(s.DIn), float64(s.DOut)
 		dx := 0.0 // 1 if ∂L/∂X is computed
 		if i > 0 {
@@ -38,7 +38,7 @@ func stepFLOPs(method string, cfg lab.Config) float64 {
 			f += 2*n*r*in + 2*n*out*r
 			f += 2 * out * r * n
 			f += dx * (2*n*r*out + 2*n*in*out + 2*n*in*r)
-			if cfg.LoRAFAProjected {
+			if adapters.Projected.Bool(cfg) {
 				f += 2 * out * r * r
 			}
 		case "vera":
@@ -63,8 +63,7 @@ func BenchmarkStep(b *testing.B) {
 		for _, m := range adapters.All() {
 			name := m.Info().Name
 			b.Run(fmt.Sprintf("%s/width=%d", name, width), func(b *testing.B) {
-				cfg := lab.Defaults()
-				cfg.Width, cfg.DeltaStart = width, 0
+				cfg := with(catalog.Defaults(), "width", width, "delta-start", 0)
 				tr := newTrainer(b, m, cfg)
 				flops := stepFLOPs(name, tr.cfg)
 				b.ReportAllocs()

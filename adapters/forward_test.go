@@ -52,8 +52,9 @@ func TestForwardMatchesSpecification(t *testing.T) {
 		for _, rs := range []bool{false, true} {
 			name := m.Info().Name
 			t.Run(fmt.Sprintf("%s/rslora=%v", name, rs), func(t *testing.T) {
-				cfg := lab.Defaults()
-				cfg.Rank, cfg.Alpha, cfg.RSLoRA, cfg.VeraDInit = 3, 4, rs, 0.3
+				cfg := catalog.Defaults()
+				cfg.Rank, cfg.Alpha, cfg.RSLoRA = 3, 4, rs
+				cfg = with(cfg, "vera-d-init", 0.3)
 				rig := buildLayers(t, m, cfg, shapes, n, 21)
 				rnd := lab.NewRand(22, testStream)
 				randomizeAdapters(rig.layers, rnd)
@@ -101,8 +102,9 @@ func TestEffectiveWeight(t *testing.T) {
 	for _, m := range adapters.All() {
 		name := m.Info().Name
 		t.Run(name, func(t *testing.T) {
-			cfg := lab.Defaults()
-			cfg.Rank, cfg.Alpha, cfg.VeraDInit = 3, 4, 0.3
+			cfg := catalog.Defaults()
+			cfg.Rank, cfg.Alpha = 3, 4
+			cfg = with(cfg, "vera-d-init", 0.3)
 			rig := buildLayers(t, m, cfg, shapes, 2, 31)
 			randomizeAdapters(rig.layers, lab.NewRand(32, testStream))
 			for i, l := range rig.layers {
@@ -130,10 +132,11 @@ func TestDeltaRankBounds(t *testing.T) {
 		name := m.Info().Name
 		t.Run(name, func(t *testing.T) {
 			cfg := smallConfig()
-			cfg.Width, cfg.Rank, cfg.Steps, cfg.DeltaStart = 12, 2, 80, 20
+			cfg.Rank, cfg.Steps = 2, 80
+			cfg = with(cfg, "width", 12, "delta-start", 20)
 			res := execute(t, m, cfg)
-			if len(res.DeltaRank) != cfg.Depth {
-				t.Fatalf("%d ranks for %d layers", len(res.DeltaRank), cfg.Depth)
+			if len(res.DeltaRank) != get(cfg, "depth") {
+				t.Fatalf("%d ranks for %d layers", len(res.DeltaRank), get(cfg, "depth"))
 			}
 			lo, hi := 1, cfg.Rank
 			switch name {
@@ -141,7 +144,7 @@ func TestDeltaRankBounds(t *testing.T) {
 				// With K > 0 the change exceeds r (the paper's claim), bounded by 2r.
 				lo, hi = cfg.Rank+1, 2*cfg.Rank
 			case "full":
-				lo, hi = cfg.Rank+1, cfg.Width
+				lo, hi = cfg.Rank+1, get(cfg, "width")
 			}
 			for i, r := range res.DeltaRank {
 				if r < lo || r > hi {

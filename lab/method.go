@@ -72,7 +72,10 @@ type Env struct {
 	N      int // rows per batch: sizes the buffers kept for backward
 }
 
-// MethodInfo describes a method for people: the registry's metadata.
+// MethodInfo describes a method: everything the house needs to know of it
+// besides its maths. The registry (adapters.All) lists the methods; every
+// face (flags, the lab's panes, explanations, presets, the calculator)
+// iterates it instead of naming methods.
 type MethodInfo struct {
 	Name      string  // flag value, e.g. "lora-fa"
 	Title     string  // display name, e.g. "LoRA-FA"
@@ -81,12 +84,34 @@ type MethodInfo struct {
 	Claim     string  // the paper's headline claim
 	Caveat    string  // the honest caveat
 	Colour    string  // stable colour, "#rrggbb"
-	Glyph     string  // stable marker, one cell wide
+	Glyph     string  // stable marker, one cell wide (eval curves, lists)
+	Hollow    string  // its outlined twin, one cell wide (train curves without colour)
 	DefaultLR float64 // learning rate used when --lr is not given
 	// DefaultRank is the rank used when --rank is not given: 8 for the LoRA
 	// family (PEFT's default), 256 for VeRA (PEFT's VeRA default).
 	DefaultRank int
-	UsesRank    bool // whether rank, α and rsLoRA mean anything for it
+	// Settings lists the settings the method reads besides the common ones:
+	// RankSetting, AlphaSetting and RSLoRASetting for the LoRA family, and
+	// its own options (declared in its file).
+	Settings []Setting
+	// TrainsBase says the method trains the base weights themselves (full
+	// fine-tuning): a task then hands it every linear layer and makes its
+	// other weights trainable too.
+	TrainsBase bool
+	// Explain is how the method is explained, as data.
+	Explain Explanation
+}
+
+// UsesRank reports whether rank (and so α and rsLoRA) means anything for the method.
+func (i MethodInfo) UsesRank() bool {
+	_, ok := FindSetting(i.Settings, RankSetting.Name)
+	return ok
+}
+
+// UsesAlpha reports whether the method scales its update by α/r.
+func (i MethodInfo) UsesAlpha() bool {
+	_, ok := FindSetting(i.Settings, AlphaSetting.Name)
+	return ok
 }
 
 // Method is a fine-tuning method: how to adapt every linear layer of a model,

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/loralab/loralab/adapters"
-	"github.com/loralab/loralab/lab"
 )
 
 func TestBuiltIns(t *testing.T) {
@@ -84,7 +83,7 @@ func TestConfigAndOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if base.Steps != 1000 || base.Rank != lab.Defaults().Rank || base.Method != "vera" {
+	if base.Steps != 1000 || base.Rank != Catalog.Defaults().Rank || base.Method != "vera" {
 		t.Errorf("Config: steps %d rank %d method %s; want the shared settings only, method vera", base.Steps, base.Rank, base.Method)
 	}
 	v, _ := p.ConfigFor("vera")
@@ -104,7 +103,7 @@ func TestConfigAndOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rank, _ := lab.LookupSetting("rank")
+	rank, _ := Catalog.Setting("rank")
 	for i, j := range jobs {
 		if want := s.Sweep.Values[i]; rank.Get(j.Config) != want {
 			t.Errorf("job %d rank %d, want %s", i, j.Config.Rank, want)

@@ -221,7 +221,7 @@ type fixedMethod struct {
 }
 
 func (fixedMethod) Info() lab.MethodInfo {
-	return lab.MethodInfo{Name: "fixed", Title: "Fixed", UsesRank: true}
+	return lab.MethodInfo{Name: "fixed", Title: "Fixed", Settings: []lab.Setting{lab.RankSetting, lab.AlphaSetting}}
 }
 func (fixedMethod) Validate(lab.Config, []lab.Shape) error      { return nil }
 func (fixedMethod) Build(*lab.Env, []*lab.Linear) []lab.Adapted { return nil }

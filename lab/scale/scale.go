@@ -18,7 +18,9 @@ package scale
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/loralab/loralab/lab"
@@ -26,17 +28,21 @@ import (
 
 // Options are the settings of one estimate.
 type Options struct {
-	Rank            int       // adapter rank r (methods that use one)
-	Alpha           float64   // α, 0 = rank; it scales the update and changes no memory
-	Targets         []string  // adapted layers of every block (see Model.ResolveTargets); full fine-tuning trains all
-	Batch           int       // sequences per step
-	Seq             int       // tokens per sequence
-	DType           DType     // frozen base weights (and full fine-tuning's weights); "" = bf16
-	AdapterDType    DType     // adapter weights, gradients, frozen adapter matrices, method extras; "" = fp32
-	ComputeDType    DType     // activations; "" = DType, or bf16 when DType is int8 or 4-bit
-	Optimizer       Optimizer // "" = adamw
-	Checkpointing   bool      // gradient checkpointing, one checkpoint per block
-	LoRAFAProjected bool      // LoRA-FA's projected gradient (its formula adds an r × r inverse per layer)
+	Rank          int       // adapter rank r (methods that use one)
+	Alpha         float64   // α, 0 = rank; it scales the update and changes no memory
+	Targets       []string  // adapted layers of every block (see Model.ResolveTargets); full fine-tuning trains all
+	Batch         int       // sequences per step
+	Seq           int       // tokens per sequence
+	DType         DType     // frozen base weights (and full fine-tuning's weights); "" = bf16
+	AdapterDType  DType     // adapter weights, gradients, frozen adapter matrices, method extras; "" = fp32
+	ComputeDType  DType     // activations; "" = DType, or bf16 when DType is int8 or 4-bit
+	Optimizer     Optimizer // "" = adamw
+	Checkpointing bool      // gradient checkpointing, one checkpoint per block
+	// MethodSettings are methods' own settings by flag name (e.g. LoRA-FA's
+	// projected gradient, whose formula adds an r × r inverse per layer),
+	// applied through the method's Settings so its Footprint sees them; a
+	// setting the method does not have is ignored.
+	MethodSettings map[string]string
 }
 
 // DefaultOptions returns rank 8 on q and v, one sequence of 512 tokens, a
@@ -145,7 +151,7 @@ func (o Options) resolve(m Model, info lab.MethodInfo) (Options, error) {
 	if m.Positions > 0 && o.Seq > m.Positions {
 		return o, fmt.Errorf("seq %d: must be at most %d for %s (its learned position table)", o.Seq, m.Positions, m.Name)
 	}
-	if info.UsesRank {
+	if info.UsesRank() {
 		if o.Rank < 1 {
 			return o, fmt.Errorf("rank %d: must be at least 1", o.Rank)
 		}
@@ -186,7 +192,16 @@ func Estimate(model Model, method lab.Method, o Options) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	cfg := lab.Config{Method: info.Name, Rank: o.Rank, Alpha: o.Alpha, LoRAFAProjected: o.LoRAFAProjected}
+	cfg := lab.Config{Method: info.Name, Rank: o.Rank, Alpha: o.Alpha}
+	for _, name := range slices.Sorted(maps.Keys(o.MethodSettings)) {
+		s, ok := lab.FindSetting(info.Settings, name)
+		if !ok {
+			continue // another method's setting: it changes nothing here
+		}
+		if err := s.Set(&cfg, o.MethodSettings[name]); err != nil {
+			return Report{}, err
+		}
+	}
 	full := trainsBaseWeights(method, cfg)
 	if full && o.DType.Quantized() {
 		return Report{}, fmt.Errorf("dtype %s: %s trains the base weights, which need fp32, bf16 or fp16", o.DType, info.Name)

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/loralab/loralab/adapters"
-	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/lab/tasks"
 	"github.com/loralab/loralab/ui/explain"
 )
 
@@ -18,9 +18,10 @@ func TestExplainMethod(t *testing.T) {
 	if code != exitOK || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
-	cfg := lab.Defaults()
-	cfg.Rank, cfg.Width, cfg.Depth, cfg.Batch = 4, 32, 2, 16
-	if want := explain.Method(adapters.LoRA{}, cfg, explain.Options{}); out != want {
+	cfg := catalog.Defaults()
+	cfg.Rank, cfg.Batch = 4, 16
+	cfg = cfg.With("width", 32).With("depth", 2)
+	if want := explain.Method(adapters.LoRA{}, tasks.Shift{}, cfg, explain.Options{}); out != want {
 		t.Errorf("the flags did not reach the explanation:\n%s\nwant\n%s", out, want)
 	}
 	flat := strings.Join(strings.Fields(out), " ")

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/lab/scale"
 )
@@ -62,7 +61,7 @@ func runMemory(args []string, stdout, stderr io.Writer) int {
 	d := scale.DefaultOptions()
 	fs.StringVar(&f.model, "model", "", "built-in model `NAME` (see --list-models)")
 	fs.StringVar(&f.configFile, "config-file", "", "read the model shape from a Hugging Face config.json `FILE`")
-	fs.StringVar(&f.method, "method", "lora", "fine-tuning `method`: "+strings.Join(adapters.Names(), ", "))
+	fs.StringVar(&f.method, "method", "lora", "fine-tuning `method`: "+strings.Join(catalog.MethodNames(), ", "))
 	fs.StringVar(&f.methods, "methods", "", "compare `methods` side by side, comma-separated, each NAME or NAME:RANK")
 	fs.IntVar(&f.rank, "rank", d.Rank, "adapter `rank` r")
 	fs.Float64Var(&f.alpha, "alpha", 0, "LoRA `α` (0 = rank); changes no memory")
@@ -221,7 +220,10 @@ func (f *memoryFlags) jobs() ([]memoryJob, string, error) {
 	}
 	base := scale.Options{
 		Rank: f.rank, Alpha: f.alpha, Batch: f.batch, Seq: f.seq,
-		Checkpointing: f.checkpointing, LoRAFAProjected: f.projected,
+		Checkpointing: f.checkpointing,
+	}
+	if f.projected {
+		base.MethodSettings = map[string]string{"lorafa-projected": "true"}
 	}
 	if f.given["alpha"] && !(f.alpha > 0) {
 		return nil, "", fmt.Errorf("alpha %v: must be a finite number above 0", f.alpha)
@@ -275,13 +277,13 @@ func (f *memoryFlags) jobs() ([]memoryJob, string, error) {
 			return nil, "", fmt.Errorf("method %q listed twice", item)
 		}
 		seen[item] = true
-		if e.m, err = adapters.Lookup(name); err != nil {
+		if e.m, err = catalog.Method(name); err != nil {
 			return nil, "", err
 		}
 		entries = append(entries, e)
 	}
 	if len(entries) == 0 {
-		return nil, "", errors.New("methods: none given; the methods are: " + strings.Join(adapters.Names(), ", "))
+		return nil, "", errors.New("methods: none given; the methods are: " + strings.Join(catalog.MethodNames(), ", "))
 	}
 
 	varied, values, err := parseMemoryVary(f.vary)

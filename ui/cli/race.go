@@ -12,7 +12,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/results"
 	"github.com/loralab/loralab/ui/share"
@@ -28,7 +27,7 @@ pool of --workers (default: one per core); results do not depend on it.`
 // runRace is `loralab race`.
 func runRace(args []string, stdout, stderr io.Writer) int {
 	f := newRunFlags("race", "method")
-	methods := f.fs.String("methods", strings.Join(adapters.Names(), ","), "comma-separated `methods` to race")
+	methods := f.fs.String("methods", strings.Join(catalog.MethodNames(), ","), "comma-separated `methods` to race")
 	workers := f.fs.Int("workers", 0, "runs trained at once (0 = one per core)")
 	target := f.fs.Float64("target", lab.DefaultTarget, "eval `loss` the leaderboard counts steps to")
 	if err := f.parse(args, stdout, raceIntro); err == errHelp {
@@ -52,10 +51,12 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 	jobs := make([]lab.Job, len(ms))
 	for i, m := range ms {
 		cfg, err := f.configFor(m.Info().Name)
+		if err == nil {
+			jobs[i], err = jobFor(m, cfg)
+		}
 		if err != nil {
 			return usageError(stderr, "race", err)
 		}
-		jobs[i] = lab.Job{Method: m, Config: cfg}
 	}
 	shared := jobs[0].Config
 	res, code := executeJobs(stderr, "race", f, jobs, *workers)
@@ -68,7 +69,7 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 	if f.given["target"] {
 		exp.Extra = []string{"--target", strconv.FormatFloat(*target, 'g', -1, 64)}
 	}
-	line := share.Command(exp)
+	line := share.Command(catalog, exp)
 	if code := emit(stdout, stderr, "race", f, b, func(w io.Writer) {
 		printLeaderboard(w, board, *target)
 		fmt.Fprintf(w, "reproduce: %s\n", line)
@@ -82,11 +83,11 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 // It returns nil and the exit status on a usage error.
 func executeJobs(stderr io.Writer, cmd string, f *runFlags, jobs []lab.Job, workers int) ([]*lab.Result, int) {
 	for i := range jobs {
-		cfg, err := lab.Prepare(jobs[i].Method, jobs[i].Config)
+		job, err := lab.Prepare(jobs[i])
 		if err != nil {
 			return nil, usageError(stderr, cmd, fmt.Errorf("%s: %w", jobs[i].Method.Info().Name, err))
 		}
-		jobs[i].Config = cfg
+		jobs[i] = job
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -139,14 +140,14 @@ func parseMethods(list string) ([]lab.Method, error) {
 			return nil, fmt.Errorf("method %q listed twice", name)
 		}
 		seen[name] = true
-		m, err := adapters.Lookup(name)
+		m, err := catalog.Method(name)
 		if err != nil {
 			return nil, err
 		}
 		ms = append(ms, m)
 	}
 	if len(ms) == 0 {
-		return nil, errors.New("methods: none given; the methods are: " + strings.Join(adapters.Names(), ", "))
+		return nil, errors.New("methods: none given; the methods are: " + strings.Join(catalog.MethodNames(), ", "))
 	}
 	return ms, nil
 }
@@ -156,7 +157,7 @@ func printLeaderboard(w io.Writer, board []lab.Standing, target float64) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "#\tmethod\ttrainable\tmemory\tsteps/s\teval loss\tbest eval\tsteps to %s\tstatus\t\n", lossText(target))
 	for _, s := range board {
-		m, _ := adapters.Lookup(s.Method)
+		m, _ := catalog.Method(s.Method)
 		title := s.Method
 		if m != nil {
 			title = m.Info().Title

@@ -8,17 +8,15 @@ import (
 	"os/signal"
 	"text/tabwriter"
 
-	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/results"
 	"github.com/loralab/loralab/ui/share"
 )
 
-const runIntro = `usage: loralab run [flags]
+var runIntro = `usage: loralab run [flags]
 
-Train one method on the toy task and print a summary table (or --json, --csv).
-Default learning rates: lora 2e-3, lora-fa 5e-3, vera 2e-2, delta-lora 2e-3,
-lora-plus 1e-3 (B gets lr-ratio × that), full 1e-3. Default rank: 8; vera 256
+Train one method on a task and print a summary table (or --json, --csv).
+Default learning rates: ` + defaultRates() + `. Default rank: 8; ` + defaultRanks() + `
 (PEFT's defaults).
 Exit status: 0 done, 1 diverged or interrupted, 2 bad flags.`
 
@@ -34,7 +32,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	if f.preset != nil && !f.given["method"] && len(f.preset.Methods) > 0 {
 		method = f.preset.Methods[0]
 	}
-	m, err := adapters.Lookup(method)
+	m, err := catalog.Method(method)
 	if err != nil {
 		return usageError(stderr, "run", err)
 	}
@@ -43,14 +41,18 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "run", err)
 	}
 	shared := cfg
-	if cfg, err = lab.Prepare(m, cfg); err != nil {
+	job, err := jobFor(m, cfg)
+	if err == nil {
+		job, err = lab.Prepare(job)
+	}
+	if err != nil {
 		return usageError(stderr, "run", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	bar := &progressBar{w: stderr, single: true}
 	showBar := !f.quiet && isTerminal(stderr)
-	res, err := lab.Execute(ctx, m, cfg, func(p lab.Progress) {
+	res, err := lab.Execute(ctx, job, func(p lab.Progress) {
 		if showBar {
 			bar.update(m.Info().Name, p)
 		}
@@ -60,7 +62,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "run", err)
 	}
 	bundle := results.Bundle{Kind: results.Single, Runs: []*lab.Result{res}}
-	line := share.Command(share.Experiment{Kind: "run", Methods: []string{m.Info().Name}, Config: shared, Preset: f.presetArgs(), Given: f.givenSettings()})
+	line := share.Command(catalog, share.Experiment{Kind: "run", Methods: []string{m.Info().Name}, Config: shared, Preset: f.presetArgs(), Given: f.givenSettings()})
 	if code := emit(stdout, stderr, "run", f, bundle, func(w io.Writer) { printRun(w, m.Info(), res); fmt.Fprintf(w, "reproduce: %s\n", line) }); code != exitOK {
 		return code
 	}
@@ -118,7 +120,7 @@ func printRun(w io.Writer, info lab.MethodInfo, r *lab.Result) {
 		fmt.Fprintf(tw, " at step %d: %s", r.DivergedAt, r.Reason)
 	}
 	fmt.Fprintln(tw)
-	fmt.Fprintf(tw, "model\t%d layers of %d×%d, %s; batch %d, %s steps, seed %d\n", r.Config.Depth, r.Config.Width, r.Config.Width, r.Config.Activation, r.Config.Batch, thousands(int64(r.Config.Steps)), r.Config.Seed)
+	fmt.Fprintf(tw, "model\t%s; batch %d, %s steps, seed %d\n", modelText(r.Config), r.Config.Batch, thousands(int64(r.Config.Steps)), r.Config.Seed)
 	fmt.Fprintf(tw, "params\t%s trainable of %s (%s); %s frozen\n", thousands(int64(r.Params.Trainable)), thousands(int64(r.Params.Total)), percent(int64(r.Params.Trainable), int64(r.Params.Total)), thousands(int64(r.Params.Frozen)))
 	fmt.Fprintf(tw, "memory\t%s measured by the ledger\n", humanBytes(r.Memory.Total))
 	for _, row := range memoryRows(r.Memory) {
@@ -133,6 +135,18 @@ func printRun(w io.Writer, info lab.MethodInfo, r *lab.Result) {
 	}
 	fmt.Fprintf(tw, "speed\t%.0f steps/s over %.2f s\n", r.Speed.StepsPerSecond, r.Speed.Seconds)
 	tw.Flush()
+}
+
+// modelText names the task's network in a few words.
+func modelText(cfg lab.Config) string {
+	t, err := catalog.Task(cfg.Task)
+	if err != nil {
+		return cfg.Task
+	}
+	if m := t.Info().Explain.Model; m != nil {
+		return m(cfg)
+	}
+	return t.Info().Title
 }
 
 func first(r *lab.Result) lab.Point {

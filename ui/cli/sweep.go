@@ -17,7 +17,7 @@ var sweepIntro = `usage: loralab sweep --vary SETTING=VALUES [--methods lora,...
 Vary one setting over a list (rank=1,2,4,8) or a range (lr=1e-4..1e-1:log:7,
 task-rank=1..16:lin:4) for one or more methods, and print the final losses,
 trainable parameters and memory against the value.
-Sweepable settings: ` + strings.Join(lab.SweepableNames(), ", ") + `.`
+Sweepable settings: ` + strings.Join(catalog.Sweepable(), ", ") + `.`
 
 // runSweep is `loralab sweep`.
 func runSweep(args []string, stdout, stderr io.Writer) int {
@@ -51,18 +51,21 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	}
 	setting, text, ok := strings.Cut(*vary, "=")
 	if !ok || setting == "" {
-		return usageError(stderr, "sweep", fmt.Errorf("--vary %q: want SETTING=VALUES, e.g. rank=1,2,4,8; sweepable: %s", *vary, strings.Join(lab.SweepableNames(), ", ")))
+		return usageError(stderr, "sweep", fmt.Errorf("--vary %q: want SETTING=VALUES, e.g. rank=1,2,4,8; sweepable: %s", *vary, strings.Join(catalog.Sweepable(), ", ")))
 	}
 	if *workers < 0 || *workers > 64 {
 		return usageError(stderr, "sweep", fmt.Errorf("workers %d: must be between 0 (one per core) and 64", *workers))
 	}
-	values, err := lab.ParseValues(setting, text)
+	set, err := catalog.Setting(setting)
 	if err != nil {
 		return usageError(stderr, "sweep", err)
 	}
-	set, _ := lab.LookupSetting(setting)
+	values, err := lab.ParseValues(set, text)
+	if err != nil {
+		return usageError(stderr, "sweep", err)
+	}
 	for _, m := range ms {
-		if !set.AppliesTo(m.Info()) {
+		if t, err := catalog.Task(f.cfg.Task); err == nil && !lab.Applies(setting, m, t) {
 			fmt.Fprintf(stderr, "loralab sweep: note: %s does not use %s, so its runs are the same at every value (a baseline)\n", m.Info().Name, setting)
 		}
 	}
@@ -76,7 +79,11 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 		if i == 0 {
 			shared = cfg
 		}
-		js, err := lab.Sweep{Setting: setting, Values: values, Methods: []lab.Method{m}, Base: cfg}.Jobs()
+		job, err := jobFor(m, cfg)
+		if err != nil {
+			return usageError(stderr, "sweep", err)
+		}
+		js, err := lab.Sweep{Setting: set, Values: values, Methods: []lab.Method{m}, Task: job.Task, Base: cfg}.Jobs()
 		if err != nil {
 			return usageError(stderr, "sweep", err)
 		}
@@ -86,8 +93,8 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	if res == nil {
 		return code
 	}
-	b := results.Bundle{Kind: results.Sweep, Runs: res, Setting: setting, Values: values, Table: results.SweepTable(setting, values, res)}
-	line := share.Command(share.Experiment{Kind: "sweep", Methods: methodNames(ms), Config: shared, Setting: setting, Values: values, Preset: f.presetArgs(), Given: f.givenSettings()})
+	b := results.Bundle{Kind: results.Sweep, Runs: res, Setting: setting, Values: values, Table: results.SweepTable(set, values, res)}
+	line := share.Command(catalog, share.Experiment{Kind: "sweep", Methods: methodNames(ms), Config: shared, Setting: setting, Values: values, Preset: f.presetArgs(), Given: f.givenSettings()})
 	if code := emit(stdout, stderr, "sweep", f, b, func(w io.Writer) {
 		printSweep(w, b)
 		fmt.Fprintf(w, "reproduce: %s\n", line)

@@ -48,9 +48,8 @@ type Bundle struct {
 
 // SweepTable builds a sweep's rows from its results (method-major order, as
 // lab.Sweep.Jobs makes them).
-func SweepTable(setting string, values []string, runs []*lab.Result) []SweepRow {
+func SweepTable(set lab.Setting, values []string, runs []*lab.Result) []SweepRow {
 	rows := make([]SweepRow, 0, len(runs))
-	set, _ := lab.LookupSetting(setting)
 	for _, r := range runs {
 		rows = append(rows, SweepRow{
 			Method: r.Method, Value: set.Get(r.Config), Status: r.Status,
@@ -115,15 +114,18 @@ func (b Bundle) CSV() []byte {
 		head = append([]string{"method", b.Setting}, head...)
 	}
 	w.Write(head)
-	set, _ := lab.LookupSetting(b.Setting)
-	for _, r := range b.Runs {
+	for i, r := range b.Runs {
+		value := "" // a sweep's value of the varied setting, from its table
+		if i < len(b.Table) {
+			value = b.Table[i].Value
+		}
 		for _, p := range r.History {
 			row := []string{strconv.Itoa(p.Step), num(p.Train), num(p.Eval), num(p.TrainMin), num(p.TrainMax)}
 			switch b.Kind {
 			case Race:
 				row = append([]string{r.Method}, row...)
 			case Sweep:
-				row = append([]string{r.Method, set.Get(r.Config)}, row...)
+				row = append([]string{r.Method, value}, row...)
 			}
 			w.Write(row)
 		}

@@ -81,6 +81,6 @@ func (p *ExplainPane) render() {
 	if err != nil {
 		cfg = l.Config
 	}
-	text := explain.Method(l.Methods[p.method], cfg, explain.Options{Width: max(p.w, 1), ASCII: explain.IsASCIILocale(p.getenv)})
+	text := explain.Method(l.Methods[p.method], taskOf(cfg), cfg, explain.Options{Width: max(p.w, 1), ASCII: explain.IsASCIILocale(p.getenv)})
 	p.scroll.set(strings.Split(strings.TrimRight(text, "\n"), "\n"), p.h)
 }

@@ -120,7 +120,7 @@ steps = 300
 	}
 	p, _ := presets.Lookup(presets.BuiltIn(), "vera-budget")
 	want, _ := PresetOptions(p)
-	if l.Config != want.Config || l.Infos[l.Cursor].Name != "vera" {
+	if !l.Config.Equal(want.Config) || l.Infos[l.Cursor].Name != "vera" {
 		t.Fatalf("config %+v (want %+v), cursor %s", l.Config, want.Config, l.Infos[l.Cursor].Name)
 	}
 	for i, info := range l.Infos {
@@ -234,7 +234,7 @@ func TestExplainPane(t *testing.T) {
 		t.Fatalf("i opened %q", m.Dialog())
 	}
 	cfg, _ := m.lab.ConfigFor(m.lab.Index("vera"))
-	want := explain.Method(m.lab.Methods[m.lab.Index("vera")], cfg, explain.Options{Width: 78})
+	want := explain.Method(m.lab.Methods[m.lab.Index("vera")], taskOf(cfg), cfg, explain.Options{Width: 78})
 	if ep.Text() != strings.TrimRight(want, "\n") {
 		t.Fatalf("explanation differs from explain.Method at width 78:\n%s", ep.Text())
 	}
@@ -322,7 +322,7 @@ func TestScalePane(t *testing.T) {
 		t.Fatalf("→: %s", sp.Model().Name)
 	}
 	press(m, "left", "left")
-	if sp.Model().Name != "llama-7b" || m.lab.Config != cfg || m.lab.Cursor != cursor {
+	if sp.Model().Name != "llama-7b" || !m.lab.Config.Equal(cfg) || m.lab.Cursor != cursor {
 		t.Fatalf("←←: model %s; settings or cursor changed", sp.Model().Name)
 	}
 	press(m, "t")

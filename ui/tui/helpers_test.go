@@ -76,7 +76,7 @@ func fakeRun(m *Model, i, steps, total int, st lab.Status) *RunView {
 // fakeRunEvery is fakeRun with a point every `every` steps.
 func fakeRunEvery(m *Model, i, steps, total, every int, st lab.Status) *RunView {
 	l := m.lab
-	cfg, _ := lab.Prepare(l.Methods[i], l.Config)
+	cfg, _ := prepare(l.Methods[i], l.Config)
 	cfg.Steps = total
 	mem, tr := formulaMemory(l.Methods[i], cfg)
 	r := &RunView{

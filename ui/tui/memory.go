@@ -96,7 +96,7 @@ func (p *MemoryPane) rows() ([]memRow, bool) {
 		}
 		cfg, err := l.ConfigFor(i)
 		if err == nil {
-			cfg, err = lab.Prepare(m, cfg)
+			cfg, err = prepare(m, cfg)
 		}
 		if err != nil {
 			continue

@@ -16,7 +16,7 @@ import (
 // Options configure the lab the TUI opens on. PresetOptions fills them
 // from a preset as `loralab tui --preset NAME` does.
 type Options struct {
-	Config     lab.Config                   // the settings (lab.Defaults() if zero)
+	Config     lab.Config                   // the settings (catalog.Defaults() if zero)
 	Marked     []string                     // methods marked for a race, by name
 	Cursor     string                       // the method under the cursor, by name
 	Preset     string                       // the preset's name, shown in the header ("" for none)
@@ -89,8 +89,8 @@ type tickMsg struct{}
 // New returns the root model. Call Shutdown when the program has ended (it
 // is also called on quit) so that no goroutine outlives it.
 func New(opts Options) *Model {
-	if opts.Config == (lab.Config{}) {
-		opts.Config = lab.Defaults()
+	if opts.Config.Method == "" {
+		opts.Config = catalog.Defaults()
 	}
 	if opts.SampleEvery <= 0 {
 		opts.SampleEvery = 250 * time.Millisecond

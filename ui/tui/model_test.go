@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/lab/tasks"
 	"github.com/muesli/termenv"
 )
 
@@ -204,7 +205,7 @@ func TestTypedValueReplacesTheOld(t *testing.T) {
 	}
 	before := m.lab.Config
 	press(m, "enter", "enter")
-	if m.lab.Config != before || sp.Capturing() {
+	if !m.lab.Config.Equal(before) || sp.Capturing() {
 		t.Fatalf("enter on an empty field changed the settings or left the field open")
 	}
 }
@@ -224,7 +225,7 @@ func TestInvalidValuesAreRefused(t *testing.T) {
 		press(m, "enter")
 		sp.input.SetValue(c.value)
 		press(m, "enter")
-		if m.lab.Config != before {
+		if !m.lab.Config.Equal(before) {
 			t.Fatalf("%q was applied", c.value)
 		}
 		if !strings.Contains(sp.Err(), c.reason) {
@@ -259,8 +260,8 @@ func TestInvalidValuesAreRefused(t *testing.T) {
 	press(m, "enter")
 	sp.input.SetValue("11")
 	press(m, "enter")
-	if m.lab.Config.Noise == 11 || !strings.Contains(sp.Err(), "noise 11: must be between 0 and 10") {
-		t.Fatalf("noise 11: %v, %q", m.lab.Config.Noise, sp.Err())
+	if tasks.Noise.Float(m.lab.Config) == 11 || !strings.Contains(sp.Err(), "noise 11: must be between 0 and 10") {
+		t.Fatalf("noise 11: %v, %q", tasks.Noise.Float(m.lab.Config), sp.Err())
 	}
 	press(m, "esc")
 }

@@ -91,7 +91,7 @@ func (l *Lab) LoadPreset(p presets.Preset) error {
 
 // applyOptions sets the settings, marks, cursor, overrides and preset of opts.
 func (l *Lab) applyOptions(opts Options) {
-	if opts.Config != (lab.Config{}) {
+	if opts.Config.Method != "" {
 		l.Config = opts.Config
 	}
 	l.Overrides = map[string]map[string]string{}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/presets"
 )
 
@@ -224,7 +223,7 @@ func presetSummary(l *Lab, pr presets.Preset) string {
 // settingList is "name=value, …" in the lab's display order.
 func settingList(kv map[string]string) string {
 	var out []string
-	for _, s := range lab.Settings {
+	for _, s := range catalog.Settings() {
 		if v, ok := kv[s.Name]; ok {
 			out = append(out, s.Name+"="+v)
 		}

@@ -179,7 +179,7 @@ func (l *Lab) Check(cfg lab.Config, dropping string) error {
 	for _, i := range l.Targets() {
 		c, err := l.withOverrides(i, cfg, dropping)
 		if err == nil {
-			_, err = lab.Prepare(l.Methods[i], c)
+			_, err = prepare(l.Methods[i], c)
 		}
 		if err != nil {
 			return err
@@ -196,7 +196,7 @@ func (l *Lab) withOverrides(i int, cfg lab.Config, skip string) (lab.Config, err
 		if name == skip {
 			continue
 		}
-		s, err := lab.LookupSetting(name)
+		s, err := catalog.Setting(name)
 		if err != nil {
 			return cfg, err
 		}
@@ -234,14 +234,14 @@ func (l *Lab) Start(i int) error {
 	m := l.Methods[i]
 	cfg, err := l.ConfigFor(i)
 	if err == nil {
-		cfg, err = lab.Prepare(m, cfg)
+		cfg, err = prepare(m, cfg)
 	}
 	if err != nil {
 		return err
 	}
 	l.drop(i)
 	ctx, cancel := context.WithCancel(l.ctx)
-	r, err := lab.StartIn(ctx, l.pool, m, cfg)
+	r, err := lab.StartIn(ctx, l.pool, jobOf(m, cfg))
 	if err != nil {
 		cancel()
 		return err
@@ -267,8 +267,8 @@ func (l *Lab) Start(i int) error {
 // measurement. The UI shows it before a run has a model (queued, or no run
 // yet); from the first progress event on, it shows the ledger's numbers.
 func formulaMemory(m lab.Method, cfg lab.Config) (lab.Memory, int) {
-	layers := cfg.Layers()
-	f := m.Footprint(cfg, layers, cfg.Batch).Plus(lab.ModelFootprint(cfg, layers, cfg.Batch))
+	t, whole := taskOf(cfg), m.Info().TrainsBase
+	f := m.Footprint(cfg, t.Layers(cfg, whole), t.Rows(cfg)).Plus(t.Footprint(cfg, whole))
 	return f.Bytes(lab.BytesPerNumber), f.Trainable
 }
 
@@ -363,7 +363,7 @@ func (l *Lab) Race() {
 	for _, i := range idx {
 		cfg, err := l.ConfigFor(i)
 		if err == nil {
-			_, err = lab.Prepare(l.Methods[i], cfg)
+			_, err = prepare(l.Methods[i], cfg)
 		}
 		if err != nil {
 			l.Say(true, "race refused: %v", err)
@@ -555,9 +555,9 @@ func (l *Lab) Save(dir string) {
 				swept = append(swept, r.Result)
 			}
 		}
-		if len(swept) > 0 {
+		if set, err := catalog.Setting(s.Setting); err == nil && len(swept) > 0 {
 			bundles = append(bundles, results.Bundle{Kind: results.Sweep, Runs: swept, Setting: s.Setting, Values: s.Values,
-				Table: results.SweepTable(s.Setting, s.Values, swept)})
+				Table: results.SweepTable(set, s.Values, swept)})
 		}
 	}
 	if len(bundles) == 0 {

@@ -157,8 +157,8 @@ func (p *ScalePane) render() string {
 			cfg = l.Config
 		}
 		rank := 0
-		if info.UsesRank {
-			rank = cfg.Resolve(info).Rank
+		if info.UsesRank() {
+			rank = cfg.Resolve(l.Methods[i], taskOf(cfg)).Rank
 		}
 		rep, err := p.estimate(i, model, max(rank, 1))
 		rows = append(rows, scaleRow{info: info, rank: rank, rep: rep, err: err})
@@ -285,7 +285,7 @@ func (p *ScalePane) chart(rows []scaleRow, w, h int) []string {
 		ys := make([]float64, len(ranks))
 		for j, rank := range ranks {
 			rep, err := r.rep, r.err
-			if r.info.UsesRank {
+			if r.info.UsesRank() {
 				rep, err = p.estimate(idx[k], model, rank)
 			}
 			ys[j] = nan()

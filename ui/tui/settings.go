@@ -37,7 +37,7 @@ func settingRows() []settingRow {
 		{name: "noise", label: "noise σ"},
 	}
 	for i := range rows {
-		s, err := lab.LookupSetting(rows[i].name)
+		s, err := catalog.Setting(rows[i].name)
 		if err != nil {
 			panic("tui: " + err.Error()) // programmer error: the table names a setting lab lacks
 		}
@@ -174,8 +174,7 @@ func (p *SettingsPane) effective() lab.Config {
 	if err != nil {
 		cfg = l.Config
 	}
-	info := l.Infos[l.Cursor]
-	r := cfg.Resolve(info)
+	r := cfg.Resolve(l.Methods[l.Cursor], taskOf(cfg))
 	r.Method = cfg.Method
 	return r
 }
@@ -225,7 +224,7 @@ func (p *SettingsPane) display(row settingRow) string {
 	if v, ok := p.c.Lab.Override(p.c.Lab.Cursor, row.name); ok {
 		return v + " (preset)"
 	}
-	resolved := cfg.Resolve(info)
+	resolved := cfg.Resolve(p.c.Lab.Methods[p.c.Lab.Cursor], taskOf(cfg))
 	switch {
 	case row.name == "rank" && cfg.Rank == 0:
 		return fmt.Sprintf("default (%d)", resolved.Rank)
@@ -233,8 +232,8 @@ func (p *SettingsPane) display(row settingRow) string {
 		return fmt.Sprintf("= r (%s)", trimFloat(resolved.Alpha))
 	case row.name == "lr" && cfg.LR == 0:
 		return fmt.Sprintf("default (%s)", trimFloat(info.DefaultLR))
-	case row.name == "delta-start" && cfg.DeltaStart < 0:
-		return fmt.Sprintf("steps/4 (%d)", cfg.Steps/4)
+	case row.set.Auto != "" && row.set.Resolve != nil && row.set.Get(cfg) == fmt.Sprint(row.set.Default):
+		return fmt.Sprintf("%s (%v)", row.set.Auto, row.set.Resolve(cfg, row.set.Default))
 	case row.set.Kind == lab.BoolSetting:
 		if row.set.Value(cfg) != 0 {
 			return "on"
@@ -263,7 +262,7 @@ func (p *SettingsPane) render() string {
 			pointer = "› "
 		}
 		label := fmt.Sprintf("%-*s", labelW, row.label)
-		applies := row.set.AppliesTo(info)
+		applies := lab.Applies(row.name, l.Methods[l.Cursor], taskOf(l.Config))
 		var val string
 		if cur && p.editing {
 			p.input.Width = valW - 4 // the view is Width cells plus the cursor's

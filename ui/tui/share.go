@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/share"
 )
 
@@ -13,7 +12,7 @@ type Experiment struct {
 }
 
 // Command is the loralab command line that reproduces the experiment.
-func (e *Experiment) Command() string { return share.Command(e.Experiment) }
+func (e *Experiment) Command() string { return share.Command(catalog, e.Experiment) }
 
 // record remembers the experiment just started: kind "run", "race" or
 // "sweep", its methods (indices), and for a sweep the setting and values.
@@ -44,7 +43,7 @@ func (l *Lab) record(kind string, idx []int, setting string, values []string) {
 // overrides and then its flags, gives every method the same settings.
 func (l *Lab) given() [][2]string {
 	var out [][2]string
-	for _, s := range lab.Settings {
+	for _, s := range catalog.Settings() {
 		if s.Name == "method" {
 			continue
 		}

@@ -63,7 +63,11 @@ func (s *SweepState) Final(mi, vi int) float64 {
 // settings (a preset's per-method overrides included, as loralab sweep
 // does), validates every one, and starts them, replacing any sweep.
 func (l *Lab) StartSweep(setting, text string) error {
-	values, err := lab.ParseValues(setting, text)
+	set, err := catalog.Setting(setting)
+	if err != nil {
+		return err
+	}
+	values, err := lab.ParseValues(set, text)
 	if err != nil {
 		return err
 	}
@@ -74,7 +78,7 @@ func (l *Lab) StartSweep(setting, text string) error {
 		if err != nil {
 			return err
 		}
-		js, err := lab.Sweep{Setting: setting, Values: values, Methods: []lab.Method{l.Methods[i]}, Base: base}.Jobs()
+		js, err := lab.Sweep{Setting: set, Values: values, Methods: []lab.Method{l.Methods[i]}, Task: taskOf(base), Base: base}.Jobs()
 		if err != nil {
 			return err
 		}
@@ -84,7 +88,7 @@ func (l *Lab) StartSweep(setting, text string) error {
 	st := &SweepState{Setting: setting, Values: values, Methods: idx}
 	for k, job := range jobs {
 		ctx, cancel := context.WithCancel(l.ctx)
-		r, err := lab.StartIn(ctx, l.pool, job.Method, job.Config)
+		r, err := lab.StartIn(ctx, l.pool, job)
 		if err != nil { // unreachable: Jobs validated every config
 			cancel()
 			return err
@@ -160,7 +164,7 @@ func (l *Lab) applySweep(u runUpdate) bool {
 // sweepDefault is a starting list of values for a setting: the rungs of
 // its ladder that are valid for every race method, at most 8.
 func (l *Lab) sweepDefault(name string) string {
-	s, err := lab.LookupSetting(name)
+	s, err := catalog.Setting(name)
 	if err != nil || len(s.Ladder) == 0 {
 		return ""
 	}
@@ -177,7 +181,7 @@ func (l *Lab) sweepDefault(name string) string {
 				err = s.Set(&cfg, text)
 			}
 			if err == nil {
-				_, err = lab.Prepare(l.Methods[i], cfg)
+				_, err = prepare(l.Methods[i], cfg)
 			}
 			if err != nil {
 				ok = false

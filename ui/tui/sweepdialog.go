@@ -43,7 +43,7 @@ func NewSweepPane(c *Common) *SweepPane {
 	ti.Prompt = ""
 	ti.CharLimit = 200
 	ti.Cursor.SetMode(cursor.CursorStatic)
-	p := &SweepPane{c: c, names: lab.SweepableNames(), input: ti, preset: -1}
+	p := &SweepPane{c: c, names: catalog.Sweepable(), input: ti, preset: -1}
 	p.input.SetValue(c.Lab.sweepDefault(p.names[0]))
 	p.input.Focus()
 	return p
@@ -138,7 +138,7 @@ func (p *SweepPane) render() string {
 	var out []string
 	// The setting picker: the chosen setting, its place and its help.
 	name := p.names[p.cur]
-	set, _ := lab.LookupSetting(name)
+	set, _ := catalog.Setting(name)
 	out = append(out, "setting  "+st.Accent.Render("‹ "+name+" ›")+st.Muted.Render(fmt.Sprintf(" %d/%d · %s", p.cur+1, len(p.names), set.Help)))
 	p.input.Width = max(10, p.w-12)
 	out = append(out, "values   "+p.input.View())
