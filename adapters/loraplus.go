@@ -25,12 +25,12 @@ func (LoRAPlus) Info() lab.MethodInfo {
 		Claim:    "1–2 % better results and up to about 2× faster convergence at LoRA's cost",
 		Caveat:   "one more hyperparameter: too large a λ makes B's updates unstable",
 		Explain: lab.Explanation{
-			Trains:  "A, B",
-			Diagram: loraDiagram("frozen", "trains, lr", "trains, λ·lr"),
-			Forward: loraForward,
+			Trains:    "A, B",
+			Diagram:   loraDiagram("frozen", "trains, lr", "trains, λ·lr"),
+			Forward:   loraForward,
 			Update:    []string{loraGradients},
 			Trainable: "r·(d_in + d_out)", Kept: "X and H", KeptSymbols: "N·(d_in + r)",
-			Caveats:   []string{"λ = {lr-ratio} here; the paper and its code recommend 16 (the README example uses 20)."},
+			Caveats: []string{"λ = {lr-ratio} here; the paper and its code recommend 16 (the README example uses 20)."},
 			More: func(cfg lab.Config, _ []lab.Shape) (update, caveats []string) {
 				return []string{
 					fmt.Sprintf("A ← AdamW step at lr = {lr};  B ← AdamW step at λ·lr = {lr-ratio} × {lr} = %g", LRRatio.Float(cfg)*cfg.LR),
