@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"slices"
 	"sync"
@@ -156,7 +157,7 @@ func ExecuteAll(ctx context.Context, jobs []Job, workers int, onProgress func(jo
 	for i := range jobs {
 		job, err := Prepare(jobs[i])
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", jobs[i].Method.Info().Name, err)
 		}
 		jobs[i] = job
 	}

@@ -81,11 +81,18 @@ type Job struct {
 	Method Method
 	Task   Task
 	Config Config
+
+	prepared bool // returned by Prepare: resolved and valid
 }
 
 // Prepare validates the job, fills in its defaults, and returns it with the
-// resolved config. Errors are one line, meant for users.
+// resolved config. Errors are one line, meant for users. A job Prepare
+// returned is not validated again (Start, StartIn and ExecuteAll take it as
+// it is), so a run is validated once however it is started.
 func Prepare(job Job) (Job, error) {
+	if job.prepared {
+		return job, nil
+	}
 	m, t := job.Method, job.Task
 	cfg := job.Config.Resolve(m, t)
 	job.Config = cfg
@@ -99,7 +106,11 @@ func Prepare(job Job) (Job, error) {
 	if err := m.Validate(cfg, t.Layers(cfg, m.Info().TrainsBase)); err != nil {
 		return job, err
 	}
-	return job, cfg.Validate()
+	if err := cfg.Validate(); err != nil {
+		return job, err
+	}
+	job.prepared = true
+	return job, nil
 }
 
 // PrepareTask checks the settings every method shares on task t: the core

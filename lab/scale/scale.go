@@ -336,7 +336,7 @@ func Estimate(model Model, method lab.Method, o Options) (Report, error) {
 		Total: nums.FrozenBase + nums.FrozenAdapter + nums.Trainable,
 	}
 	r.Params.TrainablePercent = 100 * float64(r.Params.Trainable) / float64(r.Params.Model)
-	r.Assumptions = assumptions(r, full)
+	r.Assumptions = assumptions(r, info, full)
 	return r, nil
 }
 
@@ -399,7 +399,7 @@ func contains(list []string, s string) bool {
 // assumptions says, in plain sentences, what the numbers of r assume. The
 // sentences carry no per-estimate counts (those are in the report), so a
 // comparison prints each sentence once.
-func assumptions(r Report, full bool) []string {
+func assumptions(r Report, info lab.MethodInfo, full bool) []string {
 	m := r.Model
 	var a []string
 	add := func(format string, args ...any) { a = append(a, fmt.Sprintf(format, args...)) }
@@ -413,7 +413,8 @@ func assumptions(r Report, full bool) []string {
 		head = "; no head term (an encoder's task head is small)"
 	}
 	add("network activations per block, whatever the method: the two norm inputs (2·N·h), Q, K, V and the attention output as a memory-efficient (flash) attention kernel keeps them (no seq × seq scores), and %s%s; a frozen linear layer keeps no input (its W alone passes the gradient back)", mlp, head)
-	add("method activations are each method's Footprint formula, the one the toy engine's ledger checks, per adapted layer: LoRA, LoRA+ and Delta-LoRA keep X (N·d_in) and H (N·r); LoRA-FA only H (N·r); VeRA U (N·r) and Z (N·d_out); full fine-tuning X (N·d_in)")
+	ex := info.Explain
+	add("method activations are the method's Footprint formula, the one the toy engine's ledger checks, per adapted layer: %s keeps %s (%s)", info.Title, ex.Kept, ex.KeptSymbols)
 	if r.Checkpointing {
 		add("gradient checkpointing on: each block keeps only its input (N·h); backward recomputes one block at a time, so one block's activations (network and method) are held at once instead of all of them")
 	} else {

@@ -61,7 +61,7 @@ func runMemory(args []string, stdout, stderr io.Writer) int {
 	d := scale.DefaultOptions()
 	fs.StringVar(&f.model, "model", "", "built-in model `NAME` (see --list-models)")
 	fs.StringVar(&f.configFile, "config-file", "", "read the model shape from a Hugging Face config.json `FILE`")
-	fs.StringVar(&f.method, "method", "lora", "fine-tuning `method`: "+strings.Join(catalog.MethodNames(), ", "))
+	fs.StringVar(&f.method, "method", catalog.MethodNames()[0], "fine-tuning `method`: "+strings.Join(catalog.MethodNames(), ", "))
 	fs.StringVar(&f.methods, "methods", "", "compare `methods` side by side, comma-separated, each NAME or NAME:RANK")
 	fs.IntVar(&f.rank, "rank", d.Rank, "adapter `rank` r")
 	fs.Float64Var(&f.alpha, "alpha", 0, "LoRA `α` (0 = rank); changes no memory")

@@ -22,7 +22,7 @@ Sweepable settings: ` + strings.Join(catalog.Sweepable(), ", ") + `.`
 // runSweep is `loralab sweep`.
 func runSweep(args []string, stdout, stderr io.Writer) int {
 	f := newRunFlags("sweep", "method")
-	methods := f.fs.String("methods", "lora", "comma-separated `methods` to sweep")
+	methods := f.fs.String("methods", catalog.MethodNames()[0], "comma-separated `methods` to sweep")
 	vary := new(string)
 	f.fs.Func("vary", "the varied setting and its values, `SETTING=VALUES`", func(v string) error {
 		if *vary != "" {

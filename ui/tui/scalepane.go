@@ -115,14 +115,12 @@ type scaleRow struct {
 	err  error
 }
 
-// ranks are the chart's x positions: powers of two up to 256, or 1024 when
-// VeRA (whose ranks run higher) is shown.
+// ranks are the chart's x positions: powers of two up to 256, or up to four
+// times the highest default rank shown (VeRA's 256: 1024).
 func scaleRanks(rows []scaleRow) []int {
 	top := 256
 	for _, r := range rows {
-		if r.info.Name == "vera" {
-			top = 1024
-		}
+		top = max(top, 4*r.info.DefaultRank)
 	}
 	var out []int
 	for r := 1; r <= top; r *= 2 {
