@@ -217,7 +217,7 @@ func Estimate(model Model, method lab.Method, o Options) (Report, error) {
 	}
 	var block, rest []Linear // one block's targets; one block's other linear layers
 	for _, l := range model.Linears() {
-		if contains(roles, l.Role) {
+		if slices.Contains(roles, l.Role) {
 			block = append(block, l)
 		} else {
 			rest = append(rest, l)
@@ -385,15 +385,6 @@ func bytesOf(n int64, size float64) int64 {
 		return n * int64(size)
 	}
 	return int64(math.Ceil(float64(n) * size))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // assumptions says, in plain sentences, what the numbers of r assume. The

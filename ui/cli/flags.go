@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/loralab/loralab/lab"
@@ -52,7 +53,7 @@ func newRunFlags(cmd string, skip ...string) *runFlags {
 	f := &runFlags{fs: flag.NewFlagSet("loralab "+cmd, flag.ContinueOnError), cfg: catalog.Defaults()}
 	f.fs.SetOutput(io.Discard)
 	for _, s := range catalog.Settings() {
-		if contains(skip, s.Name) {
+		if slices.Contains(skip, s.Name) {
 			continue
 		}
 		f.fs.Var(settingFlag{s, &f.cfg}, s.Name, s.Help)
@@ -224,13 +225,4 @@ func oneLine(s string) string {
 		s = s[:i]
 	}
 	return s
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

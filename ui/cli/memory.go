@@ -6,11 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/lab/scale"
+	"github.com/loralab/loralab/ui/text"
 )
 
 const memoryIntro = `usage: loralab memory --model NAME [--method M | --methods M1,M2:RANK,...] [flags]
@@ -363,9 +365,9 @@ func memoryListModels(w io.Writer, asJSON bool) int {
 		if m.TiedEmbeddings {
 			tied = "yes"
 		}
-		rows = append(rows, []string{m.Name, string(m.Arch), fmt.Sprint(m.Layers), thousands(int64(m.Hidden)), fmt.Sprint(m.Heads),
-			fmt.Sprint(m.KVHeads), fmt.Sprint(m.HeadDim), thousands(int64(m.MLP)), thousands(int64(m.Vocab)), tied,
-			thousands(m.Params()), strings.Join(m.Roles(), ",")})
+		rows = append(rows, []string{m.Name, string(m.Arch), fmt.Sprint(m.Layers), text.Count(int64(m.Hidden)), fmt.Sprint(m.Heads),
+			fmt.Sprint(m.KVHeads), fmt.Sprint(m.HeadDim), text.Count(int64(m.MLP)), text.Count(int64(m.Vocab)), tied,
+			text.Count(m.Params()), strings.Join(m.Roles(), ",")})
 	}
 	memoryTable(w, rows, "llrrrrrrrlrl")
 	return exitOK
@@ -389,16 +391,16 @@ var memoryParts = []struct {
 
 // printMemoryOne prints one estimate: header, breakdown, assumptions.
 func printMemoryOne(w io.Writer, r scale.Report) {
-	fmt.Fprintf(w, "%s on %s: %s, targets %s (%s adapted layers)\n", r.MethodTitle, r.Model.Name, memoryRankText(r), memoryTargetText(r), thousands(int64(r.AdaptedLayers)))
+	fmt.Fprintf(w, "%s on %s: %s, targets %s (%s adapted layers)\n", r.MethodTitle, r.Model.Name, memoryRankText(r), memoryTargetText(r), text.Count(int64(r.AdaptedLayers)))
 	printMemorySetting(w, r)
-	fmt.Fprintf(w, "trainable parameters: %s = %s of %s\n", thousands(r.Params.Trainable), memoryPercent(r.Params.TrainablePercent), thousands(r.Params.Model))
+	fmt.Fprintf(w, "trainable parameters: %s = %s of %s\n", text.Count(r.Params.Trainable), memoryPercent(r.Params.TrainablePercent), text.Count(r.Params.Model))
 	if r.Params.FrozenAdapter > 0 {
-		fmt.Fprintf(w, "  (excludes %s frozen adapter numbers; with them %s)\n", thousands(r.Params.FrozenAdapter), thousands(r.Params.Trainable+r.Params.FrozenAdapter))
+		fmt.Fprintf(w, "  (excludes %s frozen adapter numbers; with them %s)\n", text.Count(r.Params.FrozenAdapter), text.Count(r.Params.Trainable+r.Params.FrozenAdapter))
 	}
 	fmt.Fprintln(w)
 	rows := [][]string{{"part", "numbers", "bytes"}}
 	for _, row := range memoryParts {
-		rows = append(rows, []string{row.label, thousands(row.get(r.Numbers)), humanBytes(row.get(r.Bytes))})
+		rows = append(rows, []string{row.label, text.Count(row.get(r.Numbers)), text.Bytes(row.get(r.Bytes))})
 	}
 	memoryTable(w, rows, "lrr")
 	printMemoryAssumptions(w, []scale.Report{r})
@@ -423,11 +425,11 @@ func printMemoryCompare(w io.Writer, rs []scale.Report) {
 		rows = append(rows, row)
 	}
 	add("rank", func(r scale.Report) string { return memoryRankNumber(r) })
-	add("trainable parameters", func(r scale.Report) string { return thousands(r.Params.Trainable) })
+	add("trainable parameters", func(r scale.Report) string { return text.Count(r.Params.Trainable) })
 	add("trainable %", func(r scale.Report) string { return memoryPercent(r.Params.TrainablePercent) })
-	add("frozen adapter numbers", func(r scale.Report) string { return thousands(r.Params.FrozenAdapter) })
+	add("frozen adapter numbers", func(r scale.Report) string { return text.Count(r.Params.FrozenAdapter) })
 	for _, row := range memoryParts {
-		add(row.label, func(r scale.Report) string { return humanBytes(row.get(r.Bytes)) })
+		add(row.label, func(r scale.Report) string { return text.Bytes(row.get(r.Bytes)) })
 	}
 	memoryTable(w, rows, align)
 	printMemoryAssumptions(w, rs)
@@ -437,7 +439,7 @@ func printMemoryCompare(w io.Writer, rs []scale.Report) {
 func printMemoryVary(w io.Writer, rs []scale.Report, varied string) {
 	var titles []string
 	for _, r := range rs {
-		if !contains(titles, r.MethodTitle) {
+		if !slices.Contains(titles, r.MethodTitle) {
 			titles = append(titles, r.MethodTitle)
 		}
 	}
@@ -447,9 +449,9 @@ func printMemoryVary(w io.Writer, rs []scale.Report, varied string) {
 	for _, r := range rs {
 		v := map[string]string{"rank": memoryRankNumber(r), "batch": fmt.Sprint(r.Batch), "seq": fmt.Sprint(r.Seq)}[varied]
 		b := r.Bytes
-		rows = append(rows, []string{v, r.MethodTitle, thousands(r.Params.Trainable), memoryPercent(r.Params.TrainablePercent),
-			humanBytes(b.FrozenBase + b.FrozenAdapter), humanBytes(b.Trainable + b.Gradients + b.Optimizer + b.Other),
-			humanBytes(b.ActivationsNetwork + b.ActivationsMethod), humanBytes(b.Total)})
+		rows = append(rows, []string{v, r.MethodTitle, text.Count(r.Params.Trainable), memoryPercent(r.Params.TrainablePercent),
+			text.Bytes(b.FrozenBase + b.FrozenAdapter), text.Bytes(b.Trainable + b.Gradients + b.Optimizer + b.Other),
+			text.Bytes(b.ActivationsNetwork + b.ActivationsMethod), text.Bytes(b.Total)})
 	}
 	memoryTable(w, rows, "rlrrrrrr")
 	printMemoryAssumptions(w, rs)
@@ -466,13 +468,13 @@ func printMemorySetting(w io.Writer, r scale.Report) {
 		tied = "no LM head"
 	}
 	fmt.Fprintf(w, "model: %s, %d layers, hidden %s, %d heads (%d kv) of %d, mlp %s, vocab %s, %s; %s\n",
-		m.Arch, m.Layers, thousands(int64(m.Hidden)), m.Heads, m.KVHeads, m.HeadDim, thousands(int64(m.MLP)), thousands(int64(m.Vocab)), tied, m.Source)
+		m.Arch, m.Layers, text.Count(int64(m.Hidden)), m.Heads, m.KVHeads, m.HeadDim, text.Count(int64(m.MLP)), text.Count(int64(m.Vocab)), tied, m.Source)
 	ckpt := "off"
 	if r.Checkpointing {
 		ckpt = "on"
 	}
 	fmt.Fprintf(w, "batch %s × seq %s = %s tokens · base %s · adapters %s · compute %s · %s · checkpointing %s\n\n",
-		thousands(int64(r.Batch)), thousands(int64(r.Seq)), thousands(int64(r.Tokens)), r.DType, r.AdapterDType, r.ComputeDType, r.Optimizer, ckpt)
+		text.Count(int64(r.Batch)), text.Count(int64(r.Seq)), text.Count(int64(r.Tokens)), r.DType, r.AdapterDType, r.ComputeDType, r.Optimizer, ckpt)
 }
 
 // printMemoryAssumptions prints every distinct assumption of the reports, wrapped.
@@ -482,7 +484,7 @@ func printMemoryAssumptions(w io.Writer, rs []scale.Report) {
 	var seen []string
 	for _, r := range rs {
 		for _, a := range r.Assumptions {
-			if contains(seen, a) {
+			if slices.Contains(seen, a) {
 				continue
 			}
 			seen = append(seen, a)

@@ -15,6 +15,7 @@ import (
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/results"
 	"github.com/loralab/loralab/ui/share"
+	"github.com/loralab/loralab/ui/text"
 )
 
 const raceIntro = `usage: loralab race [--methods lora,lora-fa,...] [flags]
@@ -155,7 +156,7 @@ func parseMethods(list string) ([]lab.Method, error) {
 // printLeaderboard writes the race table.
 func printLeaderboard(w io.Writer, board []lab.Standing, target float64) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "#\tmethod\ttrainable\tmemory\tsteps/s\teval loss\tbest eval\tsteps to %s\tstatus\t\n", lossText(target))
+	fmt.Fprintf(tw, "#\tmethod\ttrainable\tmemory\tsteps/s\teval loss\tbest eval\tsteps to %s\tstatus\t\n", text.Loss(target))
 	for _, s := range board {
 		m, _ := catalog.Method(s.Method)
 		title := s.Method
@@ -168,10 +169,10 @@ func printLeaderboard(w io.Writer, board []lab.Standing, target float64) {
 		}
 		reach := "—"
 		if s.StepsToTarget >= 0 {
-			reach = thousands(int64(s.StepsToTarget))
+			reach = text.Count(int64(s.StepsToTarget))
 		}
-		trainable, memory, speed, eval, best := thousands(int64(s.Trainable)), humanBytes(s.MemoryTotal),
-			fmt.Sprintf("%.0f", s.StepsPerSec), lossText(s.EvalLoss), lossText(s.BestEvalLoss)
+		trainable, memory, speed, eval, best := text.Count(int64(s.Trainable)), text.Bytes(s.MemoryTotal),
+			fmt.Sprintf("%.0f", s.StepsPerSec), text.Loss(s.EvalLoss), text.Loss(s.BestEvalLoss)
 		if s.MemoryTotal == 0 { // cancelled before it started
 			trainable, memory, speed, eval, best = "—", "—", "—", "—", "—"
 		}

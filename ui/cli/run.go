@@ -11,6 +11,7 @@ import (
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/results"
 	"github.com/loralab/loralab/ui/share"
+	"github.com/loralab/loralab/ui/text"
 )
 
 var runIntro = `usage: loralab run [flags]
@@ -120,17 +121,17 @@ func printRun(w io.Writer, info lab.MethodInfo, r *lab.Result) {
 		fmt.Fprintf(tw, " at step %d: %s", r.DivergedAt, r.Reason)
 	}
 	fmt.Fprintln(tw)
-	fmt.Fprintf(tw, "model\t%s; batch %d, %s steps, seed %d\n", modelText(r.Config), r.Config.Batch, thousands(int64(r.Config.Steps)), r.Config.Seed)
-	fmt.Fprintf(tw, "params\t%s trainable of %s (%s); %s frozen\n", thousands(int64(r.Params.Trainable)), thousands(int64(r.Params.Total)), percent(int64(r.Params.Trainable), int64(r.Params.Total)), thousands(int64(r.Params.Frozen)))
-	fmt.Fprintf(tw, "memory\t%s measured by the ledger\n", humanBytes(r.Memory.Total))
+	fmt.Fprintf(tw, "model\t%s; batch %d, %s steps, seed %d\n", modelText(r.Config), r.Config.Batch, text.Count(int64(r.Config.Steps)), r.Config.Seed)
+	fmt.Fprintf(tw, "params\t%s trainable of %s (%s); %s frozen\n", text.Count(int64(r.Params.Trainable)), text.Count(int64(r.Params.Total)), text.Percent(int64(r.Params.Trainable), int64(r.Params.Total)), text.Count(int64(r.Params.Frozen)))
+	fmt.Fprintf(tw, "memory\t%s measured by the ledger\n", text.Bytes(r.Memory.Total))
 	for _, row := range memoryRows(r.Memory) {
-		fmt.Fprintf(tw, "  %s\t%s\n", row.name, humanBytes(row.bytes))
+		fmt.Fprintf(tw, "  %s\t%s\n", row.name, text.Bytes(row.bytes))
 	}
 	if len(r.History) == 0 {
 		fmt.Fprintf(tw, "loss\t— (stopped before its first step)\n")
 	} else {
-		fmt.Fprintf(tw, "loss\tstep 0: train %s, eval %s\n", lossText(first(r).Train), lossText(first(r).Eval))
-		fmt.Fprintf(tw, "\tstep %s: train %s, eval %s\n", thousands(int64(r.Final.Step)), lossText(r.Final.Train), lossText(r.Final.Eval))
+		fmt.Fprintf(tw, "loss\tstep 0: train %s, eval %s\n", text.Loss(first(r).Train), text.Loss(first(r).Eval))
+		fmt.Fprintf(tw, "\tstep %s: train %s, eval %s\n", text.Count(int64(r.Final.Step)), text.Loss(r.Final.Train), text.Loss(r.Final.Eval))
 		fmt.Fprintf(tw, "ΔW rank\t%v per layer (directions W moved in; σ > %g·σ_max)\n", r.DeltaRank, lab.RankTolerance)
 	}
 	fmt.Fprintf(tw, "speed\t%.0f steps/s over %.2f s\n", r.Speed.StepsPerSecond, r.Speed.Seconds)

@@ -10,6 +10,7 @@ import (
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/results"
 	"github.com/loralab/loralab/ui/share"
+	"github.com/loralab/loralab/ui/text"
 )
 
 var sweepIntro = `usage: loralab sweep --vary SETTING=VALUES [--methods lora,...] [flags]
@@ -110,7 +111,7 @@ func printSweep(w io.Writer, b results.Bundle) {
 	fmt.Fprintf(tw, "method\t%s\tfinal train\tfinal eval\ttrainable\tmemory\tstatus\t\n", b.Setting)
 	for _, r := range b.Table {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Method, r.Value, ptrLoss(r.FinalTrain), ptrLoss(r.FinalEval),
-			thousands(int64(r.Trainable)), humanBytes(r.MemoryTotal), r.Status)
+			text.Count(int64(r.Trainable)), text.Bytes(r.MemoryTotal), r.Status)
 	}
 	tw.Flush()
 }
@@ -119,5 +120,5 @@ func ptrLoss(x *float64) string {
 	if x == nil {
 		return "NaN"
 	}
-	return lossText(*x)
+	return text.Loss(*x)
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // Options control the rendering.
@@ -344,7 +345,6 @@ func Compare(methods []lab.Method, t lab.Task, cfg lab.Config, opts ...Options) 
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	type row struct{ cells []string }
 	head := []string{"method", "r", "trains", "trainable", "share", "activations", "memory", "lr"}
 	rows := [][]string{head}
 	var notes []string
@@ -365,13 +365,6 @@ func Compare(methods []lab.Method, t lab.Task, cfg lab.Config, opts ...Options) 
 			notes = append(notes, info.Title+" would not run: "+num.Err.Error())
 		}
 	}
-	ws := make([]int, len(head))
-	for _, r := range rows {
-		for i, c := range r {
-			ws[i] = max(ws[i], width(c))
-		}
-	}
-	right := map[int]bool{1: true, 3: true, 4: true, 5: true, 6: true}
 	var b strings.Builder
 	rank := "each method's default rank"
 	if cfg.Rank != 0 {
@@ -383,24 +376,7 @@ func Compare(methods []lab.Method, t lab.Task, cfg lab.Config, opts ...Options) 
 	}
 	b.WriteString(wrap(fmt.Sprintf("All methods at %s, %sbatch %d; bytes at 8 per number, from the formulas the engine's memory ledger is tested against.",
 		rank, shape, cfg.Batch), o.width(), "") + "\n\n")
-	for i, r := range rows {
-		var cells []string
-		for j, c := range r {
-			if right[j] {
-				cells = append(cells, padLeft(c, ws[j]))
-			} else {
-				cells = append(cells, pad(c, ws[j]))
-			}
-		}
-		b.WriteString(strings.TrimRight(strings.Join(cells, "  "), " ") + "\n")
-		if i == 0 {
-			total := 0
-			for _, x := range ws {
-				total += x
-			}
-			b.WriteString(strings.Repeat("─", total+2*(len(ws)-1)) + "\n")
-		}
-	}
+	b.WriteString(text.Table(rows, map[int]bool{1: true, 3: true, 4: true, 5: true, 6: true}, true))
 	b.WriteString("\n")
 	b.WriteString(wrap("trains: what the optimiser updates (LoRA-FA's A and VeRA's shared A and B stay frozen; Delta-LoRA's W also moves, without a gradient; LoRA+ trains B at λ·lr). share: trainable parameters as a share of all the model holds. activations: what the forward pass keeps for the backward pass. memory: weights, gradients, AdamW state, activations and scratch, in bytes. lr: the method's default learning rate.", o.width(), "") + "\n")
 	for _, note := range notes {

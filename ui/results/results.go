@@ -53,15 +53,16 @@ func SweepTable(set lab.Setting, values []string, runs []*lab.Result) []SweepRow
 	for _, r := range runs {
 		rows = append(rows, SweepRow{
 			Method: r.Method, Value: set.Get(r.Config), Status: r.Status,
-			FinalTrain: finite(r.Final.Train), FinalEval: finite(r.Final.Eval),
+			FinalTrain: orNull(r.Final.Train), FinalEval: orNull(r.Final.Eval),
 			Trainable: r.Params.Trainable, MemoryTotal: r.Memory.Total,
 		})
 	}
 	return rows
 }
 
-func finite(x float64) *float64 {
-	if x != x || x > 1e308 || x < -1e308 {
+// orNull is x as a JSON value: nil (null) unless x is finite.
+func orNull(x float64) *float64 {
+	if !lab.Finite(x) {
 		return nil
 	}
 	return &x
