@@ -38,7 +38,7 @@ func checkUniform(t *testing.T, what string, m *lab.Mat, bound float64) {
 // TestLoRAFamilyInitialisation: A uniform on ±1/√d_in (PyTorch's
 // kaiming_uniform with a = √5), B = 0, for every method with a LoRA pair.
 func TestLoRAFamilyInitialisation(t *testing.T) {
-	for _, m := range []lab.Method{adapters.LoRA{}, adapters.LoRAPlus{}, adapters.DeltaLoRA{}, adapters.LoRAFA{}} {
+	for _, m := range []lab.Method{adapters.LoRA{}, adapters.LoRAPlus{}, adapters.DeltaLoRA{}, adapters.LoRAFA{}, adapters.DoRA{}} {
 		layers, adapted, _ := buildNonSquare(t, m, 4)
 		for i, a := range adapted {
 			var A, B *lab.Mat

@@ -40,7 +40,9 @@ func baseForward(base []*lab.Linear, act string, x *lab.Mat) *lab.Mat {
 // step every method's adapted model computes the base model's output. It
 // must be bitwise equal to the unadapted forward pass (full fine-tuning's
 // model, which is the base layers themselves) and within 1e-12 of an
-// independent plain-loop evaluation of the base weights.
+// independent plain-loop evaluation of the base weights. PiSSA computes
+// X·W_resᵀ + s·H·Bᵀ, the same numbers summed in another order: it must be
+// within 1e-12 of the base model (to rounding), not bitwise equal.
 func TestNoOpAtStart(t *testing.T) {
 	for _, act := range []string{"tanh", "relu", "identity"} {
 		cfg := smallConfig()
@@ -61,7 +63,11 @@ func TestNoOpAtStart(t *testing.T) {
 				tr := newTrainer(t, m, c)
 				tr.nextBatch() // same seed: the same batch as the base model's
 				got := tr.predict()
-				if !equalMats(got, want) {
+				if m.Info().Name == "pissa" {
+					if d := maxAbsDiff(got, want); d > 1e-12*math.Max(1, maxAbs(want)) {
+						t.Errorf("output differs from the base model's by %g before the first step: more than rounding", d)
+					}
+				} else if !equalMats(got, want) {
 					t.Errorf("output differs from the base model's by up to %g before the first step", maxAbsDiff(got, want))
 				}
 				if d := maxAbsDiff(got, ref); d > 1e-12*math.Max(1, maxAbs(ref)) {

@@ -27,6 +27,8 @@ type Config struct {
 	Alpha            float64 `json:"alpha"`
 	RSLoRA           bool    `json:"rslora"`
 	LR               float64 `json:"lr"`
+	Schedule         string  `json:"schedule"`          // learning-rate schedule: constant, linear or cosine
+	Warmup           int     `json:"warmup"`            // steps of linear warmup from 0 before the schedule
 	WeightDecay      float64 `json:"weight_decay"`      // AdamW's decoupled weight decay
 	Steps            int     `json:"steps"`             // optimiser steps
 	Batch            int     `json:"batch"`             // examples per step
@@ -40,7 +42,7 @@ type Config struct {
 // Defaults returns the default core settings. The method and task are left
 // empty: Catalog.Defaults names the first of each.
 func Defaults() Config {
-	return Config{Steps: 2000, Batch: 64, Seed: 1, EvalEvery: 20, DivergenceFactor: 1e4}
+	return Config{Schedule: ScheduleConstant, Steps: 2000, Batch: 64, Seed: 1, EvalEvery: 20, DivergenceFactor: 1e4}
 }
 
 // Defaults returns the default settings for the catalog's first method on
@@ -157,6 +159,12 @@ func (c Config) Validate() error {
 		if x.v < x.lo || x.v > x.hi {
 			return fmt.Errorf("%s %d: must be between %d and %d", x.name, x.v, x.lo, x.hi)
 		}
+	}
+	if !slices.Contains(Schedules, c.Schedule) {
+		return fmt.Errorf("schedule %q: unknown; the schedules are: %s", c.Schedule, strings.Join(Schedules, ", "))
+	}
+	if c.Warmup < 0 || c.Warmup > c.Steps {
+		return fmt.Errorf("warmup %d: must be between 0 and steps (%d)", c.Warmup, c.Steps)
 	}
 	if math.IsNaN(c.DivergenceFactor) || math.IsInf(c.DivergenceFactor, 0) || c.DivergenceFactor <= 1 {
 		return fmt.Errorf("divergence-factor %v: must be a finite number above 1", c.DivergenceFactor)

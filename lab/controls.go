@@ -14,7 +14,7 @@ type controller struct {
 	early []control // controls that arrived while the run waited for its seat
 
 	status       Status
-	lr           float64 // the learning rate in use
+	lr           float64 // a learning rate set before the trainer existed (0: none)
 	paused       bool
 	pendingSteps int       // single steps asked for while paused
 	speed        float64   // steps per second cap (0: none)
@@ -200,7 +200,7 @@ func (c *controller) apply(x control) {
 		if finite(x.value) && x.value > 0 {
 			c.lr = x.value
 			if c.t != nil {
-				c.t.opt.LR = x.value
+				c.t.setLR(x.value)
 			}
 		}
 	case ctrlSpeed:
@@ -249,8 +249,12 @@ func (c *controller) progress() Progress {
 	if c.paused && !st.Final() {
 		st = Paused
 	}
-	p := Progress{Steps: c.r.job.Config.Steps, Status: st, LR: c.lr, Elapsed: time.Since(c.started)}
+	p := Progress{Steps: c.r.job.Config.Steps, Status: st, LR: c.r.job.Config.LR, Elapsed: time.Since(c.started)}
+	if c.lr > 0 {
+		p.LR = c.lr
+	}
 	if t := c.t; t != nil {
+		p.LR, p.StepLR = t.baseLR, t.opt.LR
 		p.Step, p.TrainLoss, p.EvalLoss = t.steps, t.trainLoss, t.evalLoss
 		p.StepsPerSec = stepsPerSec(t.steps, c.activeTime())
 		p.Points = t.fresh

@@ -2,6 +2,7 @@ package lab_test
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"github.com/loralab/loralab/adapters"
@@ -22,7 +23,9 @@ func raceJobs(steps int) []lab.Job {
 
 // TestRaceSeesIdenticalData proves every method in a race starts from the same
 // base weights and sees the same eval set and the same batches in the same
-// order: their data digests are equal, and change with the seed.
+// order: their data digests are equal, and change with the seed. Their
+// starting eval losses are equal — bitwise, except PiSSA's, whose residual +
+// s·B·A is the base weight to rounding.
 func TestRaceSeesIdenticalData(t *testing.T) {
 	res, err := lab.ExecuteAll(context.Background(), raceJobs(60), 2, nil)
 	if err != nil {
@@ -32,7 +35,11 @@ func TestRaceSeesIdenticalData(t *testing.T) {
 		if r.DataDigest != res[0].DataDigest {
 			t.Errorf("%s saw data %v, %s saw %v", r.Method, r.DataDigest, res[0].Method, res[0].DataDigest)
 		}
-		if r.History[0].Eval != res[0].History[0].Eval {
+		a, b := r.History[0].Eval, res[0].History[0].Eval
+		if r.Method == "pissa" && math.Abs(a-b) <= 1e-12*b {
+			continue
+		}
+		if a != b {
 			t.Errorf("%s starts at eval loss %v, %s at %v: not the same base model", r.Method, r.History[0].Eval, res[0].Method, res[0].History[0].Eval)
 		}
 	}

@@ -38,7 +38,8 @@ type Progress struct {
 	EvalLoss    float64       // last eval loss
 	StepsPerSec float64       // over the time spent training (pauses excluded)
 	Elapsed     time.Duration // wall time since training started, pauses included
-	LR          float64       // the learning rate in use (it can change while running)
+	LR          float64       // the base learning rate in use (it can change while running)
+	StepLR      float64       // the rate of the last step: LR scaled by the schedule
 	Status      Status
 	Points      []Point
 	Memory      Memory // bytes the run's ledger holds, by category (zero while queued)
@@ -56,6 +57,7 @@ type Params struct {
 type Speed struct {
 	StepsPerSecond float64 `json:"steps_per_second"`
 	Seconds        float64 `json:"seconds"`
+	InitSeconds    float64 `json:"init_seconds"` // building the method's adapters (PiSSA: an SVD per layer)
 }
 
 // Result is everything a finished run reports. Its JSON form is the output of
@@ -74,6 +76,9 @@ type Result struct {
 	DeltaRank  []int   `json:"delta_rank"`  // per layer: numerical rank of W_eff − W0, the directions training moved
 	Final      Point   `json:"final"`
 	Speed      Speed   `json:"speed"`
+	// LRChanges lists every live change of the learning rate, in order:
+	// Config.LR is the rate the run started with.
+	LRChanges []LRChange `json:"lr_changes,omitempty"`
 }
 
 // Job is one run to make: a method on a task with its settings.
@@ -298,7 +303,6 @@ func (r *Run) loop(ctx context.Context) {
 		return
 	}
 	c.t = t
-	c.lr = r.job.Config.LR
 	c.started = time.Now()
 	c.activeSince = c.started
 	c.applyAll(c.early) // controls that arrived while the run waited for its seat, in order

@@ -14,6 +14,7 @@ import (
 // BeforeUpdate is where LoRA-FA projects B's gradient and Delta-LoRA saves
 // A and B; AfterUpdate is where Delta-LoRA moves W.
 func (t *trainer) step() float64 {
+	t.opt.LR = t.baseLR * t.schedule.Factor(t.steps) // this step's rate
 	t.net.NextBatch(&t.digest)
 	loss := t.net.Forward()
 	for _, p := range t.params {
@@ -43,6 +44,10 @@ type trainer struct {
 	ledger *Ledger
 	digest Digest // of every number the run saw as data
 
+	baseLR    float64  // the learning rate the schedule scales (changes live)
+	schedule  Schedule // its multiplier per step
+	lrChanges []LRChange
+
 	steps     int     // optimiser steps taken
 	trainLoss float64 // of the last batch
 	evalLoss  float64 // at the last evaluation
@@ -55,6 +60,27 @@ type trainer struct {
 
 	memory      Memory // bytes the ledger holds, by category
 	paramCounts Params
+	initSeconds float64 // building the method's adapters (PiSSA: an SVD per layer)
+}
+
+// LRChange is a change of the base learning rate while a run trained: from
+// step Step on (the first step it applies to is Step+1), the schedule scales LR.
+type LRChange struct {
+	Step int     `json:"step"`
+	LR   float64 `json:"lr"`
+}
+
+// setLR changes the base learning rate from the next step on and records it.
+func (t *trainer) setLR(lr float64) {
+	if lr == t.baseLR {
+		return
+	}
+	t.baseLR = lr
+	if n := len(t.lrChanges); n > 0 && t.lrChanges[n-1].Step == t.steps {
+		t.lrChanges[n-1].LR = lr // several changes between two steps: the last one counts
+		return
+	}
+	t.lrChanges = append(t.lrChanges, LRChange{Step: t.steps, LR: lr})
 }
 
 // lossInterval summarises the training losses since the last history point.
@@ -82,8 +108,11 @@ func newTrainer(ctx context.Context, job Job) (*trainer, error) {
 		return nil, err
 	}
 	env := &Env{Ledger: ledger, Rand: NewRand(cfg.Seed, StreamAdapter), Config: cfg, N: job.Task.Rows(cfg)}
-	t := &trainer{job: job, net: net, ledger: ledger, hist: NewHistory(DefaultHistoryCap), status: Running}
+	t := &trainer{job: job, net: net, ledger: ledger, hist: NewHistory(DefaultHistoryCap), status: Running,
+		baseLR: cfg.LR, schedule: ScheduleOf(cfg)}
+	built := time.Now()
 	t.layers = job.Method.Build(env, net.Linears())
+	t.initSeconds = time.Since(built).Seconds()
 	for _, l := range t.layers {
 		t.params = append(t.params, l.Params()...)
 	}
@@ -190,7 +219,9 @@ func (t *trainer) result(speed Speed) *Result {
 		Method: cfg.Method, Status: t.status, Reason: t.reason, Config: cfg,
 		Layers: t.job.Task.Layers(cfg, t.job.Method.Info().TrainsBase),
 		Params: t.paramCounts, Memory: t.memory, History: hist, DataDigest: t.digest, Speed: speed,
+		LRChanges: t.lrChanges,
 	}
+	res.Speed.InitSeconds = t.initSeconds
 	if len(hist) > 0 {
 		res.Final = hist[len(hist)-1]
 	}

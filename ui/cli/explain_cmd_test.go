@@ -105,8 +105,8 @@ func TestExplainUsage(t *testing.T) {
 		args []string
 		says []string
 	}{
-		{[]string{"dora"}, []string{`"dora"`, "lora, lora-fa, vera, delta-lora, lora-plus, full"}},
-		{[]string{"--method", "dora"}, []string{`"dora"`, "the methods are"}},
+		{[]string{"adalora"}, []string{`"adalora"`, "lora, lora-fa, vera, delta-lora, lora-plus, dora, pissa, full"}},
+		{[]string{"--method", "adalora"}, []string{`"adalora"`, "the methods are"}},
 		{[]string{"lora", "vera"}, []string{"one method at a time"}},
 		{[]string{"lora", "--method", "vera"}, []string{"disagree"}},
 		{[]string{"lora", "--rank", "abc"}, []string{"rank", "whole number"}},

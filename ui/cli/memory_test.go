@@ -239,7 +239,7 @@ func TestMemoryBadInput(t *testing.T) {
 		{[]string{"--config-file", missing}, "config file " + missing + ": missing num_hidden_layers"},
 		{[]string{"--config-file", filepath.Join(dir, "nope.json")}, "no such file or directory"},
 		{[]string{"--model", "llama-2-7b", "--config-file", bad}, "--model and --config-file: choose one"},
-		{[]string{"--model", "llama-2-7b", "--method", "nope"}, `method "nope": unknown; the methods are: lora, lora-fa, vera, delta-lora, lora-plus, full`},
+		{[]string{"--model", "llama-2-7b", "--method", "nope"}, `method "nope": unknown; the methods are: lora, lora-fa, vera, delta-lora, lora-plus, dora, pissa, full`},
 		{[]string{"--model", "llama-2-7b", "--method", "lora", "--methods", "vera"}, "--method and --methods: choose one"},
 		{[]string{"--model", "llama-2-7b", "--methods", "lora,lora"}, `method "lora" listed twice`},
 		{[]string{"--model", "llama-2-7b", "--methods", "vera:big"}, `rank "big" is not a whole number`},

@@ -51,8 +51,9 @@ func TestGoldenTooSmall(t *testing.T) {
 func racing(t *testing.T, w, h int) *Model {
 	m := newTestModel(t, w, h)
 	st := []lab.Status{lab.Done, lab.Running, lab.Paused, lab.Queued, lab.Diverged, lab.Done}
+	steps := []int{2000, 1200, 800, 0, 500, 2000}
 	for i := range m.lab.Methods {
-		fakeRun(m, i, []int{2000, 1200, 800, 0, 500, 2000}[i], 2000, st[i])
+		fakeRun(m, i, steps[i%len(steps)], 2000, st[i%len(st)])
 	}
 	return m
 }
@@ -127,8 +128,9 @@ func TestGoldenSweepResults120x40(t *testing.T) {
 func notesModel(t *testing.T, w, h int) *Model {
 	m := presetModel(t, w, h, "race-five")
 	st := []lab.Status{lab.Done, lab.Running, lab.Paused, lab.Queued, lab.Diverged, lab.Done}
+	steps := []int{1500, 1200, 800, 0, 500, 1500}
 	for i := range m.lab.Methods {
-		fakeRun(m, i, []int{1500, 1200, 800, 0, 500, 1500}[i], 1500, st[i])
+		fakeRun(m, i, steps[i%len(steps)], 1500, st[i%len(st)])
 	}
 	m.lab.record("race", m.lab.RaceMethods(), "", nil)
 	return m
