@@ -128,7 +128,7 @@ func TestLayerGradients(t *testing.T) {
 				t.Run(name, func(t *testing.T) {
 					cfg := catalog.Defaults()
 					cfg.Rank, cfg.Alpha, cfg.RSLoRA = 2, 3, rs // s = 1.5 (or 3/√2): a scaling bug cannot hide behind s = 1
-					cfg = with(cfg, "dora-exact", true) // DoRA's true gradient; its detached one is checked in dora_test.go
+					cfg = with(cfg, "dora-exact", true)        // DoRA's true gradient; its detached one is checked in dora_test.go
 					cfg = with(cfg, "vera-d-init", 0.7)
 					rig := buildLayers(t, m, cfg, shapes, n, uint64(11+si))
 					rnd := lab.NewRand(uint64(23+si), testStream)
