@@ -122,10 +122,10 @@ type Model struct {
 	// inputGrad: whether ∂L/∂x₀ reaches a trainable tensor (the embedding
 	// or the first norm); if not, Backward stops at the first block's q, k, v.
 	inputGrad bool
-	Emb    *nn.Embedding
-	Blocks []*Block
-	Final  *nn.LayerNorm // LN_f, before the head
-	Loss   *nn.CrossEntropy
+	Emb       *nn.Embedding
+	Blocks    []*Block
+	Final     *nn.LayerNorm // LN_f, before the head
+	Loss      *nn.CrossEntropy
 
 	// The batch: Tokens[n] is the input character of row n and Targets[n]
 	// the character that follows it (N ids each; filled by the caller).
@@ -323,7 +323,6 @@ func (m *Model) Backward() {
 	}
 	m.Emb.Backward(m.Tokens, m.dx) // scatter-add into ∂L/∂E, ∂L/∂P
 }
-
 
 // ZeroGrads clears every gradient before a backward pass.
 func (m *Model) ZeroGrads() {
