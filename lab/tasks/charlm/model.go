@@ -118,18 +118,19 @@ type Model struct {
 	Config
 	Base   []*lab.Linear // every linear layer's base W (d_out × d_in) and b, in Shapes order
 	Layers []nn.Layer    // the same layers as Forward calls them: set by SetLayers
-	params []*lab.Param  // every trainable tensor, gathered by SetLayers
-	// inputGrad: whether ∂L/∂x₀ reaches a trainable tensor (the embedding
-	// or the first norm); if not, Backward stops at the first block's q, k, v.
-	inputGrad bool
-	Emb       *nn.Embedding
-	Blocks    []*Block
-	Final     *nn.LayerNorm // LN_f, before the head
-	Loss      *nn.CrossEntropy
+	Emb    *nn.Embedding
+	Blocks []*Block
+	Final  *nn.LayerNorm // LN_f, before the head
+	Loss   *nn.CrossEntropy
 
 	// The batch: Tokens[n] is the input character of row n and Targets[n]
 	// the character that follows it (N ids each; filled by the caller).
 	Tokens, Targets []int
+
+	params []*lab.Param // every trainable tensor, gathered by SetLayers
+	// inputGrad: whether ∂L/∂x₀ reaches a trainable tensor (the embedding
+	// or the first norm); if not, Backward stops at the first block's q, k, v.
+	inputGrad bool
 
 	x, a, att, br *lab.Mat // Workspace, N × d: residual stream, norm output, attention output, branch output
 	h             *lab.Mat // Workspace, N × 4d: GELU(U), the down layer's input
