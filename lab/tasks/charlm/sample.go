@@ -37,6 +37,10 @@ type Sampler struct {
 	s      *lab.Mat   // T × T: attention scores
 	logits *lab.Mat   // 1 × V: the last row's
 	window []int      // the characters in the cache, T at most
+
+	// View headers (no numbers of their own) re-pointed at the rows being
+	// fed, so that feeding a character allocates nothing.
+	views struct{ x, a, q, y, br, h, k, v, kAll, vAll, last, la lab.Mat }
 }
 
 // NewSampler allocates a sampler for m from l (Workspace: nothing in it
@@ -114,33 +118,42 @@ func (s *Sampler) Generate(prompt []int, n int, tau float64, r *rand.Rand) []int
 // to the cache and leaves the logits of position to−1 in s.logits.
 func (s *Sampler) feed(from, to int) {
 	m, rows := s.m, to-from
-	view := func(x *lab.Mat, start, n int) *lab.Mat {
-		return &lab.Mat{Rows: n, Cols: x.Cols, Stride: x.Stride, Data: x.Data[start*x.Stride : (start+n)*x.Stride]}
-	}
-	linear := func(i int, in, out *lab.Mat) { // out = in·Wᵀ + b with the merged W
-		lab.Gemm(1, in, lab.NoT, s.w[i], lab.T, 0, out)
-		lab.AddRowVector(out, m.Base[i].Bias)
-	}
-	x, a, q, y, br, h := view(s.x, 0, rows), view(s.a, 0, rows), view(s.q, 0, rows), view(s.y, 0, rows), view(s.br, 0, rows), view(s.h, 0, rows)
+	v := &s.views
+	x, a, q, y, br, h := rowsOf(&v.x, s.x, 0, rows), rowsOf(&v.a, s.a, 0, rows), rowsOf(&v.q, s.q, 0, rows),
+		rowsOf(&v.y, s.y, 0, rows), rowsOf(&v.br, s.br, 0, rows), rowsOf(&v.h, s.h, 0, rows)
 	m.Emb.Infer(s.window[from:to], from, x)
 	for i, b := range m.Blocks {
-		k, v := view(s.kc[i], from, rows), view(s.vc[i], from, rows)
-		b.Norm1.Infer(x, a)
-		linear(i*perBlock+layerQ, a, q)
-		linear(i*perBlock+layerK, a, k)
-		linear(i*perBlock+layerV, a, v)
-		nn.AttendCached(q, view(s.kc[i], 0, to), view(s.vc[i], 0, to), y, s.s, m.Heads, from)
-		linear(i*perBlock+layerO, y, br)
-		nn.Add(x, br)
-		b.Norm2.Infer(x, a)
-		linear(i*perBlock+layerUp, a, h)
-		nn.GELU{}.Forward(h, h)
-		linear(i*perBlock+layerDown, h, br)
-		nn.Add(x, br)
+		l := i * perBlock
+		k, val := rowsOf(&v.k, s.kc[i], from, rows), rowsOf(&v.v, s.vc[i], from, rows)
+		b.Norm1.Infer(x, a)        // a = LN₁(x)
+		s.linear(l+layerQ, a, q)   // Q
+		s.linear(l+layerK, a, k)   // K, into the cache
+		s.linear(l+layerV, a, val) // V, into the cache
+		kAll, vAll := rowsOf(&v.kAll, s.kc[i], 0, to), rowsOf(&v.vAll, s.vc[i], 0, to)
+		nn.AttendCached(q, kAll, vAll, y, s.s, m.Heads, from) // over positions 0 … to−1
+		s.linear(l+layerO, y, br)                             // ·W_oᵀ + b_o
+		nn.Add(x, br)                                         // x = x + attention branch
+		b.Norm2.Infer(x, a)                                   // a = LN₂(x)
+		s.linear(l+layerUp, a, h)                             // U
+		nn.GELU{}.Forward(h, h)                               // GELU(U)
+		s.linear(l+layerDown, h, br)                          // ·W_downᵀ + b_down
+		nn.Add(x, br)                                         // x = x + MLP branch
 	}
-	last, la := view(x, rows-1, 1), view(a, 0, 1)
-	m.Final.Infer(last, la)
-	linear(len(m.Base)-1, la, s.logits)
+	last, la := rowsOf(&v.last, s.x, rows-1, 1), rowsOf(&v.la, s.a, 0, 1)
+	m.Final.Infer(last, la)               // LN_f of the last row only
+	s.linear(len(m.Base)-1, la, s.logits) // its logits
+}
+
+// linear computes out = in·Wᵀ + b for layer i with its merged W.
+func (s *Sampler) linear(i int, in, out *lab.Mat) {
+	lab.Gemm(1, in, lab.NoT, s.w[i], lab.T, 0, out)
+	lab.AddRowVector(out, s.m.Base[i].Bias)
+}
+
+// rowsOf points the view header dst at rows start … start+n−1 of m and returns it.
+func rowsOf(dst, m *lab.Mat, start, n int) *lab.Mat {
+	*dst = lab.Mat{Rows: n, Cols: m.Cols, Stride: m.Stride, Data: m.Data[start*m.Stride : (start+n)*m.Stride]}
+	return dst
 }
 
 // pick returns the greedy or sampled next character from logits z.
