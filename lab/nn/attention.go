@@ -35,7 +35,8 @@ import (
 //
 // The products run through lab.Gemm on strided views of the heads, over the
 // full T × T square: the masked half is computed and then zeroed, which
-// doubles this piece's (small) share of the FLOPs for simpler code.
+// doubles this piece's FLOPs (it takes about a fifth of a training step at
+// T = 64, d = 64 with gonum's GEMM) for simpler code.
 type Attention struct {
 	Batch, Context, Heads, HeadDim int // B, T, H, d_h
 	scale                          float64

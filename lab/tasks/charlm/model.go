@@ -99,6 +99,13 @@ type Trainable struct {
 //
 // Backward runs the same lines bottom to top; each residual add sends its
 // gradient to both terms (∂L/∂x collects the branch's ∂L/∂input).
+//
+// GPT-2's choices, kept for the lessons' sake: learned positions, LayerNorm,
+// GELU, biases everywhere. K's bias is among them although it cannot matter
+// (it adds q_i·b_k to every score of row i, which the softmax ignores; its
+// gradient is exactly 0). The head is not tied to the token table, as GPT-2's
+// is: it is an ordinary linear layer that a method may adapt, and the
+// embedding stays frozen under the adapter methods.
 // The six linear layers of each block and the head are called through
 // nn.Layer (Layers), so a method's adapted layers can stand in for them.
 //
