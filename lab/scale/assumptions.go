@@ -24,7 +24,7 @@ func assumptions(r Report, full, writer bool) []string {
 	} else {
 		add("no loss term: an encoder's task head is small")
 	}
-	add("method activations: each method's Footprint formula per adapted layer, the one the toy engine's ledger checks, as PEFT keeps it: the part that grows with d_in is the layer's input X, which PEFT casts to the adapter dtype in every adapted layer (with fp32 adapters each layer keeps its own fp32 copy; when X is already in that dtype, layers reading one input keep it once, and o's input is the attention output attention keeps anyway); the rest of the formula (H = X·Aᵀ, ...) in the adapter dtype; a method may declare what its PEFT layer keeps beyond its formula (PEFTCoster)")
+	add("method activations: each method's Footprint formula per adapted layer, the one the toy engine's ledger checks, as PEFT keeps it: the part that grows with d_in is the layer's input X, which PEFT casts to the adapter dtype in every adapted layer (with fp32 adapters each layer keeps its own fp32 copy; when X is already in that dtype, layers reading one input keep it once, and o's input is the attention output attention keeps anyway); the rest of the formula (H = X·Aᵀ, ...) in the adapter dtype; a method may declare what its PEFT layer keeps or allocates beyond its formula")
 	if r.Checkpointing {
 		add("gradient checkpointing on (non-reentrant): each block keeps only its input (N·h); backward recomputes one block at a time, which the peak counts (that block's activations, its largest layer's temporaries and the MLP's gradients)")
 	} else {

@@ -498,3 +498,21 @@ func TestMemoryDeltaLoRAWritesW(t *testing.T) {
 		t.Errorf("delta-lora on a 4-bit base: %v", err)
 	}
 }
+
+// TestMemoryQuantisedDequantisation: on a quantised base each layer
+// dequantises its weight for its matmul; with almost no tokens that
+// temporary (the largest weight, in bf16) is the peak's transient.
+func TestMemoryQuantisedDequantisation(t *testing.T) {
+	m, _ := scale.LookupModel("llama-2-7b")
+	o := scale.DefaultOptions()
+	o.DType, o.Batch, o.Seq = scale.NF4, 1, 1
+	r := run(t, m, "lora", o)
+	var w int64
+	for _, l := range m.Linears() {
+		w = max(w, int64(l.DIn)*int64(l.DOut))
+	}
+	last := r.PeakTerms[len(r.PeakTerms)-1]
+	if r.PeakAt != scale.AtForward || last.Bytes != 2*w {
+		t.Errorf("4-bit, 1 token: peak at %q, last term %+v; want the forward with one dequantised weight (%d bytes)", r.PeakAt, last, 2*w)
+	}
+}

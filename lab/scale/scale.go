@@ -449,12 +449,13 @@ const (
 //
 //   - loss backward: resting + kept activations + the loss's fp32 gradients
 //     (2·N·V·4); gradients of the weights do not exist yet;
-//   - forward, the largest layer's temporaries: resting + kept activations
-//     less the head's + the largest adapted layer's forward transient
-//     (PEFTCost.Transient) or, on a quantised base, one dequantised weight;
-//   - backward with checkpointing: resting + kept activations less the
-//     head's + one block's activations (network and method) + that
-//     transient + the MLP's gradient temporaries (2·N·f·c);
+//   - forward, the largest layer's temporaries: resting + the blocks' kept
+//     activations (the head's not yet made) + the largest adapted layer's
+//     forward transient (PEFTCost.Transient) or, on a quantised base, one
+//     dequantised weight;
+//   - backward with checkpointing: resting + the blocks' kept activations
+//     (the head's freed) + one block's activations (network and method) +
+//     that transient + the MLP's gradient temporaries (2·N·f·c);
 //   - optimizer step: resting + gradients + AdamW's foreach temporary (one
 //     state-sized copy of the trained weights, for √v̂; 8-bit AdamW: none).
 //
@@ -463,8 +464,8 @@ const (
 func peak(m Model, b Parts, head, recompute, transient int64, o Options, p precision, n int64) (string, []Term) {
 	resting := Term{"resting: weights, optimizer state and extras", b.Resting}
 	acts := Term{"activations kept after the forward pass", b.ActivationsNetwork + b.ActivationsMethod}
-	lessHead := Term{"less the head's activations (freed before the blocks' backward)", -head}
-	if o.DType.Quantized() && !o.Checkpointing {
+	blocks := Term{"activations kept by the blocks (the head's are freed by then)", acts.Bytes - head}
+	if o.DType.Quantized() {
 		var w int64
 		for _, l := range m.Linears() {
 			w = max(w, int64(l.DIn)*int64(l.DOut))
@@ -483,11 +484,11 @@ func peak(m Model, b Parts, head, recompute, transient int64, o Options, p preci
 		cs = append(cs, candidate{AtForwardEnd, []Term{resting, acts}})
 	}
 	if transient > 0 && !o.Checkpointing {
-		cs = append(cs, candidate{AtForward, []Term{resting, acts, lessHead,
+		cs = append(cs, candidate{AtForward, []Term{resting, blocks,
 			{"the largest adapted layer's forward temporaries", transient}}})
 	}
 	if o.Checkpointing {
-		cs = append(cs, candidate{AtRecompute, []Term{resting, acts, lessHead,
+		cs = append(cs, candidate{AtRecompute, []Term{resting, blocks,
 			{"one block recomputed: its activations, network and method", recompute},
 			{"the largest adapted layer's forward temporaries", transient},
 			{"the MLP's gradient temporaries (2·N·mlp)", bytesOf(2*n*int64(m.MLP), p.compute)}}})
