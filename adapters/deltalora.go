@@ -43,7 +43,7 @@ var (
 // Info describes Delta-LoRA.
 func (DeltaLoRA) Info() lab.MethodInfo {
 	return lab.MethodInfo{
-		Name: "delta-lora", Title: "Delta-LoRA", Colour: "#fb923c", Glyph: "▼", Hollow: "▽", DefaultLR: 2e-3, DefaultRank: 8,
+		Name: "delta-lora", Title: "Delta-LoRA", Colour: "#fb923c", Glyph: "▼", Hollow: "▽", DefaultLR: 2e-3, DefaultRank: 8, WritesBase: true,
 		Settings: append(loraSettings[:len(loraSettings):len(loraSettings)], DeltaRatio, DeltaStart),
 		Summary:  "LoRA that also moves W by λ·s·(B′A′ − BA) after each step past K: total change can exceed rank r",
 		Paper:    "Zi et al., Delta-LoRA: Fine-Tuning High-Rank Parameters with the Delta of Low-Rank Matrices (arXiv 2309.02411)",

@@ -212,6 +212,16 @@ func (l *doraLayer) EffectiveWeight(dst *lab.Mat) {
 	}
 }
 
+// PEFTCost is what PEFT's DoRA layer keeps beyond this Footprint (measured,
+// PEFT 0.21, lab/scale/testdata/measured.json): the base layer's output
+// (N·d_out, compute dtype; the Footprint's Z stands for PEFT's LoRA output)
+// and three d_out vectors, and its forward builds an identity (d_in × d_in),
+// B·A, W, s·B·A and W + s·B·A and squares one of them for the row norm
+// (d_in² + 5·d_in·d_out, adapter dtype, transient).
+func (DoRA) PEFTCost(_ lab.Config, s lab.Shape, n int) lab.PEFTCost {
+	return lab.PEFTCost{ComputeKept: n * s.DOut, AdapterKept: 3 * s.DOut, Transient: s.DIn*s.DIn + 5*s.DIn*s.DOut}
+}
+
 // rowNorms writes the Euclidean norm of every row of w into out. A row
 // whose squares overflow (or underflow) is measured scaled by its largest
 // element, so a huge row gets its huge norm rather than +Inf.

@@ -98,6 +98,10 @@ type MethodInfo struct {
 	// fine-tuning): a task then hands it every linear layer and makes its
 	// other weights trainable too.
 	TrainsBase bool
+	// WritesBase says the method writes the base weights of the layers it
+	// adapts although they get no gradient (Delta-LoRA): they must stay
+	// writable in full precision.
+	WritesBase bool
 	// Explain is how the method is explained, as data.
 	Explain Explanation
 }
@@ -112,6 +116,28 @@ func (i MethodInfo) UsesRank() bool {
 func (i MethodInfo) UsesAlpha() bool {
 	_, ok := FindSetting(i.Settings, AlphaSetting.Name)
 	return ok
+}
+
+// PEFTCost is what a method's reference implementation (Hugging Face PEFT)
+// holds per adapted layer beyond the method's own Footprint formula, in
+// numbers: the LLM-scale calculator (lab/scale) adds it to the Footprint.
+type PEFTCost struct {
+	// ComputeKept: numbers kept for backward in the compute dtype that the
+	// Footprint does not count (e.g. a base layer's output X·Wᵀ, N·d_out).
+	ComputeKept int
+	// AdapterKept: numbers kept for backward in the adapter dtype that the
+	// Footprint does not count.
+	AdapterKept int
+	// Transient: numbers (adapter dtype) alive only while the layer's
+	// forward runs, e.g. a d_out × d_in matrix built to take a norm.
+	Transient int
+}
+
+// PEFTCoster is implemented by a method whose PEFT layer keeps for
+// backward, or allocates in its forward, more than its Footprint formula
+// says (measured on a GPU: lab/scale/testdata/measured.json).
+type PEFTCoster interface {
+	PEFTCost(cfg Config, layer Shape, n int) PEFTCost
 }
 
 // Method is a fine-tuning method: how to adapt every linear layer of a model,

@@ -183,6 +183,8 @@ func TestMemoryModelParams(t *testing.T) {
 		"llama-3.2-1b":  1_235_814_400,
 		"llama-3.2-3b":  3_212_749_824,
 		"mistral-7b":    7_241_732_096,
+		"qwen2.5-0.5b":  494_032_768, // PyTorch's count of the model built from its config.json (testdata/measured.json)
+		"qwen2.5-1.5b":  1_543_714_304,
 	}
 	for _, m := range scale.Models() {
 		if err := m.Validate(); err != nil {
