@@ -38,16 +38,16 @@ import (
 
 // Options are the settings of one estimate.
 type Options struct {
-	Rank            int       // adapter rank r (methods that use one)
-	Alpha           float64   // α, 0 = rank; it scales the update and changes no memory
-	Targets         []string  // adapted layers of every block (see Model.ResolveTargets); full fine-tuning trains all
-	Batch           int       // sequences per step
-	Seq             int       // tokens per sequence
-	DType           DType     // frozen base weights (and full fine-tuning's weights); "" = bf16
-	AdapterDType    DType     // adapter weights, gradients, frozen adapter matrices, method extras; "" = fp32
-	ComputeDType    DType     // activations; "" = DType, or bf16 when DType is fp32 with MasterWeights, int8 or 4-bit
-	Optimizer       Optimizer // "" = adamw
-	Checkpointing   bool      // gradient checkpointing, one checkpoint per block
+	Rank          int       // adapter rank r (methods that use one)
+	Alpha         float64   // α, 0 = rank; it scales the update and changes no memory
+	Targets       []string  // adapted layers of every block (see Model.ResolveTargets); full fine-tuning trains all
+	Batch         int       // sequences per step
+	Seq           int       // tokens per sequence
+	DType         DType     // frozen base weights (and full fine-tuning's weights); "" = bf16
+	AdapterDType  DType     // adapter weights, gradients, frozen adapter matrices, method extras; "" = fp32
+	ComputeDType  DType     // activations; "" = DType, or bf16 when DType is fp32 with MasterWeights, int8 or 4-bit
+	Optimizer     Optimizer // "" = adamw
+	Checkpointing bool      // gradient checkpointing, one checkpoint per block
 	// MethodSettings are methods' own settings by flag name (e.g. LoRA-FA's
 	// projected gradient, whose formula adds an r × r inverse per layer),
 	// applied through the method's Settings so its Footprint sees them; a
@@ -552,7 +552,6 @@ func bytesOf(n int64, size float64) int64 {
 	}
 	return int64(math.Ceil(float64(n) * size))
 }
-
 
 // group formats n with thousands separators.
 func group(n int64) string { return lab.Thousands(n) }
