@@ -268,17 +268,17 @@ func TestInvalidValuesAreRefused(t *testing.T) {
 func TestStaleUpdatesAreIgnored(t *testing.T) {
 	m := newTestModel(t, 80, 24)
 	r := fakeRun(m, 0, 100, 1000, lab.Running)
-	if m.lab.Apply(runUpdate{ID: 0, Gen: r.Gen - 1, HasProgress: true, Progress: lab.Progress{Step: 999, Status: lab.Done}}) {
+	if m.lab.Apply(runUpdate{ID: methodID(0), Gen: r.Gen - 1, HasProgress: true, Progress: lab.Progress{Step: 999, Status: lab.Done}}) {
 		t.Fatal("an update of an older generation was taken")
 	}
 	if r.Step != 100 || r.Status != lab.Running {
 		t.Fatalf("stale update changed the run: step %d, %s", r.Step, r.Status)
 	}
-	if m.lab.Apply(runUpdate{ID: 9, Gen: r.Gen}) || m.lab.Apply(runUpdate{ID: -1}) {
+	if m.lab.Apply(runUpdate{ID: methodID(9), Gen: r.Gen}) || m.lab.Apply(runUpdate{ID: methodID(-1)}) {
 		t.Fatal("an update for no run was taken")
 	}
 	m.lab.Runs[0] = nil // reset
-	if m.lab.Apply(runUpdate{ID: 0, Gen: r.Gen, HasProgress: true}) {
+	if m.lab.Apply(runUpdate{ID: methodID(0), Gen: r.Gen, HasProgress: true}) {
 		t.Fatal("an update for a reset run was taken")
 	}
 }
@@ -593,4 +593,30 @@ func TestSettingsSaysWhatIsOutOfView(t *testing.T) {
 		t.Fatalf("moving down did not reveal the last rows:\n%s", v)
 	}
 	checkFits(t, v, 80, 24)
+}
+
+// TestSweepAndMethodRunsHaveTheirOwnKeys: a sweep run and a method run with
+// the same index and generation are different runs; an update reaches only
+// the one it names.
+func TestSweepAndMethodRunsHaveTheirOwnKeys(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	r := fakeRun(m, 0, 100, 1000, lab.Running)
+	sw := fakeSweep(m, "rank", []string{"1", "2"}, []int{0})
+	sr := sw.Runs[1] // still running
+	sr.Gen = r.Gen
+	if !m.lab.Apply(runUpdate{ID: sweepID(1), Gen: r.Gen, HasProgress: true, Progress: lab.Progress{Step: 77, Steps: 100, Status: lab.Running, EvalLoss: 0.5}}) {
+		t.Fatal("the sweep run's update was dropped")
+	}
+	if sr.Step != 77 || r.Step != 100 {
+		t.Fatalf("sweep run at step %d (want 77), method run at %d (want 100)", sr.Step, r.Step)
+	}
+	if !m.lab.Apply(runUpdate{ID: methodID(0), Gen: r.Gen, HasProgress: true, Progress: lab.Progress{Step: 120, Steps: 1000, Status: lab.Running}}) {
+		t.Fatal("the method run's update was dropped")
+	}
+	if sr.Step != 77 || r.Step != 120 {
+		t.Fatalf("sweep run at step %d (want 77), method run at %d (want 120)", sr.Step, r.Step)
+	}
+	if m.lab.Apply(runUpdate{ID: sweepID(len(sw.Runs)), Gen: r.Gen}) {
+		t.Fatal("an update for a sweep run that does not exist was taken")
+	}
 }

@@ -257,7 +257,7 @@ func (l *Lab) Start(i int) error {
 		r.SetSpeed(s) // the control channel has room: the run has just been created
 	}
 	l.Runs[i] = rv
-	l.hub.watch(i, rv.Gen, r)
+	l.hub.watch(methodID(i), rv.Gen, r)
 	l.RunsVer++
 	return nil
 }
@@ -434,13 +434,13 @@ func (l *Lab) SetLiveLR(lr float64) int {
 // generation, or a run that was reset) are dropped; it reports whether the
 // update was taken.
 func (l *Lab) Apply(u runUpdate) bool {
-	if u.ID >= sweepBase {
+	if u.ID.Kind == sweepRun {
 		return l.applySweep(u)
 	}
-	if u.ID < 0 || u.ID >= len(l.Runs) {
+	if u.ID.Kind != methodRun || u.ID.Index < 0 || u.ID.Index >= len(l.Runs) {
 		return false
 	}
-	r := l.Runs[u.ID]
+	r := l.Runs[u.ID.Index]
 	if r == nil || r.Gen != u.Gen {
 		return false
 	}

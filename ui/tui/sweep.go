@@ -8,9 +8,6 @@ import (
 	"github.com/loralab/loralab/lab"
 )
 
-// sweepBase offsets the hub ids of sweep runs from those of method runs.
-const sweepBase = 1000
-
 // SweepRun is one (method, value) run of a sweep, as the UI knows it.
 type SweepRun struct {
 	Method int    // index in Lab.Methods
@@ -93,7 +90,7 @@ func (l *Lab) StartSweep(setting, text string) error {
 		mem, trainable := formulaMemory(job.Method, job.Config)
 		st.Runs = append(st.Runs, &SweepRun{Method: idx[k/len(values)], Value: values[k%len(values)], Gen: l.gen,
 			Status: lab.Queued, Steps: job.Config.Steps, Eval: nan(), Trainable: trainable, Memory: mem.Total, cancel: cancel})
-		l.hub.watch(sweepBase+k, l.gen, r)
+		l.hub.watch(sweepID(k), l.gen, r)
 	}
 	l.Sweep = st
 	l.SweepVer++
@@ -128,7 +125,7 @@ func (l *Lab) SweepActive() int {
 
 // applySweep takes an update for a sweep run; stale ones are dropped.
 func (l *Lab) applySweep(u runUpdate) bool {
-	k := u.ID - sweepBase
+	k := u.ID.Index
 	if l.Sweep == nil || k < 0 || k >= len(l.Sweep.Runs) {
 		return false
 	}
