@@ -620,3 +620,29 @@ func TestSweepAndMethodRunsHaveTheirOwnKeys(t *testing.T) {
 		t.Fatal("an update for a sweep run that does not exist was taken")
 	}
 }
+
+// TestQueuedRunGetsTheLiveLearningRate: with one core, the second run of a
+// race waits in the pool; a learning rate set meanwhile reaches it (the
+// engine keeps the controls of a queued run), and it trains with it once
+// the first run is stopped.
+func TestQueuedRunGetsTheLiveLearningRate(t *testing.T) {
+	m := newTestModelWith(t, 80, 24, Options{Workers: 1})
+	m.lab.Config.Steps = 1_000_000
+	press(m, "enter", "j", "enter") // LoRA trains, LoRA-FA waits
+	first, second := m.lab.Runs[0], m.lab.Runs[1]
+	if first == nil || second == nil {
+		t.Fatalf("runs not started: %s", m.lab.Message)
+	}
+	drive(t, m, 20*time.Second, func() bool { return first.Status == lab.Running && second.Status == lab.Queued })
+	press(m, "tab", "j", "j", "j", "right", "shift+tab") // settings: lr one rung up
+	sp := m.Pane(FocusSettings).(*SettingsPane)
+	if !strings.Contains(sp.note, "applied live to 2 run") {
+		t.Fatalf("lr change: note %q err %q", sp.note, sp.Err())
+	}
+	lr := m.lab.Config.LR
+	press(m, "k", "s") // stop LoRA: LoRA-FA gets the core
+	drive(t, m, 20*time.Second, func() bool { return second.Status == lab.Running && second.Step > 0 })
+	if second.LR != lr {
+		t.Fatalf("the queued run trains with lr %v, want the live %v", second.LR, lr)
+	}
+}

@@ -37,12 +37,10 @@ type RunView struct {
 	Measured  bool       // Memory comes from the engine's ledger (else: the formula, while queued)
 	Trainable int        // trainable parameters
 
-	run          *lab.Run
-	cancel       context.CancelFunc
-	started      bool    // the engine reported it past the queue
-	pendingLR    float64 // live lr to send once it leaves the queue (0: none)
-	pendingSpeed float64 // speed cap to send once it leaves the queue (-1: none)
-	liveLR       bool    // its learning rate was changed while it trained
+	run     *lab.Run
+	cancel  context.CancelFunc
+	started bool // the engine reported it past the queue
+	liveLR  bool // its learning rate was changed while it trained
 }
 
 // Active reports whether the run has not ended.
@@ -251,7 +249,7 @@ func (l *Lab) Start(i int) error {
 	rv := &RunView{
 		ID: i, Gen: l.gen, Info: l.Infos[i], Config: cfg, Status: lab.Queued, Steps: cfg.Steps,
 		LR: cfg.LR, Hist: lab.NewHistory(HistoryCap), Memory: mem, Trainable: trainable,
-		run: r, cancel: cancel, pendingSpeed: -1,
+		run: r, cancel: cancel,
 	}
 	if s := speeds[l.Speed]; s > 0 {
 		r.SetSpeed(s) // the control channel has room: the run has just been created
@@ -392,11 +390,8 @@ func (l *Lab) SetSpeed(dir int) {
 	}
 	l.Speed = n
 	for _, r := range l.Runs {
-		switch {
-		case r.Active() && r.started:
-			r.run.SetSpeed(speeds[n])
-		case r.Active():
-			r.pendingSpeed = speeds[n] // a queued run reads no controls yet
+		if r.Active() {
+			r.run.SetSpeed(speeds[n]) // a queued run keeps it until it starts (lab.Run)
 		}
 	}
 	l.Say(false, "speed: %s", SpeedLabel(n))
@@ -411,19 +406,16 @@ func SpeedLabel(i int) string {
 	return fmt.Sprintf("%s steps/s", trimFloat(speeds[i]))
 }
 
-// SetLiveLR sends a new learning rate to every run that trains, and returns
-// how many got it. Queued runs get it when they start.
+// SetLiveLR sends a new learning rate to every run that has not ended, and
+// returns how many got it. A queued run keeps it until it starts (lab.Run
+// holds the controls that arrive while it waits for its pool).
 func (l *Lab) SetLiveLR(lr float64) int {
 	n := 0
 	for _, r := range l.Runs {
 		if !r.Active() {
 			continue
 		}
-		if r.started {
-			r.run.SetLR(lr)
-		} else {
-			r.pendingLR = lr
-		}
+		r.run.SetLR(lr)
 		r.liveLR = true
 		n++
 	}
@@ -453,16 +445,8 @@ func (l *Lab) Apply(u runUpdate) bool {
 		if p.Step > 0 || p.Status != lab.Queued {
 			r.Train, r.Eval = p.TrainLoss, p.EvalLoss
 		}
-		if p.Status != lab.Queued && !r.started {
+		if p.Status != lab.Queued {
 			r.started = true
-			if r.pendingLR > 0 {
-				r.run.SetLR(r.pendingLR)
-				r.pendingLR = 0
-			}
-			if r.pendingSpeed >= 0 {
-				r.run.SetSpeed(r.pendingSpeed)
-				r.pendingSpeed = -1
-			}
 		}
 		r.Status = p.Status
 		if p.Memory.Total > 0 { // the ledger's numbers, once the model exists
