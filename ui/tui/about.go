@@ -13,8 +13,7 @@ import (
 // that reproduces it (the last run, race or sweep). When the text is longer
 // than the pane, ↑/↓ scroll it while the pane has the focus.
 type AboutPane struct {
-	c      *Common
-	w, h   int
+	basePane
 	scroll scroller
 	foot   []string // the reproducing command, wrapped
 	laid   [8]int   // the stamp the text was wrapped for
@@ -22,13 +21,11 @@ type AboutPane struct {
 }
 
 // NewAboutPane returns the about pane.
-func NewAboutPane(c *Common) *AboutPane { return &AboutPane{c: c} }
-
-// Init implements Component.
-func (p *AboutPane) Init() tea.Cmd { return nil }
-
-// Update implements Component.
-func (p *AboutPane) Update(tea.Msg) tea.Cmd { return nil }
+func NewAboutPane(c *Common) *AboutPane {
+	p := &AboutPane{basePane: basePane{c: c}}
+	p.keys = []*KeyTable{p.scroll.keys(c.Keys)}
+	return p
+}
 
 // SetSize implements Component.
 func (p *AboutPane) SetSize(w, h int) {
@@ -49,9 +46,6 @@ func (p *AboutPane) Title() string {
 	return "About " + l.Infos[l.Cursor].Title + p.scroll.tag()
 }
 
-// Capturing implements Component.
-func (p *AboutPane) Capturing() bool { return false }
-
 // ShortHelp implements Component.
 func (p *AboutPane) ShortHelp() []key.Binding {
 	k := p.c.Keys
@@ -61,13 +55,14 @@ func (p *AboutPane) ShortHelp() []key.Binding {
 	return []key.Binding{k.Explain}
 }
 
-// HandleKey implements Component: ↑/↓, pgup/pgdn, home/end scroll.
+// HandleKey implements Component: ↑/↓, pgup/pgdn, home/end scroll, when
+// the text is longer than the pane.
 func (p *AboutPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
 	p.layout()
 	if !p.scroll.scrollable() {
 		return false, nil
 	}
-	return p.scroll.key(msg, p.c.Keys), nil
+	return p.basePane.HandleKey(msg)
 }
 
 // layout wraps the text for the current size and state, if it changed.

@@ -57,7 +57,7 @@ func BenchmarkScaleDialog(b *testing.B) {
 	sp := m.dialogs[dlgScale].(*ScalePane)
 	b.ReportAllocs()
 	for b.Loop() {
-		sp.ver++
+		sp.memo.drop()
 		_ = m.View()
 	}
 }

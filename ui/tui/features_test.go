@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/loralab/loralab/lab"
@@ -452,7 +454,8 @@ func TestReproduceLine(t *testing.T) {
 	m.Shutdown()
 }
 
-// Every binding of the KeyMap is on the help screen (scrolled if need be).
+// Every row of every key table (the rows that dispatch keys) is on the help
+// screen (scrolled if need be).
 func TestHelpListsEveryBinding(t *testing.T) {
 	for _, sz := range featureSizes {
 		m := newTestModel(t, sz[0], sz[1])
@@ -462,9 +465,9 @@ func TestHelpListsEveryBinding(t *testing.T) {
 			seen += ansi.Strip(m.View())
 			press(m, "down")
 		}
-		for _, g := range m.c.Keys.Groups() {
-			for _, b := range g.Bindings {
-				if h := b.Help(); !strings.Contains(seen, h.Key) || !strings.Contains(seen, h.Desc) {
+		for _, tb := range m.helpTables() {
+			for _, r := range tb.Rows {
+				if h := r.Binding.Help(); !strings.Contains(seen, h.Key) || !strings.Contains(seen, h.Desc) {
 					t.Errorf("%v: help lacks %q %q", sz, h.Key, h.Desc)
 				}
 			}
@@ -522,5 +525,25 @@ func TestDialogKeysRoute(t *testing.T) {
 	press(m, "esc", "M", "q")
 	if !m.quit {
 		t.Fatal("q did not quit from the memory-at-scale dialog")
+	}
+}
+
+// TestEveryBindingIsInATable: every binding the KeyMap names is a row of
+// some key table, so no key is named without doing something, and the help
+// screen (drawn from the tables) lists it.
+func TestEveryBindingIsInATable(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	inTables := map[key.Help]bool{}
+	for _, tb := range m.helpTables() {
+		for _, r := range tb.Rows {
+			inTables[r.Binding.Help()] = true
+		}
+	}
+	v := reflect.ValueOf(*m.c.Keys)
+	for i := range v.NumField() {
+		b := v.Field(i).Interface().(key.Binding)
+		if !inTables[b.Help()] {
+			t.Errorf("KeyMap.%s (%q %q) is in no key table", v.Type().Field(i).Name, b.Help().Key, b.Help().Desc)
+		}
 	}
 }

@@ -6,41 +6,23 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/loralab/loralab/lab"
 )
 
 // BoardPane is the race leaderboard: lab.Leaderboard over the current
 // results (provisional for runs still training), best eval loss first.
 type BoardPane struct {
-	c    *Common
-	w, h int
-	memo cache
+	basePane
 }
 
 // NewBoardPane returns the leaderboard pane.
-func NewBoardPane(c *Common) *BoardPane { return &BoardPane{c: c} }
-
-// Init implements Component.
-func (p *BoardPane) Init() tea.Cmd { return nil }
-
-// Update implements Component.
-func (p *BoardPane) Update(tea.Msg) tea.Cmd { return nil }
-
-// SetSize implements Component.
-func (p *BoardPane) SetSize(w, h int) { p.w, p.h = w, h }
+func NewBoardPane(c *Common) *BoardPane { return &BoardPane{basePane{c: c}} }
 
 // Title implements Component.
 func (p *BoardPane) Title() string { return "Leaderboard" }
 
-// Capturing implements Component.
-func (p *BoardPane) Capturing() bool { return false }
-
 // ShortHelp implements Component.
 func (p *BoardPane) ShortHelp() []key.Binding { return []key.Binding{p.c.Keys.Race} }
-
-// HandleKey implements Component.
-func (p *BoardPane) HandleKey(tea.KeyMsg) (bool, tea.Cmd) { return false, nil }
 
 // View implements Component.
 func (p *BoardPane) View() string {

@@ -13,28 +13,24 @@ import (
 // cursor row is the "selected run" that enter, s, x and . act on; m marks
 // methods for a race.
 type MethodsPane struct {
-	c    *Common
-	w, h int
-	memo cache
+	basePane
 }
 
 // NewMethodsPane returns the methods pane.
-func NewMethodsPane(c *Common) *MethodsPane { return &MethodsPane{c: c} }
-
-// Init implements Component.
-func (p *MethodsPane) Init() tea.Cmd { return nil }
-
-// Update implements Component.
-func (p *MethodsPane) Update(tea.Msg) tea.Cmd { return nil }
-
-// SetSize implements Component.
-func (p *MethodsPane) SetSize(w, h int) { p.w, p.h = w, h }
+func NewMethodsPane(c *Common) *MethodsPane {
+	p := &MethodsPane{basePane{c: c}}
+	k := c.Keys
+	p.keys = []*KeyTable{{Title: "Methods pane", Rows: []KeyRow{
+		row(k.Up, func(tea.KeyMsg) { p.move(-1) }),
+		row(k.Down, func(tea.KeyMsg) { p.move(1) }),
+		row(k.Mark, p.mark),
+		row(k.All, p.markAll),
+	}}}
+	return p
+}
 
 // Title implements Component.
 func (p *MethodsPane) Title() string { return "Methods" }
-
-// Capturing implements Component.
-func (p *MethodsPane) Capturing() bool { return false }
 
 // ShortHelp implements Component.
 func (p *MethodsPane) ShortHelp() []key.Binding {
@@ -42,29 +38,31 @@ func (p *MethodsPane) ShortHelp() []key.Binding {
 	return []key.Binding{k.Up, k.Mark, k.StartStop, k.Race}
 }
 
-// HandleKey implements Component: move the cursor, mark methods.
-func (p *MethodsPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
-	l, k := p.c.Lab, p.c.Keys
-	switch {
-	case key.Matches(msg, k.Up):
-		l.Cursor = (l.Cursor + len(l.Methods) - 1) % len(l.Methods)
-	case key.Matches(msg, k.Down):
-		l.Cursor = (l.Cursor + 1) % len(l.Methods)
-	case key.Matches(msg, k.Mark):
-		l.Marked[l.Cursor] = !l.Marked[l.Cursor]
-	case key.Matches(msg, k.All):
-		all := true
-		for _, m := range l.Marked {
-			all = all && m
-		}
-		for i := range l.Marked {
-			l.Marked[i] = !all
-		}
-	default:
-		return false, nil
+// move moves the cursor by d rows, round the list.
+func (p *MethodsPane) move(d int) {
+	l := p.c.Lab
+	l.Cursor = (l.Cursor + len(l.Methods) + d) % len(l.Methods)
+	l.SelVer++
+}
+
+// mark marks or unmarks the method under the cursor for a race.
+func (p *MethodsPane) mark(tea.KeyMsg) {
+	l := p.c.Lab
+	l.Marked[l.Cursor] = !l.Marked[l.Cursor]
+	l.SelVer++
+}
+
+// markAll marks every method, or none if all are marked.
+func (p *MethodsPane) markAll(tea.KeyMsg) {
+	l := p.c.Lab
+	all := true
+	for _, m := range l.Marked {
+		all = all && m
+	}
+	for i := range l.Marked {
+		l.Marked[i] = !all
 	}
 	l.SelVer++
-	return true, nil
 }
 
 // View implements Component: one row per method, then (if there is room)

@@ -78,9 +78,12 @@ type Model struct {
 	bottom  Focus // narrow layout: the pane shown under the methods
 	lo      layout
 	sweep   *SweepPane // the sweep dialog
-	ticking bool
-	quit    bool
-	shut    bool
+	// The root's key tables: the runs and the dialogs to open (global), the
+	// keys that work everywhere, and those of an open dialog.
+	runKeys, openKeys, everywhere, dialogKeys *KeyTable
+	ticking                                   bool
+	quit                                      bool
+	shut                                      bool
 }
 
 // tickMsg samples the process's memory while runs train.
@@ -122,8 +125,67 @@ func New(opts Options) *Model {
 		dlgExplain: NewExplainPane(c),
 		dlgScale:   NewScalePane(c),
 	}
+	m.keyTables()
+	c.Help = m.helpTables
 	m.resize(80, 24)
 	return m
+}
+
+// keyTables builds the root's key tables.
+func (m *Model) keyTables() {
+	k, l := m.c.Keys, m.lab
+	m.runKeys = &KeyTable{Title: "Runs", Global: true, Rows: []KeyRow{
+		{k.StartStop, func(tea.KeyMsg) tea.Cmd { l.Toggle(l.Cursor); return m.startTick() }},
+		row(k.Stop, func(tea.KeyMsg) { l.Stop(l.Cursor) }),
+		row(k.Reset, func(tea.KeyMsg) { l.Reset(l.Cursor) }),
+		{k.Race, func(tea.KeyMsg) tea.Cmd { l.Race(); return m.startTick() }},
+		row(k.StepOnce, func(tea.KeyMsg) { l.StepOnce(l.Cursor) }),
+		row(k.Slower, func(tea.KeyMsg) { l.SetSpeed(-1) }),
+		row(k.Faster, func(tea.KeyMsg) { l.SetSpeed(1) }),
+		row(k.Save, func(tea.KeyMsg) { l.Save(m.opts.ResultsDir) }),
+	}}
+	open := func(d dialog) func(tea.KeyMsg) { return func(tea.KeyMsg) { m.openDialog(d) } }
+	m.openKeys = &KeyTable{Title: "Open", Global: true, Rows: []KeyRow{
+		row(k.Presets, open(dlgPresets)),
+		row(k.Explain, open(dlgExplain)),
+		row(k.Scale, open(dlgScale)),
+		row(k.Sweep, open(dlgSweep)),
+		row(k.Help, open(dlgHelp)),
+	}}
+	m.dialogKeys = &KeyTable{Title: "Dialogs", Rows: []KeyRow{
+		row(k.Close, func(tea.KeyMsg) { m.dialog = noDialog }),
+	}}
+	m.everywhere = &KeyTable{Title: "Everywhere", Global: true, Rows: []KeyRow{
+		row(k.NextPane, func(tea.KeyMsg) { m.moveFocus(1) }),
+		row(k.PrevPane, func(tea.KeyMsg) { m.moveFocus(-1) }),
+		{k.Quit, func(tea.KeyMsg) tea.Cmd { return m.Quit() }},
+	}}
+}
+
+// helpTables lists every key table in the order the help screen shows
+// them: the runs and the dialogs to open, each pane's keys in tab order,
+// each dialog's, closing a dialog, and the keys that work everywhere.
+func (m *Model) helpTables() []*KeyTable {
+	out := []*KeyTable{m.runKeys, m.openKeys}
+	for _, p := range m.panes {
+		out = append(out, p.Keys()...)
+	}
+	for _, d := range m.dialogs {
+		if d != nil {
+			out = append(out, d.Keys()...)
+		}
+	}
+	return append(out, m.dialogKeys, m.everywhere)
+}
+
+// globalKeys lists the tables that work whichever pane has the focus: the
+// root's and the panes' global ones.
+func (m *Model) globalKeys() []*KeyTable {
+	out := []*KeyTable{m.runKeys, m.openKeys, m.everywhere}
+	for _, p := range m.panes {
+		out = append(out, p.Keys()...)
+	}
+	return out
 }
 
 // Lab returns the model's lab state (for tests and the quit summary).
@@ -221,6 +283,9 @@ func (m *Model) Dialog() string {
 	return [...]string{"", "help", "sweep", "presets", "explain", "scale"}[m.dialog]
 }
 
+// handleKey routes a key press: quit first; then the open dialog (esc, or
+// its own key unless it takes text, closes it); else the focused pane; and
+// only then the global tables.
 func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.c.Keys
 	if msg.Type == tea.KeyCtrlC || (key.Matches(msg, k.Quit) && !m.capturing()) {
@@ -231,7 +296,10 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	if m.dialog != noDialog {
 		d := m.dialogs[m.dialog]
-		if key.Matches(msg, k.Close) || (!d.Capturing() && key.Matches(msg, m.dialogKey(m.dialog))) {
+		if ok, cmd := m.dialogKeys.Handle(msg); ok {
+			return cmd
+		}
+		if !d.Capturing() && key.Matches(msg, m.dialogKey(m.dialog)) {
 			m.dialog = noDialog
 			return nil
 		}
@@ -249,61 +317,8 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if ok, cmd := pane.HandleKey(msg); ok {
 		return cmd
 	}
-	l := m.lab
-	switch {
-	case key.Matches(msg, k.Help):
-		m.openDialog(dlgHelp)
-	case key.Matches(msg, k.Sweep):
-		m.openDialog(dlgSweep)
-	case key.Matches(msg, k.Presets):
-		m.openDialog(dlgPresets)
-	case key.Matches(msg, k.Explain):
-		m.openDialog(dlgExplain)
-	case key.Matches(msg, k.Scale):
-		m.openDialog(dlgScale)
-	case key.Matches(msg, k.NextPane):
-		m.moveFocus(1)
-	case key.Matches(msg, k.PrevPane):
-		m.moveFocus(-1)
-	case key.Matches(msg, k.StartStop):
-		l.Toggle(l.Cursor)
-		return m.startTick()
-	case key.Matches(msg, k.Stop):
-		l.Stop(l.Cursor)
-	case key.Matches(msg, k.Reset):
-		l.Reset(l.Cursor)
-	case key.Matches(msg, k.StepOnce):
-		l.StepOnce(l.Cursor)
-	case key.Matches(msg, k.Slower):
-		l.SetSpeed(-1)
-	case key.Matches(msg, k.Faster):
-		l.SetSpeed(1)
-	case key.Matches(msg, k.Save):
-		l.Save(m.opts.ResultsDir)
-	case key.Matches(msg, k.Race):
-		l.Race()
-		return m.startTick()
-	case key.Matches(msg, k.LogScale):
-		l.LogScale = !l.LogScale
-		l.ChartVer++
-		l.Say(false, "log scale %s", onOff(l.LogScale))
-	case key.Matches(msg, k.Smooth):
-		l.Smooth = !l.Smooth
-		l.ChartVer++
-		l.Say(false, "smoothing (EMA) %s", onOff(l.Smooth))
-	case key.Matches(msg, k.Curves):
-		l.Curves = (l.Curves + 1) % len(curveNames)
-		l.ChartVer++
-		l.Say(false, "curves: %s", curveNames[l.Curves])
-	}
-	return nil
-}
-
-func onOff(b bool) string {
-	if b {
-		return "on"
-	}
-	return "off"
+	_, cmd := handleTables(m.globalKeys(), true, msg)
+	return cmd
 }
 
 // moveFocus moves the focus to the next (dir 1) or previous (-1) visible pane.

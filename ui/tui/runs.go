@@ -49,8 +49,8 @@ func (r *RunView) Active() bool { return r != nil && !r.Status.Final() }
 // speeds is the slow-motion ladder in steps per second; 0 is "as fast as possible".
 var speeds = []float64{0, 1000, 200, 50, 10, 2, 0.5}
 
-// Lab is the state every pane shows: the methods, the current settings, the
-// runs and the chart options. It lives in the root model and is changed only
+// Lab is the state every pane shows: the methods, the current settings and
+// the runs. It lives in the root model and is changed only
 // from Update.
 type Lab struct {
 	Methods []lab.Method
@@ -63,11 +63,6 @@ type Lab struct {
 	Cursor    int        // the method under the cursor: the "selected run"
 	Runs      []*RunView // one slot per method; nil if it has no run
 	Speed     int        // index into speeds
-
-	// Chart options.
-	LogScale bool
-	Smooth   bool
-	Curves   int // 0 train+eval, 1 eval, 2 train
 
 	// Status line message of the last action.
 	Message    string
@@ -83,7 +78,7 @@ type Lab struct {
 	Last *Experiment
 
 	// Versions, bumped on change so panes redraw only when dirty.
-	RunsVer, SelVer, CfgVer, ChartVer, MsgVer, SweepVer, PresetVer, ExpVer int
+	RunsVer, SelVer, CfgVer, MsgVer, SweepVer, PresetVer, ExpVer int
 
 	touched map[string]bool // settings set in the settings pane since the preset was loaded
 
@@ -100,7 +95,7 @@ type Lab struct {
 func NewLab(cfg lab.Config, workers int) *Lab {
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &Lab{
-		Methods: adapters.All(), Config: cfg, LogScale: true,
+		Methods: adapters.All(), Config: cfg,
 		ctx: ctx, cancel: cancel, pool: lab.NewPool(workers), hub: newHub(ctx), Proc: NewProcMem(600),
 	}
 	l.Proc.Sample()
