@@ -54,7 +54,7 @@ func TestHistoryBounded(t *testing.T) {
 func BenchmarkScaleDialog(b *testing.B) {
 	m := newTestModel(b, 200, 60)
 	press(m, "M")
-	sp := m.dialogs[dlgScale].(*ScalePane)
+	sp := paneOf[*ScalePane](m)
 	b.ReportAllocs()
 	for b.Loop() {
 		sp.memo.drop()

@@ -87,20 +87,6 @@ func (b *basePane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
 	return ok, cmd
 }
 
-// Focus names a pane.
-type Focus int
-
-// The panes, in tab order.
-const (
-	FocusMethods Focus = iota
-	FocusSettings
-	FocusChart
-	FocusMemory
-	FocusBoard
-	FocusAbout
-	numFocus
-)
-
 // cache remembers a pane's rendered view and the stamp it was drawn for, so
 // a pane redraws only when something it shows has changed: the stamp holds
 // the pane's size and the versions of the Lab's state it shows; a change of

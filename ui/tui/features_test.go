@@ -52,7 +52,7 @@ func TestDialogsFit(t *testing.T) {
 				m.lab.record("race", m.lab.RaceMethods(), "", nil)
 				fakeSweep(m, "rank", []string{"1", "2", "4", "8", "16", "32", "64", "128"}, m.lab.RaceMethods())
 			}
-			for f := 0; f < int(numFocus); f++ {
+			for range paneSlots {
 				checkFits(t, m.View(), w, h)
 				press(m, "tab")
 			}
@@ -93,7 +93,7 @@ steps = 300
 			t.Errorf("picker lacks %q:\n%s", want, v)
 		}
 	}
-	pp := m.dialogs[dlgPresets].(*PresetPicker)
+	pp := paneOf[*PresetPicker](m)
 	if len(pp.Errors()) != 1 || !strings.Contains(pp.Errors()[0], "sprint") || strings.Contains(pp.Errors()[0], "\n") {
 		t.Fatalf("bad file errors: %q", pp.Errors())
 	}
@@ -179,14 +179,14 @@ steps = 300
 func TestSweepPresetFillsTheDialog(t *testing.T) {
 	m := newTestModel(t, 120, 40)
 	press(m, "p")
-	pp := m.dialogs[dlgPresets].(*PresetPicker)
+	pp := paneOf[*PresetPicker](m)
 	for pp.list[pp.cur].Name != "rank-matters" {
 		press(m, "down")
 	}
 	press(m, "enter", "w")
 	p, _ := presets.Lookup(presets.BuiltIn(), "rank-matters")
-	if m.sweep.names[m.sweep.cur] != p.Sweep.Setting || m.sweep.input.Value() != strings.Join(p.Sweep.Values, ",") {
-		t.Fatalf("sweep dialog on %s = %q, want %s = %v", m.sweep.names[m.sweep.cur], m.sweep.input.Value(), p.Sweep.Setting, p.Sweep.Values)
+	if paneOf[*SweepPane](m).names[paneOf[*SweepPane](m).cur] != p.Sweep.Setting || paneOf[*SweepPane](m).input.Value() != strings.Join(p.Sweep.Values, ",") {
+		t.Fatalf("sweep dialog on %s = %q, want %s = %v", paneOf[*SweepPane](m).names[paneOf[*SweepPane](m).cur], paneOf[*SweepPane](m).input.Value(), p.Sweep.Setting, p.Sweep.Values)
 	}
 }
 
@@ -213,11 +213,11 @@ func TestNotesOnScreen(t *testing.T) {
 		t.Fatalf("80x24: header does not name the preset:\n%s", v)
 	}
 	press(m, "shift+tab")
-	if v := m.View(); m.Focused() != FocusAbout || !strings.Contains(v, "Notes: Six methods") {
+	if v := m.View(); m.Focused() != "about" || !strings.Contains(v, "Notes: Six methods") {
 		t.Fatalf("80x24: notes not one shift+tab away:\n%s", v)
 	}
 	// The about pane scrolls when it has the focus.
-	ap := m.panes[FocusAbout].(*AboutPane)
+	ap := paneOf[*AboutPane](m)
 	press(m, "down", "down")
 	if ap.scroll.off != 2 || m.lab.Cursor != 0 {
 		t.Fatalf("↓ in about: offset %d, method cursor %d", ap.scroll.off, m.lab.Cursor)
@@ -231,7 +231,7 @@ func TestNotesOnScreen(t *testing.T) {
 func TestExplainPane(t *testing.T) {
 	m := presetModel(t, 80, 24, "vera-budget") // cursor on VeRA (rank 256 by override)
 	press(m, "i")
-	ep := m.dialogs[dlgExplain].(*ExplainPane)
+	ep := paneOf[*ExplainPane](m)
 	if m.Dialog() != "explain" {
 		t.Fatalf("i opened %q", m.Dialog())
 	}
@@ -272,7 +272,7 @@ func TestExplainPane(t *testing.T) {
 	}
 	press(m, "esc", "tab", "enter", "ctrl+u", "4", "enter", "shift+tab", "i")
 	if !strings.Contains(ep.Text(), "r = 4,") {
-		t.Fatalf("LoRA explained without the new rank (%s):\n%s", m.Pane(FocusSettings).(*SettingsPane).Err(), ep.Text())
+		t.Fatalf("LoRA explained without the new rank (%s):\n%s", paneOf[*SettingsPane](m).Err(), ep.Text())
 	}
 	// Wide: the explanation takes the right column, the methods stay.
 	for _, sz := range featureSizes {
@@ -297,7 +297,7 @@ func TestExplainPane(t *testing.T) {
 func TestScalePane(t *testing.T) {
 	m := newTestModelWith(t, 80, 24, Options{Marked: []string{"lora", "vera", "full"}})
 	press(m, "M")
-	sp := m.dialogs[dlgScale].(*ScalePane)
+	sp := paneOf[*ScalePane](m)
 	if m.Dialog() != "scale" || sp.Model().Name != "llama-2-7b" {
 		t.Fatalf("M: dialog %q model %s", m.Dialog(), sp.Model().Name)
 	}
@@ -365,8 +365,8 @@ func TestSweepResultViews(t *testing.T) {
 		}
 		press(m, "tab")
 	}
-	if m.Focused() != FocusMethods || m.Dialog() != "sweep" {
-		t.Fatalf("tab left the dialog: focus %d, dialog %q", m.Focused(), m.Dialog())
+	if m.Focused() != "methods" || m.Dialog() != "sweep" {
+		t.Fatalf("tab left the dialog: focus %q, dialog %q", m.Focused(), m.Dialog())
 	}
 	for _, sz := range [][2]int{{120, 40}, {200, 60}} {
 		resize(m, sz[0], sz[1])
@@ -446,7 +446,7 @@ func TestReproduceLine(t *testing.T) {
 	// A live learning-rate change is flagged: the line gives the start.
 	press(m, "tab", "up", "up", "up", "up", "up", "right", "shift+tab") // steps → lr, one rung up
 	if !m.lab.LiveChanged() {
-		t.Fatalf("live lr change not noticed (%s)", m.Pane(FocusSettings).(*SettingsPane).note)
+		t.Fatalf("live lr change not noticed (%s)", paneOf[*SettingsPane](m).note)
 	}
 	if s := m.Summary(); !strings.Contains(s, want+"\n(the learning rate was changed while it trained") {
 		t.Errorf("summary: %q", s)
@@ -502,17 +502,17 @@ func TestDialogsWithoutColour(t *testing.T) {
 // letters; with the field closed they open their dialogs from any pane.
 func TestDialogKeysRoute(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	sp := m.Pane(FocusSettings).(*SettingsPane)
+	sp := paneOf[*SettingsPane](m)
 	press(m, "tab", "enter", "ctrl+u", "p", "i", "M", "w")
 	if m.Dialog() != "" || sp.input.Value() != "piMw" {
 		t.Fatalf("editing: dialog %q, field %q", m.Dialog(), sp.input.Value())
 	}
 	press(m, "esc")
 	for _, k := range []string{"p", "i", "M", "w", "?"} {
-		for f := 0; f < int(numFocus); f++ {
+		for range paneSlots {
 			press(m, k)
 			if m.Dialog() == "" {
-				t.Fatalf("%s from pane %d opened nothing", k, m.Focused())
+				t.Fatalf("%s from pane %q opened nothing", k, m.Focused())
 			}
 			press(m, "esc", "tab")
 		}

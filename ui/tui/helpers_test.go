@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -40,7 +41,7 @@ func newTestModelWith(t testing.TB, w, h int, opts Options) *Model {
 	m := New(opts)
 	t.Cleanup(m.Shutdown)
 	m.lab.Proc = NewProcMem(600) // no real samples: goldens must not depend on the heap
-	m.dialogs[dlgExplain].(*ExplainPane).getenv = utf8Locale
+	paneOf[*ExplainPane](m).getenv = utf8Locale
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m
 }
@@ -180,4 +181,14 @@ func fakeSweep(m *Model, setting string, values []string, idx []int) *SweepState
 	l.Sweep = sw
 	l.SweepVer++
 	return sw
+}
+
+// paneOf returns the model's pane or dialog of type T.
+func paneOf[T Component](m *Model) T {
+	for _, c := range append(append([]Component(nil), m.panes...), m.dialogs...) {
+		if p, ok := c.(T); ok {
+			return p
+		}
+	}
+	panic(fmt.Sprintf("no pane of type %T", *new(T)))
 }

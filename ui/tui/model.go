@@ -41,20 +41,29 @@ type Options struct {
 	SampleEvery time.Duration
 }
 
-// dialog names a pane shown over the body that takes every key until it
-// closes: help, the sweep dialog, the preset picker, a method's
-// explanation, and the memory-at-scale comparison.
-type dialog int
+// dialogSlot is a dialog's row in dialogSlots: a pane shown over the body
+// that takes every key until it closes.
+type dialogSlot struct {
+	name string // what Dialog reports while it is open
+	// key opens it (and closes it, unless it takes text); the "Open" key
+	// table lists these in table order.
+	key  func(k *KeyMap) key.Binding
+	side bool // wide layout: it takes the right column, the left one stays in sight
+	new  func(c *Common, o Options) Component
+}
 
-const (
-	noDialog dialog = iota
-	dlgHelp
-	dlgSweep
-	dlgPresets
-	dlgExplain
-	dlgScale
-	numDialogs
-)
+// dialogSlots is the lab's dialogs: a new dialog is its file and one row here.
+var dialogSlots = []dialogSlot{
+	{name: "presets", key: func(k *KeyMap) key.Binding { return k.Presets },
+		new: func(c *Common, o Options) Component { return NewPresetPicker(c, o.PresetDir) }},
+	{name: "explain", key: func(k *KeyMap) key.Binding { return k.Explain }, side: true, new: pane(NewExplainPane)},
+	{name: "scale", key: func(k *KeyMap) key.Binding { return k.Scale }, new: pane(NewScalePane)},
+	{name: "sweep", key: func(k *KeyMap) key.Binding { return k.Sweep }, new: pane(NewSweepPane)},
+	{name: "help", key: func(k *KeyMap) key.Binding { return k.Help }, new: pane(NewHelpPane)},
+}
+
+// noDialog is the value of Model.dialog while no dialog is open.
+const noDialog = -1
 
 // opener is a dialog that prepares its content each time it opens.
 type opener interface{ Open() }
@@ -71,13 +80,12 @@ type Model struct {
 	c       *Common
 	lab     *Lab
 	opts    Options
-	panes   [numFocus]Component
-	dialogs [numDialogs]Component // index noDialog is nil
-	dialog  dialog                // the open dialog, or noDialog
-	focus   Focus
-	bottom  Focus // narrow layout: the pane shown under the methods
+	panes   []Component // one per paneSlots row
+	dialogs []Component // one per dialogSlots row
+	dialog  int         // the open dialog (index in dialogSlots), or noDialog
+	focus   int         // the focused pane (index in paneSlots)
+	bottom  int         // narrow layout: the pane shown under the pinned ones
 	lo      layout
-	sweep   *SweepPane // the sweep dialog
 	// The root's key tables: the runs and the dialogs to open (global), the
 	// keys that work everywhere, and those of an open dialog.
 	runKeys, openKeys, everywhere, dialogKeys *KeyTable
@@ -108,22 +116,15 @@ func New(opts Options) *Model {
 	l.Proc.Every = opts.SampleEvery
 	l.applyOptions(opts)
 	c := &Common{Styles: NewStyles(opts.Profile), Keys: DefaultKeyMap(), Lab: l}
-	m := &Model{c: c, lab: l, opts: opts, bottom: FocusChart}
-	m.panes = [numFocus]Component{
-		FocusMethods:  NewMethodsPane(c),
-		FocusSettings: NewSettingsPane(c),
-		FocusChart:    NewChartPane(c),
-		FocusMemory:   NewMemoryPane(c),
-		FocusBoard:    NewBoardPane(c),
-		FocusAbout:    NewAboutPane(c),
+	m := &Model{c: c, lab: l, opts: opts, dialog: noDialog}
+	for i, s := range paneSlots {
+		m.panes = append(m.panes, s.new(c, opts))
+		if s.first {
+			m.bottom = i
+		}
 	}
-	m.sweep = NewSweepPane(c)
-	m.dialogs = [numDialogs]Component{
-		dlgHelp:    NewHelpPane(c),
-		dlgSweep:   m.sweep,
-		dlgPresets: NewPresetPicker(c, opts.PresetDir),
-		dlgExplain: NewExplainPane(c),
-		dlgScale:   NewScalePane(c),
+	for _, d := range dialogSlots {
+		m.dialogs = append(m.dialogs, d.new(c, opts))
 	}
 	m.keyTables()
 	c.Help = m.helpTables
@@ -144,14 +145,10 @@ func (m *Model) keyTables() {
 		row(k.Faster, func(tea.KeyMsg) { l.SetSpeed(1) }),
 		row(k.Save, func(tea.KeyMsg) { l.Save(m.opts.ResultsDir) }),
 	}}
-	open := func(d dialog) func(tea.KeyMsg) { return func(tea.KeyMsg) { m.openDialog(d) } }
-	m.openKeys = &KeyTable{Title: "Open", Global: true, Rows: []KeyRow{
-		row(k.Presets, open(dlgPresets)),
-		row(k.Explain, open(dlgExplain)),
-		row(k.Scale, open(dlgScale)),
-		row(k.Sweep, open(dlgSweep)),
-		row(k.Help, open(dlgHelp)),
-	}}
+	m.openKeys = &KeyTable{Title: "Open", Global: true}
+	for i, d := range dialogSlots {
+		m.openKeys.Rows = append(m.openKeys.Rows, row(d.key(k), func(tea.KeyMsg) { m.openDialog(i) }))
+	}
 	m.dialogKeys = &KeyTable{Title: "Dialogs", Rows: []KeyRow{
 		row(k.Close, func(tea.KeyMsg) { m.dialog = noDialog }),
 	}}
@@ -171,9 +168,7 @@ func (m *Model) helpTables() []*KeyTable {
 		out = append(out, p.Keys()...)
 	}
 	for _, d := range m.dialogs {
-		if d != nil {
-			out = append(out, d.Keys()...)
-		}
+		out = append(out, d.Keys()...)
 	}
 	return append(out, m.dialogKeys, m.everywhere)
 }
@@ -191,11 +186,18 @@ func (m *Model) globalKeys() []*KeyTable {
 // Lab returns the model's lab state (for tests and the quit summary).
 func (m *Model) Lab() *Lab { return m.lab }
 
-// Focused returns the pane that has the focus.
-func (m *Model) Focused() Focus { return m.focus }
+// Focused returns the short name of the pane that has the focus.
+func (m *Model) Focused() string { return paneSlots[m.focus].name }
 
-// Pane returns one of the panes.
-func (m *Model) Pane(f Focus) Component { return m.panes[f] }
+// Pane returns the pane of that short name, or nil.
+func (m *Model) Pane(name string) Component {
+	for i, s := range paneSlots {
+		if s.name == name {
+			return m.panes[i]
+		}
+	}
+	return nil
+}
 
 // Init implements tea.Model: start listening for progress.
 func (m *Model) Init() tea.Cmd {
@@ -261,15 +263,8 @@ func (m *Model) capturing() bool {
 	return m.panes[m.focus].Capturing()
 }
 
-// dialogKey is the key that opens dialog d (and closes it, unless it takes
-// text).
-func (m *Model) dialogKey(d dialog) key.Binding {
-	k := m.c.Keys
-	return [numDialogs]key.Binding{dlgHelp: k.Help, dlgSweep: k.Sweep, dlgPresets: k.Presets, dlgExplain: k.Explain, dlgScale: k.Scale}[d]
-}
-
 // openDialog shows dialog d over the body.
-func (m *Model) openDialog(d dialog) {
+func (m *Model) openDialog(d int) {
 	m.dialog = d
 	m.resize(m.c.Width, m.c.Height)
 	if o, ok := m.dialogs[d].(opener); ok {
@@ -277,10 +272,13 @@ func (m *Model) openDialog(d dialog) {
 	}
 }
 
-// Dialog reports which dialog is open: "" for none, else "help", "sweep",
-// "presets", "explain" or "scale".
+// Dialog reports which dialog is open by its name in dialogSlots ("presets",
+// "explain", "scale", "sweep", "help"), or "" for none.
 func (m *Model) Dialog() string {
-	return [...]string{"", "help", "sweep", "presets", "explain", "scale"}[m.dialog]
+	if m.dialog == noDialog {
+		return ""
+	}
+	return dialogSlots[m.dialog].name
 }
 
 // handleKey routes a key press: quit first; then the open dialog (esc, or
@@ -299,7 +297,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if ok, cmd := m.dialogKeys.Handle(msg); ok {
 			return cmd
 		}
-		if !d.Capturing() && key.Matches(msg, m.dialogKey(m.dialog)) {
+		if !d.Capturing() && key.Matches(msg, dialogSlots[m.dialog].key(k)) {
 			m.dialog = noDialog
 			return nil
 		}
@@ -323,15 +321,16 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 
 // moveFocus moves the focus to the next (dir 1) or previous (-1) visible pane.
 func (m *Model) moveFocus(dir int) {
+	n := len(paneSlots)
 	f := m.focus
-	for range numFocus {
-		f = (f + Focus(dir) + numFocus) % numFocus
-		if m.lo.visible[f] {
+	for range n {
+		f = (f + dir + n) % n
+		if m.lo.visible(f) {
 			break
 		}
 	}
 	m.focus = f
-	if f != FocusMethods {
+	if paneSlots[f].pinned == nil {
 		m.bottom = f
 	}
 	m.resize(m.c.Width, m.c.Height)
@@ -358,30 +357,22 @@ func (m *Model) Shutdown() {
 // resize lays the panes and dialogs out for a w × h terminal.
 func (m *Model) resize(w, h int) {
 	m.c.Width, m.c.Height = w, h
-	m.lo = computeLayout(w, h)
-	if !m.lo.visible[m.focus] {
-		m.focus = FocusMethods
+	m.lo = computeLayout(m.c, w, h)
+	if !m.lo.visible(m.focus) {
+		m.focus = 0
 	}
 	lo := m.lo
 	inner := func(c Component, ww, hh int) { c.SetSize(max(ww-2, 0), max(hh-2, 0)) }
-	for d := dlgHelp; d < numDialogs; d++ {
-		inner(m.dialogs[d], w, lo.bodyH)
-	}
-	if lo.narrow {
-		inner(m.panes[FocusMethods], w, lo.methodsH)
-		for f := FocusSettings; f < numFocus; f++ {
-			inner(m.panes[f], w, lo.bottomH)
+	for d, s := range dialogSlots {
+		if s.side && !lo.narrow {
+			inner(m.dialogs[d], lo.rightW, lo.bodyH)
+		} else {
+			inner(m.dialogs[d], w, lo.bodyH)
 		}
-		return
 	}
-	// The explanation takes the right column: the methods stay in sight.
-	inner(m.dialogs[dlgExplain], lo.rightW, lo.bodyH)
-	inner(m.panes[FocusMethods], lo.leftW, lo.methodsH)
-	inner(m.panes[FocusSettings], lo.leftW, lo.settingsH)
-	inner(m.panes[FocusAbout], lo.leftW, lo.aboutH)
-	inner(m.panes[FocusChart], lo.rightW, lo.chartH)
-	inner(m.panes[FocusMemory], lo.rightW, lo.memH)
-	inner(m.panes[FocusBoard], lo.rightW, lo.boardH)
+	for i, p := range m.panes {
+		inner(p, lo.width(i), lo.height(i))
+	}
 }
 
 // View implements tea.Model: exactly Height lines of at most Width cells.
@@ -396,10 +387,10 @@ func (m *Model) View() string {
 	lines := make([]string, 0, h)
 	lines = append(lines, m.header())
 	switch {
-	case m.dialog == dlgExplain && !m.lo.narrow:
-		d := m.dialogs[dlgExplain]
+	case m.dialog != noDialog && dialogSlots[m.dialog].side && !m.lo.narrow:
+		d := m.dialogs[m.dialog]
 		right := frame(m.c.Styles, d.Title(), d.View(), m.lo.rightW, m.lo.bodyH, true)
-		lines = append(lines, hjoin(m.leftColumn(), right)...)
+		lines = append(lines, hjoin(m.column(leftColumn), right)...)
 	case m.dialog != noDialog:
 		d := m.dialogs[m.dialog]
 		lines = append(lines, frame(m.c.Styles, d.Title(), d.View(), w, m.lo.bodyH, true)...)
@@ -418,43 +409,45 @@ func (m *Model) tooSmall() string {
 
 // framed draws pane f in a ww × hh frame; it looks focused only while no
 // dialog is open.
-func (m *Model) framed(f Focus, ww, hh int) []string {
+func (m *Model) framed(f, ww, hh int) []string {
 	return frame(m.c.Styles, m.panes[f].Title(), m.panes[f].View(), ww, hh, m.focus == f && m.dialog == noDialog)
 }
 
+// body draws the panes. Narrow: the pinned ones, then the bottom one, its
+// title listing the others tab reaches. Wide: the two columns.
 func (m *Model) body() []string {
 	lo, w := m.lo, m.c.Width
-	if lo.narrow {
-		out := m.framed(FocusMethods, w, lo.methodsH)
-		f := m.bottom
-		title := m.panes[f].Title() + " │ tab:"
-		for g := FocusSettings; g < numFocus; g++ {
-			if g != f {
-				title += " " + shortName(g)
-			}
+	if !lo.narrow {
+		return hjoin(m.column(leftColumn), m.column(rightColumn))
+	}
+	var out []string
+	for i, s := range paneSlots {
+		if s.pinned != nil {
+			out = append(out, m.framed(i, w, lo.h[i])...)
 		}
-		out = append(out, frame(m.c.Styles, title, m.panes[f].View(), w, lo.bottomH, m.focus == f)...)
-		return out
 	}
-	right := m.framed(FocusChart, lo.rightW, lo.chartH)
-	right = append(right, m.framed(FocusMemory, lo.rightW, lo.memH)...)
-	right = append(right, m.framed(FocusBoard, lo.rightW, lo.boardH)...)
-	right = fitLines(block(right), lo.rightW, lo.bodyH)
-	return hjoin(m.leftColumn(), right)
+	f := m.bottom
+	title := m.panes[f].Title() + " │ tab:"
+	for g, s := range paneSlots {
+		if g != f && s.pinned == nil {
+			title += " " + s.name
+		}
+	}
+	return append(out, frame(m.c.Styles, title, m.panes[f].View(), w, lo.bottomH, m.focus == f)...)
 }
 
-// leftColumn is the wide layout's left column: methods, settings, about.
-func (m *Model) leftColumn() []string {
+// column draws one column of the wide layout: its panes, in table order.
+func (m *Model) column(col int) []string {
 	lo := m.lo
-	left := m.framed(FocusMethods, lo.leftW, lo.methodsH)
-	left = append(left, m.framed(FocusSettings, lo.leftW, lo.settingsH)...)
-	if lo.aboutH > 0 {
-		left = append(left, m.framed(FocusAbout, lo.leftW, lo.aboutH)...)
+	colW := lo.leftW
+	if col == rightColumn {
+		colW = lo.rightW
 	}
-	return fitLines(block(left), lo.leftW, lo.bodyH)
-}
-
-// shortName names a pane in the narrow layout's tab list.
-func shortName(f Focus) string {
-	return [...]string{"methods", "settings", "loss", "memory", "board", "about"}[f]
+	var out []string
+	for i, s := range paneSlots {
+		if s.column == col && lo.h[i] > 0 {
+			out = append(out, m.framed(i, colW, lo.h[i])...)
+		}
+	}
+	return fitLines(block(out), colW, lo.bodyH)
 }

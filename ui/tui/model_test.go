@@ -33,7 +33,7 @@ func TestLayoutFits(t *testing.T) {
 			for i := range m.lab.Methods {
 				fakeRun(m, i, 700*i, 3000, []lab.Status{lab.Done, lab.Running, lab.Paused, lab.Queued, lab.Diverged, lab.Cancelled}[i])
 			}
-			for f := 0; f < int(numFocus); f++ {
+			for range paneSlots {
 				checkFits(t, m.View(), w, h)
 				press(m, "tab")
 			}
@@ -130,16 +130,16 @@ func TestNoColourHasNoEscapesAndShowsFocus(t *testing.T) {
 
 func TestFocusMoves(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	want := []Focus{FocusSettings, FocusChart, FocusMemory, FocusBoard, FocusAbout, FocusMethods}
+	want := []string{"settings", "loss", "memory", "board", "about", "methods"}
 	for _, f := range want {
 		press(m, "tab")
 		if m.Focused() != f {
-			t.Fatalf("after tab: focus %d, want %d", m.Focused(), f)
+			t.Fatalf("after tab: focus %q, want %q", m.Focused(), f)
 		}
 	}
 	press(m, "shift+tab")
-	if m.Focused() != FocusAbout {
-		t.Fatalf("shift+tab: focus %d, want about", m.Focused())
+	if m.Focused() != "about" {
+		t.Fatalf("shift+tab: focus %q, want about", m.Focused())
 	}
 	// Narrow: the focused pane is the one under the methods.
 	press(m, "shift+tab", "shift+tab") // board, memory
@@ -149,18 +149,18 @@ func TestFocusMoves(t *testing.T) {
 	// Wide: every pane is on screen, the about pane (the preset's notes) too.
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	press(m, "tab", "tab")
-	if m.Focused() != FocusAbout {
-		t.Errorf("at 120x40 tab from memory twice should reach about, got %d", m.Focused())
+	if m.Focused() != "about" {
+		t.Errorf("at 120x40 tab from memory twice should reach about, got %q", m.Focused())
 	}
 	press(m, "tab")
-	if m.Focused() != FocusMethods {
-		t.Errorf("at 120x40 tab from about should wrap to methods, got %d", m.Focused())
+	if m.Focused() != "methods" {
+		t.Errorf("at 120x40 tab from about should wrap to methods, got %q", m.Focused())
 	}
 }
 
 func TestKeysRouteToFocusedPaneOnly(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	sp := m.Pane(FocusSettings).(*SettingsPane)
+	sp := paneOf[*SettingsPane](m)
 	press(m, "j", "j")
 	if m.lab.Cursor != 2 || sp.cur != 0 {
 		t.Fatalf("methods focused: method cursor %d (want 2), settings cursor %d (want 0)", m.lab.Cursor, sp.cur)
@@ -193,7 +193,7 @@ func TestKeysRouteToFocusedPaneOnly(t *testing.T) {
 // empty field keeps the value.
 func TestTypedValueReplacesTheOld(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	sp := m.Pane(FocusSettings).(*SettingsPane)
+	sp := paneOf[*SettingsPane](m)
 	press(m, "tab", "enter")
 	if sp.input.Value() != "" || sp.input.Placeholder == "" {
 		t.Fatalf("field opens with %q (placeholder %q), want empty with the value as placeholder", sp.input.Value(), sp.input.Placeholder)
@@ -211,7 +211,7 @@ func TestTypedValueReplacesTheOld(t *testing.T) {
 
 func TestInvalidValuesAreRefused(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	sp := m.Pane(FocusSettings).(*SettingsPane)
+	sp := paneOf[*SettingsPane](m)
 	press(m, "tab") // settings, cursor on rank
 	type typed struct{ value, reason string }
 	for _, c := range []typed{
@@ -415,7 +415,7 @@ func TestLiveLearningRate(t *testing.T) {
 	r := m.lab.Runs[0]
 	drive(t, m, 20*time.Second, func() bool { return r.Status == lab.Running && r.Step > 0 })
 	press(m, "tab", "j", "j", "j", "right") // settings: lr
-	sp := m.Pane(FocusSettings).(*SettingsPane)
+	sp := paneOf[*SettingsPane](m)
 	if !strings.Contains(sp.note, "applied live to 1 run") {
 		t.Fatalf("lr change: note %q err %q", sp.note, sp.Err())
 	}
@@ -497,7 +497,7 @@ func TestSweepDialog(t *testing.T) {
 		m.lab.Marked[i] = i < 2 // LoRA and LoRA-FA
 	}
 	press(m, "w")
-	sp := m.sweep
+	sp := paneOf[*SweepPane](m)
 	if !strings.Contains(m.View(), "No sweep yet") {
 		t.Fatalf("dialog not open:\n%s", m.View())
 	}
@@ -563,7 +563,7 @@ func TestPresetOverrides(t *testing.T) {
 		t.Fatalf("lora rank %d, want the preset's 1", cfg.Rank)
 	}
 	press(m, "tab", "right") // rank 256 → 512: invalid for LoRA, which is marked
-	sp := m.Pane(FocusSettings).(*SettingsPane)
+	sp := paneOf[*SettingsPane](m)
 	if !strings.Contains(sp.Err(), "rank 512") {
 		t.Fatalf("rank 512 accepted for a race with LoRA: err %q, config rank %d", sp.Err(), m.lab.Config.Rank)
 	}
@@ -635,7 +635,7 @@ func TestQueuedRunGetsTheLiveLearningRate(t *testing.T) {
 	}
 	drive(t, m, 20*time.Second, func() bool { return first.Status == lab.Running && second.Status == lab.Queued })
 	press(m, "tab", "j", "j", "j", "right", "shift+tab") // settings: lr one rung up
-	sp := m.Pane(FocusSettings).(*SettingsPane)
+	sp := paneOf[*SettingsPane](m)
 	if !strings.Contains(sp.note, "applied live to 2 run") {
 		t.Fatalf("lr change: note %q err %q", sp.note, sp.Err())
 	}
@@ -644,5 +644,44 @@ func TestQueuedRunGetsTheLiveLearningRate(t *testing.T) {
 	drive(t, m, 20*time.Second, func() bool { return second.Status == lab.Running && second.Step > 0 })
 	if second.LR != lr {
 		t.Fatalf("the queued run trains with lr %v, want the live %v", second.LR, lr)
+	}
+}
+
+// TestSlotTableDrivesTheLayout: tab visits every row of paneSlots in order;
+// in the wide layout each column's panes fill the body exactly, and the
+// narrow layout's tab list names every other pane by its short name (where
+// the title is not clipped).
+func TestSlotTableDrivesTheLayout(t *testing.T) {
+	for _, sz := range sizes {
+		m := newTestModel(t, sz[0], sz[1])
+		for i := range paneSlots {
+			if m.Focused() != paneSlots[i].name {
+				t.Fatalf("%v: tab %d reached %q, want %q", sz, i, m.Focused(), paneSlots[i].name)
+			}
+			press(m, "tab")
+		}
+		if m.lo.narrow {
+			if sz[0] < 80 {
+				continue // the title is clipped
+			}
+			v := m.View()
+			for _, s := range paneSlots[1:] {
+				if s.name != paneSlots[m.bottom].name && !strings.Contains(v, " "+s.name) {
+					t.Errorf("%v: the tab list lacks %q:\n%s", sz, s.name, v)
+				}
+			}
+			continue
+		}
+		for col := range 2 {
+			sum := 0
+			for i, s := range paneSlots {
+				if s.column == col {
+					sum += m.lo.h[i]
+				}
+			}
+			if sum != m.lo.bodyH {
+				t.Errorf("%v: column %d holds %d rows, body %d", sz, col, sum, m.lo.bodyH)
+			}
+		}
 	}
 }
