@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/loralab/loralab/ui/explain"
 )
 
@@ -29,10 +30,11 @@ func NewExplainPane(c *Common) *ExplainPane {
 }
 
 // Open implements opener: explain the method under the cursor, from the top.
-func (p *ExplainPane) Open() {
+func (p *ExplainPane) Open() tea.Cmd {
 	p.method, p.open = p.c.Lab.Cursor, true
 	p.scroll.off = 0
 	p.render()
+	return nil
 }
 
 // SetSize implements Component: the text is wrapped again for a new width.

@@ -82,7 +82,7 @@ steps = 300
 `)
 	writePreset(t, dir, "broken.toml", "name = \"broken\"\nmode = \"sprint\"\nmethods = [\"lora\"]\n")
 	m := newTestModelWith(t, 80, 24, Options{PresetDir: dir, Marked: []string{"full"}})
-	press(m, "p")
+	pressRun(m, "p")
 	if m.Dialog() != "presets" {
 		t.Fatalf("p opened %q", m.Dialog())
 	}
@@ -111,7 +111,7 @@ steps = 300
 		t.Fatalf("esc: dialog %q, preset %q", m.Dialog(), m.lab.Preset.Name)
 	}
 	// enter loads it as --preset does.
-	press(m, "p")
+	pressRun(m, "p")
 	for pp.list[pp.cur].Name != "vera-budget" {
 		press(m, "down")
 	}
@@ -148,7 +148,7 @@ steps = 300
 		}
 	}
 	// A user preset loads too, and names itself on a command line by name.
-	press(m, "p")
+	pressRun(m, "p")
 	for pp.list[pp.cur].Name != "my-ranks" {
 		press(m, "down")
 	}
@@ -158,7 +158,7 @@ steps = 300
 	}
 	// Bad input: a preset whose settings would not run is refused, and
 	// nothing changes.
-	press(m, "p")
+	pressRun(m, "p")
 	pp.list = append(pp.list, presets.Preset{Name: "too-wide", Mode: presets.Race, Methods: []string{"lora"}, Settings: map[string]string{"rank": "999"}})
 	press(m, "end", "enter")
 	if m.Dialog() != "presets" || !strings.Contains(m.View(), "refused: preset too-wide") || l.Preset.Name != "my-ranks" || l.Config.Rank != 2 {
@@ -178,7 +178,7 @@ steps = 300
 // setting and values.
 func TestSweepPresetFillsTheDialog(t *testing.T) {
 	m := newTestModel(t, 120, 40)
-	press(m, "p")
+	pressRun(m, "p")
 	pp := paneOf[*PresetPicker](m)
 	for pp.list[pp.cur].Name != "rank-matters" {
 		press(m, "down")

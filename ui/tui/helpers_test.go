@@ -144,6 +144,14 @@ func press(m *Model, keys ...string) {
 	}
 }
 
+// pressRun presses key and runs the command it returns, as the program
+// would, feeding its message back (saving, reading the presets).
+func pressRun(m *Model, key string) {
+	if _, cmd := m.Update(keyMsg(key)); cmd != nil {
+		m.Update(cmd())
+	}
+}
+
 // checkFits fails unless view is exactly h lines of at most w cells.
 func checkFits(t *testing.T, view string, w, h int) {
 	t.Helper()

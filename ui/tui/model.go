@@ -65,8 +65,9 @@ var dialogSlots = []dialogSlot{
 // noDialog is the value of Model.dialog while no dialog is open.
 const noDialog = -1
 
-// opener is a dialog that prepares its content each time it opens.
-type opener interface{ Open() }
+// opener is a dialog that prepares its content each time it opens; the
+// command it may return does the reading (the preset picker's files).
+type opener interface{ Open() tea.Cmd }
 
 // doner is a dialog that can ask to be closed after a key (the preset
 // picker, once a preset is loaded).
@@ -143,11 +144,11 @@ func (m *Model) keyTables() {
 		row(k.StepOnce, func(tea.KeyMsg) { l.StepOnce(l.Cursor) }),
 		row(k.Slower, func(tea.KeyMsg) { l.SetSpeed(-1) }),
 		row(k.Faster, func(tea.KeyMsg) { l.SetSpeed(1) }),
-		row(k.Save, func(tea.KeyMsg) { l.Save(m.opts.ResultsDir) }),
+		{k.Save, func(tea.KeyMsg) tea.Cmd { return m.save() }},
 	}}
 	m.openKeys = &KeyTable{Title: "Open", Global: true}
 	for i, d := range dialogSlots {
-		m.openKeys.Rows = append(m.openKeys.Rows, row(d.key(k), func(tea.KeyMsg) { m.openDialog(i) }))
+		m.openKeys.Rows = append(m.openKeys.Rows, KeyRow{d.key(k), func(tea.KeyMsg) tea.Cmd { return m.openDialog(i) }})
 	}
 	m.dialogKeys = &KeyTable{Title: "Dialogs", Rows: []KeyRow{
 		row(k.Close, func(tea.KeyMsg) { m.dialog = noDialog }),
@@ -226,12 +227,23 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.ticking = false
 		return m, nil
+	case savedMsg:
+		switch {
+		case msg.err != nil:
+			m.lab.Say(true, "save failed: %v", msg.err)
+		default:
+			m.lab.Say(false, "saved %s", strings.Join(msg.saved, "; "))
+		}
+		return m, nil
 	case tea.KeyMsg:
 		return m, m.handleKey(msg)
 	}
 	var cmds []tea.Cmd
 	for _, p := range m.panes {
 		cmds = append(cmds, p.Update(msg))
+	}
+	for _, d := range m.dialogs {
+		cmds = append(cmds, d.Update(msg))
 	}
 	return m, tea.Batch(cmds...)
 }
@@ -263,13 +275,25 @@ func (m *Model) capturing() bool {
 	return m.panes[m.focus].Capturing()
 }
 
-// openDialog shows dialog d over the body.
-func (m *Model) openDialog(d int) {
+// openDialog shows dialog d over the body and returns its opening command.
+func (m *Model) openDialog(d int) tea.Cmd {
 	m.dialog = d
 	m.resize(m.c.Width, m.c.Height)
 	if o, ok := m.dialogs[d].(opener); ok {
-		o.Open()
+		return o.Open()
 	}
+	return nil
+}
+
+// save starts saving what has ended (a command: Update does no I/O), or
+// says there is nothing to save.
+func (m *Model) save() tea.Cmd {
+	bundles := m.lab.Bundles()
+	if len(bundles) == 0 {
+		m.lab.Say(true, "nothing to save yet: no run or sweep run has ended")
+		return nil
+	}
+	return saveCmd(m.opts.ResultsDir, bundles)
 }
 
 // Dialog reports which dialog is open by its name in dialogSlots ("presets",

@@ -340,7 +340,7 @@ func TestRunToCompletion(t *testing.T) {
 		t.Errorf("summary: %q", s)
 	}
 	// e saves the ended run.
-	press(m, "e")
+	pressRun(m, "e")
 	if !strings.Contains(m.lab.Message, "saved run ") {
 		t.Errorf("save: %s", m.lab.Message)
 	}
@@ -533,7 +533,7 @@ func TestSweepDialog(t *testing.T) {
 		t.Fatal("esc did not close the dialog")
 	}
 	// e saves the sweep as a sweep bundle, with its table.
-	press(m, "e")
+	pressRun(m, "e")
 	files, _ := filepath.Glob(filepath.Join(m.opts.ResultsDir, "sweep-*.json"))
 	if len(files) != 1 || !strings.Contains(m.lab.Message, "saved sweep ") {
 		t.Fatalf("sweep not saved: %q, files %v", m.lab.Message, files)
@@ -683,5 +683,41 @@ func TestSlotTableDrivesTheLayout(t *testing.T) {
 				t.Errorf("%v: column %d holds %d rows, body %d", sz, col, sum, m.lo.bodyH)
 			}
 		}
+	}
+}
+
+// TestSaveIsACommand: e writes nothing inside Update; the command it
+// returns saves, and its message says where (or why it failed).
+func TestSaveIsACommand(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	if _, cmd := m.Update(keyMsg("e")); cmd != nil || !strings.Contains(m.lab.Message, "nothing to save yet") {
+		t.Fatalf("nothing ended: cmd %v, message %q", cmd != nil, m.lab.Message)
+	}
+	r := fakeRun(m, 0, 100, 100, lab.Done)
+	last, _ := r.Hist.Last()
+	r.Result = &lab.Result{Method: r.Info.Name, Status: lab.Done, Config: r.Config, Params: lab.Params{Total: 5000, Trainable: 500},
+		History: r.Hist.Points(), Final: last}
+	_, cmd := m.Update(keyMsg("e"))
+	written := func() []string {
+		files, _ := filepath.Glob(filepath.Join(m.opts.ResultsDir, "*"))
+		return files
+	}
+	if cmd == nil || len(written()) != 0 {
+		t.Fatalf("Update saved by itself: cmd %v, files %v", cmd != nil, written())
+	}
+	m.Update(cmd())
+	if files := written(); len(files) != 2 || !strings.Contains(m.lab.Message, "saved run "+files[1]) {
+		t.Fatalf("after the command: files %v, message %q", files, m.lab.Message)
+	}
+	// A results folder that cannot be made: the message says so.
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m.opts.ResultsDir = filepath.Join(blocker, "results")
+	_, cmd = m.Update(keyMsg("e"))
+	m.Update(cmd())
+	if !m.lab.MessageErr || !strings.HasPrefix(m.lab.Message, "save failed: ") {
+		t.Fatalf("unwritable folder: %q", m.lab.Message)
 	}
 }

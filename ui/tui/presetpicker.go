@@ -25,6 +25,7 @@ type PresetPicker struct {
 	cur     int
 	errText string
 	done    bool
+	reading bool // the presets are being read
 }
 
 // NewPresetPicker returns the picker over the built-in presets and those
@@ -42,20 +43,32 @@ func NewPresetPicker(c *Common, dir string) *PresetPicker {
 	return p
 }
 
-// Open implements opener: it reads the presets again (files may have
-// changed) and puts the cursor on the current preset.
-func (p *PresetPicker) Open() {
-	all, errs := presets.All(p.dir)
-	p.list, p.errs, p.done, p.errText, p.cur = all, nil, false, "", 0
-	for _, e := range errs {
+// Open implements opener: the presets are read again (files may have
+// changed) by the command it returns; until they arrive the picker says so.
+func (p *PresetPicker) Open() tea.Cmd {
+	p.list, p.errs, p.done, p.errText, p.cur, p.reading = nil, nil, false, "", 0, true
+	p.memo.drop()
+	return readPresetsCmd(p.dir)
+}
+
+// Update implements Component: the presets read, with the cursor on the
+// current preset.
+func (p *PresetPicker) Update(msg tea.Msg) tea.Cmd {
+	pm, ok := msg.(presetsMsg)
+	if !ok {
+		return nil
+	}
+	p.list, p.errs, p.cur, p.reading = pm.list, nil, 0, false
+	for _, e := range pm.errs {
 		p.errs = append(p.errs, firstLine(e.Error()))
 	}
-	for i, pr := range all {
+	for i, pr := range pm.list {
 		if pr.Name == p.c.Lab.Preset.Name {
 			p.cur = i
 		}
 	}
 	p.memo.drop()
+	return nil
 }
 
 // Done implements doner: a preset was loaded.
@@ -106,6 +119,9 @@ func (p *PresetPicker) View() string {
 func (p *PresetPicker) render() string {
 	st, l := p.c.Styles, p.c.Lab
 	var out []string
+	if p.reading {
+		return st.Muted.Render("Reading the presets…")
+	}
 	if len(p.list) == 0 {
 		return st.Muted.Render("No presets.")
 	}

@@ -508,10 +508,10 @@ func (l *Lab) Shutdown() {
 	l.hub.wait()
 }
 
-// Save writes what has ended into dir as JSON and CSV (new files): the
-// runs of the methods (a single run or a race), and the current sweep's
-// runs as a sweep bundle. It says where.
-func (l *Lab) Save(dir string) {
+// Bundles returns what has ended, to save: the runs of the methods (a
+// single run or a race, with its leaderboard) and the current sweep's runs
+// as a sweep bundle with its table. None if nothing has ended.
+func (l *Lab) Bundles() []results.Bundle {
 	var runs []*lab.Result
 	for _, r := range l.Runs {
 		if r != nil && r.Result != nil && r.Result.Params.Total > 0 {
@@ -539,18 +539,5 @@ func (l *Lab) Save(dir string) {
 				Table: results.SweepTable(s.Setting, s.Values, swept)})
 		}
 	}
-	if len(bundles) == 0 {
-		l.Say(true, "nothing to save yet: no run or sweep run has ended")
-		return
-	}
-	var saved []string
-	for _, b := range bundles {
-		jsonPath, _, err := results.Save(dir, b, time.Now())
-		if err != nil {
-			l.Say(true, "save failed: %v", err)
-			return
-		}
-		saved = append(saved, fmt.Sprintf("%s %s (+ .csv)", b.Kind, jsonPath))
-	}
-	l.Say(false, "saved %s", strings.Join(saved, "; "))
+	return bundles
 }

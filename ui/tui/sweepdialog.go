@@ -54,10 +54,10 @@ func NewSweepPane(c *Common) *SweepPane {
 
 // Open implements opener: after a preset was loaded, the dialog starts
 // over on the preset's sweep (or the first setting with its default values).
-func (p *SweepPane) Open() {
+func (p *SweepPane) Open() tea.Cmd {
 	l := p.c.Lab
 	if p.preset == l.PresetVer {
-		return
+		return nil
 	}
 	p.preset = l.PresetVer
 	p.cur, p.errText = 0, ""
@@ -75,6 +75,7 @@ func (p *SweepPane) Open() {
 	p.input.SetValue(value)
 	p.input.CursorEnd()
 	p.memo.drop()
+	return nil
 }
 
 // Title implements Component.
