@@ -67,8 +67,8 @@ func (p *AboutPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
 
 // layout wraps the text for the current size and state, if it changed.
 func (p *AboutPane) layout() {
-	l := p.c.Lab
-	st := [8]int{p.w, p.h, l.SelVer, l.PresetVer, l.ExpVer, l.CfgVer}
+	v := p.c.Lab.Version()
+	st := [8]int{p.w, p.h, v.Selection, v.Preset, v.Experiment, v.Config}
 	if p.laidOK && p.laid == st {
 		return
 	}

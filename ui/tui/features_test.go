@@ -336,8 +336,7 @@ func TestScalePane(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "r=1024") || !strings.Contains(v, "assumptions") {
 		t.Errorf("200x60 with VeRA: no r=1024 or assumptions:\n%s", v)
 	}
-	m.lab.Marked[m.lab.Index("vera")] = false
-	m.lab.SelVer++
+	m.lab.Mark(m.lab.Index("vera"), false)
 	if v := m.View(); strings.Contains(v, "r=1024") || !strings.Contains(v, "r=256") {
 		t.Errorf("200x60 without VeRA: wrong ranks:\n%s", v)
 	}

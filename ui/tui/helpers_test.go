@@ -93,8 +93,7 @@ func fakeRunEvery(m *Model, i, steps, total, every int, st lab.Status) *RunView 
 		r.Hist.Add(lab.Point{Step: s, Train: train, Eval: eval})
 		r.Train, r.Eval = train, eval
 	}
-	l.Runs[i] = r
-	l.RunsVer++
+	l.setRun(i, r)
 	return r
 }
 
@@ -186,8 +185,7 @@ func fakeSweep(m *Model, setting string, values []string, idx []int) *SweepState
 		}
 		sw.Runs = append(sw.Runs, r)
 	}
-	l.Sweep = sw
-	l.SweepVer++
+	l.setSweep(sw)
 	return sw
 }
 

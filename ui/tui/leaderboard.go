@@ -26,8 +26,7 @@ func (p *BoardPane) ShortHelp() []key.Binding { return []key.Binding{p.c.Keys.Ra
 
 // View implements Component.
 func (p *BoardPane) View() string {
-	l := p.c.Lab
-	return p.memo.get([8]int{p.w, p.h, l.RunsVer}, p.render)
+	return p.memo.get([8]int{p.w, p.h, p.c.Lab.Version().Runs}, p.render)
 }
 
 func (p *BoardPane) render() string {
@@ -99,7 +98,7 @@ func (p *BoardPane) render() string {
 		out = append(out, line)
 	}
 	if len(out) < p.h {
-		out = append(out, st.Muted.Render(fmt.Sprintf("%d at a time (one per core); same seed and data for every run", l.pool.Size())))
+		out = append(out, st.Muted.Render(fmt.Sprintf("%d at a time (one per core); same seed and data for every run", l.Workers())))
 	}
 	return strings.Join(out, "\n")
 }

@@ -92,8 +92,7 @@ func (p *ChartPane) ShortHelp() []key.Binding {
 
 // View implements Component.
 func (p *ChartPane) View() string {
-	l := p.c.Lab
-	return p.memo.get([8]int{p.w, p.h, l.RunsVer}, p.render)
+	return p.memo.get([8]int{p.w, p.h, p.c.Lab.Version().Runs}, p.render)
 }
 
 func (p *ChartPane) render() string {

@@ -39,8 +39,8 @@ func (p *MemoryPane) Title() string { return "Memory · ✓ ledger · ≈ formul
 
 // View implements Component.
 func (p *MemoryPane) View() string {
-	l := p.c.Lab
-	return p.memo.get([8]int{p.w, p.h, l.RunsVer, l.CfgVer, l.SelVer, len(l.Proc.Heap), int(l.Proc.Total)}, p.render)
+	v := p.c.Lab.Version()
+	return p.memo.get([8]int{p.w, p.h, v.Runs, v.Config, v.Selection, v.Memory}, p.render)
 }
 
 // memRow is one bar of the pane.

@@ -21,10 +21,10 @@ func NewMethodsPane(c *Common) *MethodsPane {
 	p := &MethodsPane{basePane{c: c}}
 	k := c.Keys
 	p.keys = []*KeyTable{{Title: "Methods pane", Rows: []KeyRow{
-		row(k.Up, func(tea.KeyMsg) { p.move(-1) }),
-		row(k.Down, func(tea.KeyMsg) { p.move(1) }),
-		row(k.Mark, p.mark),
-		row(k.All, p.markAll),
+		row(k.Up, func(tea.KeyMsg) { c.Lab.MoveCursor(-1) }),
+		row(k.Down, func(tea.KeyMsg) { c.Lab.MoveCursor(1) }),
+		row(k.Mark, func(tea.KeyMsg) { c.Lab.Mark(c.Lab.Cursor, !c.Lab.Marked[c.Lab.Cursor]) }),
+		row(k.All, func(tea.KeyMsg) { c.Lab.MarkAll() }),
 	}}}
 	return p
 }
@@ -38,45 +38,18 @@ func (p *MethodsPane) ShortHelp() []key.Binding {
 	return []key.Binding{k.Up, k.Mark, k.StartStop, k.Race}
 }
 
-// move moves the cursor by d rows, round the list.
-func (p *MethodsPane) move(d int) {
-	l := p.c.Lab
-	l.Cursor = (l.Cursor + len(l.Methods) + d) % len(l.Methods)
-	l.SelVer++
-}
-
-// mark marks or unmarks the method under the cursor for a race.
-func (p *MethodsPane) mark(tea.KeyMsg) {
-	l := p.c.Lab
-	l.Marked[l.Cursor] = !l.Marked[l.Cursor]
-	l.SelVer++
-}
-
-// markAll marks every method, or none if all are marked.
-func (p *MethodsPane) markAll(tea.KeyMsg) {
-	l := p.c.Lab
-	all := true
-	for _, m := range l.Marked {
-		all = all && m
-	}
-	for i := range l.Marked {
-		l.Marked[i] = !all
-	}
-	l.SelVer++
-}
-
 // View implements Component: one row per method, then (if there is room)
 // the summary of the method under the cursor.
 func (p *MethodsPane) View() string {
-	l := p.c.Lab
-	return p.memo.get([8]int{p.w, p.h, l.SelVer, l.RunsVer}, p.render)
+	v := p.c.Lab.Version()
+	return p.memo.get([8]int{p.w, p.h, v.Selection, v.Runs}, p.render)
 }
 
 func (p *MethodsPane) render() string {
 	l, st := p.c.Lab, p.c.Styles
 	n := len(l.Methods)
 	twoLine := p.h >= 2*n // room for each summary on its own line
-	anyRun := l.anyRun()
+	anyRun := l.AnyRun()
 	var lines []string
 	for i, info := range l.Infos {
 		r := l.Runs[i]

@@ -113,9 +113,8 @@ func New(opts Options) *Model {
 	if opts.PresetDir == "" {
 		opts.PresetDir = presets.UserDir()
 	}
-	l := NewLab(opts.Config, opts.Workers)
-	l.Proc.Every = opts.SampleEvery
-	l.applyOptions(opts)
+	l := NewLab(opts.Config, opts.Workers, opts.SampleEvery)
+	l.ApplyOptions(opts)
 	c := &Common{Styles: NewStyles(opts.Profile), Keys: DefaultKeyMap(), Lab: l}
 	m := &Model{c: c, lab: l, opts: opts, dialog: noDialog}
 	for i, s := range paneSlots {
@@ -202,7 +201,7 @@ func (m *Model) Pane(name string) Component {
 
 // Init implements tea.Model: start listening for progress.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.lab.hub.listen()}
+	cmds := []tea.Cmd{m.lab.Listen()}
 	for _, p := range m.panes {
 		cmds = append(cmds, p.Init())
 	}
@@ -219,9 +218,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		for _, u := range msg.Updates {
 			m.lab.Apply(u)
 		}
-		return m, tea.Batch(m.lab.hub.listen(), m.startTick())
+		return m, tea.Batch(m.lab.Listen(), m.startTick())
 	case tickMsg:
-		m.lab.Proc.Sample()
+		m.lab.SampleMemory()
 		if m.lab.Active()+m.lab.SweepActive() > 0 && !m.quit {
 			return m, m.tick()
 		}
@@ -262,7 +261,7 @@ func (m *Model) startTick() tea.Cmd {
 		return nil
 	}
 	m.ticking = true
-	m.lab.Proc.Sample()
+	m.lab.SampleMemory()
 	return m.tick()
 }
 

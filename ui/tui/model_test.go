@@ -277,7 +277,7 @@ func TestStaleUpdatesAreIgnored(t *testing.T) {
 	if m.lab.Apply(runUpdate{ID: methodID(9), Gen: r.Gen}) || m.lab.Apply(runUpdate{ID: methodID(-1)}) {
 		t.Fatal("an update for no run was taken")
 	}
-	m.lab.Runs[0] = nil // reset
+	m.lab.setRun(0, nil) // reset
 	if m.lab.Apply(runUpdate{ID: methodID(0), Gen: r.Gen, HasProgress: true}) {
 		t.Fatal("an update for a reset run was taken")
 	}
@@ -350,7 +350,7 @@ func TestRaceAndControls(t *testing.T) {
 	m := newTestModel(t, 200, 60)
 	m.lab.Config.Steps = 200
 	for i := range m.lab.Marked {
-		m.lab.Marked[i] = i < 3
+		m.lab.Mark(i, i < 3)
 	}
 	press(m, "-", "-", "-") // 50 steps/s: slow enough to pause
 	press(m, "r")
@@ -372,7 +372,7 @@ func TestRaceAndControls(t *testing.T) {
 		}
 		return false
 	})
-	m.lab.Cursor = r.ID
+	m.lab.SetCursor(r.ID)
 	press(m, "space")
 	if r.Status != lab.Paused {
 		t.Fatalf("space did not pause: %s", r.Status)
@@ -494,7 +494,7 @@ func TestSweepDialog(t *testing.T) {
 	m := newTestModel(t, 120, 40)
 	m.lab.Config.Steps = 40
 	for i := range m.lab.Marked {
-		m.lab.Marked[i] = i < 2 // LoRA and LoRA-FA
+		m.lab.Mark(i, i < 2) // LoRA and LoRA-FA
 	}
 	press(m, "w")
 	sp := paneOf[*SweepPane](m)

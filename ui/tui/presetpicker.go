@@ -113,7 +113,7 @@ func (p *PresetPicker) load(tea.KeyMsg) {
 
 // View implements Component.
 func (p *PresetPicker) View() string {
-	return p.memo.get([8]int{p.w, p.h, p.c.Lab.PresetVer}, p.render)
+	return p.memo.get([8]int{p.w, p.h, p.c.Lab.Version().Preset}, p.render)
 }
 
 func (p *PresetPicker) render() string {

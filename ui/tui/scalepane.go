@@ -82,8 +82,8 @@ func (p *ScalePane) Model() scale.Model { return p.models[p.cur] }
 
 // View implements Component.
 func (p *ScalePane) View() string {
-	l := p.c.Lab
-	return p.memo.get([8]int{p.w, p.h, l.SelVer, l.CfgVer}, p.render)
+	v := p.c.Lab.Version()
+	return p.memo.get([8]int{p.w, p.h, v.Selection, v.Config}, p.render)
 }
 
 // scaleRow is one method's estimate at its rank.

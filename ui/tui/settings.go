@@ -194,36 +194,23 @@ func (p *SettingsPane) effective() lab.Config {
 // method it concerns, and reports whether it did. A refusal leaves the
 // settings as they were and says why.
 func (p *SettingsPane) apply(v string) bool {
-	l := p.c.Lab
 	row := p.rows[p.cur]
-	cfg := l.Config
-	if err := row.set.Set(&cfg, v); err != nil {
-		p.errText = "refused: " + err.Error()
-		return false
-	}
-	if err := l.Check(cfg, row.name); err != nil {
+	ch, err := p.c.Lab.SetSetting(row.set, v)
+	if err != nil {
 		p.errText = "refused: " + err.Error()
 		return false
 	}
 	p.errText = ""
-	l.Config = cfg
-	l.CfgVer++
-	l.touch(row.name)
-	val := row.set.Get(cfg)
-	dropped := ""
-	if ms := l.DropOverrides(row.name); len(ms) > 0 {
-		dropped = " (preset value for " + strings.Join(ms, ", ") + " dropped)"
-	}
-	defer func() { p.note += dropped }()
 	switch {
-	case row.set.Live && l.Active() > 0:
-		lr := row.set.Value(cfg)
-		n := l.SetLiveLR(lr)
-		p.note = fmt.Sprintf("%s = %s: applied live to %d run(s)", row.name, val, n)
-	case l.Active() > 0:
-		p.note = fmt.Sprintf("%s = %s: applies to the next run", row.name, val)
+	case row.set.Live && ch.Active > 0:
+		p.note = fmt.Sprintf("%s = %s: applied live to %d run(s)", row.name, ch.Value, ch.Live)
+	case ch.Active > 0:
+		p.note = fmt.Sprintf("%s = %s: applies to the next run", row.name, ch.Value)
 	default:
-		p.note = fmt.Sprintf("%s = %s", row.name, val)
+		p.note = fmt.Sprintf("%s = %s", row.name, ch.Value)
+	}
+	if len(ch.Dropped) > 0 {
+		p.note += " (preset value for " + strings.Join(ch.Dropped, ", ") + " dropped)"
 	}
 	return true
 }
@@ -257,7 +244,8 @@ func (p *SettingsPane) display(row settingRow) string {
 // View implements Component.
 func (p *SettingsPane) View() string {
 	l := p.c.Lab
-	return p.memo.get([8]int{p.w, p.h, l.CfgVer, l.SelVer, l.Active()}, p.render)
+	v := l.Version()
+	return p.memo.get([8]int{p.w, p.h, v.Config, v.Selection, l.Active()}, p.render)
 }
 
 func (p *SettingsPane) render() string {

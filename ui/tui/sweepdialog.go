@@ -28,7 +28,7 @@ type SweepPane struct {
 	input   textinput.Model
 	errText string
 	view    int // the result view shown when they do not all fit (sweepViews)
-	preset  int // the PresetVer the dialog was last opened with
+	preset  int // the preset version the dialog was last opened with
 }
 
 // sweepViews name the result views tab cycles through on small screens.
@@ -41,7 +41,7 @@ func NewSweepPane(c *Common) *SweepPane {
 	ti.CharLimit = 200
 	ti.Cursor.SetMode(cursor.CursorStatic)
 	p := &SweepPane{basePane: basePane{c: c}, names: lab.SweepableNames(), input: ti, preset: -1}
-	p.input.SetValue(c.Lab.sweepDefault(p.names[0]))
+	p.input.SetValue(c.Lab.SweepDefault(p.names[0]))
 	p.input.Focus()
 	k := c.Keys
 	p.keys = []*KeyTable{{Title: "Sweep (w)", Rows: []KeyRow{
@@ -56,10 +56,10 @@ func NewSweepPane(c *Common) *SweepPane {
 // over on the preset's sweep (or the first setting with its default values).
 func (p *SweepPane) Open() tea.Cmd {
 	l := p.c.Lab
-	if p.preset == l.PresetVer {
+	if p.preset == l.Version().Preset {
 		return nil
 	}
-	p.preset = l.PresetVer
+	p.preset = l.Version().Preset
 	p.cur, p.errText = 0, ""
 	value := ""
 	if sw := l.Preset.Sweep; sw != nil {
@@ -70,7 +70,7 @@ func (p *SweepPane) Open() tea.Cmd {
 		}
 	}
 	if value == "" {
-		value = l.sweepDefault(p.names[p.cur])
+		value = l.SweepDefault(p.names[p.cur])
 	}
 	p.input.SetValue(value)
 	p.input.CursorEnd()
@@ -111,7 +111,7 @@ func (p *SweepPane) pick(msg tea.KeyMsg) {
 		d = -1
 	}
 	p.cur = (p.cur + d + len(p.names)) % len(p.names)
-	p.input.SetValue(p.c.Lab.sweepDefault(p.names[p.cur]))
+	p.input.SetValue(p.c.Lab.SweepDefault(p.names[p.cur]))
 	p.input.CursorEnd()
 	p.errText = ""
 }
@@ -129,7 +129,8 @@ func (p *SweepPane) start(tea.KeyMsg) {
 // View implements Component.
 func (p *SweepPane) View() string {
 	l := p.c.Lab
-	return p.memo.get([8]int{p.w, p.h, l.SweepVer, l.SelVer, l.CfgVer}, p.render)
+	v := l.Version()
+	return p.memo.get([8]int{p.w, p.h, v.Sweep, v.Selection, v.Config}, p.render)
 }
 
 func (p *SweepPane) render() string {

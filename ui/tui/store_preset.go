@@ -84,13 +84,13 @@ func (l *Lab) LoadPreset(p presets.Preset) error {
 	if err != nil {
 		return err
 	}
-	l.applyOptions(opts)
+	l.ApplyOptions(opts)
 	l.Say(false, "preset %s loaded: %s marked; enter trains the cursor's method, r races them", p.Name, strings.Join(titles(l, p.Methods), ", "))
 	return nil
 }
 
-// applyOptions sets the settings, marks, cursor, overrides and preset of opts.
-func (l *Lab) applyOptions(opts Options) {
+// ApplyOptions sets the settings, marks, cursor, overrides and preset of opts.
+func (l *Lab) ApplyOptions(opts Options) {
 	if opts.Config != (lab.Config{}) {
 		l.Config = opts.Config
 	}
@@ -122,9 +122,9 @@ func (l *Lab) applyOptions(opts Options) {
 		l.Preset.Args = []string{"--preset", l.Preset.Name}
 	}
 	l.touched = map[string]bool{}
-	l.CfgVer++
-	l.SelVer++
-	l.PresetVer++
+	l.ver.Config++
+	l.ver.Selection++
+	l.ver.Preset++
 }
 
 // titles maps method names to their titles.

@@ -34,7 +34,7 @@ func (l *Lab) record(kind string, idx []int, setting string, values []string) {
 		e.Given = l.given()
 	}
 	l.Last = e
-	l.ExpVer++
+	l.ver.Experiment++
 }
 
 // given lists the settings the user changed since the preset was loaded,

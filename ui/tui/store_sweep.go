@@ -92,8 +92,7 @@ func (l *Lab) StartSweep(setting, text string) error {
 			Status: lab.Queued, Steps: job.Config.Steps, Eval: nan(), Trainable: trainable, Memory: mem.Total, cancel: cancel})
 		l.hub.watch(sweepID(k), l.gen, r)
 	}
-	l.Sweep = st
-	l.SweepVer++
+	l.setSweep(st)
 	l.record("sweep", idx, setting, values)
 	var names []string
 	for _, i := range idx {
@@ -111,8 +110,13 @@ func (l *Lab) StopSweep() {
 	for _, r := range l.Sweep.Runs {
 		r.cancel()
 	}
-	l.Sweep = nil
-	l.SweepVer++
+	l.setSweep(nil)
+}
+
+// setSweep makes s (nil: none) the current sweep.
+func (l *Lab) setSweep(s *SweepState) {
+	l.Sweep = s
+	l.ver.Sweep++
 }
 
 // SweepActive counts the sweep's runs that have not ended.
@@ -150,13 +154,13 @@ func (l *Lab) applySweep(u runUpdate) bool {
 			l.Say(false, "sweep of %s done: %d runs", l.Sweep.Setting, len(l.Sweep.Runs))
 		}
 	}
-	l.SweepVer++
+	l.ver.Sweep++
 	return true
 }
 
-// sweepDefault is a starting list of values for a setting: the rungs of
+// SweepDefault is a starting list of values for a setting: the rungs of
 // its ladder that are valid for every race method, at most 8.
-func (l *Lab) sweepDefault(name string) string {
+func (l *Lab) SweepDefault(name string) string {
 	s, err := lab.LookupSetting(name)
 	if err != nil || len(s.Ladder) == 0 {
 		return ""
