@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -148,8 +149,13 @@ func (p *AboutPane) text() []string {
 		out = append(out, lines...)
 	}
 	para("Question: ", l.Preset.Question)
-	// The notes keep their paragraphs.
-	for i, n := range paragraphs(l.Preset.Notes) {
+	// The notes keep their paragraphs; a sweep preset's say how to run it.
+	notes := l.Preset.Notes
+	if sw := l.Preset.Sweep; sw != nil {
+		notes += fmt.Sprintf("\n(This preset is a sweep of %s over %s: w opens the sweep dialog on it, or run it with `loralab sweep --preset %s`; here its methods are marked.)",
+			sw.Setting, strings.Join(sw.Values, ", "), l.Preset.Name)
+	}
+	for i, n := range paragraphs(notes) {
 		label := ""
 		if i == 0 {
 			label = "Notes: "

@@ -81,7 +81,7 @@ rank = 2
 steps = 300
 `)
 	writePreset(t, dir, "broken.toml", "name = \"broken\"\nmode = \"sprint\"\nmethods = [\"lora\"]\n")
-	m := newTestModelWith(t, 80, 24, Options{PresetDir: dir, Marked: []string{"full"}})
+	m := newTestModelWith(t, 80, 24, Options{PresetDir: dir, Preset: marks("full")})
 	pressRun(m, "p")
 	if m.Dialog() != "presets" {
 		t.Fatalf("p opened %q", m.Dialog())
@@ -121,9 +121,9 @@ steps = 300
 		t.Fatalf("enter: dialog %q, preset %q", m.Dialog(), l.Preset.Name)
 	}
 	p, _ := presets.Lookup(presets.BuiltIn(), "vera-budget")
-	want, _ := PresetOptions(p)
-	if l.Config != want.Config || l.Infos[l.Cursor].Name != "vera" {
-		t.Fatalf("config %+v (want %+v), cursor %s", l.Config, want.Config, l.Infos[l.Cursor].Name)
+	want, _ := p.Config()
+	if l.Config != want || l.Infos[l.Cursor].Name != "vera" {
+		t.Fatalf("config %+v (want %+v), cursor %s", l.Config, want, l.Infos[l.Cursor].Name)
 	}
 	for i, info := range l.Infos {
 		if l.Marked[i] != (info.Name == "vera" || info.Name == "lora") {
@@ -295,7 +295,7 @@ func TestExplainPane(t *testing.T) {
 }
 
 func TestScalePane(t *testing.T) {
-	m := newTestModelWith(t, 80, 24, Options{Marked: []string{"lora", "vera", "full"}})
+	m := newTestModelWith(t, 80, 24, Options{Preset: marks("lora", "vera", "full")})
 	press(m, "M")
 	sp := paneOf[*ScalePane](m)
 	if m.Dialog() != "scale" || sp.Model().Name != "llama-2-7b" {
@@ -351,7 +351,7 @@ func TestScalePane(t *testing.T) {
 }
 
 func TestSweepResultViews(t *testing.T) {
-	m := newTestModelWith(t, 80, 24, Options{Marked: []string{"lora", "vera"}})
+	m := newTestModelWith(t, 80, 24, Options{Preset: marks("lora", "vera")})
 	fakeSweep(m, "rank", []string{"1", "2", "4", "8"}, m.lab.RaceMethods())
 	press(m, "w")
 	titles := []string{"final eval loss (log scale) against rank", "trainable parameters (log scale) against rank",
@@ -477,7 +477,7 @@ func TestHelpListsEveryBinding(t *testing.T) {
 // Under NO_COLOR no dialog draws a colour code, and series stay apart by
 // glyph; with colour they get colour.
 func TestDialogsWithoutColour(t *testing.T) {
-	m := newTestModelWith(t, 120, 40, Options{Marked: []string{"lora", "vera"}})
+	m := newTestModelWith(t, 120, 40, Options{Preset: marks("lora", "vera")})
 	fakeSweep(m, "rank", []string{"1", "2", "4"}, m.lab.RaceMethods())
 	for _, k := range []string{"p", "i", "M", "w"} {
 		press(m, k)
@@ -543,6 +543,38 @@ func TestEveryBindingIsInATable(t *testing.T) {
 		b := v.Field(i).Interface().(key.Binding)
 		if !inTables[b.Help()] {
 			t.Errorf("KeyMap.%s (%q %q) is in no key table", v.Type().Field(i).Name, b.Help().Key, b.Help().Desc)
+		}
+	}
+}
+
+// TestPresetHasOnePath: a preset given to New and the same preset loaded
+// with the picker leave the lab in the same state; a sweep preset's about
+// pane says how to run its sweep either way.
+func TestPresetHasOnePath(t *testing.T) {
+	for _, name := range []string{"vera-budget", "rank-matters"} {
+		p, err := presets.Lookup(presets.BuiltIn(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opened := presetModel(t, 120, 40, name)
+		picked := newTestModelWith(t, 120, 40, Options{})
+		pressRun(picked, "p")
+		for pp := paneOf[*PresetPicker](picked); pp.list[pp.cur].Name != name; {
+			press(picked, "down")
+		}
+		press(picked, "enter")
+		a, b := opened.lab, picked.lab
+		if a.Config != b.Config || a.Cursor != b.Cursor || !reflect.DeepEqual(a.Marked, b.Marked) ||
+			!reflect.DeepEqual(a.Overrides, b.Overrides) || !reflect.DeepEqual(a.Preset, b.Preset) {
+			t.Errorf("%s: opened and picked differ:\n%+v\n%+v", name, a.Preset, b.Preset)
+		}
+		for _, m := range []*Model{opened, picked} {
+			ap := paneOf[*AboutPane](m)
+			ap.layout()
+			text := strings.Join(strings.Fields(ansi.Strip(strings.Join(ap.scroll.lines, " "))), " ")
+			if hint := strings.Contains(text, "(This preset is a sweep of"); hint != (p.Mode == presets.Sweep) {
+				t.Errorf("%s: sweep hint shown %v for mode %s:\n%s", name, hint, p.Mode, text)
+			}
 		}
 	}
 }

@@ -68,7 +68,7 @@ func TestGoldenMemory80x24(t *testing.T) {
 // with q, and checks that every goroutine the lab started has ended.
 func TestNoGoroutineOutlivesQuit(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
-	m := New(Options{Marked: []string{"lora", "vera", "full"}, ResultsDir: t.TempDir(), Workers: 2})
+	m := New(Options{Preset: marks("lora", "vera", "full"), ResultsDir: t.TempDir(), Workers: 2})
 	m.lab.Config.Steps = 1_000_000
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
 	tm.Send(keyMsg("r"))

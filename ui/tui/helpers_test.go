@@ -18,10 +18,15 @@ import (
 // sized w × h, shut down when the test ends.
 func newTestModel(t testing.TB, w, h int) *Model {
 	t.Helper()
-	return newTestModelWith(t, w, h, Options{
-		Marked: []string{"lora", "lora-fa", "vera", "delta-lora", "lora-plus", "full"},
-		Preset: "race-five", Title: "Race: six methods", Notes: "Six methods, one task.",
-	})
+	return newTestModelWith(t, w, h, Options{Preset: &presets.Preset{
+		Name: "race-five", Title: "Race: six methods", Notes: "Six methods, one task.", Mode: presets.Race,
+		Methods: []string{"lora", "lora-fa", "vera", "delta-lora", "lora-plus", "full"},
+	}})
+}
+
+// marks is a preset without a name that only marks methods (for a race).
+func marks(methods ...string) *presets.Preset {
+	return &presets.Preset{Mode: presets.Race, Methods: methods}
 }
 
 // newTestModelWith is newTestModel with the given options: no colour, an

@@ -13,26 +13,17 @@ import (
 	"github.com/muesli/termenv"
 )
 
-// Options configure the lab the TUI opens on. PresetOptions fills them
-// from a preset as `loralab tui --preset NAME` does.
+// Options configure the lab the TUI opens on. PresetOptions gives the
+// options of a preset, as `loralab tui --preset NAME` opens it.
 type Options struct {
-	Config     lab.Config                   // the settings (lab.Defaults() if zero)
-	Marked     []string                     // methods marked for a race, by name
-	Cursor     string                       // the method under the cursor, by name
-	Preset     string                       // the preset's name, shown in the header ("" for none)
-	Notes      string                       // the preset's notes, shown in the about pane and header
-	Profile    termenv.Profile              // colour profile; termenv.Ascii draws no colour codes
-	Title      string                       // the preset's title, shown in the header
-	Question   string                       // the preset's question for the room
-	Overrides  map[string]map[string]string // the preset's per-method settings
-	ResultsDir string                       // where e saves (default results.DefaultDir())
-	Workers    int                          // runs trained at once (≤ 0: one per core)
-	// PresetArgs name the preset in the reproducing command line (default
-	// --preset NAME; --preset-file FILE for a preset from a file).
-	PresetArgs []string
-	// Sweep is a sweep preset's setting and values: the sweep dialog (w)
-	// opens on them.
-	Sweep *presets.SweepSpec
+	// Preset is the preset the lab opens on: its settings, its methods
+	// marked, its per-method overrides, its notes (nil: none; lab.Defaults(),
+	// nothing marked). It reaches the lab by the path the picker's presets
+	// take (Lab.LoadPreset).
+	Preset     *presets.Preset
+	Profile    termenv.Profile // colour profile; termenv.Ascii draws no colour codes
+	ResultsDir string          // where e saves (default results.DefaultDir())
+	Workers    int             // runs trained at once (≤ 0: one per core)
 	// PresetDir is the user presets folder the picker (p) lists besides the
 	// built-in ones (default presets.UserDir()).
 	PresetDir string
@@ -101,9 +92,6 @@ type tickMsg struct{}
 // New returns the root model. Call Shutdown when the program has ended (it
 // is also called on quit) so that no goroutine outlives it.
 func New(opts Options) *Model {
-	if opts.Config == (lab.Config{}) {
-		opts.Config = lab.Defaults()
-	}
 	if opts.SampleEvery <= 0 {
 		opts.SampleEvery = 250 * time.Millisecond
 	}
@@ -113,8 +101,12 @@ func New(opts Options) *Model {
 	if opts.PresetDir == "" {
 		opts.PresetDir = presets.UserDir()
 	}
-	l := NewLab(opts.Config, opts.Workers, opts.SampleEvery)
-	l.ApplyOptions(opts)
+	l := NewLab(lab.Defaults(), opts.Workers, opts.SampleEvery)
+	if opts.Preset != nil {
+		if err := l.UsePreset(*opts.Preset); err != nil {
+			l.Say(true, "%v", err) // PresetOptions refuses such a preset before the lab opens
+		}
+	}
 	c := &Common{Styles: NewStyles(opts.Profile), Keys: DefaultKeyMap(), Lab: l}
 	m := &Model{c: c, lab: l, opts: opts, dialog: noDialog}
 	for i, s := range paneSlots {

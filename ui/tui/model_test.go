@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/presets"
 	"github.com/muesli/termenv"
 )
 
@@ -552,7 +553,8 @@ func TestSweepDialog(t *testing.T) {
 // A preset's per-method value is replaced by the user's, and the new value
 // must be valid for every method it will apply to.
 func TestPresetOverrides(t *testing.T) {
-	m := New(Options{Marked: []string{"vera", "lora"}, Overrides: map[string]map[string]string{"vera": {"rank": "256"}, "lora": {"rank": "1"}},
+	m := New(Options{Preset: &presets.Preset{Mode: presets.Race, Methods: []string{"vera", "lora"},
+		Overrides: map[string]map[string]string{"vera": {"rank": "256"}, "lora": {"rank": "1"}}},
 		Profile: termenv.Ascii, ResultsDir: t.TempDir()})
 	t.Cleanup(m.Shutdown)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})

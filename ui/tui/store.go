@@ -71,7 +71,8 @@ type Lab struct {
 	gen    int
 }
 
-// NewLab returns a lab with every method, the given settings, a pool of
+// NewLab returns a lab with every method, the given settings (UsePreset
+// puts it on a preset), a pool of
 // `workers` training slots (≤ 0: one per core), and the process's memory
 // sampled every `every` while runs train. Shutdown must be called to end
 // its goroutines.

@@ -10,54 +10,38 @@ import (
 )
 
 // PresetState is the preset the lab was opened on or last loaded with the
-// picker: what the header, the about pane and the reproducing command line
-// say about it. Name is "" when there is none.
+// picker: the preset itself (Name is "" when there is none; Sweep is set for
+// a sweep preset only), and what the lab derives from it.
 type PresetState struct {
-	Name, Title     string
-	Notes, Question string
+	presets.Preset
 	// Args are the flags that name the preset on a command line:
 	// --preset NAME, or --preset-file FILE for a file outside the user folder.
 	Args []string
 	// Base is the preset's settings shared by every method (presets.Preset.Config):
 	// a reproducing command line states what the user changed from them.
 	Base lab.Config
-	// Sweep is a sweep preset's setting and values: the sweep dialog (w)
-	// opens on them.
-	Sweep *presets.SweepSpec
 }
 
 // PresetOptions returns the options that open the lab on p exactly as
-// `loralab tui --preset NAME` does: its settings, its methods marked, its
-// per-method overrides, its title, notes and question. A sweep preset's
-// methods are marked for a race, and its notes say how to run the sweep.
-// The caller sets the colour profile (and may set PresetArgs).
+// `loralab tui --preset NAME` does, or the reason p would not run. The
+// caller sets the colour profile and the rest.
 func PresetOptions(p presets.Preset) (Options, error) {
-	cfg, err := p.Config()
-	if err != nil {
-		return Options{}, fmt.Errorf("preset %s: %v", p.Name, err)
+	if err := checkPreset(p); err != nil {
+		return Options{}, err
 	}
-	notes := p.Notes
-	if p.Mode == presets.Sweep && p.Sweep != nil {
-		notes += fmt.Sprintf("\n(This preset is a sweep of %s over %s: w opens the sweep dialog on it, or run it with `loralab sweep --preset %s`; here its methods are marked.)",
-			p.Sweep.Setting, strings.Join(p.Sweep.Values, ", "), p.Name)
+	return Options{Preset: &p}, nil
+}
+
+// checkPreset reports why p's settings would not run for one of its
+// methods, if they would not.
+func checkPreset(p presets.Preset) error {
+	if _, err := p.Config(); err != nil {
+		return fmt.Errorf("preset %s: %v", p.Name, err)
 	}
-	over := map[string]map[string]string{}
-	for m, kv := range p.Overrides {
-		over[m] = map[string]string{}
-		for k, v := range kv {
-			over[m][k] = v
-		}
+	if _, err := p.Jobs(); err != nil {
+		return fmt.Errorf("preset %s: %v", p.Name, err)
 	}
-	opts := Options{
-		Config: cfg, Marked: append([]string(nil), p.Methods...), Preset: p.Name, Title: p.Title,
-		Notes: notes, Question: p.Question, Overrides: over, PresetArgs: presetArgs(p, presets.UserDir()),
-	}
-	if p.Mode == presets.Sweep && p.Sweep != nil {
-		sw := *p.Sweep
-		sw.Values = append([]string(nil), p.Sweep.Values...)
-		opts.Sweep = &sw
-	}
-	return opts, nil
+	return nil
 }
 
 // presetArgs are the flags naming p on a command line: --preset NAME for a
@@ -71,31 +55,31 @@ func presetArgs(p presets.Preset, userDir string) []string {
 	return []string{"--preset-file", p.Source}
 }
 
-// LoadPreset puts the lab on preset p as opening it with --preset does:
-// its settings replace the current ones, its methods are marked (the cursor
-// on the first), its per-method overrides apply, and the about pane shows
-// its notes and question. Runs that exist are kept. It refuses, changing
-// nothing, if p's settings would not run for one of its methods.
+// LoadPreset puts the lab on preset p, as the picker (p) does, and says so;
+// see UsePreset.
 func (l *Lab) LoadPreset(p presets.Preset) error {
-	if _, err := p.Jobs(); err != nil {
-		return fmt.Errorf("preset %s: %v", p.Name, err)
-	}
-	opts, err := PresetOptions(p)
-	if err != nil {
+	if err := l.UsePreset(p); err != nil {
 		return err
 	}
-	l.ApplyOptions(opts)
 	l.Say(false, "preset %s loaded: %s marked; enter trains the cursor's method, r races them", p.Name, strings.Join(titles(l, p.Methods), ", "))
 	return nil
 }
 
-// ApplyOptions sets the settings, marks, cursor, overrides and preset of opts.
-func (l *Lab) ApplyOptions(opts Options) {
-	if opts.Config != (lab.Config{}) {
-		l.Config = opts.Config
+// UsePreset puts the lab on preset p as opening it with --preset does: the
+// one path of a preset into the lab, for the lab's first preset (New) and
+// the picker's. Its settings replace the current ones, its methods are
+// marked (the cursor on the first), its per-method overrides apply, and the
+// about pane shows its notes and question. Runs that exist are kept. It
+// refuses, changing nothing, if p's settings would not run for one of its
+// methods.
+func (l *Lab) UsePreset(p presets.Preset) error {
+	if err := checkPreset(p); err != nil {
+		return err
 	}
+	cfg, _ := p.Config()
+	l.Config = cfg
 	l.Overrides = map[string]map[string]string{}
-	for m, kv := range opts.Overrides {
+	for m, kv := range p.Overrides {
 		l.Overrides[m] = map[string]string{}
 		for k, v := range kv {
 			l.Overrides[m][k] = v
@@ -104,27 +88,33 @@ func (l *Lab) ApplyOptions(opts Options) {
 	for i := range l.Marked {
 		l.Marked[i] = false
 	}
-	for _, name := range opts.Marked {
+	for _, name := range p.Methods {
 		if i := l.Index(name); i >= 0 {
 			l.Marked[i] = true
 		}
 	}
-	if i := l.Index(opts.Cursor); i >= 0 {
-		l.Cursor = i
-	} else if len(opts.Marked) > 0 {
-		if i := l.Index(opts.Marked[0]); i >= 0 {
+	if len(p.Methods) > 0 {
+		if i := l.Index(p.Methods[0]); i >= 0 {
 			l.Cursor = i
 		}
 	}
-	l.Preset = PresetState{Name: opts.Preset, Title: opts.Title, Notes: opts.Notes, Question: opts.Question,
-		Args: opts.PresetArgs, Base: l.Config, Sweep: opts.Sweep}
-	if l.Preset.Name != "" && len(l.Preset.Args) == 0 {
-		l.Preset.Args = []string{"--preset", l.Preset.Name}
+	st := PresetState{Preset: p, Base: cfg}
+	st.Methods = append([]string(nil), p.Methods...)
+	st.Sweep = nil
+	if p.Mode == presets.Sweep && p.Sweep != nil {
+		sw := *p.Sweep
+		sw.Values = append([]string(nil), p.Sweep.Values...)
+		st.Sweep = &sw
 	}
+	if p.Name != "" {
+		st.Args = presetArgs(p, presets.UserDir())
+	}
+	l.Preset = st
 	l.touched = map[string]bool{}
 	l.ver.Config++
 	l.ver.Selection++
 	l.ver.Preset++
+	return nil
 }
 
 // titles maps method names to their titles.
