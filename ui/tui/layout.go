@@ -47,7 +47,7 @@ func pane[T Component](f func(c *Common) T) func(*Common, Options) Component {
 	return func(c *Common, _ Options) Component { return f(c) }
 }
 
-// methodsRows: one row per method (8 for six); with room, the cursor's
+// methodsRows: one row per method, framed; with room, the cursor's
 // summary under the list (+3), or each method's summary on its own line,
 // while the settings keep their 17 rows and the about pane 16 or 21.
 func methodsRows(c *Common, bodyH int) int {

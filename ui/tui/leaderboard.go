@@ -33,7 +33,7 @@ func (p *BoardPane) render() string {
 	l, st := p.c.Lab, p.c.Styles
 	results := l.Results()
 	if len(results) == 0 {
-		return "\n  No runs yet: r races the marked methods\n  (all six if none is marked) with the\n  same settings, data and seed."
+		return "\n  No runs yet: r races the marked methods\n  (all " + countWord(len(l.Methods)) + " if none is marked) with the\n  same settings, data and seed."
 	}
 	rows := lab.Leaderboard(results, lab.DefaultTarget)
 	// Columns by priority: what does not fit is left out.

@@ -8,10 +8,10 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// MethodsPane lists the six methods with their colour and glyph, a marker
-// for the runs that exist and their state, and a one-line summary. The
-// cursor row is the "selected run" that enter, s, x and . act on; m marks
-// methods for a race.
+// MethodsPane lists every method of the registry with its colour and
+// glyph, a marker for the runs that exist and their state, and a one-line
+// summary. The cursor row is the "selected run" that enter, s, x and . act
+// on; m marks methods for a race.
 type MethodsPane struct {
 	basePane
 }

@@ -723,3 +723,32 @@ func TestSaveIsACommand(t *testing.T) {
 		t.Fatalf("unwritable folder: %q", m.lab.Message)
 	}
 }
+
+// TestLayoutFollowsTheRegistry: with two more methods than the registry
+// has, every method still has its row in the methods pane and on the
+// leaderboard, and every screen fits: no count of methods is built in.
+func TestLayoutFollowsTheRegistry(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
+		m := newTestModel(t, sz[0], sz[1])
+		l := m.lab
+		n := len(l.Methods)
+		l.Methods = append(l.Methods, l.Methods[:2]...)
+		l.Infos = append(l.Infos, l.Infos[:2]...)
+		l.Marked = append(l.Marked, false, false)
+		l.Runs = append(l.Runs, nil, nil)
+		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		for i := range l.Methods {
+			fakeRun(m, i, 100*i, 1000, lab.Running)
+		}
+		v := m.View()
+		checkFits(t, v, sz[0], sz[1])
+		methods := strings.Count(v, "[ ] ") + strings.Count(v, "[x] ")
+		if methods != n+2 {
+			t.Errorf("%v: %d method rows, want %d:\n%s", sz, methods, n+2, v)
+		}
+		// The leaderboard's inside: a header, a row per method, a footer.
+		if got := paneOf[*BoardPane](m).h; sz[0] >= 110 && got != (n+2)+2 {
+			t.Errorf("%v: leaderboard inside is %d rows, want %d", sz, got, (n+2)+2)
+		}
+	}
+}
