@@ -7,8 +7,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 )
 
-// HelpPane is the help screen (?): every key group of the KeyMap (the same
-// table that dispatches keys), in as many columns as the width allows,
+// HelpPane is the help screen (?): every key table of the lab (the same
+// rows that dispatch the keys), in as many columns as the width allows,
 // scrolled with ↑/↓ when it is taller than the screen.
 type HelpPane struct {
 	basePane
