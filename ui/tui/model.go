@@ -19,7 +19,7 @@ type Options struct {
 	// Preset is the preset the lab opens on: its settings, its methods
 	// marked, its per-method overrides, its notes (nil: none; lab.Defaults(),
 	// nothing marked). It reaches the lab by the path the picker's presets
-	// take (Lab.LoadPreset).
+	// take (Lab.UsePreset).
 	Preset     *presets.Preset
 	Profile    termenv.Profile // colour profile; termenv.Ascii draws no colour codes
 	ResultsDir string          // where e saves (default results.DefaultDir())
@@ -458,7 +458,7 @@ func (m *Model) column(col int) []string {
 	if col == rightColumn {
 		colW = lo.rightW
 	}
-	var out []string
+	out := make([]string, 0, lo.bodyH)
 	for i, s := range paneSlots {
 		if s.column == col && lo.h[i] > 0 {
 			out = append(out, m.framed(i, colW, lo.h[i])...)
