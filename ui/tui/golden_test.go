@@ -69,7 +69,7 @@ func TestGoldenMemory80x24(t *testing.T) {
 // with q, and checks that every goroutine the lab started has ended.
 func TestNoGoroutineOutlivesQuit(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
-	m := New(Options{Marked: []string{"lora", "vera", "full"}, ResultsDir: t.TempDir(), Workers: 2})
+	m := New(Options{Preset: marks("lora", "vera", "full"), ResultsDir: t.TempDir(), Workers: 2})
 	m.lab.Config.Steps = 1_000_000
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
 	tm.Send(keyMsg("r"))
@@ -93,7 +93,7 @@ func TestGoldenSweepDialog80x24(t *testing.T) {
 }
 
 func TestGoldenPresets80x24(t *testing.T) {
-	screen(t, newTestModel(t, 80, 24), 80, 24, "Presets", "p")
+	screen(t, newTestModel(t, 80, 24), 80, 24, "rank-matters", "p") // once the presets are read
 }
 
 func TestGoldenExplain80x24(t *testing.T) {

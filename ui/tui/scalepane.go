@@ -23,13 +23,10 @@ import (
 // (llama-2-7b first), t switches the chart between the total and the
 // memory above the frozen base weights.
 type ScalePane struct {
-	c      *Common
-	w, h   int
+	basePane
 	models []scale.Model
 	cur    int
 	above  bool // chart the memory above the frozen base weights
-	memo   cache
-	ver    int
 	// known holds every estimate made: they depend on the model, the method
 	// and the rank only (the options are fixed), so each is made once.
 	known map[scaleKey]scaleEstimate
@@ -50,29 +47,29 @@ const DefaultScaleModel = "llama-2-7b"
 
 // NewScalePane returns the memory-at-scale dialog.
 func NewScalePane(c *Common) *ScalePane {
-	p := &ScalePane{c: c, models: scale.Models(), known: map[scaleKey]scaleEstimate{}}
+	p := &ScalePane{basePane: basePane{c: c}, models: scale.Models(), known: map[scaleKey]scaleEstimate{}}
 	for i, m := range p.models {
 		if m.Name == DefaultScaleModel {
 			p.cur = i
 		}
 	}
+	k := c.Keys
+	p.keys = []*KeyTable{{Title: "Memory at LLM scale (M)", Rows: []KeyRow{
+		row(k.Model, func(msg tea.KeyMsg) {
+			n := len(p.models)
+			if key.Matches(msg, k.Left) {
+				p.cur = (p.cur + n - 1) % n
+			} else {
+				p.cur = (p.cur + 1) % n
+			}
+		}),
+		row(k.ScaleChart, func(tea.KeyMsg) { p.above = !p.above }),
+	}}}
 	return p
 }
 
-// Init implements Component.
-func (p *ScalePane) Init() tea.Cmd { return nil }
-
-// Update implements Component.
-func (p *ScalePane) Update(tea.Msg) tea.Cmd { return nil }
-
-// SetSize implements Component.
-func (p *ScalePane) SetSize(w, h int) { p.w, p.h = w, h }
-
 // Title implements Component.
 func (p *ScalePane) Title() string { return "Memory at LLM scale · " + p.models[p.cur].Name }
-
-// Capturing implements Component.
-func (p *ScalePane) Capturing() bool { return false }
 
 // ShortHelp implements Component.
 func (p *ScalePane) ShortHelp() []key.Binding {
@@ -83,28 +80,10 @@ func (p *ScalePane) ShortHelp() []key.Binding {
 // Model returns the model shown.
 func (p *ScalePane) Model() scale.Model { return p.models[p.cur] }
 
-// HandleKey implements Component: ←/→ cycle the models, t the chart.
-func (p *ScalePane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
-	k := p.c.Keys
-	n := len(p.models)
-	switch {
-	case key.Matches(msg, k.Left):
-		p.cur = (p.cur + n - 1) % n
-	case key.Matches(msg, k.Right):
-		p.cur = (p.cur + 1) % n
-	case key.Matches(msg, k.ScaleChart):
-		p.above = !p.above
-	default:
-		return false, nil
-	}
-	p.ver++
-	return true, nil
-}
-
 // View implements Component.
 func (p *ScalePane) View() string {
-	l := p.c.Lab
-	return p.memo.get([8]int{p.w, p.h, p.ver, l.SelVer, l.CfgVer}, p.render)
+	v := p.c.Lab.Version()
+	return p.memo.get([8]int{p.w, p.h, v.Selection, v.Config}, p.render)
 }
 
 // scaleRow is one method's estimate at its rank.

@@ -24,7 +24,7 @@ func (l *Lab) record(kind string, idx []int, setting string, values []string) {
 		e.Methods = append(e.Methods, l.Infos[i].Name)
 		if kind != "sweep" {
 			if r := l.Runs[i]; r != nil {
-				e.runs = append(e.runs, runKey{i, r.Gen})
+				e.runs = append(e.runs, runKey{methodID(i), r.Gen})
 			}
 		}
 	}
@@ -33,7 +33,7 @@ func (l *Lab) record(kind string, idx []int, setting string, values []string) {
 		e.Given = l.given()
 	}
 	l.Last = e
-	l.ExpVer++
+	l.ver.Experiment++
 }
 
 // given lists the settings the user changed since the preset was loaded,
@@ -70,7 +70,7 @@ func (l *Lab) LiveChanged() bool {
 		return false
 	}
 	for _, k := range l.Last.runs {
-		if r := l.Runs[k.id]; r != nil && r.Gen == k.gen && r.liveLR {
+		if r := l.Runs[k.id.Index]; r != nil && r.Gen == k.gen && r.liveLR {
 			return true
 		}
 	}
