@@ -27,12 +27,15 @@ func stepFLOPs(method string, cfg lab.Config) float64 {
 		switch method {
 		case "full":
 			f += 2*out*in*n + dx*2*n*in*out // Gᵀ·X, G·W
-		case "lora", "lora-plus", "delta-lora":
+		case "lora", "lora-plus", "delta-lora", "pissa", "dora":
 			f += 2*n*r*in + 2*n*out*r // X·Aᵀ, H·Bᵀ
 			f += 2*out*r*n + 2*n*r*out + 2*r*in*n
 			f += dx * (2*n*in*out + 2*n*in*r)
 			if method == "delta-lora" {
 				f += 2 * 2 * out * r * in // B′·A′ and B·A
+			}
+			if method == "dora" {
+				f += 2 * out * r * in // V = W + s·B·A (its norms and the scaling are not products)
 			}
 		case "lora-fa":
 			f += 2*n*r*in + 2*n*out*r
