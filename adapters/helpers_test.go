@@ -46,7 +46,7 @@ func get(c lab.Config, name string) int {
 // smallConfig is a tiny model on the shift task: fast even under -race.
 func smallConfig() lab.Config {
 	c := catalog.Defaults()
-	c.Batch, c.Rank, c.Steps, c.EvalEvery = 5, 2, 50, 10
+	c.Batch, c.Rank, c.Alpha, c.Steps, c.EvalEvery = 5, 2, 2, 50, 10 // α = r: s = 1
 	return with(c, "width", 6, "depth", 3, "task-rank", 2, "train-size", 40, "eval-size", 10)
 }
 

@@ -87,8 +87,13 @@ func (c Config) Equal(d Config) bool {
 	return reflect.DeepEqual(c, d) && maps.Equal(co, do)
 }
 
+// DefaultAlpha is α when none is given: 8 whatever the rank, as PEFT's
+// default (lora_alpha = 8), so s = α/r = 8/r shrinks as the rank grows —
+// the effect rsLoRA's s = α/√r corrects.
+const DefaultAlpha = 8
+
 // Resolve fills in the defaults that depend on the method or on other
-// settings: the method's rank and learning rate, α = rank, eval-every, and
+// settings: the method's rank and learning rate, α (DefaultAlpha), eval-every, and
 // every option of the method and the task (its Default, then its Resolve),
 // so that the resolved Config states every value the run uses.
 func (c Config) Resolve(m Method, t Task) Config {
@@ -104,7 +109,7 @@ func (c Config) Resolve(m Method, t Task) Config {
 		}
 	}
 	if c.Alpha == 0 {
-		c.Alpha = float64(c.Rank)
+		c.Alpha = DefaultAlpha
 	}
 	if c.LR == 0 {
 		c.LR = info.DefaultLR

@@ -144,7 +144,7 @@ func TestPrepareRankLimits(t *testing.T) {
 }
 
 // TestPrepareResolvesDefaults proves Prepare fills in the method-dependent
-// defaults: α = rank, the method's own learning rate, Delta-LoRA's K =
+// defaults: α = 8 (PEFT's, whatever the rank), the method's own learning rate, Delta-LoRA's K =
 // steps/4, eval-every = steps/100; explicit values are kept.
 func TestPrepareResolvesDefaults(t *testing.T) {
 	for _, m := range adapters.All() {
@@ -158,8 +158,8 @@ func TestPrepareResolvesDefaults(t *testing.T) {
 		if _, reads := lab.FindSetting(m.Info().Settings, "delta-start"); !reads {
 			k = 250 // only Delta-LoRA has a K
 		}
-		if got.Method != m.Info().Name || got.Alpha != 4 || got.LR != m.Info().DefaultLR || k != 250 || got.EvalEvery != 10 {
-			t.Errorf("%s: resolved method %q α %g lr %g K %d eval-every %d; want %q 4 %g 250 10",
+		if got.Method != m.Info().Name || got.Alpha != lab.DefaultAlpha || got.LR != m.Info().DefaultLR || k != 250 || got.EvalEvery != 10 {
+			t.Errorf("%s: resolved method %q α %g lr %g K %d eval-every %d; want %q 8 %g 250 10",
 				m.Info().Name, got.Method, got.Alpha, got.LR, k, got.EvalEvery, m.Info().Name, m.Info().DefaultLR)
 		}
 		cfg.Alpha, cfg.LR = 3, 0.25
@@ -172,7 +172,7 @@ func TestPrepareResolvesDefaults(t *testing.T) {
 
 // TestRankDefaultsPerMethod checks that an unset rank resolves to the method's
 // own default: 8 for the LoRA family, 256 for VeRA (PEFT's defaults), and
-// that α follows it.
+// that α stays PEFT's 8 whatever the rank (s = α/r).
 func TestRankDefaultsPerMethod(t *testing.T) {
 	for _, m := range adapters.All() {
 		cfg, err := prepare(m, defaults())
@@ -183,8 +183,8 @@ func TestRankDefaultsPerMethod(t *testing.T) {
 		if m.Info().Name == "vera" {
 			want = 256
 		}
-		if cfg.Rank != want || cfg.Alpha != float64(want) {
-			t.Errorf("%s: rank %d, alpha %v; want %d and %d", m.Info().Name, cfg.Rank, cfg.Alpha, want, want)
+		if cfg.Rank != want || cfg.Alpha != lab.DefaultAlpha {
+			t.Errorf("%s: rank %d, alpha %v; want %d and %d", m.Info().Name, cfg.Rank, cfg.Alpha, want, lab.DefaultAlpha)
 		}
 	}
 }

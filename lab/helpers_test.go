@@ -56,7 +56,7 @@ func prepare(m lab.Method, cfg lab.Config) (lab.Config, error) {
 // second even under -race.
 func tinyConfig() lab.Config {
 	c := defaults()
-	c.Batch, c.Rank, c.Steps, c.EvalEvery = 8, 2, 200, 10
+	c.Batch, c.Rank, c.Alpha, c.Steps, c.EvalEvery = 8, 2, 2, 200, 10 // α = r: s = 1
 	return with(c, "width", 8, "depth", 2, "task-rank", 2, "train-size", 64, "eval-size", 16)
 }
 

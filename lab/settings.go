@@ -165,7 +165,7 @@ var (
 	// RankSetting is the adapter rank r, read by every method that has one.
 	RankSetting = Setting{Name: "rank", Help: "adapter rank r, 1 … min(d_in, d_out), VeRA up to 4096 (default: the method's own)", Kind: IntSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096}, explicit: atLeastOne("rank"), field: func(c *Config) any { return &c.Rank }}
 	// AlphaSetting is LoRA's α: the update is scaled by s = α/r.
-	AlphaSetting = Setting{Name: "alpha", Help: "LoRA α; the update is scaled by α/r (default: α = rank)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128}, explicit: aboveZero("alpha"), field: func(c *Config) any { return &c.Alpha }}
+	AlphaSetting = Setting{Name: "alpha", Help: "LoRA α; the update is scaled by s = α/r (default: 8 whatever the rank, as PEFT)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128}, explicit: aboveZero("alpha"), field: func(c *Config) any { return &c.Alpha }}
 	// RSLoRASetting switches to rsLoRA's scaling α/√r.
 	RSLoRASetting = Setting{Name: "rslora", Help: "rsLoRA scaling α/√r instead of α/r", Kind: BoolSetting, field: func(c *Config) any { return &c.RSLoRA }}
 )

@@ -133,6 +133,7 @@ func TestParseValues(t *testing.T) {
 // cannot be swept.
 func TestSweepJobs(t *testing.T) {
 	base := tinyConfig()
+	base.Alpha = 0 // the default: it must not follow the swept rank
 	jobs, err := lab.Sweep{Setting: setting("rank"), Values: []string{"1", "2"}, Methods: []lab.Method{adapters.LoRA{}, adapters.VeRA{}}, Task: tasks.Shift{}, Base: base}.Jobs()
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +146,7 @@ func TestSweepJobs(t *testing.T) {
 		t.Fatalf("%d jobs, want %d", len(jobs), len(want))
 	}
 	for i, w := range want {
-		if jobs[i].Method.Info().Name != w.method || jobs[i].Config.Rank != w.rank || jobs[i].Config.Alpha != float64(w.rank) {
+		if jobs[i].Method.Info().Name != w.method || jobs[i].Config.Rank != w.rank || jobs[i].Config.Alpha != lab.DefaultAlpha {
 			t.Errorf("job %d: %s rank %d alpha %v, want %s rank %d", i, jobs[i].Method.Info().Name, jobs[i].Config.Rank, jobs[i].Config.Alpha, w.method, w.rank)
 		}
 	}

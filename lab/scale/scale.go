@@ -209,7 +209,7 @@ func (o Options) resolve(m Model, info lab.MethodInfo) (Options, error) {
 			return o, fmt.Errorf("alpha %v: must be a finite number above 0 (0 = rank)", o.Alpha)
 		}
 		if o.Alpha == 0 {
-			o.Alpha = float64(o.Rank)
+			o.Alpha = lab.DefaultAlpha
 		}
 	} else {
 		o.Rank, o.Alpha = 0, 0

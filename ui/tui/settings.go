@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // settingRow is one row of the settings pane: a setting of lab.Settings
@@ -226,7 +227,7 @@ func (p *SettingsPane) display(row settingRow) string {
 	case row.name == "rank" && cfg.Rank == 0:
 		return fmt.Sprintf("default (%d)", resolved.Rank)
 	case row.name == "alpha" && cfg.Alpha == 0:
-		return fmt.Sprintf("= r (%s)", trimFloat(resolved.Alpha))
+		return fmt.Sprintf("%s (s = %s)", trimFloat(resolved.Alpha), text.Number(lab.Scale(resolved)))
 	case row.name == "lr" && cfg.LR == 0:
 		return fmt.Sprintf("default (%s)", trimFloat(info.DefaultLR))
 	case row.set.Auto != "" && row.set.Resolve != nil && row.set.Get(cfg) == fmt.Sprint(row.set.Default):
