@@ -187,6 +187,9 @@ func (l *loraFALayer) BeforeUpdate() {
 // AfterUpdate does nothing.
 func (l *loraFALayer) AfterUpdate(int) {}
 
+// RowSpace is the frozen A: ΔW = s·B·A acts on an input only through A·x.
+func (l *loraFALayer) RowSpace() *lab.Mat { return l.a }
+
 // EffectiveWeight writes W + s·B·A.
 func (l *loraFALayer) EffectiveWeight(dst *lab.Mat) {
 	dst.CopyFrom(l.base.W)

@@ -63,6 +63,14 @@ type Adapted interface {
 	EffectiveWeight(dst *Mat)
 }
 
+// RowSpaced is implemented by an adapted layer whose update can only use a
+// fixed set of input directions (LoRA-FA's frozen A): ΔW·x depends on x only
+// through RowSpace()·x.
+type RowSpaced interface {
+	// RowSpace returns the matrix (r × d_in) whose rows span those directions.
+	RowSpace() *Mat
+}
+
 // Env is what a method needs to build its adapters: the ledger to allocate
 // from, a seeded generator for random init, the run's settings and the batch size.
 type Env struct {

@@ -14,6 +14,7 @@ const (
 	StreamEval                      // the held-out set
 	StreamAdapter                   // the method's own initialisation
 	StreamTrain                     // the training set
+	StreamInputs                    // the subspace the task's inputs span, when confined
 )
 
 // NewRand returns the generator of one stream of a seed.

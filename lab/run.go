@@ -74,6 +74,10 @@ type Result struct {
 	History    []Point `json:"history"`
 	DataDigest Digest  `json:"data_digest"` // hash of base weights, eval set and every batch, in order
 	DeltaRank  []int   `json:"delta_rank"`  // per layer: numerical rank of W_eff − W0, the directions training moved
+	// Spectrum is, per adapted layer, the singular values of ΔW = W_eff − W0
+	// with its numerical and energy ranks (and, for LoRA-FA on the shift
+	// task, the share of the target shift inside A's row space).
+	Spectrum []Spectrum `json:"spectrum"`
 	Final      Point   `json:"final"`
 	Speed      Speed   `json:"speed"`
 	// LRChanges lists every live change of the learning rate, in order:

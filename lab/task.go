@@ -84,6 +84,15 @@ type Network interface {
 	DigestData(d *Digest)
 }
 
+// Targeted is implemented by a network whose task knows the change of
+// weights it asks for (the shift task's ΔW* per layer): results then say how
+// much of it a method could reach (Spectrum.TargetInRowSpace).
+type Targeted interface {
+	// TargetShift returns the target change of each adapted layer's weight
+	// (d_out × d_in; task data, not counted by the ledger).
+	TargetShift() []*Mat
+}
+
 // Metrics are a network's held-out measurements.
 type Metrics struct {
 	Eval float64 // the loss on the held-out set

@@ -225,11 +225,21 @@ func (t *trainer) result(speed Speed) *Result {
 	if len(hist) > 0 {
 		res.Final = hist[len(hist)-1]
 	}
+	var targets []*Mat
+	if tg, ok := t.net.(Targeted); ok {
+		targets = tg.TargetShift()
+	}
 	for i, l := range t.layers {
 		base := t.net.Base()[i]
 		eff := NewMat(base.Rows, base.Cols)
 		l.EffectiveWeight(eff)
-		res.DeltaRank = append(res.DeltaRank, DeltaRank(eff, base))
+		sp := DeltaSpectrum(res.Layers[i].Name, eff, base)
+		if rs, ok := l.(RowSpaced); ok && targets != nil {
+			share := RowSpaceShare(targets[i], rs.RowSpace())
+			sp.TargetInRowSpace = &share
+		}
+		res.Spectrum = append(res.Spectrum, sp)
+		res.DeltaRank = append(res.DeltaRank, sp.Rank)
 	}
 	if t.status == Diverged {
 		res.DivergedAt = t.steps

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/loralab/loralab/lab"
+	"gonum.org/v1/gonum/mat"
 )
 
 // Shift is the default task, a synthetic regression. The base model is an
@@ -49,6 +50,12 @@ var (
 		Ladder: []float64{0, 0.001, 0.01, 0.03, 0.1, 0.3}, Check: lab.Between("noise", 0, 10)}
 	// EvalSize is the number of held-out examples (rounded up to a multiple of the batch).
 	EvalSize = lab.Setting{Name: "eval-size", Help: "held-out examples", Kind: lab.IntSetting, Default: 256, Check: lab.Between("eval-size", 1, MaxEvalSize)}
+	// InputRank confines the inputs to a random K-dimensional subspace (0:
+	// the full width). On isotropic, full-rank inputs a frozen random A (LoRA-FA)
+	// misses most directions the task needs; when the inputs span few
+	// directions — the LoRA-FA paper's argument for real layers — it does not.
+	InputRank = lab.Setting{Name: "input-rank", Help: "directions the inputs span: K < width confines them to a random K-dimensional subspace (default 0: the full width)", Kind: lab.IntSetting, Default: 0, Sweepable: true,
+		Ladder: []float64{0, 1, 2, 4, 8, 16, 32, 64}, Check: lab.Between("input-rank", 0, MaxWidth)}
 	// TrainSize is the number of examples in the training set batches are drawn from.
 	TrainSize = lab.Setting{Name: "train-size", Help: "examples in the training set", Kind: lab.IntSetting, Default: 4096, Check: lab.Between("train-size", 1, MaxTrainSize)}
 )
@@ -58,11 +65,15 @@ func (Shift) Info() lab.TaskInfo {
 	return lab.TaskInfo{
 		Name: "shift", Title: "Shift",
 		Summary:  "an MLP learns a teacher whose weights are its own plus a shift of rank k per layer (MSE)",
-		Settings: []lab.Setting{TaskRank, Noise, Width, Depth, Activation, EvalSize, TrainSize},
+		Settings: []lab.Setting{TaskRank, Noise, InputRank, Width, Depth, Activation, EvalSize, TrainSize},
 		Explain: lab.TaskExplanation{
 			Describe: func(cfg lab.Config) string { return fmt.Sprintf("width %d, depth %d", Width.Int(cfg), Depth.Int(cfg)) },
 			Model: func(cfg lab.Config) string {
-				return fmt.Sprintf("%d layers of %d×%d, %s", Depth.Int(cfg), Width.Int(cfg), Width.Int(cfg), Activation.Text(cfg))
+				layers := "layers"
+				if Depth.Int(cfg) == 1 {
+					layers = "layer"
+				}
+				return fmt.Sprintf("%d %s of %d×%d, %s", Depth.Int(cfg), layers, Width.Int(cfg), Width.Int(cfg), Activation.Text(cfg))
 			},
 			Kept: func(cfg lab.Config) string {
 				return fmt.Sprintf("the hidden layers' outputs, for %s′", Activation.Text(cfg))
@@ -89,6 +100,9 @@ func (Shift) Validate(cfg lab.Config) error {
 	width, k := Width.Int(cfg), TaskRank.Int(cfg)
 	if k < 1 || k > width {
 		return fmt.Errorf("task-rank %d: must be between 1 and %d", k, width)
+	}
+	if k := InputRank.Int(cfg); k > width {
+		return fmt.Errorf("input-rank %d: must be between 1 and the width %d (or 0 for the full width)", k, width)
 	}
 	if train := TrainSize.Int(cfg); cfg.Batch > train {
 		return fmt.Errorf("batch %d: must be at most train-size (%d)", cfg.Batch, train)
@@ -156,6 +170,9 @@ func (t Shift) New(ctx context.Context, cfg lab.Config, ledger *lab.Ledger, whol
 	shapes := t.Layers(cfg, whole)
 	width, k, batch := Width.Int(cfg), TaskRank.Int(cfg), cfg.Batch
 	net := &mlp{act: act, noise: Noise.Float(cfg), batches: lab.NewRand(cfg.Seed, lab.StreamBatches), n: batch}
+	if k := InputRank.Int(cfg); k > 0 && k < width {
+		net.inputs = subspace(width, k, lab.NewRand(cfg.Seed, lab.StreamInputs))
+	}
 	baseRand, teacherRand := lab.NewRand(cfg.Seed, lab.StreamBase), lab.NewRand(cfg.Seed, lab.StreamTeacher)
 	for _, s := range shapes {
 		w0 := lab.NewMat(s.DOut, s.DIn)
@@ -202,6 +219,7 @@ type mlp struct {
 	pred    *lab.Mat      // the last forward pass's prediction
 
 	base, teacher  []*lab.Mat // W0 and W0 + ΔW* per layer (task data)
+	inputs         *lab.Mat   // width × K orthonormal basis the inputs span (nil: all of R^width), times √(width/K)
 	biases         [][]float64
 	noise          float64
 	batches        *rand.Rand
@@ -238,10 +256,18 @@ func (m *mlp) allocate(shapes []lab.Shape, ledger *lab.Ledger) {
 	m.batchY = ledger.Mat(lab.Workspace, "batch.Y", m.n, shapes[len(shapes)-1].DOut)
 }
 
-// fill draws inputs x ~ N(0, I) and sets y = teacher(x) + noise·ε, checking
+// fill draws inputs x ~ N(0, I) — or, with an input rank K, x = √(width/K)·Q·z
+// with z ~ N(0, I_K) and Q an orthonormal basis of the task's subspace, the
+// same energy in K directions — and sets y = teacher(x) + noise·ε, checking
 // ctx between chunks of rows.
 func (m *mlp) fill(ctx context.Context, x, y *lab.Mat, r *rand.Rand) error {
-	lab.FillNormal(x, r, 1)
+	if m.inputs == nil {
+		lab.FillNormal(x, r, 1)
+	} else {
+		z := lab.NewMat(x.Rows, m.inputs.Cols)
+		lab.FillNormal(z, r, 1)
+		lab.Gemm(1, z, lab.NoT, m.inputs, lab.T, 0, x) // x = z·(√(w/K)·Q)ᵀ
+	}
 	const chunk = 4096
 	for lo := 0; lo < x.Rows; lo += chunk {
 		if err := ctx.Err(); err != nil {
@@ -279,6 +305,29 @@ func (m *mlp) teach(x, y *lab.Mat) {
 		}
 		in = out
 	}
+}
+
+// subspace returns a width × k orthonormal basis drawn from r (the Q of a
+// Gaussian matrix's QR), scaled by √(width/k).
+func subspace(width, k int, r *rand.Rand) *lab.Mat {
+	g := mat.NewDense(width, k, nil)
+	for i := 0; i < width; i++ {
+		for j := 0; j < k; j++ {
+			g.Set(i, j, r.NormFloat64())
+		}
+	}
+	var qr mat.QR
+	qr.Factorize(g)
+	var q mat.Dense
+	qr.QTo(&q)
+	out := lab.NewMat(width, k)
+	scale := math.Sqrt(float64(width) / float64(k))
+	for i := 0; i < width; i++ {
+		for j := 0; j < k; j++ {
+			out.Set(i, j, scale*q.At(i, j))
+		}
+	}
+	return out
 }
 
 // rows is the view of rows lo to hi of m.
@@ -362,6 +411,19 @@ func (m *mlp) Batch() (x, y *lab.Mat) { return m.batchX, m.batchY }
 
 // Prediction returns the last Forward's output (for tests and tools).
 func (m *mlp) Prediction() *lab.Mat { return m.pred }
+
+// TargetShift returns ΔW* = teacher − base of every layer.
+func (m *mlp) TargetShift() []*lab.Mat {
+	out := make([]*lab.Mat, len(m.base))
+	for i, w0 := range m.base {
+		d := m.teacher[i].Clone()
+		for j := range d.Data {
+			d.Data[j] -= w0.Data[j]
+		}
+		out[i] = d
+	}
+	return out
+}
 
 // Base returns W0 of every layer.
 func (m *mlp) Base() []*lab.Mat { return m.base }

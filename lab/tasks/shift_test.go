@@ -75,3 +75,31 @@ func TestEvalLossIsTheBaseModelsMSE(t *testing.T) {
 		t.Errorf("EvalLoss = %.15g, plain-loop MSE = %.15g", got, want)
 	}
 }
+
+// TestInputRankSpan: the inputs of a task with input-rank K span exactly K
+// directions, keep about the energy of isotropic inputs (‖x‖² ≈ width), and
+// the default spans all of them.
+func TestInputRankSpan(t *testing.T) {
+	for _, k := range []int{0, 3} {
+		cfg := tinyShift().With("input-rank", k).With("train-size", 400)
+		net, err := Shift{}.New(context.Background(), cfg, lab.NewLedger(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := net.(*mlp).trainX
+		want := k
+		if k == 0 {
+			want = x.Cols
+		}
+		if got := lab.DeltaRank(x, lab.NewMat(x.Rows, x.Cols)); got != want {
+			t.Errorf("input-rank %d: the inputs span %d directions, want %d", k, got, want)
+		}
+		energy := 0.0
+		for _, v := range x.Data {
+			energy += v * v
+		}
+		if per := energy / float64(x.Rows); math.Abs(per-float64(x.Cols)) > 0.2*float64(x.Cols) {
+			t.Errorf("input-rank %d: mean ‖x‖² %.2f, want about the width %d", k, per, x.Cols)
+		}
+	}
+}

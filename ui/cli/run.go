@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/loralab/loralab/lab"
@@ -133,6 +134,20 @@ func printRun(w io.Writer, info lab.MethodInfo, r *lab.Result) {
 		fmt.Fprintf(tw, "loss\tstep 0: train %s, eval %s\n", text.Loss(first(r).Train), text.Loss(first(r).Eval))
 		fmt.Fprintf(tw, "\tstep %s: train %s, eval %s\n", text.Count(int64(r.Final.Step)), text.Loss(r.Final.Train), text.Loss(r.Final.Eval))
 		fmt.Fprintf(tw, "ΔW rank\t%v per layer (directions W moved in; σ > %g·σ_max)\n", r.DeltaRank, lab.RankTolerance)
+		var e90, e99 []int
+		for _, s := range r.Spectrum {
+			e90, e99 = append(e90, s.Energy90), append(e99, s.Energy99)
+		}
+		fmt.Fprintf(tw, "\t%v hold 90 %% of ‖ΔW‖², %v hold 99 %% (energy ranks)\n", e90, e99)
+		var share []string
+		for _, s := range r.Spectrum {
+			if s.TargetInRowSpace != nil {
+				share = append(share, text.Percent(int64(1e6**s.TargetInRowSpace), 1e6))
+			}
+		}
+		if len(share) > 0 {
+			fmt.Fprintf(tw, "\t%s of the task's target shift lies in A's row space, per layer\n", strings.Join(share, ", "))
+		}
 	}
 	fmt.Fprintf(tw, "speed\t%.0f steps/s over %.2f s\n", r.Speed.StepsPerSecond, r.Speed.Seconds)
 	tw.Flush()
