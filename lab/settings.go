@@ -179,7 +179,7 @@ var Common = []Setting{
 	{Name: "weight-decay", Help: "AdamW decoupled weight decay (≥ 0)", Kind: FloatSetting, Ladder: []float64{0, 1e-4, 1e-3, 1e-2, 1e-1}, field: func(c *Config) any { return &c.WeightDecay }},
 	{Name: "steps", Help: "optimiser steps", Kind: IntSetting, Ladder: []float64{100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000}, field: func(c *Config) any { return &c.Steps }},
 	{Name: "batch", Help: "examples per step", Kind: IntSetting, Sweepable: true, Ladder: []float64{8, 16, 32, 64, 128, 256}, field: func(c *Config) any { return &c.Batch }},
-	{Name: "seed", Help: "random seed: base weights, data and init", Kind: IntSetting, field: func(c *Config) any { return &c.Seed }},
+	{Name: "seed", Help: "random seed: base weights, data and init", Kind: IntSetting, Sweepable: true, field: func(c *Config) any { return &c.Seed }},
 	{Name: "eval-every", Help: "steps between eval-loss measurements", Kind: IntSetting, Ladder: []float64{1, 5, 10, 20, 50, 100}, explicit: atLeastOne("eval-every"), field: func(c *Config) any { return &c.EvalEvery }},
 	{Name: "divergence-factor", Help: "a loss above this × the starting loss counts as diverged", Kind: FloatSetting, field: func(c *Config) any { return &c.DivergenceFactor }},
 }

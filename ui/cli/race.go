@@ -22,8 +22,11 @@ const raceIntro = `usage: loralab race [--methods lora,lora-fa,...] [flags]
 
 Train several methods on identical data (same base weights, batches and eval
 set) and print the leaderboard, ranked by final eval loss. Each method uses its
-own default learning rate unless --lr is given. Runs share the cores through a
-pool of --workers (default: one per core); results do not depend on it.`
+own default learning rate unless --lr is given, or its best rate from a short
+search with --tune-lr (tuned against tuned); --seeds N runs every method at N
+seeds and ranks by the mean, marking differences within the seed noise. Runs
+share the cores through a pool of --workers (default: one per core), taking
+turns so that all progress together; results do not depend on it.`
 
 // runRace is `loralab race`.
 func runRace(args []string, stdout, stderr io.Writer) int {
@@ -31,9 +34,13 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 	methods := f.fs.String("methods", strings.Join(catalog.MethodNames(), ","), "comma-separated `methods` to race")
 	workers := f.fs.Int("workers", 0, "runs trained at once (0 = one per core)")
 	target := f.fs.Float64("target", lab.DefaultTarget, "eval `loss` the leaderboard counts steps to")
+	cmp := addComparisonFlags(f, true)
 	if err := f.parse(args, stdout, raceIntro); err == errHelp {
 		return exitOK
 	} else if err != nil {
+		return usageError(stderr, "race", err)
+	}
+	if err := cmp.check(f); err != nil {
 		return usageError(stderr, "race", err)
 	}
 	if f.preset != nil && !f.given["methods"] {
@@ -60,19 +67,45 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	shared := jobs[0].Config
-	res, code := executeJobs(stderr, "race", f, jobs, *workers)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	for i := range jobs { // validated before the search, so its errors name the method
+		job, err := lab.Prepare(jobs[i])
+		if err != nil {
+			return usageError(stderr, "race", fmt.Errorf("%s: %w", jobs[i].Method.Info().Name, err))
+		}
+		jobs[i] = job
+	}
+	tunings, err := cmp.tuneJobs(ctx, stderr, f, jobs, *workers)
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "loralab race: interrupted during the learning-rate search")
+			return exitFailed
+		}
+		return usageError(stderr, "race", err)
+	}
+	res, code := executeJobs(ctx, stderr, "race", f, cmp.expand(jobs), *workers)
 	if res == nil {
 		return code
 	}
 	board := lab.Leaderboard(res, *target)
-	b := results.Bundle{Kind: results.Race, Runs: res, Leaderboard: board}
+	b := results.Bundle{Kind: results.Race, Runs: res, Leaderboard: board, Tuning: tunings}
+	if cmp.seeds > 1 {
+		b.SeedBoard = lab.SeedLeaderboard(cmp.groups(res), *target)
+	}
 	exp := share.Experiment{Kind: "race", Methods: methodNames(ms), Config: shared, Preset: f.presetArgs(), Given: f.givenSettings()}
 	if f.given["target"] {
 		exp.Extra = []string{"--target", strconv.FormatFloat(*target, 'g', -1, 64)}
 	}
+	exp.Extra = append(exp.Extra, cmp.extra(f)...)
 	line := share.Command(catalog, exp)
 	if code := emit(stdout, stderr, "race", f, b, func(w io.Writer) {
-		printLeaderboard(w, board, *target)
+		printTuning(w, tunings)
+		if b.SeedBoard != nil {
+			printSeedBoard(w, b.SeedBoard, *target)
+		} else {
+			printLeaderboard(w, board, *target)
+		}
 		fmt.Fprintf(w, "reproduce: %s\n", line)
 	}); code != exitOK {
 		return code
@@ -82,7 +115,7 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 
 // executeJobs validates and runs jobs, with one progress line on a terminal.
 // It returns nil and the exit status on a usage error.
-func executeJobs(stderr io.Writer, cmd string, f *runFlags, jobs []lab.Job, workers int) ([]*lab.Result, int) {
+func executeJobs(ctx context.Context, stderr io.Writer, cmd string, f *runFlags, jobs []lab.Job, workers int) ([]*lab.Result, int) {
 	for i := range jobs {
 		job, err := lab.Prepare(jobs[i])
 		if err != nil {
@@ -90,8 +123,6 @@ func executeJobs(stderr io.Writer, cmd string, f *runFlags, jobs []lab.Job, work
 		}
 		jobs[i] = job
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	bar := &progressBar{w: stderr}
 	showBar := !f.quiet && isTerminal(stderr)
 	steps := make([]int, len(jobs))

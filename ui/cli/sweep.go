@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
 	"text/tabwriter"
 
@@ -33,9 +36,13 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 		return nil
 	})
 	workers := f.fs.Int("workers", 0, "runs trained at once (0 = one per core)")
+	cmp := addComparisonFlags(f, false)
 	if err := f.parse(args, stdout, sweepIntro); err == errHelp {
 		return exitOK
 	} else if err != nil {
+		return usageError(stderr, "sweep", err)
+	}
+	if err := cmp.check(f); err != nil {
 		return usageError(stderr, "sweep", err)
 	}
 	if f.preset != nil {
@@ -90,12 +97,14 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 		}
 		jobs = append(jobs, js...)
 	}
-	res, code := executeJobs(stderr, "sweep", f, jobs, *workers)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, code := executeJobs(ctx, stderr, "sweep", f, cmp.expand(jobs), *workers)
 	if res == nil {
 		return code
 	}
-	b := results.Bundle{Kind: results.Sweep, Runs: res, Setting: setting, Values: values, Table: results.SweepTable(set, values, res)}
-	line := share.Command(catalog, share.Experiment{Kind: "sweep", Methods: methodNames(ms), Config: shared, Setting: setting, Values: values, Preset: f.presetArgs(), Given: f.givenSettings()})
+	b := results.Bundle{Kind: results.Sweep, Runs: res, Setting: setting, Values: values, Table: results.SweepTable(set, values, res, cmp.seeds)}
+	line := share.Command(catalog, share.Experiment{Kind: "sweep", Methods: methodNames(ms), Config: shared, Setting: setting, Values: values, Preset: f.presetArgs(), Given: f.givenSettings(), Extra: cmp.extra(f)})
 	if code := emit(stdout, stderr, "sweep", f, b, func(w io.Writer) {
 		printSweep(w, b)
 		fmt.Fprintf(w, "reproduce: %s\n", line)
@@ -108,12 +117,24 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 // printSweep writes the sweep's table: one row per (method, value).
 func printSweep(w io.Writer, b results.Bundle) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "method\t%s\tfinal train\tfinal eval\ttrainable\tmemory\tstatus\t\n", b.Setting)
+	seeds := len(b.Table) > 0 && b.Table[0].Seeds > 1
+	spread := ""
+	if seeds {
+		spread = "min … max\t"
+	}
+	fmt.Fprintf(tw, "method\t%s\tfinal train\tfinal eval\t%strainable\tmemory\tstatus\t\n", b.Setting, spread)
 	for _, r := range b.Table {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Method, r.Value, ptrLoss(r.FinalTrain), ptrLoss(r.FinalEval),
+		spread := ""
+		if seeds {
+			spread = ptrLoss(r.EvalMin) + " … " + ptrLoss(r.EvalMax) + "\t"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s%s\t%s\t%s\t\n", r.Method, r.Value, ptrLoss(r.FinalTrain), ptrLoss(r.FinalEval), spread,
 			text.Count(int64(r.Trainable)), text.Bytes(r.MemoryTotal), r.Status)
 	}
 	tw.Flush()
+	if seeds {
+		fmt.Fprintf(w, "Losses are means over %d seeds; where two rows' ranges overlap, their difference is within the seed noise.\n", b.Table[0].Seeds)
+	}
 }
 
 func ptrLoss(x *float64) string {

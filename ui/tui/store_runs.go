@@ -376,7 +376,7 @@ func (l *Lab) Bundles() []results.Bundle {
 		}
 		if set, err := catalog.Setting(s.Setting); err == nil && len(swept) > 0 {
 			bundles = append(bundles, results.Bundle{Kind: results.Sweep, Runs: swept, Setting: s.Setting, Values: s.Values,
-				Table: results.SweepTable(set, s.Values, swept)})
+				Table: results.SweepTable(set, s.Values, swept, 1)})
 		}
 	}
 	return bundles
