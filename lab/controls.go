@@ -111,6 +111,20 @@ func (c *controller) turn() bool {
 	}
 }
 
+// claim waits until the run holds a core (keeping the controls that arrive
+// meanwhile for when the run starts) and reports false if ctx ended first.
+func (c *controller) claim() bool {
+	for {
+		if c.ctx.Err() != nil {
+			return false
+		}
+		if c.hold() {
+			return true
+		}
+		c.early = append(c.early, c.r.received()...)
+	}
+}
+
 // afterStep sends progress when it is due.
 func (c *controller) afterStep() {
 	if time.Since(c.lastEmit) >= ProgressInterval {

@@ -284,6 +284,13 @@ func (r *Run) received() []control {
 	return in
 }
 
+// cancelledEarly is the result of a run cancelled before it took a step.
+func (r *Run) cancelledEarly() *Result {
+	cfg := r.job.Config
+	return &Result{Method: cfg.Method, Status: Cancelled, Config: cfg, Layers: r.job.Task.Layers(cfg, r.job.Method.Info().TrainsBase),
+		Final: Point{Train: math.NaN(), Eval: math.NaN()}}
+}
+
 func (r *Run) loop(ctx context.Context) {
 	defer close(r.done)
 	defer close(r.events)
@@ -294,16 +301,18 @@ func (r *Run) loop(ctx context.Context) {
 		default:
 		}
 		if !c.waitForSeat() {
-			r.result = &Result{Method: r.job.Config.Method, Status: Cancelled, Config: r.job.Config,
-				Layers: r.job.Task.Layers(r.job.Config, r.job.Method.Info().TrainsBase), Final: Point{Train: math.NaN(), Eval: math.NaN()}}
+			r.result = r.cancelledEarly()
 			return
 		}
 	}
 	defer r.pool.leave(r.seat)
-	t, err := newTrainer(ctx, r.job)
-	if err != nil { // cancelled while the task drew its data
-		r.result = &Result{Method: r.job.Config.Method, Status: Cancelled, Config: r.job.Config,
-			Layers: r.job.Task.Layers(r.job.Config, r.job.Method.Info().TrainsBase), Final: Point{Train: math.NaN(), Eval: math.NaN()}}
+	var t *trainer
+	if c.claim() { // building the network (drawing the data) is work: it takes a core too
+		t, _ = newTrainer(ctx, r.job) // it fails only when ctx ends
+	}
+	if t == nil { // cancelled before or while the task drew its data
+		c.yield()
+		r.result = r.cancelledEarly()
 		return
 	}
 	c.t = t

@@ -130,7 +130,7 @@ func newTrainer(ctx context.Context, job Job) (*trainer, error) {
 // false when the run must stop (cancelled). after is called after every step.
 func (t *trainer) train(ctx context.Context, turn func() bool, after func()) {
 	cfg := t.job.Config
-	t.evalLoss = t.net.Evaluate(ctx).Eval
+	t.evalLoss = t.net.Evaluate(ctx).Eval // on the core the build took (the run's first turn)
 	for t.steps < cfg.Steps {
 		if !turn() {
 			t.status = Cancelled
