@@ -29,21 +29,21 @@ func gib(x float64) int64 { return int64(math.Round(x * (1 << 30))) }
 // cards is the catalogue of named cards, smallest memory first.
 var cards = []GPU{
 	{Name: "t4", Title: "NVIDIA T4 (16 GB)", Aliases: []string{"tesla-t4"}, Memory: gib(14.75),
-		Source: "14.75 GiB, the total capacity PyTorch's out-of-memory messages give on a T4 (Colab)"},
+		Source: "the total capacity PyTorch's out-of-memory messages give on a T4, on Colab"},
 	{Name: "l4", Title: "NVIDIA L4 (24 GB)", Memory: gib(22.1),
-		Source: "estimated: nvidia-smi's 23,034 MiB less the ~350 MiB an RTX 4090 (the same Ada generation) loses to the driver; not read from PyTorch"},
+		Source: "estimated from nvidia-smi's 23,034 MiB less the ~350 MiB an RTX 4090 (the same Ada generation) loses to the driver; not read from PyTorch"},
 	{Name: "rtx-4090", Title: "NVIDIA GeForce RTX 4090 (24 GB)", Aliases: []string{"4090", "rtx4090"}, Memory: gib(23.64),
-		Source: "23.64 GiB, the total capacity PyTorch's out-of-memory messages give on an RTX 4090 (23.61–23.68 GiB seen, by driver)"},
+		Source: "the total capacity PyTorch's out-of-memory messages give on an RTX 4090; 23.61–23.68 GiB seen, by driver"},
 	{Name: "rtx-3090", Title: "NVIDIA GeForce RTX 3090 (24 GB)", Aliases: []string{"3090", "rtx3090"}, Memory: gib(23.69),
-		Source: "23.69 GiB, the total capacity PyTorch's out-of-memory messages give on an RTX 3090"},
+		Source: "the total capacity PyTorch's out-of-memory messages give on an RTX 3090"},
 	{Name: "a100-40gb", Title: "NVIDIA A100 (40 GB)", Aliases: []string{"a100-40g", "a100-40"}, Memory: gib(39.5),
-		Source: "39.50 GiB, the total capacity PyTorch's out-of-memory messages give on an A100 40GB"},
+		Source: "the total capacity PyTorch's out-of-memory messages give on an A100 40GB"},
 	{Name: "h100", Title: "NVIDIA H100 (80 GB)", Aliases: []string{"h100-80gb", "h100-sxm"}, Memory: gib(79.11),
-		Source: "79.11 GiB, the total capacity PyTorch's out-of-memory messages give on an H100 80GB"},
+		Source: "the total capacity PyTorch's out-of-memory messages give on an H100 80GB"},
 	{Name: "a100-80gb", Title: "NVIDIA A100 (80 GB)", Aliases: []string{"a100-80g", "a100-80"}, Memory: gib(79.25),
-		Source: "79.25 GiB, the total capacity PyTorch's out-of-memory messages give on an A100 80GB (79.25–79.35 GiB seen)"},
+		Source: "the total capacity PyTorch's out-of-memory messages give on an A100 80GB; 79.25–79.35 GiB seen"},
 	{Name: "h200", Title: "NVIDIA H200 (141 GB)", Aliases: []string{"h200-141gb"}, Memory: 150_109_880_320,
-		Source: "150,109,880,320 bytes (139.80 GiB), PyTorch's total_memory on the H200 the calculator was measured on (testdata/measured.json)"},
+		Source: "150,109,880,320 bytes, PyTorch's total_memory on the H200 the calculator was measured on, in testdata/measured.json"},
 }
 
 // GPUs returns the named cards, smallest first (a copy).
@@ -182,7 +182,7 @@ func ParseGPU(s string) (GPU, error) {
 		return GPU{}, fmt.Errorf("gpu %s: must be at most %d TiB", s, MaxGPUMemory>>40)
 	}
 	n := int64(math.Round(bytes))
-	return GPU{Name: strings.TrimSpace(s), Title: fmt.Sprintf("a GPU of %s", gibText(n)), Memory: n, Source: "given: " + strings.TrimSpace(s)}, nil
+	return GPU{Name: strings.TrimSpace(s), Title: fmt.Sprintf("a GPU of %s", gibText(n)), Memory: n, Source: "given as " + strings.TrimSpace(s) + ", taken as the memory PyTorch sees"}, nil
 }
 
 // gibText writes n bytes in GiB with two decimals: "23.64 GiB".
@@ -191,9 +191,9 @@ func gibText(n int64) string { return strconv.FormatFloat(float64(n)/(1<<30), 'f
 // FitAssumption is the sentence the tables print under a fit on g: what
 // usable memory and the verdicts mean.
 func FitAssumption(g GPU) string {
-	return fmt.Sprintf("fit on %s: %s as PyTorch sees it (%s), less %d MiB it cannot allocate: %d MiB for the CUDA context and its kernels (typical of a PyTorch process before its first tensor; not measured here) and %d MiB of cuBLAS workspaces (the baseline of every measured step); "+
+	return fmt.Sprintf("fit on %s: %s as PyTorch sees it (%s), less %d MiB its allocator cannot have: %d MiB for the CUDA context and its kernels (typical of a PyTorch process before its first tensor; not measured here) and %d MiB of cuBLAS workspaces (the baseline of every measured step); "+
 		"fits: the peak plus %d %% is within what is left (PyTorch's caching allocator reserves more than it allocates: at most %d %% more in %d %% of the measured steps, median %.0f %%, at most %.0f %%); tight: the peak is within it, the %d %% is not (it may run, or fail as the allocator's cache fragments; PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True helps); does not fit: the peak is above it",
-		g.Title, g.Source, gibText(g.Memory), Headroom>>20, ContextHeadroom>>20, WorkspaceHeadroom>>20,
+		g.Title, gibText(g.Memory), g.Source, Headroom>>20, ContextHeadroom>>20, WorkspaceHeadroom>>20,
 		Allocator.MarginPercent, Allocator.MarginPercent, Allocator.Covered, 100*(Allocator.Median-1), 100*(Allocator.Max-1), Allocator.MarginPercent)
 }
 
