@@ -1,12 +1,15 @@
 package scale_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/loralab/loralab/adapters"
+	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/lab/scale"
 )
 
@@ -145,5 +148,46 @@ func TestShapeFields(t *testing.T) {
 	}
 	if strings.Join(req, ",") != "layers,hidden,heads,mlp,vocab" {
 		t.Errorf("required fields %v", req)
+	}
+}
+
+// TestOptionsConfig: a method's own settings reach its formula through
+// Options.Config as through MethodSettings (LoRA-FA's projected gradient
+// adds an r × r inverse per layer).
+func TestOptionsConfig(t *testing.T) {
+	m := mustLookup(t, "llama-2-7b")
+	var cfg lab.Config
+	if err := adapters.Projected.Set(&cfg, "true"); err != nil {
+		t.Fatal(err)
+	}
+	o := scale.DefaultOptions()
+	plain := run(t, m, "lora-fa", o)
+	o.Config = cfg
+	viaConfig := run(t, m, "lora-fa", o)
+	o.Config = lab.Config{}
+	o.MethodSettings = map[string]string{adapters.Projected.Name: "true"}
+	viaText := run(t, m, "lora-fa", o)
+	if plain.Numbers.Other != 0 || viaConfig.Numbers.Other != 64*8*8 || viaText.Numbers != viaConfig.Numbers {
+		t.Errorf("extras: plain %d, via Config %d, via MethodSettings %d; want 0, 64 × 8² = %d, equal", plain.Numbers.Other, viaConfig.Numbers.Other, viaText.Numbers.Other, 64*8*8)
+	}
+	// Config's rank and α are not read: Options' are.
+	cfg.Rank, cfg.Alpha = 64, 3
+	o = scale.DefaultOptions()
+	o.Config = cfg
+	if r := run(t, m, "lora", o); r.Rank != 8 || r.Alpha != 8 {
+		t.Errorf("rank %d α %v, want Options' 8 and 8", r.Rank, r.Alpha)
+	}
+}
+
+// TestCheckedShort: the short checked-against line carries the
+// calibration's numbers; models not measured say so.
+func TestCheckedShort(t *testing.T) {
+	c := scale.Calibration
+	want := fmt.Sprintf("peak within %.1f %% of %d measured H200 steps (%d held out: %.1f %%)", c.WithinPercent, c.Runs, c.HeldOut, c.HeldOutWithinPercent)
+	if got := scale.CheckedShort(mustLookup(t, "llama-2-7b")); got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+	if got := scale.CheckedShort(mustLookup(t, "gpt2-medium")); !strings.HasPrefix(got, "not measured: gpt2-style blocks") {
+		t.Errorf("gpt2: %q", got)
 	}
 }
