@@ -190,6 +190,7 @@ type scaleRow struct {
 	info lab.MethodInfo
 	idx  int        // the method's index in the lab
 	cfg  lab.Config // its settings in the lab
+	own  string     // its own settings in cfg (ownSettings)
 	rank int        // 0: no rank
 	rep  scale.Report
 	err  error
@@ -209,19 +210,25 @@ func scaleRanks(rows []scaleRow) []int {
 	return out
 }
 
-// estimate is the report of method i with its lab settings cfg on model at
-// rank r under the current choices.
-func (p *ScalePane) estimate(i int, cfg lab.Config, model scale.Model, rank int) (scale.Report, error) {
-	m := p.c.Lab.Methods[i]
+// ownSettings writes method i's own settings (its options) in cfg as one
+// string, for the estimates' keys.
+func (p *ScalePane) ownSettings(i int, cfg lab.Config) string {
 	var settings []string
-	for _, s := range m.Info().Settings {
+	for _, s := range p.c.Lab.Infos[i].Settings {
 		if s.Option() {
 			settings = append(settings, s.Name+"="+s.Get(cfg))
 		}
 	}
+	return strings.Join(settings, " ")
+}
+
+// estimate is the report of method i with its lab settings cfg (written
+// as own, see ownSettings) on model at rank r under the current choices.
+func (p *ScalePane) estimate(i int, cfg lab.Config, own string, model scale.Model, rank int) (scale.Report, error) {
+	m := p.c.Lab.Methods[i]
 	choice := p.choice
 	choice.gpu = 0
-	k := scaleKey{model.Name, m.Info().Name, strings.Join(settings, " "), rank, choice}
+	k := scaleKey{model.Name, p.c.Lab.Infos[i].Name, own, rank, choice}
 	if e, ok := p.known[k]; ok {
 		return e.rep, e.err
 	}
@@ -246,8 +253,9 @@ func (p *ScalePane) render() string {
 		if info.UsesRank() {
 			rank = cfg.Resolve(l.Methods[i], taskOf(cfg)).Rank
 		}
-		rep, err := p.estimate(i, cfg, model, max(rank, 1))
-		rows = append(rows, scaleRow{info: info, idx: i, cfg: cfg, rank: rank, rep: rep, err: err})
+		own := p.ownSettings(i, cfg)
+		rep, err := p.estimate(i, cfg, own, model, max(rank, 1))
+		rows = append(rows, scaleRow{info: info, idx: i, cfg: cfg, own: own, rank: rank, rep: rep, err: err})
 	}
 	var out []string
 	out = append(out, "model  "+st.Accent.Render("‹ "+model.Name+" ›")+st.Muted.Render(fmt.Sprintf(" %d/%d · %s, %d layers, hidden %s · %s parameters",
@@ -425,7 +433,7 @@ func (p *ScalePane) chartView(rows []scaleRow, w, h int) []string {
 		for j, rank := range ranks {
 			rep, err := r.rep, r.err
 			if r.info.UsesRank() {
-				rep, err = p.estimate(r.idx, r.cfg, model, rank)
+				rep, err = p.estimate(r.idx, r.cfg, r.own, model, rank)
 			}
 			ys[j] = nan()
 			if err == nil {
