@@ -48,9 +48,14 @@ type Options struct {
 	ComputeDType  DType     // activations; "" = DType, or bf16 when DType is fp32 with MasterWeights, int8 or 4-bit
 	Optimizer     Optimizer // "" = adamw
 	Checkpointing bool      // gradient checkpointing, one checkpoint per block
-	// MethodSettings are methods' own settings by flag name (e.g. LoRA-FA's
-	// projected gradient, whose formula adds an r × r inverse per layer),
-	// applied through the method's Settings so its Footprint sees them; a
+	// Config holds methods' own settings (options, e.g. LoRA-FA's projected
+	// gradient, whose formula adds an r × r inverse per layer) as a run's
+	// lab.Config holds them, set through the settings' Set as the CLI's
+	// flags do; the method's Footprint sees them. Its rank and α are not
+	// read (Rank and Alpha are), nor its core training settings.
+	Config lab.Config
+	// MethodSettings are more of methods' own settings, by flag name and as
+	// text, applied on top of Config through the method's Settings; a
 	// setting the method does not have is ignored.
 	MethodSettings map[string]string
 	// MasterWeights: mixed precision (torch.autocast) with fp32 master
@@ -109,8 +114,13 @@ type Params struct {
 
 // Term is one named part of the peak, in bytes.
 type Term struct {
-	Name  string `json:"name"`
+	Name  string `json:"name"`  // what it is, in a sentence
+	Short string `json:"short"` // a few words, for table rows
 	Bytes int64  `json:"bytes"`
+	// Transient: the term exists only for a moment of the step (the loss's
+	// gradients, a layer's temporaries, the gradients at the optimizer
+	// step), not between steps nor as the activations kept for backward.
+	Transient bool `json:"transient"`
 }
 
 // Report is the answer of Estimate.
@@ -242,7 +252,8 @@ func Estimate(model Model, method lab.Method, o Options) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	cfg := lab.Config{Method: info.Name, Rank: o.Rank, Alpha: o.Alpha}
+	cfg := o.Config
+	cfg.Method, cfg.Rank, cfg.Alpha = info.Name, o.Rank, o.Alpha
 	for _, name := range slices.Sorted(maps.Keys(o.MethodSettings)) {
 		s, ok := lab.FindSetting(info.Settings, name)
 		if !ok {
@@ -477,9 +488,12 @@ const (
 // Measured, the peak is at the loss backward for adapter methods and at the
 // optimizer step for full fine-tuning at small batches.
 func peak(m Model, b Parts, head, recompute, transient int64, o Options, p precision, n int64) (string, []Term) {
-	resting := Term{"resting: weights, optimizer state and extras", b.Resting}
-	acts := Term{"activations kept after the forward pass", b.ActivationsNetwork + b.ActivationsMethod}
-	blocks := Term{"activations kept by the blocks (the head's are freed by then)", acts.Bytes - head}
+	resting := Term{Name: "resting: weights, optimizer state and extras", Short: "resting", Bytes: b.Resting}
+	acts := Term{Name: "activations kept after the forward pass", Short: "activations kept", Bytes: b.ActivationsNetwork + b.ActivationsMethod}
+	blocks := Term{Name: "activations kept by the blocks (the head's are freed by then)", Short: "activations kept", Bytes: acts.Bytes - head}
+	temp := func(name, short string, n int64) Term {
+		return Term{Name: name, Short: short, Bytes: n, Transient: true}
+	}
 	if o.DType.Quantized() {
 		var w int64
 		for _, l := range m.Linears() {
@@ -487,6 +501,7 @@ func peak(m Model, b Parts, head, recompute, transient int64, o Options, p preci
 		}
 		transient = max(transient, bytesOf(w, p.compute))
 	}
+	layer := temp("the largest adapted layer's forward temporaries", "largest layer's temporaries", transient)
 	type candidate struct {
 		at    string
 		terms []Term
@@ -494,26 +509,24 @@ func peak(m Model, b Parts, head, recompute, transient int64, o Options, p preci
 	var cs []candidate
 	if m.HasLMHead() {
 		cs = append(cs, candidate{AtLossBackward, []Term{resting, acts,
-			{"loss backward: fp32 gradients of the log-softmax's output and input (2·N·vocab·4)", m.lossBackward(n)}}})
+			temp("loss backward: fp32 gradients of the log-softmax's output and input (2·N·vocab·4)", "loss backward (2·N·vocab·4)", m.lossBackward(n))}})
 	} else {
 		cs = append(cs, candidate{AtForwardEnd, []Term{resting, acts}})
 	}
 	if transient > 0 && !o.Checkpointing {
-		cs = append(cs, candidate{AtForward, []Term{resting, blocks,
-			{"the largest adapted layer's forward temporaries", transient}}})
+		cs = append(cs, candidate{AtForward, []Term{resting, blocks, layer}})
 	}
 	if o.Checkpointing {
 		cs = append(cs, candidate{AtRecompute, []Term{resting, blocks,
-			{"one block recomputed: its activations, network and method", recompute},
-			{"the largest adapted layer's forward temporaries", transient},
-			{"the MLP's gradient temporaries (2·N·mlp)", bytesOf(2*n*int64(m.MLP), p.compute)}}})
+			temp("one block recomputed: its activations, network and method", "one block recomputed", recompute), layer,
+			temp("the MLP's gradient temporaries (2·N·mlp)", "MLP's gradient temporaries", bytesOf(2*n*int64(m.MLP), p.compute))}})
 	}
-	var temp int64
+	var foreach int64
 	if o.Optimizer == AdamW {
-		temp = b.Trainable
+		foreach = b.Trainable
 	}
-	cs = append(cs, candidate{AtOptimizer, []Term{resting, {"gradients", b.Gradients},
-		{"AdamW's foreach temporary (a copy of the trained weights' size)", temp}}})
+	cs = append(cs, candidate{AtOptimizer, []Term{resting, temp("gradients", "gradients", b.Gradients),
+		temp("AdamW's foreach temporary (a copy of the trained weights' size)", "AdamW's temporary", foreach)}})
 	best, bestSum := 0, int64(math.MinInt64)
 	for i, c := range cs {
 		var s int64

@@ -57,6 +57,14 @@ type KeyMap struct {
 	ScaleChart key.Binding
 	SweepView  key.Binding
 	SweepPick  key.Binding
+
+	// The memory-at-scale dialog's choices (M).
+	ScaleTargets key.Binding
+	ScaleDType   key.Binding
+	ScaleBatch   key.Binding
+	ScaleSeq     key.Binding
+	ScaleCkpt    key.Binding
+	ScaleGPU     key.Binding
 }
 
 // DefaultKeyMap returns the key bindings of the lab.
@@ -104,9 +112,16 @@ func DefaultKeyMap() *KeyMap {
 		Close:      b("esc", "close", "esc"),
 		Load:       b("enter", "load the preset", "enter"),
 		Model:      b("←/→", "other model (M)", "left", "right", "h", "l"),
-		ScaleChart: b("t", "total · above base (M)", "t"),
+		ScaleChart: b("t", "total · base · peak (M)", "t"),
 		SweepView:  b("tab", "next view (sweep)", "tab"),
 		SweepPick:  b("↑/↓", "setting", "up", "down"),
+
+		ScaleTargets: b("a", "targets (M)", "a"),
+		ScaleDType:   b("d", "base dtype (M)", "d"),
+		ScaleBatch:   b("b/B", "batch up · down (M)", "b", "B"),
+		ScaleSeq:     b("s/S", "seq up · down (M)", "s", "S"),
+		ScaleCkpt:    b("c", "checkpointing (M)", "c"),
+		ScaleGPU:     b("g/G", "next · previous GPU (M)", "g", "G"),
 	}
 }
 
