@@ -187,6 +187,11 @@ func (l *loraFALayer) BeforeUpdate() {
 // AfterUpdate does nothing.
 func (l *loraFALayer) AfterUpdate(int) {}
 
+// Tensors lists the frozen A (lab.Tensorer, for export).
+func (l *loraFALayer) Tensors() []lab.Tensor {
+	return []lab.Tensor{{Name: l.base.Name + ".A", Role: "A", Mat: l.a}}
+}
+
 // EffectiveWeight writes W + s·B·A.
 func (l *loraFALayer) EffectiveWeight(dst *lab.Mat) {
 	dst.CopyFrom(l.base.W)
