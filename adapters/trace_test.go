@@ -108,4 +108,3 @@ func TestTraceIsTheRun(t *testing.T) {
 		})
 	}
 }
-
