@@ -128,12 +128,12 @@ func newExportFlags(cmd string) *runFlags {
 // printExported lists the files written and what to run next.
 func printExported(w io.Writer, kind, dir string) {
 	var files []string
-	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && filepath.Dir(path) == filepath.Clean(dir) {
-			files = append(files, d.Name())
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !e.IsDir() {
+			files = append(files, e.Name())
 		}
-		return nil
-	})
+	}
 	if n, _ := filepath.Glob(filepath.Join(dir, "tensors", "*.npy")); len(n) > 0 {
 		files = append(files, fmt.Sprintf("tensors/ (%d .npy files)", len(n)))
 	}

@@ -161,7 +161,7 @@ func TestEveryMethod(t *testing.T) {
 				t.Errorf("%s: train.py lacks %q", name, s)
 			}
 		}
-		for _, f := range []string{"README.md", "loralab.json"} {
+		for _, f := range PEFTFiles {
 			if _, err := os.Stat(filepath.Join(p, f)); err != nil {
 				t.Errorf("%s: %v", name, err)
 			}

@@ -22,10 +22,11 @@ var templateFiles embed.FS
 
 var templates = template.Must(template.ParseFS(templateFiles, "templates/*.tmpl"))
 
-// PEFTFiles and TorchFiles name the files each export writes (Torch adds
-// tensors/*.npy, and adapter_config.json where PEFT has the method).
+// PEFTFiles and TorchFiles name the files every export of each kind
+// writes. Both add adapter_config.json where PEFT has the method (not for
+// full fine-tuning); Torch adds tensors/*.npy.
 var (
-	PEFTFiles  = []string{"adapter_config.json", "train.py", "README.md", "loralab.json"}
+	PEFTFiles  = []string{"train.py", "README.md", "loralab.json"}
 	TorchFiles = []string{"train.py", "experiment.json", "README.md"}
 )
 
