@@ -190,6 +190,11 @@ func (l *loraFALayer) AfterUpdate(int) {}
 // RowSpace is the frozen A: ΔW = s·B·A acts on an input only through A·x.
 func (l *loraFALayer) RowSpace() *lab.Mat { return l.a }
 
+// Tensors lists the frozen A (lab.Tensorer, for export).
+func (l *loraFALayer) Tensors() []lab.Tensor {
+	return []lab.Tensor{{Name: l.base.Name + ".A", Role: "A", Mat: l.a}}
+}
+
 // EffectiveWeight writes W + s·B·A.
 func (l *loraFALayer) EffectiveWeight(dst *lab.Mat) {
 	dst.CopyFrom(l.base.W)

@@ -28,6 +28,11 @@ import (
 // Memory is LoRA's: the residual replaces W in place.
 type PiSSA struct{}
 
+// PEFTInit is PiSSA's name in Hugging Face PEFT: LoraConfig's
+// init_lora_weights value for the exact SVD ("pissa_niter_N" is its fast
+// approximation), which the lab computes too.
+const PEFTInit = "pissa"
+
 // Info describes PiSSA.
 func (PiSSA) Info() lab.MethodInfo {
 	return lab.MethodInfo{

@@ -110,6 +110,8 @@ func (VeRA) Build(env *lab.Env, layers []*lab.Linear) []lab.Adapted {
 			base:    base,
 			sharedA: aShared.View(r, base.DIn),
 			sharedB: bShared.View(base.DOut, r),
+			fullA:   aShared,
+			fullB:   bShared,
 			// d and b are vectors: no weight decay on them, as is usual for
 			// 1-D parameters (the default weight decay is 0 anyway).
 			lambdaD: newParam(l, name, "d", 1, r, 1, false),
@@ -149,6 +151,7 @@ func (VeRA) Footprint(cfg lab.Config, layers []lab.Shape, n int) lab.Footprint {
 type veraLayer struct {
 	base             *lab.Linear
 	sharedA, sharedB *lab.Mat   // views of the shared pair: A r × d_in, B d_out × r
+	fullA, fullB     *lab.Mat   // the whole shared pair: r × max_in, max_out × r
 	lambdaD, lambdaB *lab.Param // trainable vectors: d (1 × r), b (1 × d_out)
 	u, z             *lab.Mat   // kept: U = X·Aᵀ (N × r), Z = V·Bᵀ (N × d_out)
 	v, gHat          *lab.Mat   // scratch: V = U ⊙ d, later dV (N × r); Ĝ = G ⊙ b (N × d_out)
@@ -208,6 +211,12 @@ func (l *veraLayer) BeforeUpdate() {}
 
 // AfterUpdate does nothing.
 func (l *veraLayer) AfterUpdate(int) {}
+
+// Tensors lists the whole shared pair, under the same names in every layer
+// (lab.Tensorer, for export): a layer uses A[:, :d_in] and B[:d_out, :].
+func (l *veraLayer) Tensors() []lab.Tensor {
+	return []lab.Tensor{{Name: "vera.A_shared", Role: "A", Mat: l.fullA}, {Name: "vera.B_shared", Role: "B", Mat: l.fullB}}
+}
 
 // EffectiveWeight writes W + diag(b)·B·diag(d)·A.
 func (l *veraLayer) EffectiveWeight(dst *lab.Mat) {

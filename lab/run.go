@@ -78,8 +78,8 @@ type Result struct {
 	// with its numerical and energy ranks (and, for LoRA-FA on the shift
 	// task, the share of the target shift inside A's row space).
 	Spectrum []Spectrum `json:"spectrum"`
-	Final      Point   `json:"final"`
-	Speed      Speed   `json:"speed"`
+	Final    Point      `json:"final"`
+	Speed    Speed      `json:"speed"`
 	// LRChanges lists every live change of the learning rate, in order:
 	// Config.LR is the rate the run started with.
 	LRChanges []LRChange `json:"lr_changes,omitempty"`

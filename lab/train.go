@@ -30,6 +30,9 @@ func (t *trainer) step() float64 {
 		l.AfterUpdate(t.steps)
 	}
 	t.trainLoss = loss
+	if t.trace != nil {
+		t.trace.stepped(loss)
+	}
 	return loss
 }
 
@@ -61,6 +64,8 @@ type trainer struct {
 	memory      Memory // bytes the ledger holds, by category
 	paramCounts Params
 	initSeconds float64 // building the method's adapters (PiSSA: an SVD per layer)
+
+	trace *trace // set by Trace (export.go): records every step's loss and batch
 }
 
 // LRChange is a change of the base learning rate while a run trained: from
@@ -131,6 +136,9 @@ func newTrainer(ctx context.Context, job Job) (*trainer, error) {
 func (t *trainer) train(ctx context.Context, turn func() bool, after func()) {
 	cfg := t.job.Config
 	t.evalLoss = t.net.Evaluate(ctx).Eval // on the core the build took (the run's first turn)
+	if t.trace != nil {
+		t.trace.evaluated(0, t.evalLoss)
+	}
 	for t.steps < cfg.Steps {
 		if !turn() {
 			t.status = Cancelled
@@ -176,6 +184,9 @@ func (t *trainer) evaluate(ctx context.Context) bool {
 		return false
 	}
 	t.evalLoss = m.Eval
+	if t.trace != nil {
+		t.trace.evaluated(t.steps, t.evalLoss)
+	}
 	if t.interval.n == 0 {
 		return true
 	}

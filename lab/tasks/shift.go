@@ -225,6 +225,7 @@ type mlp struct {
 	batches        *rand.Rand
 	trainX, trainY *lab.Mat // the training set, drawn once
 	evalX, evalY   *lab.Mat // the held-out set
+	batchRows      []int    // the training-set rows of the current batch
 }
 
 // allocate copies the base weights into ledger-counted layers and allocates
@@ -347,8 +348,12 @@ func (m *mlp) Adapt(layers []lab.Adapted) []*lab.Param {
 // NextBatch fills the batch with examples of the training set drawn
 // uniformly, with replacement, by the batch stream.
 func (m *mlp) NextBatch(d *lab.Digest) {
+	if m.batchRows == nil {
+		m.batchRows = make([]int, m.batchX.Rows)
+	}
 	for i := 0; i < m.batchX.Rows; i++ {
 		k := m.batches.IntN(m.trainX.Rows)
+		m.batchRows[i] = k
 		copy(m.batchX.Row(i), m.trainX.Row(k))
 		copy(m.batchY.Row(i), m.trainY.Row(k))
 	}
@@ -423,6 +428,27 @@ func (m *mlp) TargetShift() []*lab.Mat {
 		out[i] = d
 	}
 	return out
+}
+
+// BatchRows returns the training-set rows of the current batch (lab.BatchRower).
+func (m *mlp) BatchRows() []int { return m.batchRows }
+
+// Tensors lists the task's data for export (lab.Tensorer): per layer the
+// pretrained W0 ("layer1.W0", d_out × d_in) and the teacher's W0 + ΔW*
+// ("layer1.teacher"); the training set ("train.X", "train.Y", train-size ×
+// width) that BatchRows index, and the held-out set ("eval.X", "eval.Y",
+// eval-size rounded up to a multiple of the batch). The biases are the
+// linear layers' own (the teacher shares them).
+func (m *mlp) Tensors() []lab.Tensor {
+	var out []lab.Tensor
+	for i, lin := range m.linears {
+		out = append(out,
+			lab.Tensor{Name: lin.Name + ".W0", Role: "W0", Mat: m.base[i]},
+			lab.Tensor{Name: lin.Name + ".teacher", Role: "teacher", Mat: m.teacher[i]})
+	}
+	return append(out,
+		lab.Tensor{Name: "train.X", Role: "X", Mat: m.trainX}, lab.Tensor{Name: "train.Y", Role: "Y", Mat: m.trainY},
+		lab.Tensor{Name: "eval.X", Role: "X", Mat: m.evalX}, lab.Tensor{Name: "eval.Y", Role: "Y", Mat: m.evalY})
 }
 
 // Base returns W0 of every layer.

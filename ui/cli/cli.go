@@ -27,6 +27,7 @@ func commands() []command {
 		{"memory", "what a method costs on a real model (LLM-scale memory calculator)", runMemory},
 		{"presets", "list the workshop presets, or print one to copy and edit", runPresets},
 		{"explain", "explain a method (or compare them all) with the current settings", runExplain},
+		{"export", "write a run as a PEFT config and train.py, or as PyTorch files", runExport},
 	}
 }
 

@@ -1,11 +1,16 @@
 package tui
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/presets"
+	"github.com/loralab/loralab/ui/export"
 	"github.com/loralab/loralab/ui/results"
 )
 
@@ -49,4 +54,59 @@ func readPresetsCmd(dir string) tea.Cmd {
 		list, errs := presets.All(dir)
 		return presetsMsg{list, errs}
 	}
+}
+
+// exportedMsg is what exportCmd reports: the folder written, or the error.
+type exportedMsg struct {
+	method, dir string
+	err         error
+}
+
+// exportCmd writes job as a PEFT export (peft/) and a torch export (torch/)
+// into a new folder of dir named export-METHOD-TIME (ui/export, atomically).
+// The torch export trains the run again to record its losses: it runs here,
+// off Update.
+func exportCmd(dir string, job lab.Job, now time.Time) tea.Cmd {
+	return func() tea.Msg {
+		name := job.Config.Method
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return exportedMsg{method: name, err: err}
+		}
+		base := filepath.Join(dir, "export-"+name+"-"+now.Format("20060102-150405"))
+		out := base
+		for n := 2; ; n++ { // a new folder, never an existing one
+			if _, err := os.Lstat(out); os.IsNotExist(err) {
+				break
+			}
+			out = fmt.Sprintf("%s-%d", base, n)
+		}
+		err := export.Both(context.Background(), out, job, export.Options{})
+		return exportedMsg{method: name, dir: out, err: err}
+	}
+}
+
+// export writes the run under the cursor (or, before it has run, the
+// method's current settings) as PEFT and PyTorch files, in a command.
+func (m *Model) export() tea.Cmd {
+	l := m.lab
+	i := l.Cursor
+	if i < 0 || i >= len(l.Methods) {
+		return nil
+	}
+	meth := l.Methods[i]
+	var cfg lab.Config
+	if r := l.Runs[i]; r != nil {
+		cfg = r.Config
+	} else {
+		c, err := l.ConfigFor(i)
+		if err == nil {
+			c, err = prepare(meth, c)
+		}
+		if err != nil {
+			l.Say(true, "cannot export %s: %v", l.Infos[i].Title, err)
+			return nil
+		}
+		cfg = c
+	}
+	return exportCmd(m.opts.ResultsDir, jobOf(meth, cfg), time.Now())
 }

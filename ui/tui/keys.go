@@ -22,6 +22,7 @@ type KeyMap struct {
 	Faster    key.Binding
 	Race      key.Binding
 	Save      key.Binding
+	Export    key.Binding
 	Sweep     key.Binding
 	Presets   key.Binding
 	Explain   key.Binding
@@ -85,6 +86,7 @@ func DefaultKeyMap() *KeyMap {
 		Faster:    b("+", "faster", "+", "="),
 		Race:      b("r", "race the marked methods", "r"),
 		Save:      b("e", "save ended runs", "e"),
+		Export:    b("E", "export (PEFT, PyTorch)", "E"),
 		Sweep:     b("w", "sweep a setting", "w"),
 		Presets:   b("p", "choose a preset", "p"),
 		Explain:   b("i", "explain the method", "i"),

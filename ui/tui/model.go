@@ -136,6 +136,7 @@ func (m *Model) keyTables() {
 		row(k.Slower, func(tea.KeyMsg) { l.SetSpeed(-1) }),
 		row(k.Faster, func(tea.KeyMsg) { l.SetSpeed(1) }),
 		{k.Save, func(tea.KeyMsg) tea.Cmd { return m.save() }},
+		{k.Export, func(tea.KeyMsg) tea.Cmd { return m.export() }},
 	}}
 	m.openKeys = &KeyTable{Title: "Open", Global: true}
 	for i, d := range dialogSlots {
@@ -224,6 +225,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.lab.Say(true, "save failed: %v", msg.err)
 		default:
 			m.lab.Say(false, "saved %s", strings.Join(msg.saved, "; "))
+		}
+		return m, nil
+	case exportedMsg:
+		if msg.err != nil {
+			m.lab.Say(true, "export failed: %v", msg.err)
+		} else {
+			m.lab.Say(false, "exported %s to %s (peft/, torch/)", msg.method, msg.dir)
 		}
 		return m, nil
 	case tea.KeyMsg:
