@@ -144,7 +144,7 @@ func TestEndToEnd(t *testing.T) {
 			tm := startTmux(t, bin, 80, 24, append(env, "XDG_CONFIG_HOME="+t.TempDir())...)
 			tm.wait("Methods", 10*time.Second) // the first frame: raw mode is on
 			// Settings: steps = 200.
-			tm.keys("Tab", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Enter", "C-u")
+			tm.keys("Tab", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Enter", "C-u") // rank … weight-decay, steps
 			tm.typeText("200")
 			tm.keys("Enter")
 			tm.wait("steps = 200", 5*time.Second)
