@@ -110,9 +110,9 @@ type Model struct {
 	// The root's key tables: the runs, the dialogs to open and the screen
 	// (global), the keys that work everywhere, and those of an open dialog.
 	runKeys, openKeys, screenKeys, everywhere, dialogKeys *KeyTable
-	ticking                                   bool
-	quit                                      bool
-	shut                                      bool
+	ticking                                               bool
+	quit                                                  bool
+	shut                                                  bool
 	// zoom: the focused pane takes the whole body (f: presentation mode).
 	zoom bool
 }

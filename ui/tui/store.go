@@ -80,8 +80,8 @@ type Lab struct {
 	seats  int // runs the pool seats at once
 	// cleared is how many runs the last UsePreset cleared.
 	cleared int
-	hub    *hub
-	gen    int
+	hub     *hub
+	gen     int
 }
 
 // NewLab returns a lab with every method, the given settings (UsePreset

@@ -345,7 +345,7 @@ func (p *SweepPane) curvesChart(sw *SweepState, w, h int) []string {
 			chars = asciigraph.CreateCharSet(label)
 		}
 		series = append(series, Series{X: xs, Y: ys, Paint: paint, Chars: chars, End: label})
-			key = append(key, paint.Render(label)+"="+v)
+		key = append(key, paint.Render(label)+"="+v)
 	}
 	title := "eval loss curves of " + st.Method(info.Name).Render(info.Glyph+" "+info.Title) + ", one per " + sw.Setting
 	if len(sw.Methods) > 1 {
