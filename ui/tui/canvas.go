@@ -192,21 +192,33 @@ func drawChartGeom(series []Series, o ChartOpts) ([]string, *chartGeom) {
 		}
 		geom.rows[i] = rows
 	}
-	// Every series' end label, over all the curves.
+	// Every series' end label, over all the curves; one that would land on
+	// another's moves to the nearest free row, so curves that end together
+	// stay told apart.
+	ends := map[[2]int]bool{}
 	for i, s := range series {
 		if s.End == "" || data[i] == nil {
 			continue
 		}
 		owner = int16(i)
 		for c := cols - 1; c >= 0; c-- {
-			if !math.IsNaN(data[i][c]) {
-				p := s.Paint
-				if p.pre == "" {
-					p = ansiPaint[s.Colour]
-				}
-				set(rowOf(data[i][c]), c, s.End, paintOf(p))
-				break
+			if math.IsNaN(data[i][c]) {
+				continue
 			}
+			p := s.Paint
+			if p.pre == "" {
+				p = ansiPaint[s.Colour]
+			}
+			r0 := rowOf(data[i][c])
+			for d := 0; d < 2*plotH; d++ {
+				r := r0 + (d+1)/2*(1-2*(d%2)) // r0, r0+1, r0-1, r0+2, …
+				if r >= 0 && r < plotH && !ends[[2]int{r, c}] {
+					ends[[2]int{r, c}] = true
+					set(r, c, s.End, paintOf(p))
+					break
+				}
+			}
+			break
 		}
 	}
 	// What is left of each series once the later ones are drawn.
