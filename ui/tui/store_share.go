@@ -103,7 +103,7 @@ func raceBanner(runs []*RunView) string {
 		w := rows[0]
 		win := fmt.Sprintf("race over: %s wins, eval loss %s", name(w), fmtLoss(w.EvalLoss))
 		if len(rows) > 1 && rows[1].Status == lab.Done && finite(rows[1].EvalLoss) && w.EvalLoss > 0 {
-			win += fmt.Sprintf(", %s× lower than %s (%s)", ratioText(rows[1].EvalLoss/w.EvalLoss), name(rows[1]), fmtLoss(rows[1].EvalLoss))
+			win += fmt.Sprintf(", %s lower than %s (%s)", marginText(rows[1].EvalLoss/w.EvalLoss), name(rows[1]), fmtLoss(rows[1].EvalLoss))
 		}
 		parts = append(parts, win)
 	default:
@@ -128,12 +128,16 @@ func raceBanner(runs []*RunView) string {
 	return strings.Join(parts, " · ")
 }
 
-// ratioText formats a ratio with 2 significant digits: 1.6, 12, 340.
-func ratioText(x float64) string {
-	if x >= 100 {
-		return strconv.FormatFloat(math.Round(x), 'f', 0, 64)
+// marginText says how much lower a loss is than another, their ratio x
+// (≥ 1): "2.5×", "12×", or below 1.5× in percent: "2.8 %".
+func marginText(x float64) string {
+	switch {
+	case x < 1.5:
+		return strconv.FormatFloat((x-1)*100, 'g', 2, 64) + " %"
+	case x >= 100:
+		return strconv.FormatFloat(math.Round(x), 'f', 0, 64) + "×"
 	}
-	return strconv.FormatFloat(x, 'g', 2, 64)
+	return strconv.FormatFloat(x, 'g', 2, 64) + "×"
 }
 
 // given lists the settings the user changed since the preset was loaded,

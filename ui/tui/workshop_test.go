@@ -1,8 +1,10 @@
 package tui
 
 import (
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/loralab/loralab/lab"
+	"github.com/muesli/termenv"
 )
 
 // TestSameReasonEverywhere: rank = 0 and lr = -0.1 are refused for the
@@ -455,7 +458,7 @@ func TestRaceEndsWithABanner(t *testing.T) {
 		}
 	}
 	win := "race over: " + title(rows[0]) + " wins, eval loss " + fmtLoss(rows[0].EvalLoss)
-	margin := ratioText(rows[1].EvalLoss/rows[0].EvalLoss) + "× lower than " + title(rows[1]) + " (" + fmtLoss(rows[1].EvalLoss) + ")"
+	margin := marginText(rows[1].EvalLoss/rows[0].EvalLoss) + " lower than " + title(rows[1]) + " (" + fmtLoss(rows[1].EvalLoss) + ")"
 	for _, want := range []string{win, margin, "reached 0.001, " + title(first) + " first (step " + fmtCount(float64(first.StepsToTarget)) + ")", "0:45 wall"} {
 		if !rows[0].Winner || !strings.Contains(b, want) {
 			t.Errorf("banner %q lacks %q", b, want)
@@ -502,6 +505,11 @@ func TestMessagesInFull(t *testing.T) {
 	pressRun(m, "y")
 	if len(copied) != 1 || copied[0] != m.lab.ReproduceLine() || !strings.Contains(m.lab.Message, "copied the reproduce line") {
 		t.Fatalf("y: copied %q (want %q), %q", copied, m.lab.ReproduceLine(), m.lab.Message)
+	}
+	for x, want := range map[float64]string{1.028: "2.8 %", 2.5: "2.5×", 12.3: "12×", 340: "340×"} {
+		if got := marginText(x); got != want {
+			t.Errorf("marginText(%v) = %q, want %q", x, got, want)
+		}
 	}
 	if got := OSC52("loralab run"); got != "\x1b]52;c;bG9yYWxhYiBydW4=\x07" {
 		t.Errorf("OSC52: %q", got)
@@ -572,5 +580,162 @@ func TestSettingsOfTheCursorsMethod(t *testing.T) {
 	press(m, "right")
 	if m.lab.Config.Schedule != lab.ScheduleLinear {
 		t.Errorf("→ on schedule: %q", m.lab.Config.Schedule)
+	}
+}
+
+// luminance is the relative luminance (WCAG) of "#rrggbb".
+func luminance(t *testing.T, hex string) float64 {
+	t.Helper()
+	v, err := strconv.ParseUint(strings.TrimPrefix(hex, "#"), 16, 32)
+	if err != nil {
+		t.Fatalf("colour %q", hex)
+	}
+	lin := func(c uint64) float64 {
+		x := float64(c) / 255
+		if x <= 0.04045 {
+			return x / 12.92
+		}
+		return math.Pow((x+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(v>>16&0xff) + 0.7152*lin(v>>8&0xff) + 0.0722*lin(v&0xff)
+}
+
+// TestThemes: the light and contrast themes darken every method's colour
+// until it reads on white (LoRA+'s yellow and Full FT's near-white
+// included), keep the dark theme's as they are, and keep the methods
+// apart; COLORFGBG picks the theme; T cycles it in the lab.
+func TestThemes(t *testing.T) {
+	seen := map[string]string{}
+	for _, info := range methodInfos() {
+		if got := darken(info.Colour, 1); got != info.Colour {
+			t.Errorf("dark theme changed %s's colour: %s", info.Title, got)
+		}
+		for _, th := range []Theme{ThemeLight, ThemeContrast} {
+			c := darken(info.Colour, palettes[th].ink)
+			if y := luminance(t, c); y > palettes[th].ink+0.005 || (1.05)/(y+0.05) < 4.5 {
+				t.Errorf("%s in %s: %s has luminance %.3f, contrast on white %.1f", info.Title, th, c, y, 1.05/(y+0.05))
+			}
+			if other, ok := seen[th.String()+c]; ok {
+				t.Errorf("%s: %s and %s share %s", th, info.Title, other, c)
+			}
+			seen[th.String()+c] = info.Title
+		}
+	}
+	for v, want := range map[string]Theme{"": ThemeDark, "15;0": ThemeDark, "0;15": ThemeLight, "0;default;7": ThemeLight, "12;8": ThemeDark, "junk": ThemeDark} {
+		if got := DetectTheme(func(string) string { return v }); got != want {
+			t.Errorf("COLORFGBG=%q: %s, want %s", v, got, want)
+		}
+	}
+	if _, err := ParseTheme("sepia"); err == nil || !strings.Contains(err.Error(), "dark, light, contrast") {
+		t.Errorf("ParseTheme(sepia): %v", err)
+	}
+	m := New(Options{Profile: termenv.TrueColor, ResultsDir: t.TempDir(), Preset: marks("lora", "lora-plus")})
+	t.Cleanup(m.Shutdown)
+	fakeRun(m, m.lab.Index("lora-plus"), 100, 100, lab.Done)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	dark := m.View()
+	press(m, "T")
+	light := m.View()
+	if m.c.Styles.Theme != ThemeLight || dark == light || !strings.Contains(m.lab.Message, "theme light") {
+		t.Fatalf("T: theme %s, message %q", m.c.Styles.Theme, m.lab.Message)
+	}
+	if !strings.Contains(light, m.c.Styles.Method("lora-plus").pre) {
+		t.Errorf("the light theme's LoRA+ colour is not on screen")
+	}
+	press(m, "T", "T")
+	body := func(v string) string {
+		lines := strings.Split(v, "\n")
+		return strings.Join(lines[:len(lines)-2], "\n")
+	}
+	if m.c.Styles.Theme != ThemeDark || body(m.View()) != body(dark) {
+		t.Errorf("T three times: theme %s; the screen differs from the dark one", m.c.Styles.Theme)
+	}
+}
+
+// TestMouse: with Options.Mouse a click focuses the pane under it and, on
+// the methods pane, puts the cursor on the method clicked; the wheel moves
+// the cursor of the pane under it. Without it (the default), nothing.
+func TestMouse(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		m := newTestModelWith(t, 80, 24, Options{Mouse: on})
+		click := func(x, y int) {
+			m.Update(tea.MouseMsg{X: x, Y: y, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+		}
+		// Narrow: the methods in two columns from row 2; VeRA is the third
+		// of the first column, DoRA the second of the second.
+		click(5, 4)
+		if got := m.lab.Cursor == m.lab.Index("vera"); got != on {
+			t.Errorf("mouse %v: a click on VeRA: cursor on %s", on, m.lab.Infos[m.lab.Cursor].Title)
+		}
+		click(45, 3)
+		if got := m.lab.Cursor == m.lab.Index("dora"); got != on {
+			t.Errorf("mouse %v: a click on DoRA: cursor on %s", on, m.lab.Infos[m.lab.Cursor].Title)
+		}
+		click(30, 12) // the pane under the methods: the loss chart
+		if got := m.Focused() == "loss"; got != on {
+			t.Errorf("mouse %v: a click on the chart: focus %s", on, m.Focused())
+		}
+		if on {
+			press(m, "shift+tab") // from the chart back to the settings
+		} else {
+			press(m, "tab")
+		}
+		sp := paneOf[*SettingsPane](m)
+		m.Update(tea.MouseMsg{X: 30, Y: 12, Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+		if got := sp.cur == 1; got != on {
+			t.Errorf("mouse %v: the wheel on the settings: cursor %d", on, sp.cur)
+		}
+	}
+	// Wide: a click on the leaderboard focuses it.
+	m := newTestModelWith(t, 200, 60, Options{Mouse: true})
+	r := m.paneRects()[4]
+	m.Update(tea.MouseMsg{X: r.x + 3, Y: r.y + 2, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+	if m.Focused() != "board" {
+		t.Errorf("a click on the leaderboard: focus %s", m.Focused())
+	}
+}
+
+// TestSweepCurvesAndLossAtStep (item 4): the curves view draws every
+// value's curve with its key at the end — two values whose curves are the
+// same both keep their key — and the "loss at step N" view reads each
+// run's eval loss at step N, moved with pgup/pgdn.
+func TestSweepCurvesAndLossAtStep(t *testing.T) {
+	m := newTestModelWith(t, 80, 24, Options{Preset: marks("lora-plus")})
+	sw := fakeSweep(m, "lr-ratio", []string{"1", "2", "4", "8"}, m.lab.RaceMethods())
+	sw.Runs[1].Hist = sw.Runs[0].Hist // λ = 1 and 2 on top of each other
+	press(m, "w", "tab")
+	v := m.View()
+	plot := plotRows(v)
+	for k := range sw.Values {
+		if !strings.Contains(plot, valueKey(k)) {
+			t.Errorf("the curve of %s has no key %s at its end:\n%s", sw.Values[k], valueKey(k), v)
+		}
+	}
+	if !strings.Contains(v, "lr-ratio: 1=1 2=2 3=4 4=8") {
+		t.Errorf("no key under the curves:\n%s", v)
+	}
+	press(m, "tab")
+	sp := paneOf[*SweepPane](m)
+	for _, key := range []string{"", "pgdown", "pgdown", "pgup"} {
+		if key != "" {
+			press(m, key)
+		}
+		n := sp.stepN(sw)
+		v := m.View()
+		if !strings.Contains(v, "eval loss at step "+itoa(n)) {
+			t.Fatalf("%s: title does not say step %d:\n%s", key, n, v)
+		}
+		best, bestV := math.Inf(1), ""
+		for vi, val := range sw.Values {
+			if pt, ok := pointAt(sw.Runs[vi].Hist, n); ok && pt.Eval < best && sw.Runs[vi].Hist.Len() > 0 {
+				best, bestV = pt.Eval, val
+			}
+		}
+		if !strings.Contains(v, "best lr-ratio="+bestV+" ("+fmtLoss(best)+")") {
+			t.Errorf("step %d: the legend does not give the best value %s (%s):\n%s", n, bestV, fmtLoss(best), v)
+		}
+	}
+	if sp.stepN(sw) != 20 {
+		t.Errorf("pgdn pgdn pgup from step 10: step %d, want 20", sp.stepN(sw))
 	}
 }
