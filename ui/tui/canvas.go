@@ -459,10 +459,16 @@ func yTicks(lo, hi float64, log bool, n int, unit float64, pow2 bool) []float64 
 	if unit <= 0 {
 		unit = 1
 	}
-	step := niceStep((hi-lo)/float64(max(n-1, 1))/unit) * unit
+	// The largest round step that gives at least two ticks.
+	units := niceStep((hi - lo) / float64(max(n-1, 1)) / unit)
 	var out []float64
-	for k := math.Ceil(lo/step - 1e-9); k*step <= hi+step*1e-9; k++ {
-		out = append(out, k*step)
+	for try := 0; try < 8 && len(out) < 2; try++ {
+		step := units * unit
+		out = out[:0]
+		for k := math.Ceil(lo/step - 1e-9); k*step <= hi+step*1e-9; k++ {
+			out = append(out, k*step)
+		}
+		units = niceStep(units * 0.99 / 2) // the next round step down: 5 → 2.5 → 2 → 1
 	}
 	if len(out) < 2 {
 		return []float64{lo, hi}

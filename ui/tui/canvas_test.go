@@ -238,3 +238,22 @@ func TestChartValuesOnTheirRow(t *testing.T) {
 		}
 	}
 }
+
+// TestLinearTicksOnANarrowRange: a range a first round step misses still
+// gets two round ticks from a smaller step (a heap from 0.8 to 73 MiB).
+func TestLinearTicksOnANarrowRange(t *testing.T) {
+	mib := float64(1 << 20)
+	ticks := yTicks(0.77*mib, 72.8*mib, false, 3, mib, false)
+	if len(ticks) < 2 {
+		t.Fatalf("ticks %v", ticks)
+	}
+	step := (ticks[1] - ticks[0]) / mib
+	if niceStep(step) != step {
+		t.Errorf("step %v MiB is not round", step)
+	}
+	for _, v := range ticks {
+		if r := v / mib / step; math.Abs(r-math.Round(r)) > 1e-9 {
+			t.Errorf("tick %v MiB is not a multiple of %v MiB", v/mib, step)
+		}
+	}
+}

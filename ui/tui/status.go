@@ -83,6 +83,14 @@ func (m *Model) chips(w int) string {
 		}
 	}
 	if len(runs) == 0 {
+		if sw := l.Sweep; sw != nil { // a sweep alone: its runs in one chip
+			training, waiting := sw.Training()
+			s := fmt.Sprintf(" sweep of %s: %d of %d ended", sw.Setting, sw.Done(), len(sw.Runs))
+			if training+waiting > 0 {
+				s += fmt.Sprintf(", %d training, %d waiting", training, waiting)
+			}
+			return st.Muted.Render(s)
+		}
 		return st.Muted.Render(" no runs · enter trains the method under the cursor · r races")
 	}
 	forms := []func(r *RunView) string{

@@ -175,6 +175,20 @@ func (l *Lab) AnyRun() bool {
 	return false
 }
 
+// RunCount counts the runs there are: the methods' and the sweep's.
+func (l *Lab) RunCount() int {
+	n := 0
+	for _, r := range l.Runs {
+		if r != nil {
+			n++
+		}
+	}
+	if l.Sweep != nil {
+		n += len(l.Sweep.Runs)
+	}
+	return n
+}
+
 // SampleMemory records a sample of the process's memory.
 func (l *Lab) SampleMemory() {
 	l.Proc.Sample()

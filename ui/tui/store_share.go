@@ -128,12 +128,12 @@ func raceBanner(runs []*RunView) string {
 	return strings.Join(parts, " · ")
 }
 
-// marginText says how much lower a loss is than another, their ratio x
-// (≥ 1): "2.5×", "12×", or below 1.5× in percent: "2.8 %".
+// marginText says how much lower a loss a is than b, given x = b/a (≥ 1):
+// "2.5×", "12×", or below 1.5× in percent of b: "20 %" for x = 1.25.
 func marginText(x float64) string {
 	switch {
 	case x < 1.5:
-		return strconv.FormatFloat((x-1)*100, 'g', 2, 64) + " %"
+		return strconv.FormatFloat((1-1/x)*100, 'g', 2, 64) + " %"
 	case x >= 100:
 		return strconv.FormatFloat(math.Round(x), 'f', 0, 64) + "×"
 	}

@@ -397,8 +397,10 @@ func (p *SweepPane) sweepSeries(sw *SweepState, m int) ([]Series, []string) {
 				ys[vi] = float64(r.Memory)
 			case sweepAtStep:
 				ys[vi] = nan()
-				if r.Hist != nil {
-					if pt, ok := pointAt(r.Hist, at); ok && pt.Step >= at-max(1, at/20) {
+				// The run's last eval loss at or before step N, once it
+				// has got to N.
+				if last, ok := r.Hist.Last(); ok && (last.Step >= at || r.Result != nil) {
+					if pt, ok := pointAt(r.Hist, at); ok {
 						ys[vi] = pt.Eval
 					}
 				}
@@ -442,6 +444,9 @@ func (p *SweepPane) oneChart(sw *SweepState, m, w, h int, legend bool) []string 
 	formats := []func(float64) string{nil, func(v float64) string { return fmtCount(v) }, shortBytes, nil}
 	empty := []string{"  final eval loss against " + sw.Setting + ": waiting for the first runs to end", "", "",
 		"  eval loss at step " + fmtCount(float64(p.stepN(sw))) + ": waiting for the runs to get there"}
+	if sw.Stopped {
+		empty[0] = "  final eval loss against " + sw.Setting + ": none, the sweep was stopped before a run finished"
+	}
 	ylabels := []string{"loss", "params", "bytes", "loss"}
 	chartH := h - 1 - len(leg)
 	out := []string{st.Muted.Render(fit(titles[m], w))}

@@ -88,6 +88,9 @@ func TestPresetStartsANewExperiment(t *testing.T) {
 	for pp.list[pp.cur].Name != "full-vs-lora" {
 		press(m, "down")
 	}
+	if v := m.View(); !strings.Contains(v, "enter starts a new experiment: the 6 runs on the board now are cleared") {
+		t.Errorf("the picker does not warn that the runs will be cleared:\n%s", v)
+	}
 	press(m, "enter")
 	l := m.lab
 	if l.Preset.Name != "full-vs-lora" || l.AnyRun() || l.Sweep != nil || l.Last != nil || l.Banner != "" {
@@ -506,7 +509,7 @@ func TestMessagesInFull(t *testing.T) {
 	if len(copied) != 1 || copied[0] != m.lab.ReproduceLine() || !strings.Contains(m.lab.Message, "copied the reproduce line") {
 		t.Fatalf("y: copied %q (want %q), %q", copied, m.lab.ReproduceLine(), m.lab.Message)
 	}
-	for x, want := range map[float64]string{1.028: "2.8 %", 2.5: "2.5×", 12.3: "12×", 340: "340×"} {
+	for x, want := range map[float64]string{1.25: "20 %", 1.028: "2.7 %", 2.5: "2.5×", 12.3: "12×", 340: "340×"} {
 		if got := marginText(x); got != want {
 			t.Errorf("marginText(%v) = %q, want %q", x, got, want)
 		}
@@ -737,5 +740,11 @@ func TestSweepCurvesAndLossAtStep(t *testing.T) {
 	}
 	if sp.stepN(sw) != 20 {
 		t.Errorf("pgdn pgdn pgup from step 10: step %d, want 20", sp.stepN(sw))
+	}
+	// Between two points of the history, the last one before N counts.
+	sp.atStep = 15
+	sp.memo.drop()
+	if v := m.View(); !strings.Contains(v, "best lr-ratio=") {
+		t.Errorf("step 15, between points: no value read:\n%s", v)
 	}
 }
