@@ -69,26 +69,41 @@ type cell struct {
 // drawChartGeom is drawChart, also returning where it drew each series
 // (nil when it drew only o.Empty).
 func drawChartGeom(series []Series, o ChartOpts) ([]string, *chartGeom) {
-	avail := o.Width - gutterW - 1 - rightMargin
-	plotH := o.Height - 2
-	if avail < 8 || plotH < 2 {
-		return fitLines(o.Empty, o.Width, o.Height), nil
+	return prepChart(series, o).draw(o.Height)
+}
+
+// chartPrep is a chart's data fitted to its width — the x axis and every
+// series bucketed into the plot's columns, the y range — ready to be drawn
+// at any height: a pane that needs two heights buckets once.
+type chartPrep struct {
+	series []Series
+	o      ChartOpts
+	avail  int // columns the plot may take
+	xmax   int
+	cols   int // columns it takes
+	xt     []int
+	data   [][]float64
+	lo, hi float64
+	ok     bool // something to plot
+}
+
+// prepChart fits series to o.Width (o.Height is ignored).
+func prepChart(series []Series, o ChartOpts) *chartPrep {
+	cp := &chartPrep{series: series, o: o, avail: o.Width - gutterW - 1 - rightMargin}
+	if cp.avail < 8 {
+		return cp
 	}
-	xmax, cols, xt := xAxis(max(o.XMax, 1), avail, o)
-	data := make([][]float64, len(series))
+	cp.xmax, cp.cols, cp.xt = xAxis(max(o.XMax, 1), cp.avail, o)
+	cp.data = make([][]float64, len(series))
 	lo, hi := math.Inf(1), math.Inf(-1)
-	any := false
 	for i, s := range series {
-		col := bucket(s, cols, xmax, o.Log)
-		data[i] = col
+		col := bucket(s, cp.cols, cp.xmax, o.Log)
+		cp.data[i] = col
 		for _, v := range col {
 			if !math.IsNaN(v) {
-				lo, hi, any = math.Min(lo, v), math.Max(hi, v), true
+				lo, hi, cp.ok = math.Min(lo, v), math.Max(hi, v), true
 			}
 		}
-	}
-	if !any {
-		return fitLines(o.Empty, o.Width, o.Height), nil
 	}
 	if hi-lo < 1e-9 {
 		pad := 0.5
@@ -97,6 +112,20 @@ func drawChartGeom(series []Series, o ChartOpts) ([]string, *chartGeom) {
 		}
 		lo, hi = lo-pad, hi+pad
 	}
+	cp.lo, cp.hi = lo, hi
+	return cp
+}
+
+// draw draws the prepared chart in exactly height lines of o.Width cells,
+// and says where it drew each series (nil when it drew only o.Empty).
+func (cp *chartPrep) draw(height int) ([]string, *chartGeom) {
+	o, series, data := cp.o, cp.series, cp.data
+	o.Height = height
+	plotH := height - 2
+	if !cp.ok || plotH < 2 {
+		return fitLines(o.Empty, o.Width, o.Height), nil
+	}
+	cols, xmax, xt, lo, hi, avail := cp.cols, cp.xmax, cp.xt, cp.lo, cp.hi, cp.avail
 	rowOf := func(v float64) int {
 		return min(plotH-1, max(0, int(math.Round((v-lo)/(hi-lo)*float64(plotH-1)))))
 	}
@@ -116,13 +145,14 @@ func drawChartGeom(series []Series, o ChartOpts) ([]string, *chartGeom) {
 	owner := int16(-1)
 	geom := &chartGeom{cols: cols, plotH: plotH, rows: make([][]int, len(series)),
 		drawn: make([]int, len(series)), shown: make([]int, len(series)), cover: make([][]int, len(series))}
+	coverAll := make([]int, len(series)*len(series)) // cover's rows, in one
 	set := func(r, c int, ch string, p int16) {
 		g := &grid[(plotH-1-r)*cols+c]
 		if owner >= 0 && g.owner != owner {
 			geom.drawn[owner]++
 			if g.owner >= 0 {
 				if geom.cover[g.owner] == nil {
-					geom.cover[g.owner] = make([]int, len(series))
+					geom.cover[g.owner] = coverAll[int(g.owner)*len(series) : int(g.owner+1)*len(series)]
 				}
 				geom.cover[g.owner][owner]++
 			}
@@ -257,10 +287,14 @@ func drawChartGeom(series []Series, o ChartOpts) ([]string, *chartGeom) {
 		}
 	}
 	out := make([]string, 0, o.Height)
+	// Each line is built to exactly o.Width cells: the gutter and axis (10),
+	// the plot's columns, spaces to the edge.
+	tail := strings.Repeat(" ", max(0, o.Width-10-cols))
 	var sb strings.Builder
 	for i := 0; i < plotH; i++ {
 		r := plotH - 1 - i
 		sb.Reset()
+		sb.Grow(4*cols + 64)
 		axis := "│"
 		if labels[r] != "" {
 			axis = "┤"
@@ -282,6 +316,7 @@ func drawChartGeom(series []Series, o ChartOpts) ([]string, *chartGeom) {
 		if cur >= 0 {
 			sb.WriteString(paints[cur].post)
 		}
+		sb.WriteString(tail)
 		out = append(out, sb.String())
 	}
 	// The x axis: round ticks, their labels, the axis names.
@@ -289,7 +324,7 @@ func drawChartGeom(series []Series, o ChartOpts) ([]string, *chartGeom) {
 	for _, t := range xt {
 		axisRow[colOf(t)] = '┬'
 	}
-	out = append(out, " "+padLeft(o.YLabel, labelWidth-1)+" └"+string(axisRow))
+	out = append(out, " "+padLeft(o.YLabel, labelWidth-1)+" └"+string(axisRow)+tail)
 	labelRow := []rune(strings.Repeat(" ", avail+rightMargin+1))
 	next := 0
 	xfmt := o.XFormat
@@ -308,8 +343,8 @@ func drawChartGeom(series []Series, o ChartOpts) ([]string, *chartGeom) {
 		copy(labelRow[start:], text)
 		next = start + len(text) + 1
 	}
-	out = append(out, " "+padLeft(o.XLabel, labelWidth-1)+" "+string(labelRow))
-	return fitLines(strings.Join(out, "\n"), o.Width, o.Height), geom
+	out = append(out, fit(" "+padLeft(o.XLabel, labelWidth-1)+" "+string(labelRow), o.Width))
+	return out, geom
 }
 
 // padLeft right-aligns s in w cells (clipping it if longer).
@@ -362,7 +397,8 @@ func xAxis(xmax, avail int, o ChartOpts) (xEnd, cols int, ticks []int) {
 	}
 	type choice struct{ step, n, used, k int }
 	var all []choice
-	for p := 0; p <= 18; p++ {
+	// Steps from about a 40th of xmax (the most ticks) to xmax.
+	for p := max(0, int(math.Log10(float64(xmax)/40))); p <= int(math.Log10(float64(xmax)))+1; p++ {
 		for _, m := range []int{10, 20, 25, 50} {
 			step := m * pow10(p) / 10
 			if step < 1 || (m == 25 && p == 0) {
@@ -373,8 +409,8 @@ func xAxis(xmax, avail int, o ChartOpts) (xEnd, cols int, ticks []int) {
 				continue
 			}
 			k := (pairs - 1) / n
-			labelW := 0
-			for i := 0; i <= n; i++ {
+			labelW := 0 // the last labels are the widest (1.25k, 1.5k)
+			for i := max(0, n-2); i <= n; i++ {
 				labelW = max(labelW, width(xfmt(float64(i*step))))
 			}
 			if 2*k < labelW+2 {

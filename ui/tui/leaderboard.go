@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -16,10 +17,14 @@ import (
 // then how the runs share the machine and whether they share their data.
 type BoardPane struct {
 	basePane
+	// The data check of the last set of runs (their generations): the
+	// settings do not change while they train, so it is made once a set.
+	dataKey  []int
+	dataDiff string
 }
 
 // NewBoardPane returns the leaderboard pane.
-func NewBoardPane(c *Common) *BoardPane { return &BoardPane{basePane{c: c}} }
+func NewBoardPane(c *Common) *BoardPane { return &BoardPane{basePane: basePane{c: c}} }
 
 // Title implements Component.
 func (p *BoardPane) Title() string { return "Leaderboard" }
@@ -148,7 +153,14 @@ func (p *BoardPane) footer() []string {
 	if queued > 0 {
 		out = append(out, fmt.Sprintf("◷ %d wait for a seat (enter on one says why)", queued))
 	}
-	if diff := dataDiffers(runs); diff != "" {
+	key := make([]int, 0, len(runs))
+	for _, r := range runs {
+		key = append(key, r.Gen)
+	}
+	if !slices.Equal(key, p.dataKey) {
+		p.dataKey, p.dataDiff = key, dataDiffers(runs)
+	}
+	if diff := p.dataDiff; diff != "" {
 		out = append(out, "not the same data: "+diff+" differ")
 	} else if len(runs) > 1 {
 		out = append(out, "same seed and data for every run")

@@ -240,9 +240,19 @@ func (p *ChartPane) render() string {
 		}
 		return out
 	}
-	legendLines := packLegend(items(legendFull), p.w)
-	if len(legendLines) > 3 && p.h < 24 {
+	// The full items when they fit in 3 lines or the pane is tall; else the
+	// compact ones (the title, then the values with the method's glyphs)
+	// fit more to a line; else the key. At most two of them are built.
+	var legendLines []string
+	if p.h < 24 {
 		legendLines = packLegend(items(legendCompact), p.w)
+		if len(legendLines) <= 3 {
+			if full := packLegend(items(legendFull), p.w); len(full) <= 3 {
+				legendLines = full
+			}
+		}
+	} else {
+		legendLines = packLegend(items(legendFull), p.w)
 	}
 	if 4*len(legendLines) > p.h && !p.cursorOn {
 		legendLines = packLegend(items(legendKey), p.w)
@@ -258,15 +268,13 @@ func (p *ChartPane) render() string {
 		Width: p.w, XMax: xmax, Log: p.logScale, Colour: st.Colour, Empty: empty,
 		XLabel: "steps", YLabel: "loss", Marks: marks, CursorOn: p.cursorOn, Cursor: p.cursor, CursorPaint: st.Accent,
 	}
-	// A first drawing tells which curves coincide (the geometry does not
-	// depend on the height's last rows, so the note is measured at the
-	// final height less its own line).
-	opts.Height = p.h - min(len(legendLines)+len(notes), room)
-	chart, geom := drawChartGeom(series, opts)
+	// A first drawing tells which curves coincide; if a line must say so,
+	// the chart is drawn again one row shorter (bucketed once).
+	prep := prepChart(series, opts)
+	chart, geom := prep.draw(p.h - min(len(legendLines)+len(notes), room))
 	if same := coinciding(geom, first, runs); len(same) > 0 {
 		notes = append(notes, fit(st.Warn.Render("≡ ")+strings.Join(same, "; ")+st.Muted.Render(" (o solos the cursor's, v hides it)"), p.w))
-		opts.Height = p.h - min(len(legendLines)+len(notes), room)
-		chart = drawChart(series, opts)
+		chart, _ = prep.draw(p.h - min(len(legendLines)+len(notes), room))
 	}
 	under := append(legendLines, notes...)
 	if len(under) > room {

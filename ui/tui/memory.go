@@ -3,7 +3,6 @@ package tui
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -203,7 +202,8 @@ func segments(m lab.Memory, n int) []int {
 		i    int
 		frac float64
 	}
-	var fr []share
+	var buf [len(categoryFill)]share
+	fr := buf[:0]
 	given := 0
 	for i, c := range lab.Categories {
 		b := m.Get(c)
@@ -216,7 +216,11 @@ func segments(m lab.Memory, n int) []int {
 		given += k
 		fr = append(fr, share{i, exact - float64(k)})
 	}
-	sort.SliceStable(fr, func(a, b int) bool { return fr[a].frac > fr[b].frac })
+	for a := 1; a < len(fr); a++ { // largest remainder first; stable
+		for b := a; b > 0 && fr[b].frac > fr[b-1].frac; b-- {
+			fr[b], fr[b-1] = fr[b-1], fr[b]
+		}
+	}
 	for j := 0; given < rest && j < len(fr); j++ {
 		out[fr[j].i]++
 		given++
