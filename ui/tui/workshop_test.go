@@ -748,3 +748,23 @@ func TestSweepCurvesAndLossAtStep(t *testing.T) {
 		t.Errorf("step 15, between points: no value read:\n%s", v)
 	}
 }
+
+// TestSavePathsShortened (item 10): a save under the home folder is said
+// as ~/…, so the status line cuts it less often.
+func TestSavePathsShortened(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	if got := tilde(filepath.Join(home, "results", "run-1.json")); got != filepath.Join("~", "results", "run-1.json") {
+		t.Errorf("tilde: %q", got)
+	}
+	if got := tilde("/elsewhere/run-1.json"); got != "/elsewhere/run-1.json" {
+		t.Errorf("tilde outside home: %q", got)
+	}
+	m := newTestModelWith(t, 80, 24, Options{ResultsDir: filepath.Join(home, "results")})
+	r := fakeRun(m, 0, 100, 100, lab.Done)
+	endRun(t, m, r, lab.Done)
+	pressRun(m, "e")
+	if !strings.Contains(m.lab.Message, "saved run ~/results/run-") {
+		t.Errorf("save message: %q", m.lab.Message)
+	}
+}
