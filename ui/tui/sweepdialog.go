@@ -196,7 +196,9 @@ func (p *SweepPane) render() string {
 	out = append(out, "values   "+p.input.View())
 	var ms []string
 	for _, i := range l.RaceMethods() {
-		ms = append(ms, st.Method(l.Infos[i].Name).Render(l.Infos[i].Glyph)+" "+l.Infos[i].Title)
+		if lab.Applies(name, l.Methods[i], taskOf(l.Config)) {
+			ms = append(ms, st.Method(l.Infos[i].Name).Render(l.Infos[i].Glyph)+" "+l.Infos[i].Title)
+		}
 	}
 	line := "methods  " + strings.Join(ms, "  ")
 	if skipped := p.skipped(name); len(skipped) > 0 {
