@@ -268,13 +268,19 @@ func (p *ChartPane) render() string {
 		Width: p.w, XMax: xmax, Log: p.logScale, Colour: st.Colour, Empty: empty,
 		XLabel: "steps", YLabel: "loss", Marks: marks, CursorOn: p.cursorOn, Cursor: p.cursor, CursorPaint: st.Accent,
 	}
-	// A first drawing tells which curves coincide; if a line must say so,
-	// the chart is drawn again one row shorter (bucketed once).
-	prep := prepChart(series, opts)
-	chart, geom := prep.draw(p.h - min(len(legendLines)+len(notes), room))
-	if same := coinciding(geom, first, runs); len(same) > 0 {
-		notes = append(notes, fit(st.Warn.Render("≡ ")+strings.Join(same, "; ")+st.Muted.Render(" (o solos the cursor's, v hides it)"), p.w))
-		chart, _ = prep.draw(p.h - min(len(legendLines)+len(notes), room))
+	// With two runs or more, a line under the legend says which curves lie
+	// under others at this size — or, when none does, how to look at them
+	// one by one — so the chart keeps its height whatever the curves do.
+	if len(runs) > 1 {
+		notes = append(notes, "")
+	}
+	chart, geom := prepChart(series, opts).draw(p.h - min(len(legendLines)+len(notes), room))
+	if len(runs) > 1 {
+		line := st.Muted.Render("o solos the cursor's method, v hides it, [ ] read a step")
+		if same := coinciding(geom, first, runs); len(same) > 0 {
+			line = st.Warn.Render("≡ ") + strings.Join(same, "; ") + st.Muted.Render(" (o solos the cursor's, v hides it)")
+		}
+		notes[len(notes)-1] = fit(line, p.w)
 	}
 	under := append(legendLines, notes...)
 	if len(under) > room {
