@@ -3,6 +3,7 @@ package presets
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -298,9 +299,12 @@ func (ps *parser) sweep(mode string) *SweepSpec {
 	}
 	values := make([]string, len(raw))
 	for i, r := range raw {
-		c, ok := canonical(set, r)
-		if !ok {
+		c, err := canonical(set, r)
+		switch {
+		case err != nil && !ofKind(set, r):
 			ps.fail(vk, "%q is not %s; %s: %s", r, want(set), set.Name, set.Help)
+		case err != nil:
+			ps.fail(vk, "%v", err) // the setting's own reason, as the flags and the lab give it
 		}
 		values[i] = c
 	}
@@ -330,9 +334,12 @@ func (ps *parser) settings(key []string, v any, sw *SweepSpec) map[string]string
 		if !ok {
 			ps.fail(k, "want %s, got %s; %s: %s", want(s), describe(x), s.Name, s.Help)
 		}
-		c, ok := canonical(s, text)
-		if !ok {
+		c, err := canonical(s, text)
+		switch {
+		case err != nil && !ofKind(s, text):
 			ps.fail(k, "%s is not %s; %s: %s", describe(x), want(s), s.Name, s.Help)
+		case err != nil:
+			ps.fail(k, "%v", err) // the setting's own reason, as the flags and the lab give it
 		}
 		out[s.Name] = c
 	}
@@ -448,13 +455,34 @@ func scalarText(v any) (string, bool) {
 	return "", false
 }
 
-// canonical parses text as setting s and returns it as s formats it.
-func canonical(s lab.Setting, text string) (string, bool) {
+// canonical parses text as setting s and returns it as s formats it, or
+// the setting's reason for refusing it.
+func canonical(s lab.Setting, text string) (string, error) {
 	c := Catalog.Defaults()
 	if err := s.Set(&c, text); err != nil {
-		return "", false
+		return "", err
 	}
-	return s.Get(c), true
+	return s.Get(c), nil
+}
+
+// ofKind reports whether text is a value of s's kind (a whole number, a
+// finite number, true or false), whatever its range: a value of the right
+// kind that s refuses is refused for the setting's own reason (rank 0: must
+// be at least 1), not as "not a whole number".
+func ofKind(s lab.Setting, text string) bool {
+	text = strings.TrimSpace(text)
+	switch s.Kind {
+	case lab.IntSetting:
+		_, err := strconv.Atoi(text)
+		return err == nil
+	case lab.FloatSetting:
+		x, err := strconv.ParseFloat(text, 64)
+		return err == nil && !math.IsNaN(x) && !math.IsInf(x, 0)
+	case lab.BoolSetting:
+		_, err := strconv.ParseBool(text)
+		return err == nil
+	}
+	return true
 }
 
 // want says what kind of value a setting takes.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"strings"
 )
 
@@ -47,8 +49,23 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	name := args[0]
 	switch name {
-	case "-h", "--help", "help":
+	case "-h", "--help":
 		usage(stdout)
+		return exitOK
+	case "help": // loralab help [COMMAND]: the command's own --help
+		if len(args) > 1 {
+			for _, c := range commands() {
+				if c.name == args[1] {
+					return c.run([]string{"--help"}, stdout, stderr)
+				}
+			}
+			fmt.Fprintf(stderr, "loralab help: unknown command %q; the commands are: %s\n", args[1], strings.Join(commandNames(), ", "))
+			return exitUsage
+		}
+		usage(stdout)
+		return exitOK
+	case "--version", "-version", "version":
+		fmt.Fprintln(stdout, versionLine())
 		return exitOK
 	}
 	if strings.HasPrefix(name, "-") { // flags for the default command
@@ -72,15 +89,54 @@ func commandNames() []string {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "LoRA Lab: learn and compare LoRA, LoRA-FA, VeRA, Delta-LoRA, LoRA+ and full fine-tuning by running them.")
+	var titles []string
+	for _, m := range catalog.Methods {
+		titles = append(titles, m.Info().Title)
+	}
+	fmt.Fprintf(w, "LoRA Lab: learn and compare %s by running them.\n", strings.Join(titles, ", "))
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "usage: loralab [command] [flags]")
 	fmt.Fprintln(w)
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
 	}
+	fmt.Fprintf(w, "  %-8s %s\n", "help", "loralab help COMMAND: a command's flags (as COMMAND --help)")
+	fmt.Fprintf(w, "  %-8s %s\n", "version", "the version of loralab (also --version)")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'loralab COMMAND --help' for a command's flags.")
+	fmt.Fprintln(w, "Run 'loralab COMMAND --help' (or 'loralab help COMMAND') for a command's flags.")
+}
+
+// versionLine is "loralab VERSION (COMMIT, GO)": the module's version as
+// go install records it ("devel" for a local build), the commit it was
+// built from (with "+dirty" for uncommitted changes) when the build has it.
+func versionLine() string {
+	v, rev, dirty := "devel", "", false
+	bi, ok := debug.ReadBuildInfo()
+	if ok {
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	var parts []string
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if dirty {
+			rev += "+dirty"
+		}
+		parts = append(parts, rev)
+	}
+	parts = append(parts, runtime.Version())
+	return "loralab " + v + " (" + strings.Join(parts, ", ") + ")"
 }
 
 // isTerminal reports whether w is a terminal (for progress bars).

@@ -61,7 +61,7 @@ func newRunFlags(cmd string, skip ...string) *runFlags {
 	f.fs.BoolVar(&f.json, "json", false, "print one JSON object instead of the table")
 	f.fs.BoolVar(&f.csv, "csv", false, "print the loss history as CSV instead of the table")
 	f.fs.BoolVar(&f.quiet, "quiet", false, "no progress bar on stderr")
-	f.fs.StringVar(&f.out, "out", "", "also save the results as `FILE` (JSON) and FILE with .csv, never overwriting")
+	f.fs.StringVar(&f.out, "out", "", "also save the results as `FILE` (JSON) and FILE with .csv (FILE.json and FILE.csv when FILE has no extension), never overwriting")
 	f.fs.StringVar(&f.presetName, "preset", "", "start from the preset called `NAME` (loralab presets lists them); flags override it")
 	f.fs.StringVar(&f.presetFile, "preset-file", "", "start from the preset in `FILE`; flags override it")
 	return f
@@ -166,8 +166,9 @@ func printUsage(w io.Writer, fs *flag.FlagSet, intro string) {
 	fmt.Fprintln(w, "flags:")
 	fs.VisitAll(func(fl *flag.Flag) {
 		name, help := flag.UnquoteUsage(fl)
+		name = placeholder(fl, name)
 		head := "  --" + fl.Name
-		if name != "" && name != "value" {
+		if name != "" {
 			head += " " + name
 		}
 		def := ""
@@ -176,6 +177,38 @@ func printUsage(w io.Writer, fs *flag.FlagSet, intro string) {
 		}
 		fmt.Fprintf(w, "%-26s %s%s\n", head, help, def)
 	})
+}
+
+// placeholder is the value a flag's help line shows after its name: the
+// flag's own (`FILE` in its usage), else one by kind — N for a whole
+// number, X for a number, the choices or NAME for a text — and none for a
+// switch.
+func placeholder(fl *flag.Flag, name string) string {
+	if sf, ok := fl.Value.(settingFlag); ok {
+		switch sf.setting.Kind {
+		case lab.IntSetting:
+			return "N"
+		case lab.FloatSetting:
+			return "X"
+		case lab.BoolSetting:
+			return ""
+		}
+		if sf.setting.Name == "schedule" {
+			return strings.Join(lab.Schedules, "|")
+		}
+		return "NAME"
+	}
+	switch name {
+	case "int", "uint":
+		return "N"
+	case "float":
+		return "X"
+	case "string", "value":
+		return "TEXT"
+	case "duration":
+		return "DURATION"
+	}
+	return name
 }
 
 // flagError rewords the flag package's errors with the double dashes the
@@ -195,7 +228,7 @@ func checkOut(path string) error {
 		return nil
 	}
 	jsonPath, csvPath := results.Paths(path)
-	for _, p := range []string{jsonPath, csvPath} {
+	for _, p := range []string{path, jsonPath, csvPath} { // path itself too: a folder, or a file named without extension
 		if _, err := os.Stat(p); err == nil {
 			return fmt.Errorf("out %s: %s already exists; not overwriting it", path, p)
 		}

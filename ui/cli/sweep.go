@@ -65,8 +65,8 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "sweep", fmt.Errorf("workers %d: must be between 0 (one per core) and 64", *workers))
 	}
 	set, err := catalog.Setting(setting)
-	if err != nil {
-		return usageError(stderr, "sweep", err)
+	if err != nil || !set.Sweepable {
+		return usageError(stderr, "sweep", fmt.Errorf("--vary %s: not a setting a sweep can vary; the sweepable settings are: %s", setting, strings.Join(catalog.Sweepable(), ", ")))
 	}
 	values, err := lab.ParseValues(set, text)
 	if err != nil {

@@ -17,11 +17,12 @@ import (
 )
 
 // tuiIntro is the first line of `loralab tui --help`.
-const tuiIntro = `usage: loralab [tui] [--preset NAME | --preset-file FILE] [--no-color]
+const tuiIntro = `usage: loralab [tui] [--preset NAME | --preset-file FILE] [--theme dark|light|contrast] [--mouse] [--no-color]
 
 Opens the interactive lab on a preset (race-five unless told otherwise): the
 methods train live with their loss and memory side by side. Press ? in the lab
-for every key. NO_COLOR=1 works like --no-color.`
+for every key; T changes the theme, f maximises a pane for a projector.
+NO_COLOR=1 works like --no-color. Without --theme, COLORFGBG picks dark or light.`
 
 // runTUI opens the interactive lab. It refuses (exit 2, with a hint about the
 // headless commands) when it cannot draw: TERM=dumb, or stdout not a terminal.
@@ -33,6 +34,8 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	noColor := fs.Bool("no-color", false, "draw without colour (as NO_COLOR=1 does)")
 	resultsDir := fs.String("results-dir", results.DefaultDir(), "where e saves results, as `DIR`")
 	workers := fs.Int("workers", 0, "runs trained at once (0 = one per core)")
+	themeName := fs.String("theme", "", "colour `THEME`: dark, light or contrast (default: from COLORFGBG, else dark)")
+	mouse := fs.Bool("mouse", false, "clicks focus panes and pick methods, the wheel scrolls (the terminal's own selection then needs shift)")
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage(stdout, fs, tuiIntro)
@@ -55,7 +58,13 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	if *workers < 0 || *workers > 64 {
 		return usageError(stderr, "tui", fmt.Errorf("workers %d: must be between 0 (one per core) and 64", *workers))
 	}
-	opts.ResultsDir, opts.Workers = *resultsDir, *workers
+	opts.ResultsDir, opts.Workers, opts.Mouse = *resultsDir, *workers, *mouse
+	opts.Theme = tui.DetectTheme(os.Getenv)
+	if *themeName != "" {
+		if opts.Theme, err = tui.ParseTheme(*themeName); err != nil {
+			return usageError(stderr, "tui", err)
+		}
+	}
 	if os.Getenv("TERM") == "dumb" {
 		fmt.Fprintln(stderr, "loralab: TERM=dumb cannot show the interactive lab; use the headless commands instead: loralab run, race, sweep, memory (see loralab --help)")
 		return exitUsage

@@ -90,16 +90,16 @@ func (d *tuiDriver) until(timeout time.Duration, cond func() bool) {
 
 // setting types value into row `row` of the settings pane (rank is 0,
 // steps 8, seed 10, noise 12), starting and ending on the methods pane.
-func (d *tuiDriver) setting(row int, value string) {
+func (d *tuiDriver) setting(name, value string) {
 	d.keys("tab")
-	for range row {
+	sp := d.m.Pane("settings").(*tui.SettingsPane)
+	for i := 0; sp.Current() != name; i++ {
+		if i > 64 {
+			d.t.Fatalf("the settings pane has no %s", name)
+		}
 		d.keys("down")
 	}
-	d.keys("enter", "ctrl+u", value, "enter")
-	for range row {
-		d.keys("up")
-	}
-	d.keys("shift+tab")
+	d.keys("enter", "ctrl+u", value, "enter", "shift+tab")
 }
 
 // tuiLab opens the lab on a preset exactly as `loralab tui --preset NAME` does.
@@ -194,27 +194,27 @@ func TestTUIShareLineReproduces(t *testing.T) {
 		kind         string
 	}{
 		{"race, preset with settings changed", "race-five", func(d *tuiDriver) {
-			d.setting(8, "40") // steps
-			d.setting(0, "4")  // rank, for every method
-			d.setting(12, "0.05")
+			d.setting("steps", "40")
+			d.setting("rank", "4") // for every method
+			d.setting("noise", "0.05")
 			d.keys("r")
 		}, "race"},
 		{"race, preset with per-method overrides", "vera-budget", func(d *tuiDriver) {
-			d.setting(8, "30")
-			d.setting(10, "3") // seed
+			d.setting("steps", "30")
+			d.setting("seed", "3")
 			d.keys("r")
 		}, "race"},
 		{"race, overrides replaced in the settings pane", "vera-budget", func(d *tuiDriver) {
-			d.setting(0, "2") // drops vera's 256 and lora's 1
-			d.setting(8, "40")
+			d.setting("rank", "2") // drops vera's 256 and lora's 1
+			d.setting("steps", "40")
 			d.keys("r")
 		}, "race"},
 		{"single run", "frozen-a", func(d *tuiDriver) {
-			d.setting(8, "40")
+			d.setting("steps", "40")
 			d.keys("down", "enter") // the second method, alone
 		}, "run"},
 		{"sweep", "rank-matters", func(d *tuiDriver) {
-			d.setting(8, "30")
+			d.setting("steps", "30")
 			d.keys("w", "ctrl+u", "1,4", "enter", "esc")
 		}, "sweep"},
 	}

@@ -223,10 +223,11 @@ func SaveAs(path string, b Bundle) (jsonPath, csvPath string, err error) {
 }
 
 // Paths returns the JSON and CSV file names SaveAs writes for path: path
-// itself (or path.json if it ends in .csv) and the same name with .csv.
+// itself (or path.json if it ends in .csv, or has no extension) and the
+// same name with .csv.
 func Paths(path string) (jsonPath, csvPath string) {
 	jsonPath, csvPath = path, trimExt(path)+".csv"
-	if jsonPath == csvPath {
+	if jsonPath == csvPath || filepath.Ext(path) == "" {
 		jsonPath = trimExt(path) + ".json"
 	}
 	return jsonPath, csvPath

@@ -97,6 +97,12 @@ func (p *AboutPane) layout() {
 	p.scroll.set(body, max(room, 0))
 }
 
+// dropCache forgets the wrapped text too (the theme changed).
+func (p *AboutPane) dropCache() {
+	p.memo.drop()
+	p.laidOK = false
+}
+
 // View implements Component.
 func (p *AboutPane) View() string {
 	p.layout()
@@ -122,9 +128,14 @@ func (p *AboutPane) footer(n int) []string {
 	if l.LiveChanged() {
 		label = "reproduce (starting lr): "
 	}
-	lines := wrap(label+line, p.w, n)
+	copyHint := " · " + p.c.Keys.Copy.Help().Key + " copies it"
+	lines := wrap(label+line+copyHint, p.w, n)
 	if len(lines) > 0 {
 		lines[0] = st.Accent.Render(label) + strings.TrimPrefix(lines[0], label)
+		last := len(lines) - 1
+		if before, ok := strings.CutSuffix(lines[last], copyHint); ok {
+			lines[last] = before + st.Muted.Render(copyHint)
+		}
 	}
 	return lines
 }

@@ -13,6 +13,15 @@ type Series struct {
 	Y      []float64 // values; NaN and ±Inf are gaps
 	Colour uint8     // xterm-256 colour, used when the chart has colour
 	Chars  asciigraph.CharSet
+	// Paint, if set, colours the series instead of Colour (drawChart only):
+	// the method's own style, so the curve is its legend's colour.
+	Paint Paint
+	// Dot, if set, marks each of the series' own points (drawChart only):
+	// a sweep's measured values among the lines between them.
+	Dot string
+	// End, if set, labels the series' last point, drawn over every curve
+	// (drawChart only): curves on top of each other stay told apart.
+	End string
 }
 
 // ChartOpts says how to draw a chart.
@@ -25,6 +34,15 @@ type ChartOpts struct {
 	XFormat       func(float64) string // x labels (default fmtCount)
 	XTicks        int                  // x ticks (0: about one per 12 columns)
 	Empty         string               // shown when there is nothing to plot
+
+	// drawChart only.
+	XLabel, YLabel string      // the axes' names: x heads the tick labels' row, y sits in the axis row's gutter
+	Marks          []ChartMark // vertical markers (a setting changed live)
+	CursorOn       bool        // draw the reading cursor at step Cursor
+	Cursor         int
+	CursorPaint    Paint
+	YUnit          float64 // a linear y axis ticks at round multiples of YUnit (default 1)
+	YPow2          bool    // a log y axis ticks at powers of two (bytes: 256K, 512K, 1M)
 }
 
 // labelWidth is the width of the y labels: fmtLoss and fmtBytes fit in it.

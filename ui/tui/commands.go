@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -35,10 +36,23 @@ func saveCmd(dir string, bundles []results.Bundle) tea.Cmd {
 				out.err = err
 				return out
 			}
-			out.saved = append(out.saved, fmt.Sprintf("%s %s (+ .csv)", b.Kind, jsonPath))
+			out.saved = append(out.saved, fmt.Sprintf("%s %s (+ .csv)", b.Kind, tilde(jsonPath)))
 		}
 		return out
 	}
+}
+
+// tilde writes a path under the home folder as ~/…, so that a save
+// message fits the status line more often.
+func tilde(path string) string {
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" || home == "/" {
+		return path
+	}
+	if rel, err := filepath.Rel(home, path); err == nil && !strings.HasPrefix(rel, "..") && !filepath.IsAbs(rel) {
+		return filepath.Join("~", rel)
+	}
+	return path
 }
 
 // presetsMsg is what readPresetsCmd reports: every preset (built-in and

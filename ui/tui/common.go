@@ -106,5 +106,8 @@ func (c *cache) get(stamp [8]int, f func() string) string {
 	return c.view
 }
 
+// dropCache forgets the pane's cached view (the theme changed).
+func (b *basePane) dropCache() { b.memo.drop() }
+
 // drop forgets the cached view: the next get draws.
 func (c *cache) drop() { c.ok = false }

@@ -4,7 +4,10 @@
 // The root Model owns the panes (methods, settings, loss chart, memory,
 // leaderboard, about), a status bar, and the dialogs shown over the body:
 // the preset picker (p), a method's explanation (i), the memory-at-scale
-// comparison (M), the sweep dialog (w) and help (?). Two tables say what
+// comparison (M), the sweep dialog (w), the messages in full (!) and help
+// (?). f maximises the focused pane (a projector), T cycles the themes
+// (dark, light, contrast), y copies the reproducing command line (OSC 52);
+// with Options.Mouse, clicks focus panes and pick methods. Two tables say what
 // they are: paneSlots (layout.go) gives each pane's constructor, short name,
 // column and height, and its order is the tab order; dialogSlots (model.go)
 // gives each dialog's key and constructor. Every pane and dialog implements
@@ -35,5 +38,13 @@
 //
 // The lab remembers the last run, race or sweep it started as the one
 // command line that reproduces it (ui/share): the about pane shows it and
-// Summary ends with it, so `loralab` prints it on quit.
+// Summary ends with it, so `loralab` prints it on quit. A preset starts a
+// new experiment (the runs there are are cleared); when the last race's
+// runs have all ended, a banner names the winner.
+//
+// Charts: drawChart (canvas.go) draws the loss chart, the sweep's charts
+// and the heap chart on a grid of its own — round ticks, axis names, each
+// curve in its legend's paint, markers, a reading cursor — and reports
+// which curves it drew over which; plotChart (chart.go, asciigraph) still
+// draws the memory-at-scale dialog's.
 package tui

@@ -144,7 +144,7 @@ func TestEndToEnd(t *testing.T) {
 			tm := startTmux(t, bin, 80, 24, append(env, "XDG_CONFIG_HOME="+t.TempDir())...)
 			tm.wait("Methods", 10*time.Second) // the first frame: raw mode is on
 			// Settings: steps = 200.
-			tm.keys("Tab", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Enter", "C-u")
+			tm.keys("Tab", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Enter", "C-u") // rank … weight-decay, steps
 			tm.typeText("200")
 			tm.keys("Enter")
 			tm.wait("steps = 200", 5*time.Second)
@@ -191,6 +191,66 @@ func TestEndToEnd(t *testing.T) {
 			}
 			tm.wait("LoRA Lab: LoRA done after 200 steps", 5*time.Second)
 			tm.wait("reproduce: loralab run --method lora --preset race-five --steps 200 --seed 1", 5*time.Second)
+		})
+	}
+}
+
+// TestEndToEndRace drives a whole race in a real terminal at 80×24, with
+// colour and under NO_COLOR=1: every run moves from the start, the race
+// ends with its banner, y copies the reproduce line (OSC 52, which tmux
+// takes into its paste buffer), f maximises the chart, X clears the runs,
+// and at 200×60 the board shows the banner.
+func TestEndToEndRace(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed")
+	}
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	bin := buildBinary(t)
+	for _, noColour := range []bool{false, true} {
+		name := "colour"
+		env := []string{"XDG_CONFIG_HOME=" + t.TempDir()}
+		if noColour {
+			name, env = "NO_COLOR", append(env, "NO_COLOR=1")
+		}
+		t.Run(name, func(t *testing.T) {
+			tm := startTmux(t, bin, 80, 24, env...)
+			tm.run("set-option", "-g", "set-clipboard", "on")
+			tm.wait("Methods", 10*time.Second)
+			tm.keys("Tab", "Down", "Down", "Down", "Down", "Down", "Down", "Down", "Enter", "C-u") // steps
+			tm.typeText("300")
+			tm.keys("Enter")
+			tm.wait("steps = 300", 5*time.Second)
+			tm.keys("BTab", "r")
+			tm.wait("race over", 120*time.Second)
+			tm.keys("!") // the messages in full: how the race trained
+			tm.wait("all 6 train together,", 5*time.Second)
+			tm.wait("taking turns on", 5*time.Second)
+			tm.keys("Escape")
+			if noColour && colourSGR.MatchString(tm.escapes()) {
+				t.Fatalf("colour codes under NO_COLOR=1")
+			}
+			tm.keys("y")
+			tm.wait("copied the reproduce line", 5*time.Second)
+			if buf := tm.run("show-buffer"); !strings.HasPrefix(buf, "loralab race --methods lora,lora-fa,vera,delta-lora,lora-plus,full --preset race-five --steps 300") {
+				t.Errorf("the clipboard holds %q", buf)
+			}
+			tm.keys("Tab", "Tab", "f")
+			tm.wait("loss maximised", 5*time.Second)
+			if s := tm.screen(); strings.Contains(s, "[x]") || !strings.Contains(s, "steps") {
+				t.Fatalf("f did not maximise the chart:\n%s", s)
+			}
+			tm.keys("f")
+			tm.resize(200, 60)
+			tm.wait("★ race over", 5*time.Second)
+			tm.keys("X")
+			tm.wait("cleared 6 runs", 5*time.Second)
+			tm.wait("No runs yet", 5*time.Second)
+			tm.keys("q")
+			if st := tm.exitStatus(10 * time.Second); st != "0" {
+				t.Fatalf("exit status %s", st)
+			}
 		})
 	}
 }

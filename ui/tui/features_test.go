@@ -354,12 +354,13 @@ func TestSweepResultViews(t *testing.T) {
 	m := newTestModelWith(t, 80, 24, Options{Preset: marks("lora", "vera")})
 	fakeSweep(m, "rank", []string{"1", "2", "4", "8"}, m.lab.RaceMethods())
 	press(m, "w")
-	titles := []string{"final eval loss (log scale) against rank", "trainable parameters (log scale) against rank",
+	titles := []string{"final eval loss (log scale) against rank", "eval loss curves of ● LoRA, one per rank",
+		"eval loss at step 10 (log scale) against rank", "trainable parameters (log scale) against rank",
 		"memory in bytes (log scale; K/M = KiB/MiB) against rank", "final eval loss; * best per method"}
 	for i, want := range titles {
 		v := m.View()
 		checkFits(t, v, 80, 24)
-		if !strings.Contains(v, want) || !strings.Contains(v, fmt.Sprintf("view %d/4", i+1)) {
+		if !strings.Contains(v, want) || !strings.Contains(v, fmt.Sprintf("view %d/%d", i+1, len(titles))) {
 			t.Errorf("view %d lacks %q:\n%s", i+1, want, v)
 		}
 		press(m, "tab")
@@ -367,16 +368,28 @@ func TestSweepResultViews(t *testing.T) {
 	if m.Focused() != "methods" || m.Dialog() != "sweep" {
 		t.Fatalf("tab left the dialog: focus %q, dialog %q", m.Focused(), m.Dialog())
 	}
+	// Wide: two pages, the overview and the curves with the loss at step N.
 	for _, sz := range [][2]int{{120, 40}, {200, 60}} {
 		resize(m, sz[0], sz[1])
-		v := m.View()
-		checkFits(t, v, sz[0], sz[1])
-		for _, want := range titles {
+		for paneOf[*SweepPane](m).view%len(wideViews) != 0 {
+			press(m, "tab")
+		}
+		overview := m.View()
+		press(m, "tab")
+		curves := m.View()
+		press(m, "tab")
+		checkFits(t, overview, sz[0], sz[1])
+		checkFits(t, curves, sz[0], sz[1])
+		for i, want := range titles {
+			v := overview
+			if i == 1 || i == 2 {
+				v = curves
+			}
 			if !strings.Contains(v, want) {
 				t.Errorf("%v lacks %q:\n%s", sz, want, v)
 			}
 		}
-		if strings.Contains(v, "view 1/4") {
+		if strings.Contains(overview, "view 1/") || !strings.Contains(curves, "page 2/2") {
 			t.Errorf("%v: everything fits, yet views cycle", sz)
 		}
 	}
@@ -433,9 +446,7 @@ func TestReproduceLine(t *testing.T) {
 	// replaced the preset's per-method values.
 	m = presetModel(t, 80, 24, "vera-budget")
 	press(m, "tab", "enter", "ctrl+u", "2", "enter") // rank 2 for both
-	for range 8 {
-		press(m, "down")
-	}
+	toSetting(t, m, "steps")
 	press(m, "enter", "ctrl+u", "100000", "enter", "shift+tab") // steps 100000
 	press(m, "r")
 	want := "loralab race --methods lora,vera --preset vera-budget --rank 2 --steps 100000 --seed 1"
@@ -443,7 +454,9 @@ func TestReproduceLine(t *testing.T) {
 		t.Fatalf("race line: %q, want %q", got, want)
 	}
 	// A live learning-rate change is flagged: the line gives the start.
-	press(m, "tab", "up", "up", "up", "up", "up", "right", "shift+tab") // steps → lr, one rung up
+	press(m, "tab")
+	toSetting(t, m, "lr")
+	press(m, "right", "shift+tab") // lr one rung up, live
 	if !m.lab.LiveChanged() {
 		t.Fatalf("live lr change not noticed (%s)", paneOf[*SettingsPane](m).note)
 	}
@@ -485,9 +498,18 @@ func TestDialogsWithoutColour(t *testing.T) {
 		if strings.Contains(v, "\x1b") {
 			t.Errorf("%s: escape codes under NO_COLOR", k)
 		}
-		if k == "M" || k == "w" {
-			if !strings.Contains(v, "●●") || !strings.Contains(v, "◆◆") {
-				t.Errorf("%s: series not drawn with their glyphs:\n%s", k, v)
+		if k == "M" && (!strings.Contains(v, "●●") || !strings.Contains(v, "◆◆")) {
+			t.Errorf("%s: series not drawn with their glyphs:\n%s", k, v)
+		}
+		if k == "w" { // each method's measured values, dotted with its glyph on the chart's rows
+			plot := ""
+			for _, line := range strings.Split(v, "\n") {
+				if strings.Contains(line, "┤") || strings.Contains(line, "│·") || strings.Contains(line, "│ ") {
+					plot += line
+				}
+			}
+			if !strings.Contains(plot, "●") || !strings.Contains(plot, "◆") {
+				t.Errorf("%s: measured points not drawn with their glyphs:\n%s", k, v)
 			}
 		}
 		if !strings.Contains(v, "┏━ ▸ ") {

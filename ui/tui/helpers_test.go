@@ -183,6 +183,11 @@ func fakeSweep(m *Model, setting string, values []string, idx []int) *SweepState
 			Trainable: 512 * (vi + 1) * (mi + 1), Memory: int64(100000 * (vi + 2) * (mi + 1)), cancel: func() {}}
 		eval := 0.1/float64(vi+1) + 0.001*float64(mi+1)
 		r.Eval = eval
+		r.Hist = lab.NewHistory(SweepHistoryCap)
+		for s := 0; s <= r.Step; s += 10 {
+			x := float64(s) / 100
+			r.Hist.Add(lab.Point{Step: s, Train: eval + 0.4*math.Exp(-4*x*float64(vi+1)), Eval: eval + 0.4*math.Exp(-4*x*float64(vi+1))})
+		}
 		if k == n-1 {
 			r.Status, r.Step = lab.Running, 40
 		} else {
@@ -202,4 +207,18 @@ func paneOf[T Component](m *Model) T {
 		}
 	}
 	panic(fmt.Sprintf("no pane of type %T", *new(T)))
+}
+
+// toSetting moves the settings pane's cursor (the pane must have the
+// focus) down to the setting called name.
+func toSetting(t testing.TB, m *Model, name string) {
+	t.Helper()
+	sp := paneOf[*SettingsPane](m)
+	for range 64 {
+		if sp.Current() == name {
+			return
+		}
+		press(m, "down")
+	}
+	t.Fatalf("the settings pane has no %s", name)
 }

@@ -21,17 +21,30 @@ type KeyMap struct {
 	Slower    key.Binding
 	Faster    key.Binding
 	Race      key.Binding
+	ClearAll  key.Binding
+	StopSweep key.Binding
 	Save      key.Binding
 	Export    key.Binding
 	Sweep     key.Binding
 	Presets   key.Binding
 	Explain   key.Binding
 	Scale     key.Binding
+	Messages  key.Binding
+	Copy      key.Binding
+	Theme     key.Binding
 
 	// Chart.
-	LogScale key.Binding
-	Smooth   key.Binding
-	Curves   key.Binding
+	LogScale   key.Binding
+	Smooth     key.Binding
+	Curves     key.Binding
+	Hide       key.Binding
+	Solo       key.Binding
+	CursorBack key.Binding
+	CursorFwd  key.Binding
+	CursorOff  key.Binding
+
+	// Screen.
+	Zoom key.Binding
 
 	// Lists (methods, settings) and scrolling.
 	Up    key.Binding
@@ -42,9 +55,10 @@ type KeyMap struct {
 	All   key.Binding
 
 	// Settings.
-	Edit   key.Binding
-	Cancel key.Binding
-	Apply  key.Binding
+	Edit    key.Binding
+	Cancel  key.Binding
+	Apply   key.Binding
+	LiveAll key.Binding
 
 	// Long text (help, explanation, about) and dialogs (preset picker,
 	// memory at scale, sweep).
@@ -66,6 +80,12 @@ type KeyMap struct {
 	ScaleSeq     key.Binding
 	ScaleCkpt    key.Binding
 	ScaleGPU     key.Binding
+	// Sweep dialog: stop the sweep, the step of "loss at step N", the
+	// method whose curves are shown.
+	SweepStop     key.Binding
+	SweepStepBack key.Binding
+	SweepStepFwd  key.Binding
+	SweepMethod   key.Binding
 }
 
 // DefaultKeyMap returns the key bindings of the lab.
@@ -85,16 +105,28 @@ func DefaultKeyMap() *KeyMap {
 		Slower:    b("-", "slower (slow motion)", "-", "_"),
 		Faster:    b("+", "faster", "+", "="),
 		Race:      b("r", "race the marked methods", "r"),
+		ClearAll:  b("X", "clear every run", "X"),
+		StopSweep: b("S", "stop the sweep", "S"),
 		Save:      b("e", "save ended runs", "e"),
 		Export:    b("E", "export (PEFT, PyTorch)", "E"),
 		Sweep:     b("w", "sweep a setting", "w"),
 		Presets:   b("p", "choose a preset", "p"),
 		Explain:   b("i", "explain the method", "i"),
 		Scale:     b("M", "memory at LLM scale", "M"),
+		Messages:  b("!", "messages in full", "!"),
+		Copy:      b("y", "copy reproduce line", "y"),
+		Theme:     b("T", "next colour theme", "T"),
 
-		LogScale: b("L", "log scale on/off", "L"),
-		Smooth:   b("z", "smoothing (EMA) on/off", "z"),
-		Curves:   b("c", "curves: both/eval/train", "c"),
+		LogScale:   b("L", "log scale on/off", "L"),
+		Smooth:     b("z", "smoothing: stronger/off", "z"),
+		Curves:     b("c", "curves: both/eval/train", "c"),
+		Hide:       b("v", "hide/show the method", "v"),
+		Solo:       b("o", "solo the method", "o"),
+		CursorBack: b("[", "read an earlier step", "["),
+		CursorFwd:  b("]", "read a later step", "]"),
+		CursorOff:  b("esc", "hide the step cursor", "esc"),
+
+		Zoom: b("f", "maximise the pane", "f"),
 
 		Up:    b("↑/k", "up", "up", "k"),
 		Down:  b("↓/j", "down", "down", "j"),
@@ -103,9 +135,10 @@ func DefaultKeyMap() *KeyMap {
 		Mark:  b("m", "mark for a race", "m"),
 		All:   b("a", "mark all / none", "a"),
 
-		Edit:   b("enter", "type a value", "enter"),
-		Cancel: b("esc", "leave the field", "esc"),
-		Apply:  b("enter", "apply · start", "enter"),
+		Edit:    b("enter", "type a value", "enter"),
+		Cancel:  b("esc", "leave the field", "esc"),
+		Apply:   b("enter", "apply · start", "enter"),
+		LiveAll: b("A", "live lr: cursor's/all", "A"),
 
 		PageUp:     b("pgup", "page up", "pgup"),
 		PageDown:   b("pgdn", "page down", "pgdown"),
@@ -118,12 +151,16 @@ func DefaultKeyMap() *KeyMap {
 		SweepView:  b("tab", "next view (sweep)", "tab"),
 		SweepPick:  b("↑/↓", "setting", "up", "down"),
 
-		ScaleTargets: b("a", "targets (M)", "a"),
-		ScaleDType:   b("d", "base dtype (M)", "d"),
-		ScaleBatch:   b("b/B", "batch up · down (M)", "b", "B"),
-		ScaleSeq:     b("s/S", "seq up · down (M)", "s", "S"),
-		ScaleCkpt:    b("c", "checkpointing (M)", "c"),
-		ScaleGPU:     b("g/G", "next · previous GPU (M)", "g", "G"),
+		ScaleTargets:  b("a", "targets (M)", "a"),
+		ScaleDType:    b("d", "base dtype (M)", "d"),
+		ScaleBatch:    b("b/B", "batch up · down (M)", "b", "B"),
+		ScaleSeq:      b("s/S", "seq up · down (M)", "s", "S"),
+		ScaleCkpt:     b("c", "checkpointing (M)", "c"),
+		ScaleGPU:      b("g/G", "next · previous GPU (M)", "g", "G"),
+		SweepStop:     b("ctrl+x", "stop the sweep", "ctrl+x"),
+		SweepStepBack: b("pgup", "loss at earlier step", "pgup"),
+		SweepStepFwd:  b("pgdn", "loss at later step", "pgdown"),
+		SweepMethod:   b("shift+↑/↓", "other method's curves", "shift+up", "shift+down"),
 	}
 }
 

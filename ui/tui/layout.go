@@ -61,21 +61,34 @@ func methodsRows(c *Common, bodyH int) int {
 	return n + 2
 }
 
-// methodsPinned: one row per method in the narrow layout.
-func methodsPinned(c *Common) int { return len(c.Lab.Methods) + 2 }
-
-// settingsRows: every setting, a blank line and the message line when tall;
-// else two rows fewer (the list scrolls), leaving room for the notes.
-func settingsRows(_ *Common, bodyH int) int {
-	n := len(settingRows())
-	if bodyH < 44 {
+// methodsPinned: the narrow layout's methods list, in two columns (one
+// per half of the methods) so that the pane under it, the loss chart above
+// all, keeps the rows the lesson needs; in one column on a terminal too
+// narrow for two.
+func methodsPinned(c *Common) int {
+	n := len(c.Lab.Methods)
+	if c.Width < 2*methodColumnW {
 		return n + 2
 	}
-	return n + 4
+	return (n+1)/2 + 2
 }
 
-// boardRows: a header, a row per method and a footer.
-func boardRows(c *Common, _ int) int { return len(c.Lab.Methods) + 4 }
+// methodColumnW is the narrowest column the methods pane lists methods in
+// side by side: pointer, mark, glyph, title, icon and percent.
+const methodColumnW = 30
+
+// settingsRows: settingsShown settings (the list scrolls), a blank line
+// and the message line when tall; else two rows fewer, leaving room for
+// the notes.
+func settingsRows(_ *Common, bodyH int) int {
+	if bodyH < 44 {
+		return settingsShown + 2
+	}
+	return settingsShown + 4
+}
+
+// boardRows: a header, a row per method, the race's banner and a footer.
+func boardRows(c *Common, _ int) int { return len(c.Lab.Methods) + 5 }
 
 // layout is where every pane goes for a terminal size, from paneSlots. Two
 // arrangements:

@@ -150,43 +150,82 @@ func (p *MemoryPane) render() string {
 			title = fmt.Sprintf("process heap %s · runtime total %s", fmtBytes(heap), fmtBytes(l.Proc.Total))
 		}
 		out = append(out, st.Muted.Render(title))
+		// x: the sample's time in milliseconds, so the ticks fall on round
+		// times (0s 5s 10s …).
+		every := max(1, int(l.Proc.Every/time.Millisecond))
 		xs := make([]int, len(l.Proc.Heap))
 		for i := range xs {
-			xs[i] = i
+			xs[i] = i * every
 		}
-		chart := plotChart([]Series{{X: xs, Y: l.Proc.Heap, Colour: hexToANSI256(colAccent), Chars: asciigraph.DefaultCharSet}},
-			ChartOpts{Width: p.w, Height: p.h - len(out), XMax: max(1, len(xs)-1), Colour: st.Colour,
-				YFormat: shortBytes, Empty: "  (no samples yet)",
-				XFormat: func(v float64) string {
-					digits := 0
-					if span := time.Duration(len(xs)) * l.Proc.Every; span < 10*time.Second {
-						digits = 1 // a short span: tenths, not 0s 0s 0s
-					}
-					return strconv.FormatFloat((time.Duration(v)*l.Proc.Every).Seconds(), 'f', digits, 64) + "s"
-				}})
+		chart := drawChart([]Series{{X: xs, Y: l.Proc.Heap, Paint: st.Accent, Chars: asciigraph.DefaultCharSet}},
+			ChartOpts{Width: p.w, Height: p.h - len(out), XMax: max(1, (len(xs)-1)*every), Colour: st.Colour,
+				YFormat: shortBytes, YUnit: 1 << 20, XLabel: "time", YLabel: "heap", Empty: "  (no samples yet)",
+				XFormat: func(v float64) string { return strconv.FormatFloat(v/1000, 'f', -1, 64) + "s" }})
 		out = append(out, chart...)
 	}
 	return strings.Join(out, "\n")
 }
 
-// bar draws a stacked bar of n cells, one segment per category in
-// proportion to its bytes.
+// bar draws a stacked bar of n cells (or more: one per category it holds),
+// one segment per category in proportion to its bytes.
 func (p *MemoryPane) bar(m lab.Memory, n int) string {
 	st := p.c.Styles
-	if m.Total <= 0 || n <= 0 {
-		return ""
-	}
 	var sb strings.Builder
-	used, acc := 0, int64(0)
-	for i, c := range lab.Categories {
-		acc += m.Get(c)
-		end := int(math.Round(float64(n) * float64(acc) / float64(m.Total)))
-		if k := end - used; k > 0 {
+	for i, k := range segments(m, n) {
+		if k > 0 {
 			sb.WriteString(st.Category[i].Render(strings.Repeat(categoryFill[i], k)))
-			used = end
 		}
 	}
 	return sb.String()
+}
+
+// segments splits n cells between the categories of m in proportion to
+// their bytes (largest remainders), every category m holds at least one
+// cell — a 6 KiB gradient next to a 400 KiB frozen base still shows, as the
+// lesson needs — so the bar is at least as long as the number of
+// categories m holds.
+func segments(m lab.Memory, n int) []int {
+	out := make([]int, len(lab.Categories))
+	if m.Total <= 0 || n <= 0 {
+		return out
+	}
+	held := 0
+	for _, c := range lab.Categories {
+		if m.Get(c) > 0 {
+			held++
+		}
+	}
+	n = max(n, held)
+	// Each held category gets one cell; the rest go by bytes.
+	rest := n - held
+	type share struct {
+		i    int
+		frac float64
+	}
+	var buf [len(categoryFill)]share
+	fr := buf[:0]
+	given := 0
+	for i, c := range lab.Categories {
+		b := m.Get(c)
+		if b <= 0 {
+			continue
+		}
+		exact := float64(rest) * float64(b) / float64(m.Total)
+		k := int(exact)
+		out[i] = 1 + k
+		given += k
+		fr = append(fr, share{i, exact - float64(k)})
+	}
+	for a := 1; a < len(fr); a++ { // largest remainder first; stable
+		for b := a; b > 0 && fr[b].frac > fr[b-1].frac; b-- {
+			fr[b], fr[b-1] = fr[b-1], fr[b]
+		}
+	}
+	for j := 0; given < rest && j < len(fr); j++ {
+		out[fr[j].i]++
+		given++
+	}
+	return out
 }
 
 // shortBytes formats bytes in at most 6 cells: 512B, 9.75M, 10.5M.

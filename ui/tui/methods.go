@@ -29,8 +29,43 @@ func NewMethodsPane(c *Common) *MethodsPane {
 	return p
 }
 
-// Title implements Component.
-func (p *MethodsPane) Title() string { return "Methods" }
+// Title implements Component: in columns (the narrow layout), where no
+// summary fits, the cursor's method's summary follows the name.
+func (p *MethodsPane) Title() string {
+	l := p.c.Lab
+	if p.columns() > 1 {
+		info := l.Infos[l.Cursor]
+		return "Methods │ " + info.Title + ": " + info.Summary
+	}
+	return "Methods"
+}
+
+// columns is how many columns the list takes: one, unless the pane is
+// shorter than the list (the narrow layout gives it half the rows).
+func (p *MethodsPane) columns() int {
+	n := len(p.c.Lab.Methods)
+	if p.h <= 0 || p.h >= n {
+		return 1
+	}
+	return (n + p.h - 1) / p.h
+}
+
+// At returns the method drawn at cell (x, y) of the pane's inside, if any
+// (a click on it).
+func (p *MethodsPane) At(x, y int) (int, bool) {
+	n := len(p.c.Lab.Methods)
+	if x < 0 || y < 0 || x >= p.w || y >= p.h {
+		return 0, false
+	}
+	if cols := p.columns(); cols > 1 {
+		i := (x/(p.w/cols))*p.h + y
+		return i, i < n
+	}
+	if p.h >= 2*n { // two lines per method
+		y /= 2
+	}
+	return y, y < n
+}
 
 // ShortHelp implements Component.
 func (p *MethodsPane) ShortHelp() []key.Binding {
@@ -39,46 +74,73 @@ func (p *MethodsPane) ShortHelp() []key.Binding {
 }
 
 // View implements Component: one row per method, then (if there is room)
-// the summary of the method under the cursor.
+// the summary of the method under the cursor; in columns when the pane is
+// shorter than the list.
 func (p *MethodsPane) View() string {
 	v := p.c.Lab.Version()
 	return p.memo.get([8]int{p.w, p.h, v.Selection, v.Runs}, p.render)
 }
 
+// entry is method i's row: pointer, mark, glyph, title and, once some run
+// exists, its state in at most stateW cells (the word and percent, or the
+// icon and percent when stateW is small).
+func (p *MethodsPane) entry(i, stateW int) string {
+	l, st := p.c.Lab, p.c.Styles
+	info, r := l.Infos[i], l.Runs[i]
+	cur := i == l.Cursor
+	mark := "[ ]"
+	if l.Marked[i] {
+		mark = "[x]"
+	}
+	pointer := " "
+	if cur {
+		pointer = "›"
+	}
+	title := fmt.Sprintf("%-10s", info.Title)
+	if cur {
+		title = st.Selected.Render(title)
+	}
+	row := pointer + " " + mark + " " + st.Method(info.Name).Render(info.Glyph) + " " + title + " "
+	if l.AnyRun() {
+		var state string
+		switch {
+		case stateW < 12 && r == nil:
+			state = statusIcon(r) + fmt.Sprintf("%-4s", "")
+		case stateW < 12 && r.Status.Final():
+			state = statusIcon(r) + fmt.Sprintf("%-4s", "")
+		case stateW < 12:
+			state = statusIcon(r) + fmt.Sprintf("%4s", itoa(percent(r))+"%")
+		case r == nil:
+			state = statusIcon(r) + " " + fmt.Sprintf("%-12s", "")
+		case r.Status.Final():
+			state = statusIcon(r) + " " + fmt.Sprintf("%-12s", statusWord(r))
+		default:
+			state = statusIcon(r) + " " + fmt.Sprintf("%-12s", fmt.Sprintf("%-7s %3d%%", statusWord(r), percent(r)))
+		}
+		row += statusStyle(st, r).Render(state) + " "
+	}
+	return row
+}
+
 func (p *MethodsPane) render() string {
 	l, st := p.c.Lab, p.c.Styles
 	n := len(l.Methods)
+	if cols := p.columns(); cols > 1 {
+		colW := p.w / cols
+		var blocks [][]string
+		for c := 0; c < cols; c++ {
+			var lines []string
+			for i := c * p.h; i < min(n, (c+1)*p.h); i++ {
+				lines = append(lines, fit(p.entry(i, colW-19), colW))
+			}
+			blocks = append(blocks, fitLines(strings.Join(lines, "\n"), colW, p.h))
+		}
+		return strings.Join(hjoin(blocks...), "\n")
+	}
 	twoLine := p.h >= 2*n // room for each summary on its own line
-	anyRun := l.AnyRun()
 	var lines []string
 	for i, info := range l.Infos {
-		r := l.Runs[i]
-		cur := i == l.Cursor
-		mark := "[ ]"
-		if l.Marked[i] {
-			mark = "[x]"
-		}
-		pointer := " "
-		if cur {
-			pointer = "›"
-		}
-		title := fmt.Sprintf("%-10s", info.Title)
-		if cur {
-			title = st.Selected.Render(title)
-		}
-		row := pointer + " " + mark + " " + st.Method(info.Name).Render(info.Glyph) + " " + title + " "
-		if anyRun {
-			state := statusIcon(r) + " "
-			switch {
-			case r == nil:
-				state += fmt.Sprintf("%-12s", "")
-			case r.Status.Final():
-				state += fmt.Sprintf("%-12s", statusWord(r))
-			default:
-				state += fmt.Sprintf("%-12s", fmt.Sprintf("%-7s %3d%%", statusWord(r), percent(r)))
-			}
-			row += statusStyle(st, r).Render(state) + " "
-		}
+		row := p.entry(i, 14)
 		if !twoLine && p.w-width(row) >= 24 {
 			row += st.Muted.Render(info.Summary)
 		}

@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"encoding/base64"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -30,6 +32,32 @@ type Options struct {
 	// SampleEvery is how often the process's memory is sampled while runs
 	// train (default 250 ms).
 	SampleEvery time.Duration
+	// Theme is the palette the lab opens with (T cycles them): dark, light
+	// or contrast; the command line picks it with --theme, else from
+	// COLORFGBG (DetectTheme).
+	Theme Theme
+	// Clipboard puts text on the terminal's clipboard (y copies the
+	// reproducing command line); nil: OSC 52 written to standard output,
+	// which most terminals (and tmux with set-clipboard on) honour. It runs
+	// in a command, off Update.
+	Clipboard func(text string) error
+	// Mouse: clicks focus a pane or pick a method, the wheel scrolls (off by
+	// default: the terminal's own selection then works as usual; --mouse).
+	Mouse bool
+}
+
+// OSC52 is the escape sequence that asks the terminal to put text on the
+// system clipboard.
+func OSC52(text string) string {
+	return "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte(text)) + "\x07"
+}
+
+// stdoutClipboard is the default Clipboard: OSC 52 on standard output. The
+// renderer writes each frame in one write, so the sequence lands between
+// two frames.
+func stdoutClipboard(text string) error {
+	_, err := os.Stdout.WriteString(OSC52(text))
+	return err
 }
 
 // dialogSlot is a dialog's row in dialogSlots: a pane shown over the body
@@ -50,6 +78,7 @@ var dialogSlots = []dialogSlot{
 	{name: "explain", key: func(k *KeyMap) key.Binding { return k.Explain }, side: true, new: pane(NewExplainPane)},
 	{name: "scale", key: func(k *KeyMap) key.Binding { return k.Scale }, new: pane(NewScalePane)},
 	{name: "sweep", key: func(k *KeyMap) key.Binding { return k.Sweep }, new: pane(NewSweepPane)},
+	{name: "messages", key: func(k *KeyMap) key.Binding { return k.Messages }, new: pane(NewMessagesPane)},
 	{name: "help", key: func(k *KeyMap) key.Binding { return k.Help }, new: pane(NewHelpPane)},
 }
 
@@ -78,12 +107,14 @@ type Model struct {
 	focus   int         // the focused pane (index in paneSlots)
 	bottom  int         // narrow layout: the pane shown under the pinned ones
 	lo      layout
-	// The root's key tables: the runs and the dialogs to open (global), the
-	// keys that work everywhere, and those of an open dialog.
-	runKeys, openKeys, everywhere, dialogKeys *KeyTable
-	ticking                                   bool
-	quit                                      bool
-	shut                                      bool
+	// The root's key tables: the runs, the dialogs to open and the screen
+	// (global), the keys that work everywhere, and those of an open dialog.
+	runKeys, openKeys, screenKeys, everywhere, dialogKeys *KeyTable
+	ticking                                               bool
+	quit                                                  bool
+	shut                                                  bool
+	// zoom: the focused pane takes the whole body (f: presentation mode).
+	zoom bool
 }
 
 // tickMsg samples the process's memory while runs train.
@@ -101,13 +132,16 @@ func New(opts Options) *Model {
 	if opts.PresetDir == "" {
 		opts.PresetDir = presets.UserDir()
 	}
+	if opts.Clipboard == nil {
+		opts.Clipboard = stdoutClipboard
+	}
 	l := NewLab(catalog.Defaults(), opts.Workers, opts.Seats, opts.SampleEvery)
 	if opts.Preset != nil {
 		if err := l.UsePreset(*opts.Preset); err != nil {
 			l.Say(true, "%v", err) // PresetOptions refuses such a preset before the lab opens
 		}
 	}
-	c := &Common{Styles: NewStyles(opts.Profile), Keys: DefaultKeyMap(), Lab: l}
+	c := &Common{Styles: NewThemedStyles(opts.Profile, opts.Theme), Keys: DefaultKeyMap(), Lab: l}
 	m := &Model{c: c, lab: l, opts: opts, dialog: noDialog}
 	for i, s := range paneSlots {
 		m.panes = append(m.panes, s.new(c, opts))
@@ -132,6 +166,8 @@ func (m *Model) keyTables() {
 		row(k.Stop, func(tea.KeyMsg) { l.Stop(l.Cursor) }),
 		row(k.Reset, func(tea.KeyMsg) { l.Reset(l.Cursor) }),
 		{k.Race, func(tea.KeyMsg) tea.Cmd { l.Race(); return m.startTick() }},
+		row(k.ClearAll, func(tea.KeyMsg) { l.ClearAll() }),
+		row(k.StopSweep, func(tea.KeyMsg) { l.CancelSweep() }),
 		row(k.StepOnce, func(tea.KeyMsg) { l.StepOnce(l.Cursor) }),
 		row(k.Slower, func(tea.KeyMsg) { l.SetSpeed(-1) }),
 		row(k.Faster, func(tea.KeyMsg) { l.SetSpeed(1) }),
@@ -142,6 +178,11 @@ func (m *Model) keyTables() {
 	for i, d := range dialogSlots {
 		m.openKeys.Rows = append(m.openKeys.Rows, KeyRow{d.key(k), func(tea.KeyMsg) tea.Cmd { return m.openDialog(i) }})
 	}
+	m.screenKeys = &KeyTable{Title: "Screen", Global: true, Rows: []KeyRow{
+		row(k.Zoom, func(tea.KeyMsg) { m.setZoom(!m.zoom) }),
+		row(k.Theme, func(tea.KeyMsg) { m.setTheme((m.c.Styles.Theme + 1) % Theme(len(ThemeNames))) }),
+		{k.Copy, func(tea.KeyMsg) tea.Cmd { return m.copyLine() }},
+	}}
 	m.dialogKeys = &KeyTable{Title: "Dialogs", Rows: []KeyRow{
 		row(k.Close, func(tea.KeyMsg) { m.dialog = noDialog }),
 	}}
@@ -156,7 +197,7 @@ func (m *Model) keyTables() {
 // them: the runs and the dialogs to open, each pane's keys in tab order,
 // each dialog's, closing a dialog, and the keys that work everywhere.
 func (m *Model) helpTables() []*KeyTable {
-	out := []*KeyTable{m.runKeys, m.openKeys}
+	out := []*KeyTable{m.runKeys, m.openKeys, m.screenKeys}
 	for _, p := range m.panes {
 		out = append(out, p.Keys()...)
 	}
@@ -169,7 +210,7 @@ func (m *Model) helpTables() []*KeyTable {
 // globalKeys lists the tables that work whichever pane has the focus: the
 // root's and the panes' global ones.
 func (m *Model) globalKeys() []*KeyTable {
-	out := []*KeyTable{m.runKeys, m.openKeys, m.everywhere}
+	out := []*KeyTable{m.runKeys, m.openKeys, m.screenKeys, m.everywhere}
 	for _, p := range m.panes {
 		out = append(out, p.Keys()...)
 	}
@@ -192,9 +233,13 @@ func (m *Model) Pane(name string) Component {
 	return nil
 }
 
-// Init implements tea.Model: start listening for progress.
+// Init implements tea.Model: start listening for progress (and for the
+// mouse, with Options.Mouse).
 func (m *Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{m.lab.Listen()}
+	if m.opts.Mouse {
+		cmds = append(cmds, tea.EnableMouseCellMotion)
+	}
 	for _, p := range m.panes {
 		cmds = append(cmds, p.Init())
 	}
@@ -219,6 +264,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.ticking = false
 		return m, nil
+	case copiedMsg:
+		if msg.err != nil {
+			m.lab.Say(true, "copy failed: %v", msg.err)
+		} else {
+			m.lab.Say(false, "copied %s to the clipboard (OSC 52; the terminal must allow it)", msg.what)
+		}
+		return m, nil
 	case savedMsg:
 		switch {
 		case msg.err != nil:
@@ -236,6 +288,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		return m, m.handleKey(msg)
+	case tea.MouseMsg:
+		return m, m.handleMouse(msg)
 	}
 	var cmds []tea.Cmd
 	for _, p := range m.panes {
@@ -296,7 +350,7 @@ func (m *Model) save() tea.Cmd {
 }
 
 // Dialog reports which dialog is open by its name in dialogSlots ("presets",
-// "explain", "scale", "sweep", "help"), or "" for none.
+// "explain", "scale", "sweep", "messages", "help"), or "" for none.
 func (m *Model) Dialog() string {
 	if m.dialog == noDialog {
 		return ""
@@ -341,6 +395,54 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	_, cmd := handleTables(m.globalKeys(), true, msg)
 	return cmd
 }
+
+// setZoom maximises the focused pane (the whole body is its) or puts it
+// back, and says so.
+func (m *Model) setZoom(on bool) {
+	m.zoom = on
+	m.resize(m.c.Width, m.c.Height)
+	if on {
+		m.lab.Say(false, "%s maximised: f puts it back, tab maximises the next pane", paneSlots[m.focus].name)
+	} else {
+		m.lab.Say(false, "every pane back")
+	}
+}
+
+// setTheme draws the lab in theme t from the next frame on, and says so.
+func (m *Model) setTheme(t Theme) {
+	m.c.Styles = NewThemedStyles(m.opts.Profile, t)
+	for _, c := range append(append([]Component(nil), m.panes...), m.dialogs...) {
+		if d, ok := c.(interface{ dropCache() }); ok {
+			d.dropCache()
+		}
+	}
+	if !m.c.Styles.Colour {
+		m.lab.Say(false, "theme %s (no colour is drawn: NO_COLOR or --no-color)", t)
+		return
+	}
+	m.lab.Say(false, "theme %s (T: next; --theme %s opens on it)", t, t)
+}
+
+// copiedMsg is what copyCmd reports.
+type copiedMsg struct {
+	what string
+	err  error
+}
+
+// copyLine puts the reproducing command line on the clipboard (a command:
+// Update does no I/O), or says there is none yet.
+func (m *Model) copyLine() tea.Cmd {
+	line := m.lab.ReproduceLine()
+	if line == "" {
+		m.lab.Say(true, "nothing to copy yet: the reproduce line comes with the first run, race or sweep")
+		return nil
+	}
+	clip := m.opts.Clipboard
+	return func() tea.Msg { return copiedMsg{what: "the reproduce line", err: clip(line)} }
+}
+
+// Zoomed reports whether the focused pane is maximised (f).
+func (m *Model) Zoomed() bool { return m.zoom }
 
 // moveFocus moves the focus to the next (dir 1) or previous (-1) visible pane.
 func (m *Model) moveFocus(dir int) {
@@ -394,6 +496,10 @@ func (m *Model) resize(w, h int) {
 		}
 	}
 	for i, p := range m.panes {
+		if m.zoom && i == m.focus {
+			inner(p, w, lo.bodyH)
+			continue
+		}
 		inner(p, lo.width(i), lo.height(i))
 	}
 }
@@ -440,6 +546,9 @@ func (m *Model) framed(f, ww, hh int) []string {
 // title listing the others tab reaches. Wide: the two columns.
 func (m *Model) body() []string {
 	lo, w := m.lo, m.c.Width
+	if m.zoom {
+		return m.framed(m.focus, w, lo.bodyH)
+	}
 	if !lo.narrow {
 		return hjoin(m.column(leftColumn), m.column(rightColumn))
 	}

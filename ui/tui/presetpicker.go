@@ -112,7 +112,8 @@ func (p *PresetPicker) load(tea.KeyMsg) {
 
 // View implements Component.
 func (p *PresetPicker) View() string {
-	return p.memo.get([8]int{p.w, p.h, p.c.Lab.Version().Preset}, p.render)
+	v := p.c.Lab.Version()
+	return p.memo.get([8]int{p.w, p.h, v.Preset, v.Runs, v.Sweep}, p.render)
 }
 
 func (p *PresetPicker) render() string {
@@ -184,6 +185,9 @@ func (p *PresetPicker) render() string {
 	}
 	add("", st.Selected.Render(pr.Name)+" · "+pr.Title)
 	add("Runs: ", presetSummary(l, pr))
+	if n := l.RunCount(); n > 0 {
+		add("", st.Warn.Render(fmt.Sprintf("enter starts a new experiment: the %s on the board now %s cleared", plural(n, "run"), map[bool]string{true: "is", false: "are"}[n == 1])))
+	}
 	add("Question: ", pr.Question)
 	for i, n := range paragraphs(pr.Notes) {
 		label := ""

@@ -12,49 +12,53 @@ import (
 	"github.com/loralab/loralab/ui/text"
 )
 
-// settingRow is one row of the settings pane: a setting of lab.Settings
-// (which knows the methods it means something for) with the label people read.
+// settingRow is one row of the settings pane: a setting the cursor's
+// method reads on its task, with the label people read.
 type settingRow struct {
 	name  string
 	label string
 	set   lab.Setting
 }
 
-// settingRows lists the pane's settings in display order.
-func settingRows() []settingRow {
-	rows := []settingRow{
-		{name: "rank", label: "rank r"},
-		{name: "alpha", label: "α (alpha)"},
-		{name: "rslora", label: "rsLoRA α/√r"},
-		{name: "lr", label: "learning rate"},
-		{name: "lr-ratio", label: "LoRA+ ratio λ"},
-		{name: "vera-d-init", label: "VeRA d_init"},
-		{name: "delta-ratio", label: "Delta-LoRA λ"},
-		{name: "delta-start", label: "Delta-LoRA K"},
-		{name: "steps", label: "steps"},
-		{name: "batch", label: "batch"},
-		{name: "seed", label: "seed"},
-		{name: "task-rank", label: "task rank k"},
-		{name: "noise", label: "noise σ"},
-	}
-	for i := range rows {
-		s, err := catalog.Setting(rows[i].name)
-		if err != nil {
-			panic("tui: " + err.Error()) // programmer error: the table names a setting lab lacks
+// settingLabels are the labels of the settings whose flag name is terse;
+// the others are shown by their flag name, as the command line spells it.
+var settingLabels = map[string]string{
+	"rank": "rank r", "alpha": "α (alpha)", "rslora": "rsLoRA α/√r", "lr": "learning rate",
+}
+
+// settingRows lists the settings method m reads on task t, in display
+// order (lab.SettingsFor), the method and the task themselves aside.
+func settingRows(m lab.Method, t lab.Task) []settingRow {
+	var rows []settingRow
+	for _, s := range lab.SettingsFor(m, t) {
+		if s.Name == "method" || s.Name == "task" {
+			continue
 		}
-		rows[i].set = s
+		label := settingLabels[s.Name]
+		if label == "" {
+			label = s.Name
+		}
+		rows = append(rows, settingRow{name: s.Name, label: label, set: s})
 	}
 	return rows
 }
 
-// SettingsPane shows the run settings and changes them: ←/→ step through
-// each setting's ladder, enter opens a text field for a typed value. Every
-// change is validated with lab.Prepare for the methods it concerns and
-// refused inline, with the reason, if invalid. The learning rate is live:
-// a change reaches the runs that train; the others apply to the next run.
+// settingsShown is how many settings the pane shows at once in the wide
+// layout (the rest scroll), so that the about pane keeps its rows.
+const settingsShown = 13
+
+// SettingsPane shows the settings of the method under the cursor — the
+// common ones, the method's own and its task's (lab.SettingsFor) — and
+// changes them: ←/→ step through each setting's ladder (or its choices),
+// enter opens a text field for a typed value. Every change is validated
+// with lab.Prepare for the methods it concerns and refused inline, with the
+// reason, if invalid. The learning rate is live: a change reaches the
+// cursor's method's run if it trains (A: every run's); the others apply
+// to the next run.
 type SettingsPane struct {
 	basePane
 	rows    []settingRow
+	rowsFor int // the method the rows are for
 	cur     int
 	editing bool
 	input   textinput.Model
@@ -70,7 +74,8 @@ func NewSettingsPane(c *Common) *SettingsPane {
 	ti.Prompt = ""
 	ti.CharLimit = 24
 	ti.Cursor.SetMode(cursor.CursorStatic) // no blinking: no ticks while idle
-	p := &SettingsPane{basePane: basePane{c: c}, rows: settingRows(), input: ti}
+	p := &SettingsPane{basePane: basePane{c: c}, rowsFor: -1, input: ti}
+	p.sync()
 	k := c.Keys
 	p.typing = &KeyTable{Title: "Settings pane, typing a value", Rows: []KeyRow{
 		row(k.Apply, p.enter),
@@ -82,6 +87,7 @@ func NewSettingsPane(c *Common) *SettingsPane {
 		row(k.Left, func(tea.KeyMsg) { p.step(-1) }),
 		row(k.Right, func(tea.KeyMsg) { p.step(1) }),
 		{k.Edit, p.edit},
+		row(k.LiveAll, func(tea.KeyMsg) { c.Lab.SetLiveAll(!c.Lab.LiveAll) }),
 	}}
 	p.keys = []*KeyTable{p.normal, p.typing}
 	return p
@@ -103,7 +109,30 @@ func (p *SettingsPane) ShortHelp() []key.Binding {
 }
 
 // Current returns the name of the setting under the cursor.
-func (p *SettingsPane) Current() string { return p.rows[p.cur].name }
+func (p *SettingsPane) Current() string {
+	p.sync()
+	return p.rows[p.cur].name
+}
+
+// sync lists the settings of the method under the cursor, if it changed,
+// keeping the cursor on the same setting where the new method has it.
+func (p *SettingsPane) sync() {
+	l := p.c.Lab
+	if p.rowsFor == l.Cursor && p.rows != nil {
+		return
+	}
+	name := ""
+	if p.rows != nil {
+		name = p.rows[p.cur].name
+	}
+	p.rows, p.rowsFor = settingRows(l.Methods[l.Cursor], taskOf(l.Config)), l.Cursor
+	p.cur = min(p.cur, len(p.rows)-1)
+	for i, r := range p.rows {
+		if r.name == name {
+			p.cur = i
+		}
+	}
+}
 
 // Err returns the last refusal, or "".
 func (p *SettingsPane) Err() string { return p.errText }
@@ -111,6 +140,7 @@ func (p *SettingsPane) Err() string { return p.errText }
 // HandleKey implements Component: while the field is open, its table's keys
 // and, for any other key, the field; else the pane's table.
 func (p *SettingsPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
+	p.sync()
 	if !p.editing {
 		ok, cmd := p.normal.Handle(msg)
 		if ok {
@@ -139,11 +169,26 @@ func (p *SettingsPane) step(dir int) {
 	row := p.rows[p.cur]
 	cfg := p.effective()
 	v, ok := row.set.Step(cfg, dir)
+	if row.set.Kind == lab.StringSetting && row.name == "schedule" {
+		v, ok = cycle(lab.Schedules, row.set.Get(cfg), dir), true
+	}
 	if !ok {
 		p.errText = fmt.Sprintf("%s: no %s value on its ladder; press enter to type one", row.name, map[int]string{1: "larger", -1: "smaller"}[dir])
 		return
 	}
 	p.apply(v)
+}
+
+// cycle is the choice after (dir 1) or before (-1) cur in choices, round
+// the list.
+func cycle(choices []string, cur string, dir int) string {
+	i := 0
+	for k, c := range choices {
+		if c == cur {
+			i = k
+		}
+	}
+	return choices[(i+dir+len(choices))%len(choices)]
 }
 
 // edit opens the text field on the setting under the cursor. The field
@@ -202,8 +247,12 @@ func (p *SettingsPane) apply(v string) bool {
 	}
 	p.errText = ""
 	switch {
+	case row.set.Live && ch.Active > 0 && p.c.Lab.LiveAll:
+		p.note = fmt.Sprintf("%s = %s: applied live to every run (%d; A: the cursor's only)", row.name, ch.Value, ch.Live)
+	case row.set.Live && ch.LiveTo != "":
+		p.note = fmt.Sprintf("%s = %s: applied live to %s only (A: to every run)", row.name, ch.Value, ch.LiveTo)
 	case row.set.Live && ch.Active > 0:
-		p.note = fmt.Sprintf("%s = %s: applied live to %d run(s)", row.name, ch.Value, ch.Live)
+		p.note = fmt.Sprintf("%s = %s: %s has no run training; applies to the next run (A: live to every run)", row.name, ch.Value, p.c.Lab.Infos[p.c.Lab.Cursor].Title)
 	case ch.Active > 0:
 		p.note = fmt.Sprintf("%s = %s: applies to the next run", row.name, ch.Value)
 	default:
@@ -249,10 +298,18 @@ func (p *SettingsPane) View() string {
 }
 
 func (p *SettingsPane) render() string {
+	p.sync()
 	l, st := p.c.Lab, p.c.Styles
-	info := l.Infos[l.Cursor]
-	labelW := 14
+	labelW := 0
+	for _, row := range p.rows {
+		labelW = max(labelW, width(row.label))
+	}
+	labelW = min(labelW, 17)
 	valW := max(8, min(16, p.w-labelW-9))
+	liveTo := l.Infos[l.Cursor].Title
+	if l.LiveAll {
+		liveTo = "all runs"
+	}
 	var rows []string
 	for i, row := range p.rows {
 		cur := i == p.cur
@@ -260,8 +317,7 @@ func (p *SettingsPane) render() string {
 		if cur {
 			pointer = "› "
 		}
-		label := fmt.Sprintf("%-*s", labelW, row.label)
-		applies := lab.Applies(row.name, l.Methods[l.Cursor], taskOf(l.Config))
+		label := fit(row.label, labelW)
 		var val string
 		if cur && p.editing {
 			p.input.Width = valW - 4 // the view is Width cells plus the cursor's
@@ -276,18 +332,12 @@ func (p *SettingsPane) render() string {
 		room := p.w - width(line) - 1
 		tag := ""
 		switch {
+		case row.set.Live && room >= width("live → "+liveTo):
+			tag = " " + st.Live.Render("live → "+liveTo)
 		case row.set.Live && room >= 4:
 			tag = " " + st.Live.Render("live")
-		case !applies && room >= width("n/a for "+info.Title):
-			tag = " " + st.Muted.Render("n/a for "+info.Title)
-		case !applies && room >= 3:
-			tag = " " + st.Muted.Render("n/a")
 		}
-		if cur && !applies {
-			line = pointer + st.Muted.Render(label) + " " + val
-		} else if !applies {
-			line = st.Muted.Render(pointer+label+" ") + val
-		} else if cur {
+		if cur {
 			line = pointer + st.Selected.Render(label) + " " + val
 		}
 		rows = append(rows, line+tag)

@@ -18,9 +18,24 @@ func (m *Model) header() string {
 	if t := firstLine(l.Preset.Title); t != "" {
 		left += st.Header.Render(" · " + t)
 	}
+	// Progress as LlamaBoard shows it: ended/total, elapsed < remaining.
 	right := ""
+	if ended, total, elapsed, left, known, ok := l.RaceProgress(); ok {
+		t := fmt.Sprintf("race %d/%d %s", ended, total, fmtDuration(elapsed))
+		if known {
+			t += " < " + fmtDuration(left)
+		}
+		right += st.Header.Render(t + " · ")
+	}
 	if sw := l.Sweep; sw != nil {
-		right = st.Header.Render(fmt.Sprintf("sweep %d/%d · ", sw.Done(), len(sw.Runs)))
+		t := fmt.Sprintf("sweep %d/%d", sw.Done(), len(sw.Runs))
+		if sw.Elapsed > 0 {
+			t += " " + fmtDuration(sw.Elapsed)
+			if left, ok := sw.Remaining(); ok {
+				t += " < " + fmtDuration(left)
+			}
+		}
+		right += st.Header.Render(t + " · ")
 	}
 	right += st.Header.Render("speed ") + st.Accent.Render(SpeedLabel(l.Speed)) +
 		st.Header.Render(" · "+plural(l.Workers(), "core")+" ")
@@ -34,14 +49,23 @@ func (m *Model) footer() []string {
 	msg := ""
 	if l.Message != "" {
 		style := st.Muted
-		if l.MessageErr {
+		switch {
+		case l.MessageErr:
 			style = st.Error
+		case l.Message == l.Banner:
+			style = st.OK
 		}
-		// The runs' states come first: the message gets what they leave,
-		// but at least half the line.
-		chipsW := width(m.chips(w))
-		room := max(w-chipsW-2, w/2)
-		msg = style.Render(fit(l.Message, min(width(l.Message), room-1))) + " "
+		// The runs' states come first, in their most compact form at
+		// least: the message gets what they leave, but at least 20 cells.
+		chipsW := width(m.chips(0))
+		room := max(w-chipsW-2, 20)
+		if width(l.Message) > room-1 {
+			// Cut: the rest is one key away.
+			more := " " + m.c.Keys.Messages.Help().Key + " all"
+			msg = style.Render(fit(l.Message, room-1-width(more))) + st.Key.Render(more) + " "
+		} else {
+			msg = style.Render(l.Message) + " "
+		}
 	}
 	avail := w - width(msg) - 1
 	chips := m.chips(avail)
@@ -59,6 +83,14 @@ func (m *Model) chips(w int) string {
 		}
 	}
 	if len(runs) == 0 {
+		if sw := l.Sweep; sw != nil { // a sweep alone: its runs in one chip
+			training, waiting := sw.Training()
+			s := fmt.Sprintf(" sweep of %s: %d of %d ended", sw.Setting, sw.Done(), len(sw.Runs))
+			if training+waiting > 0 {
+				s += fmt.Sprintf(", %d training, %d waiting", training, waiting)
+			}
+			return st.Muted.Render(s)
+		}
 		return st.Muted.Render(" no runs · enter trains the method under the cursor · r races")
 	}
 	forms := []func(r *RunView) string{
@@ -88,8 +120,9 @@ func (m *Model) chips(w int) string {
 	}
 	cursor := l.Runs[l.Cursor]
 	// Every run in one form, longest first; then the cursor's run in full
-	// and the others compact.
-	var line string
+	// and the others compact; else every run compact, clipped (w 0: that
+	// line, unclipped).
+	var line, compact string
 	for k := 0; k < 2*len(forms); k++ {
 		var parts []string
 		for _, r := range runs {
@@ -103,11 +136,17 @@ func (m *Model) chips(w int) string {
 			parts = append(parts, chip(r, f))
 		}
 		line = " " + strings.Join(parts, "  ")
+		if k == len(forms)-1 {
+			compact = line
+			if w == 0 {
+				return compact
+			}
+		}
 		if width(line) <= w {
 			return line
 		}
 	}
-	return fit(line, max(w, 0))
+	return fit(compact, max(w, 0))
 }
 
 // hints is the bottom line: the focused pane's keys, then the global ones,

@@ -51,6 +51,9 @@ type Lab struct {
 	// Status line message of the last action.
 	Message    string
 	MessageErr bool
+	// Log is the last messages, oldest first (at most LogCap): the
+	// messages dialog (!) shows them in full.
+	Log []LogEntry
 
 	Proc *ProcMem // the process's memory over time
 
@@ -60,6 +63,13 @@ type Lab struct {
 	Preset PresetState
 	// Last is the last run, race or sweep started: the reproducing command.
 	Last *Experiment
+	// Banner is the result of the last race once every one of its runs has
+	// ended: the winner, the margin, the target reached, the wall time ("":
+	// none yet, or a new experiment has started since).
+	Banner string
+	// LiveAll: a live setting (the learning rate) changed while runs train
+	// reaches every run; else only the cursor's method's run (A toggles).
+	LiveAll bool
 
 	ver     Versions
 	touched map[string]bool // settings set in the settings pane since the preset was loaded
@@ -67,8 +77,11 @@ type Lab struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	pool   *lab.Pool
-	hub    *hub
-	gen    int
+	seats  int // runs the pool seats at once
+	// cleared is how many runs the last UsePreset cleared.
+	cleared int
+	hub     *hub
+	gen     int
 }
 
 // NewLab returns a lab with every method, the given settings (UsePreset
@@ -81,6 +94,10 @@ func NewLab(cfg lab.Config, workers, seats int, every time.Duration) *Lab {
 	l := &Lab{
 		Methods: catalog.Methods, Config: cfg,
 		ctx: ctx, cancel: cancel, pool: lab.NewSeatedPool(workers, seats), hub: newHub(ctx), Proc: NewProcMem(600),
+		seats: seats,
+	}
+	if l.seats <= 0 {
+		l.seats = lab.MaxSeated
 	}
 	l.Proc.Every = every
 	l.Proc.Sample()
@@ -107,6 +124,10 @@ func (l *Lab) Version() Versions { return l.ver }
 // Workers is the number of runs trained at once (the pool's size).
 func (l *Lab) Workers() int { return l.pool.Size() }
 
+// Seats is the number of runs that hold their model and data at once; the
+// others wait, queued, for one of them to end.
+func (l *Lab) Seats() int { return l.seats }
+
 // Listen is the command that waits for the next batch of progress from the
 // runs (a batchMsg for Apply); the root re-arms it after every batch.
 func (l *Lab) Listen() tea.Cmd { return l.hub.listen() }
@@ -121,9 +142,26 @@ func (l *Lab) Index(name string) int {
 	return -1
 }
 
-// Say sets the status line message.
+// LogEntry is one message of the status line, as Say set it.
+type LogEntry struct {
+	Text string
+	Err  bool
+}
+
+// LogCap bounds the messages the lab keeps.
+const LogCap = 100
+
+// Say sets the status line message, and logs it.
 func (l *Lab) Say(err bool, format string, args ...any) {
 	l.Message, l.MessageErr = fmt.Sprintf(format, args...), err
+	if n := len(l.Log); n > 0 && l.Log[n-1].Text == l.Message {
+		l.ver.Message++
+		return // the same again (a toggle pressed twice): logged once
+	}
+	if len(l.Log) == LogCap {
+		l.Log = append(l.Log[:0], l.Log[1:]...)
+	}
+	l.Log = append(l.Log, LogEntry{l.Message, err})
 	l.ver.Message++
 }
 
@@ -135,6 +173,20 @@ func (l *Lab) AnyRun() bool {
 		}
 	}
 	return false
+}
+
+// RunCount counts the runs there are: the methods' and the sweep's.
+func (l *Lab) RunCount() int {
+	n := 0
+	for _, r := range l.Runs {
+		if r != nil {
+			n++
+		}
+	}
+	if l.Sweep != nil {
+		n += len(l.Sweep.Runs)
+	}
+	return n
 }
 
 // SampleMemory records a sample of the process's memory.
@@ -180,16 +232,20 @@ func (l *Lab) MarkAll() {
 
 // SettingChange is what SetSetting did.
 type SettingChange struct {
-	Value   string   // the setting's value now, as text
-	Active  int      // the runs that have not ended
-	Live    int      // of those, the ones that got the value while training (a live setting)
+	Value  string // the setting's value now, as text
+	Active int    // the runs that have not ended
+	// Live counts, of those, the ones that got the value while training (a
+	// live setting): every one with LiveAll, else the cursor's method's.
+	Live    int
+	LiveTo  string   // with LiveAll off, the title of the run that got it ("" if it has none that trains)
 	Dropped []string // titles of the methods whose preset value for the setting was dropped
 }
 
-// SetSetting sets setting s to text v for every method, if the result is
-// valid for every method it concerns (the marked ones and the cursor's,
-// with their overrides); a preset's per-method values of s are dropped, and
-// a live setting (the learning rate) reaches every run that has not ended.
+// SetSetting sets setting s to text v for every method's next run, if the
+// result is valid for every method it concerns (the marked ones and the
+// cursor's, with their overrides); a preset's per-method values of s are
+// dropped, and a live setting (the learning rate) reaches the cursor's
+// method's run if it trains — every run that has not ended with LiveAll.
 // It refuses, changing nothing, with the reason.
 func (l *Lab) SetSetting(s lab.Setting, v string) (SettingChange, error) {
 	cfg := l.Config
@@ -203,10 +259,27 @@ func (l *Lab) SetSetting(s lab.Setting, v string) (SettingChange, error) {
 	l.touch(s.Name)
 	ch := SettingChange{Value: s.Get(cfg), Dropped: l.dropOverrides(s.Name), Active: l.Active()}
 	if s.Live && ch.Active > 0 {
-		ch.Live = l.SetLiveLR(s.Value(cfg))
+		if l.LiveAll {
+			ch.Live = l.SetLiveLR(s.Value(cfg))
+		} else if r := l.Runs[l.Cursor]; r.Active() {
+			l.sendLR(r, s.Value(cfg))
+			ch.Live, ch.LiveTo = 1, r.Info.Title
+		}
 	}
 	l.ver.Config++
 	return ch, nil
+}
+
+// SetLiveAll says whether a live change reaches every run (on) or only the
+// cursor's method's run (off), and says so.
+func (l *Lab) SetLiveAll(on bool) {
+	l.LiveAll = on
+	if on {
+		l.Say(false, "live changes (the learning rate) now reach every run that trains")
+	} else {
+		l.Say(false, "live changes (the learning rate) now reach only the cursor's method's run")
+	}
+	l.ver.Config++
 }
 
 // Targets lists the methods a settings change must be valid for: the marked

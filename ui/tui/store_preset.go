@@ -61,7 +61,11 @@ func (l *Lab) LoadPreset(p presets.Preset) error {
 	if err := l.UsePreset(p); err != nil {
 		return err
 	}
-	l.Say(false, "preset %s loaded: %s marked; enter trains the cursor's method, r races them", p.Name, strings.Join(titles(l, p.Methods), ", "))
+	msg := fmt.Sprintf("preset %s loaded: %s marked; enter trains the cursor's method, r races them", p.Name, strings.Join(titles(l, p.Methods), ", "))
+	if l.cleared > 0 {
+		msg += fmt.Sprintf(" (a new experiment: the earlier %s cleared)", plural(l.cleared, "run"))
+	}
+	l.Say(false, "%s", msg)
 	return nil
 }
 
@@ -69,13 +73,16 @@ func (l *Lab) LoadPreset(p presets.Preset) error {
 // one path of a preset into the lab, for the lab's first preset (New) and
 // the picker's. Its settings replace the current ones, its methods are
 // marked (the cursor on the first), its per-method overrides apply, and the
-// about pane shows its notes and question. Runs that exist are kept. It
-// refuses, changing nothing, if p's settings would not run for one of its
-// methods.
+// about pane shows its notes and question. A preset starts a new
+// experiment: the runs and the sweep there are are cleared (cancelled and
+// removed), so the board, the chart, saves and the quit summary never mix
+// two experiments. It refuses, changing nothing, if p's settings would not
+// run for one of its methods.
 func (l *Lab) UsePreset(p presets.Preset) error {
 	if err := checkPreset(p); err != nil {
 		return err
 	}
+	l.cleared = l.ClearRuns()
 	cfg, _ := p.Config()
 	l.Config = cfg
 	l.Overrides = map[string]map[string]string{}

@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/loralab/loralab/lab"
@@ -32,6 +31,11 @@ type RunView struct {
 	Result      *lab.Result // set when it has ended
 	Reason      string      // why it diverged
 
+	// LRChanges are the live changes of its learning rate, as the engine
+	// recorded them (Result.LRChanges) once it has ended; while it trains,
+	// at the step of the progress event that first showed the new rate.
+	LRChanges []lab.LRChange
+
 	Memory    lab.Memory // bytes by category
 	Measured  bool       // Memory comes from the engine's ledger (else: the formula, while queued)
 	Trainable int        // trainable parameters
@@ -44,6 +48,10 @@ type RunView struct {
 
 // Active reports whether the run has not ended.
 func (r *RunView) Active() bool { return r != nil && !r.Status.Final() }
+
+// LiveChanged reports whether a setting of the run (its learning rate) was
+// changed while it trained.
+func (r *RunView) LiveChanged() bool { return r != nil && (r.liveLR || len(r.LRChanges) > 0) }
 
 // Started reports whether the run got past the pool's queue.
 func (r *RunView) Started() bool { return r.started }
@@ -134,7 +142,7 @@ func (l *Lab) Toggle(i int) {
 		l.record("run", []int{i}, "", nil)
 		l.Say(false, "%s started", l.Infos[i].Title)
 	case r.Status == lab.Queued:
-		l.Say(false, "%s is queued: it starts when a core is free (stop a run with s)", r.Info.Title)
+		l.Say(false, "%s", l.QueueNote(r.Info.Title, r.Gen))
 	case r.Status == lab.Paused:
 		r.run.Resume()
 		r.Status = lab.Running
@@ -167,6 +175,37 @@ func (l *Lab) Reset(i int) {
 	}
 	l.drop(i)
 	l.Say(false, "%s reset", l.Infos[i].Title)
+}
+
+// ClearRuns removes every run and their curves, and the sweep: a new
+// experiment starts from an empty board. It returns how many runs (method
+// runs and sweep runs) it removed.
+func (l *Lab) ClearRuns() int {
+	n := 0
+	for i, r := range l.Runs {
+		if r != nil {
+			l.drop(i)
+			n++
+		}
+	}
+	if l.Sweep != nil {
+		n += len(l.Sweep.Runs)
+		l.StopSweep()
+	}
+	if l.Last != nil || l.Banner != "" {
+		l.Last, l.Banner = nil, ""
+		l.ver.Experiment++
+	}
+	return n
+}
+
+// ClearAll is the X key: every run and the sweep removed, and said so.
+func (l *Lab) ClearAll() {
+	if n := l.ClearRuns(); n > 0 {
+		l.Say(false, "cleared %s: the board, the chart and e start from nothing", plural(n, "run"))
+		return
+	}
+	l.Say(true, "no run to clear")
 }
 
 // StepOnce makes method i's paused run take one step.
@@ -210,16 +249,49 @@ func (l *Lab) Race() {
 			return
 		}
 	}
-	var names []string
 	for _, i := range idx {
 		if err := l.Start(i); err != nil {
 			l.Say(true, "race: %v", err)
 			return
 		}
-		names = append(names, l.Infos[i].Title)
 	}
-	l.record("race", idx, "", nil)
-	l.Say(false, "race: %s (%d at a time)", strings.Join(names, ", "), l.pool.Size())
+	l.record("race", idx, "", nil) // says how the race trains
+}
+
+// QueueNote says why the run of generation gen (called title) is queued
+// and behind what: every seat of the pool is taken — by how many method
+// runs and sweep runs — and how many queued runs were started before it.
+func (l *Lab) QueueNote(title string, gen int) string {
+	seated, bySweep, ahead := 0, 0, 0
+	for _, r := range l.Runs {
+		switch {
+		case r == nil || !r.Active():
+		case r.started:
+			seated++
+		case r.Gen < gen:
+			ahead++
+		}
+	}
+	if sw := l.Sweep; sw != nil {
+		for _, r := range sw.Runs {
+			switch {
+			case r.Result != nil:
+			case r.Status != lab.Queued:
+				seated++
+				bySweep++
+			case r.Gen < gen:
+				ahead++
+			}
+		}
+	}
+	s := fmt.Sprintf("%s is queued: it waits for a seat — %d of %d are taken", title, seated, l.seats)
+	if bySweep > 0 {
+		s += fmt.Sprintf(" (%d by the sweep: S stops it)", bySweep)
+	}
+	if ahead > 0 {
+		s += fmt.Sprintf("; %s ahead of it", plural(ahead, "run"))
+	}
+	return s + "; it starts when a run ends (s stops one)"
 }
 
 // SetSpeed moves along the slow-motion ladder (dir -1 slower, +1 faster) and
@@ -248,8 +320,8 @@ func SpeedLabel(i int) string {
 	return fmt.Sprintf("%s steps/s", trimFloat(speeds[i]))
 }
 
-// SetLiveLR sends a new learning rate to every run that has not ended, and
-// returns how many got it. A queued run keeps it until it starts (lab.Run
+// SetLiveLR sends a new learning rate to every run that has not ended,
+// whatever LiveAll says, and returns how many got it. A queued run keeps it until it starts (lab.Run
 // holds the controls that arrive while it waits for its pool).
 func (l *Lab) SetLiveLR(lr float64) int {
 	n := 0
@@ -257,11 +329,17 @@ func (l *Lab) SetLiveLR(lr float64) int {
 		if !r.Active() {
 			continue
 		}
-		r.run.SetLR(lr)
-		r.liveLR = true
+		l.sendLR(r, lr)
 		n++
 	}
 	return n
+}
+
+// sendLR sends r a new learning rate and marks it changed live.
+func (l *Lab) sendLR(r *RunView, lr float64) {
+	r.run.SetLR(lr)
+	r.liveLR = true
+	l.ver.Runs++
 }
 
 // Apply takes one run's update from the hub. Late updates (another
@@ -283,6 +361,9 @@ func (l *Lab) Apply(u runUpdate) bool {
 	}
 	if u.HasProgress {
 		p := u.Progress
+		if r.started && p.LR > 0 && p.LR != r.LR {
+			r.LRChanges = append(r.LRChanges, lab.LRChange{Step: p.Step, LR: p.LR})
+		}
 		r.Step, r.Steps, r.StepsPerSec, r.Elapsed, r.LR = p.Step, p.Steps, p.StepsPerSec, p.Elapsed, p.LR
 		if p.Step > 0 || p.Status != lab.Queued {
 			r.Train, r.Eval = p.TrainLoss, p.EvalLoss
@@ -298,6 +379,7 @@ func (l *Lab) Apply(u runUpdate) bool {
 	if res := u.Result; res != nil {
 		r.Result = res
 		r.Status = res.Status
+		r.LRChanges = res.LRChanges
 		r.Reason = res.Reason
 		if res.Status != lab.Cancelled || res.Params.Total > 0 {
 			r.Memory, r.Measured, r.Trainable = res.Memory, true, res.Params.Trainable
@@ -315,6 +397,7 @@ func (l *Lab) Apply(u runUpdate) bool {
 		case lab.Diverged:
 			l.Say(true, "%s diverged: %s", r.Info.Title, res.Reason)
 		}
+		l.raceOver()
 	}
 	l.ver.Runs++
 	return true

@@ -1,6 +1,13 @@
 package tui
 
 import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/share"
 )
 
@@ -32,8 +39,105 @@ func (l *Lab) record(kind string, idx []int, setting string, values []string) {
 		e.Preset = append([]string(nil), l.Preset.Args...)
 		e.Given = l.given()
 	}
-	l.Last = e
+	l.Last, l.Banner = e, ""
+	if kind == "race" {
+		l.Say(false, "race: %s", l.raceNote(idx))
+	}
 	l.ver.Experiment++
+}
+
+// raceNote says how the runs idx of a race train: together, taking turns
+// on the cores (or one per core), every run on the same data.
+func (l *Lab) raceNote(idx []int) string {
+	var names []string
+	for _, i := range idx {
+		names = append(names, l.Infos[i].Title)
+	}
+	how := fmt.Sprintf("all %d train together, taking turns on %s", len(idx), plural(l.Workers(), "core"))
+	if len(idx) <= l.Workers() {
+		how = fmt.Sprintf("all %d train at once, one per core", len(idx))
+	}
+	if len(idx) > l.seats {
+		how = fmt.Sprintf("%d at a time hold a seat and take turns on %s; the others wait", l.seats, plural(l.Workers(), "core"))
+	}
+	return strings.Join(names, ", ") + ": " + how
+}
+
+// raceOver sets the banner once every run of the last race has ended (none
+// if one of them was reset or restarted meanwhile), and says it.
+func (l *Lab) raceOver() {
+	e := l.Last
+	if e == nil || e.Kind != "race" || l.Banner != "" || len(e.runs) == 0 {
+		return
+	}
+	var runs []*RunView
+	for _, k := range e.runs {
+		r := l.Runs[k.id.Index]
+		if r == nil || r.Gen != k.gen || r.Active() || r.Result == nil {
+			return
+		}
+		runs = append(runs, r)
+	}
+	l.Banner = raceBanner(runs)
+	l.Say(false, "%s", l.Banner)
+	l.ver.Experiment++
+}
+
+// raceBanner is the result of a race in one sentence: the winner and its
+// eval loss, the margin to the runner-up, how many runs reached the
+// leaderboard's target loss (and which first), and the race's wall time.
+func raceBanner(runs []*RunView) string {
+	var results []*lab.Result
+	byName := map[string]*RunView{}
+	wall := time.Duration(0)
+	for _, r := range runs {
+		results = append(results, r.Result)
+		byName[r.Info.Name] = r
+		wall = max(wall, r.Elapsed)
+	}
+	rows := lab.Leaderboard(results, lab.DefaultTarget)
+	name := func(s lab.Standing) string { r := byName[s.Method]; return r.Info.Glyph + " " + r.Info.Title }
+	var parts []string
+	switch {
+	case len(rows) > 0 && rows[0].Winner:
+		w := rows[0]
+		win := fmt.Sprintf("race over: %s wins, eval loss %s", name(w), fmtLoss(w.EvalLoss))
+		if len(rows) > 1 && rows[1].Status == lab.Done && finite(rows[1].EvalLoss) && w.EvalLoss > 0 {
+			win += fmt.Sprintf(", %s lower than %s (%s)", marginText(rows[1].EvalLoss/w.EvalLoss), name(rows[1]), fmtLoss(rows[1].EvalLoss))
+		}
+		parts = append(parts, win)
+	default:
+		parts = append(parts, "race over: no run finished")
+	}
+	reached, first := 0, -1
+	for i, s := range rows {
+		if s.StepsToTarget >= 0 {
+			reached++
+			if first < 0 || s.StepsToTarget < rows[first].StepsToTarget {
+				first = i
+			}
+		}
+	}
+	target := fmtLoss(lab.DefaultTarget)
+	if reached == 0 {
+		parts = append(parts, "none reached "+target)
+	} else {
+		parts = append(parts, fmt.Sprintf("%d of %d reached %s, %s first (step %s)", reached, len(rows), target, name(rows[first]), fmtCount(float64(rows[first].StepsToTarget))))
+	}
+	parts = append(parts, fmtDuration(wall)+" wall")
+	return strings.Join(parts, " · ")
+}
+
+// marginText says how much lower a loss a is than b, given x = b/a (≥ 1):
+// "2.5×", "12×", or below 1.5× in percent of b: "20 %" for x = 1.25.
+func marginText(x float64) string {
+	switch {
+	case x < 1.5:
+		return strconv.FormatFloat((1-1/x)*100, 'g', 2, 64) + " %"
+	case x >= 100:
+		return strconv.FormatFloat(math.Round(x), 'f', 0, 64) + "×"
+	}
+	return strconv.FormatFloat(x, 'g', 2, 64) + "×"
 }
 
 // given lists the settings the user changed since the preset was loaded,
@@ -84,4 +188,37 @@ func (l *Lab) ReproduceLine() string {
 		return ""
 	}
 	return l.Last.Command()
+}
+
+// RaceProgress is the last race's progress, if the last experiment is a
+// race whose runs are all still there: the runs ended and in all, the
+// wall time so far (the longest-running one's) and an estimate of the time
+// left (false when no run has a pace yet, or the race is over) from each
+// unfinished run's pace so far.
+func (l *Lab) RaceProgress() (ended, total int, elapsed, left time.Duration, known, ok bool) {
+	e := l.Last
+	if e == nil || e.Kind != "race" || len(e.runs) == 0 {
+		return 0, 0, 0, 0, false, false
+	}
+	known = true
+	open := false
+	for _, k := range e.runs {
+		r := l.Runs[k.id.Index]
+		if r == nil || r.Gen != k.gen {
+			return 0, 0, 0, 0, false, false
+		}
+		total++
+		elapsed = max(elapsed, r.Elapsed)
+		if !r.Active() {
+			ended++
+			continue
+		}
+		open = true
+		if r.Step <= 0 || r.Elapsed <= 0 {
+			known = false
+			continue
+		}
+		left = max(left, time.Duration(float64(r.Elapsed)*float64(r.Steps-r.Step)/float64(r.Step)))
+	}
+	return ended, total, elapsed, left, known && open, true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/loralab/loralab/lab"
 )
@@ -22,9 +23,16 @@ type SweepRun struct {
 	// from the method's formula until it ends, then from the ledger.
 	Trainable int
 	Memory    int64
+	// Hist is its loss history (bounded: SweepHistoryCap points), for the
+	// dialog's curves and its loss at a chosen step.
+	Hist *lab.History
 
 	cancel context.CancelFunc
 }
+
+// SweepHistoryCap bounds the points the UI keeps per sweep run (a sweep has
+// up to lab.MaxSweepValues values per method).
+const SweepHistoryCap = 256
 
 // SweepState is the lab's current sweep: one setting over values for the
 // marked methods, every run on identical data, in the shared pool.
@@ -33,6 +41,54 @@ type SweepState struct {
 	Values  []string
 	Methods []int
 	Runs    []*SweepRun // methods outer, values inner (lab.Sweep.Jobs order)
+	// Skipped are the marked methods the sweep left out: they do not read
+	// the swept setting, so every value would give the same run.
+	Skipped []int
+	// Stopped: the sweep was stopped (S, or ctrl+x in its dialog); the runs
+	// that had ended keep their results.
+	Stopped bool
+	// Elapsed is the wall time since it started, as of its last update.
+	Elapsed time.Duration
+	started time.Time
+}
+
+// Progress is the sweep's steps taken and to take, over every run (an
+// ended run counts all its steps).
+func (s *SweepState) Progress() (done, total int) {
+	for _, r := range s.Runs {
+		total += r.Steps
+		if r.Result != nil {
+			done += r.Steps
+		} else {
+			done += r.Step
+		}
+	}
+	return done, total
+}
+
+// Remaining estimates the wall time the sweep still needs, from its pace so
+// far (false until it has taken a step, and once it is over).
+func (s *SweepState) Remaining() (time.Duration, bool) {
+	done, total := s.Progress()
+	if done <= 0 || done >= total || s.Stopped || s.Elapsed <= 0 {
+		return 0, false
+	}
+	return time.Duration(float64(s.Elapsed) * float64(total-done) / float64(done)), true
+}
+
+// Training counts the runs that train now (seated, not ended), and Waiting
+// those queued for a seat.
+func (s *SweepState) Training() (training, waiting int) {
+	for _, r := range s.Runs {
+		switch {
+		case r.Result != nil:
+		case r.Status == lab.Queued:
+			waiting++
+		default:
+			training++
+		}
+	}
+	return training, waiting
 }
 
 // Done counts the runs that have ended.
@@ -56,9 +112,11 @@ func (s *SweepState) Final(mi, vi int) float64 {
 }
 
 // StartSweep parses values for setting (a list like 1,2,4 or a range like
-// 1e-4..1e-1:log:7), builds the jobs for the race methods, each with its
-// settings (a preset's per-method overrides included, as loralab sweep
-// does), validates every one, and starts them, replacing any sweep.
+// 1e-4..1e-1:log:7), builds the jobs for the race methods that read the
+// setting (the others are skipped and named: every value would give them
+// the same run), each with its settings (a preset's per-method overrides
+// included, as loralab sweep does), validates every one, and starts them,
+// replacing any sweep.
 func (l *Lab) StartSweep(setting, text string) error {
 	set, err := catalog.Setting(setting)
 	if err != nil {
@@ -68,7 +126,17 @@ func (l *Lab) StartSweep(setting, text string) error {
 	if err != nil {
 		return err
 	}
-	idx := l.RaceMethods()
+	var idx, skipped []int
+	for _, i := range l.RaceMethods() {
+		if lab.Applies(setting, l.Methods[i], taskOf(l.Config)) {
+			idx = append(idx, i)
+		} else {
+			skipped = append(skipped, i)
+		}
+	}
+	if len(idx) == 0 {
+		return fmt.Errorf("no marked method reads %s (%s): every value would give the same run; mark one that does", setting, strings.Join(titlesOf(l, skipped), ", "))
+	}
 	var jobs []lab.Job
 	for _, i := range idx {
 		base, err := l.ConfigFor(i)
@@ -82,7 +150,7 @@ func (l *Lab) StartSweep(setting, text string) error {
 		jobs = append(jobs, js...)
 	}
 	l.StopSweep()
-	st := &SweepState{Setting: setting, Values: values, Methods: idx}
+	st := &SweepState{Setting: setting, Values: values, Methods: idx, Skipped: skipped, started: time.Now()}
 	for k, job := range jobs {
 		ctx, cancel := context.WithCancel(l.ctx)
 		r, err := lab.StartIn(ctx, l.pool, job)
@@ -93,7 +161,8 @@ func (l *Lab) StartSweep(setting, text string) error {
 		l.gen++
 		mem, trainable := formulaMemory(job.Method, job.Config)
 		st.Runs = append(st.Runs, &SweepRun{Method: idx[k/len(values)], Value: values[k%len(values)], Gen: l.gen,
-			Status: lab.Queued, Steps: job.Config.Steps, Eval: nan(), Trainable: trainable, Memory: mem.Total, cancel: cancel})
+			Status: lab.Queued, Steps: job.Config.Steps, Eval: nan(), Trainable: trainable, Memory: mem.Total, cancel: cancel,
+			Hist: lab.NewHistory(SweepHistoryCap)})
 		l.hub.watch(sweepID(k), l.gen, r)
 	}
 	l.setSweep(st)
@@ -102,8 +171,38 @@ func (l *Lab) StartSweep(setting, text string) error {
 	for _, i := range idx {
 		names = append(names, l.Infos[i].Title)
 	}
-	l.Say(false, "sweep of %s over %s for %s: %d runs", setting, strings.Join(values, ", "), strings.Join(names, ", "), len(jobs))
+	msg := fmt.Sprintf("sweep of %s over %s for %s: %d runs", setting, strings.Join(values, ", "), strings.Join(names, ", "), len(jobs))
+	if len(skipped) > 0 {
+		msg += fmt.Sprintf("; skipped %s: it does not read %s", strings.Join(titlesOf(l, skipped), ", "), setting)
+	}
+	l.Say(false, "%s", msg)
 	return nil
+}
+
+// titlesOf maps method indices to their titles.
+func titlesOf(l *Lab, idx []int) []string {
+	var out []string
+	for _, i := range idx {
+		out = append(out, l.Infos[i].Title)
+	}
+	return out
+}
+
+// CancelSweep stops the current sweep (S, or ctrl+x in its dialog): every
+// run that has not ended is cancelled; those that ended keep their
+// results, for the dialog and e. It says what it did.
+func (l *Lab) CancelSweep() {
+	sw := l.Sweep
+	if sw == nil || sw.Stopped || sw.Done() == len(sw.Runs) {
+		l.Say(true, "no sweep trains: nothing to stop")
+		return
+	}
+	for _, r := range sw.Runs {
+		r.cancel()
+	}
+	sw.Stopped = true
+	l.ver.Sweep++
+	l.Say(false, "sweep of %s stopped: %d of %d runs had ended; their results stay (e saves them)", sw.Setting, sw.Done(), len(sw.Runs))
 }
 
 // StopSweep cancels every run of the current sweep.
@@ -141,6 +240,10 @@ func (l *Lab) applySweep(u runUpdate) bool {
 	if r.Gen != u.Gen {
 		return false
 	}
+	for _, p := range u.Points {
+		r.Hist.Add(p)
+	}
+	l.Sweep.Elapsed = time.Since(l.Sweep.started)
 	if u.HasProgress {
 		r.Status, r.Step, r.Steps = u.Progress.Status, u.Progress.Step, u.Progress.Steps
 		if u.Progress.Step > 0 {
@@ -154,8 +257,8 @@ func (l *Lab) applySweep(u runUpdate) bool {
 			r.Trainable, r.Memory = u.Result.Params.Trainable, u.Result.Memory.Total
 		}
 		r.cancel()
-		if l.Sweep.Done() == len(l.Sweep.Runs) {
-			l.Say(false, "sweep of %s done: %d runs", l.Sweep.Setting, len(l.Sweep.Runs))
+		if l.Sweep.Done() == len(l.Sweep.Runs) && !l.Sweep.Stopped {
+			l.Say(false, "sweep of %s done: %d runs in %s", l.Sweep.Setting, len(l.Sweep.Runs), fmtDuration(l.Sweep.Elapsed))
 		}
 	}
 	l.ver.Sweep++

@@ -16,10 +16,16 @@ import (
 // SweepPane is the sweep dialog (w): pick a sweepable setting (↑/↓), type
 // its values (a list like 1,2,4,8 or a range like 1e-4..1e-1:log:7, parsed
 // by lab.ParseValues), and enter runs lab.Sweep's jobs for the marked
-// methods with the current settings. Below, the results against the value,
-// one series per method: the final eval loss (log scale), the trainable
-// parameters and the memory, with the table of final losses beside them;
-// where they do not all fit, tab shows one view at a time. It is modal: it
+// methods that read the setting, with the current settings (the others are
+// skipped, and the dialog says so); ctrl+x stops it. Below, its progress
+// (runs ended, training and waiting; the time so far and left) and the
+// results against the value, one series per method: the final eval loss
+// (log scale, each measured value dotted), the trainable parameters and the
+// memory, with the table of final losses beside them; then each run's loss
+// curve, one per value (labelled 1, 2, 3 … at its end, so curves on top of
+// each other stay told apart), and the eval loss at a chosen step N
+// (pgup/pgdn) against the value — what a preset asks to "look early" at.
+// Where they do not all fit, tab shows one view at a time. It is modal: it
 // takes every key until esc closes it (the sweep goes on training).
 type SweepPane struct {
 	basePane
@@ -27,12 +33,17 @@ type SweepPane struct {
 	cur     int
 	input   textinput.Model
 	errText string
-	view    int // the result view shown when they do not all fit (sweepViews)
+	view    int // the result view shown (sweepViews, or wideViews when everything fits)
 	preset  int // the preset version the dialog was last opened with
+	atStep  int // the step the "loss at step N" view reads (0: a tenth of the steps)
+	method  int // which of the sweep's methods the curves view shows (shift+↑/↓)
 }
 
 // sweepViews name the result views tab cycles through on small screens.
-var sweepViews = []string{"final eval loss", "trainable params", "memory", "table"}
+var sweepViews = []string{"final eval loss", "loss curves", "loss at step N", "trainable params", "memory", "table"}
+
+// wideViews name the pages tab cycles through when the overview fits.
+var wideViews = []string{"overview", "curves"}
 
 // NewSweepPane returns the sweep dialog.
 func NewSweepPane(c *Common) *SweepPane {
@@ -47,7 +58,19 @@ func NewSweepPane(c *Common) *SweepPane {
 	p.keys = []*KeyTable{{Title: "Sweep (w)", Rows: []KeyRow{
 		row(k.SweepPick, p.pick),
 		row(k.Apply, p.start),
-		row(k.SweepView, func(tea.KeyMsg) { p.view = (p.view + 1) % len(sweepViews) }),
+		row(k.SweepView, func(tea.KeyMsg) { p.view++ }),
+		row(k.SweepStop, func(tea.KeyMsg) { c.Lab.CancelSweep() }),
+		row(k.SweepStepBack, func(tea.KeyMsg) { p.moveStep(-1) }),
+		row(k.SweepStepFwd, func(tea.KeyMsg) { p.moveStep(1) }),
+		row(k.SweepMethod, func(msg tea.KeyMsg) {
+			if sw := c.Lab.Sweep; sw != nil {
+				d := 1
+				if msg.Type == tea.KeyShiftUp {
+					d = -1
+				}
+				p.method = (p.method + d + len(sw.Methods)) % len(sw.Methods)
+			}
+		}),
 	}}}
 	return p
 }
@@ -78,6 +101,35 @@ func (p *SweepPane) Open() tea.Cmd {
 	return nil
 }
 
+// moveStep moves the step the "loss at step N" view reads by a tenth of
+// the sweep's steps.
+func (p *SweepPane) moveStep(dir int) {
+	sw := p.c.Lab.Sweep
+	if sw == nil {
+		return
+	}
+	steps := sweepSteps(sw)
+	p.atStep = min(max(p.stepN(sw)+dir*max(1, steps/10), 0), steps)
+}
+
+// sweepSteps is the longest run's steps.
+func sweepSteps(sw *SweepState) int {
+	n := 1
+	for _, r := range sw.Runs {
+		n = max(n, r.Steps)
+	}
+	return n
+}
+
+// stepN is the step the "loss at step N" view reads: as chosen, else a
+// tenth of the steps ("look early").
+func (p *SweepPane) stepN(sw *SweepState) int {
+	if p.atStep > 0 {
+		return p.atStep
+	}
+	return max(1, sweepSteps(sw)/10)
+}
+
 // Title implements Component.
 func (p *SweepPane) Title() string { return "Sweep" }
 
@@ -87,7 +139,7 @@ func (p *SweepPane) Capturing() bool { return true }
 // ShortHelp implements Component.
 func (p *SweepPane) ShortHelp() []key.Binding {
 	k := p.c.Keys
-	return []key.Binding{k.SweepPick, k.Apply, k.SweepView, k.Close}
+	return []key.Binding{k.SweepPick, k.Apply, k.SweepView, k.SweepStop, k.SweepStepFwd, k.Close}
 }
 
 // HandleKey implements Component: ↑/↓ pick the setting, enter starts the
@@ -130,7 +182,7 @@ func (p *SweepPane) start(tea.KeyMsg) {
 func (p *SweepPane) View() string {
 	l := p.c.Lab
 	v := l.Version()
-	return p.memo.get([8]int{p.w, p.h, v.Sweep, v.Selection, v.Config}, p.render)
+	return p.memo.get([8]int{p.w, p.h, v.Sweep, v.Selection, v.Config, p.view, p.atStep, p.method}, p.render)
 }
 
 func (p *SweepPane) render() string {
@@ -144,9 +196,17 @@ func (p *SweepPane) render() string {
 	out = append(out, "values   "+p.input.View())
 	var ms []string
 	for _, i := range l.RaceMethods() {
-		ms = append(ms, st.Method(l.Infos[i].Name).Render(l.Infos[i].Glyph)+" "+l.Infos[i].Title)
+		if lab.Applies(name, l.Methods[i], taskOf(l.Config)) {
+			ms = append(ms, st.Method(l.Infos[i].Name).Render(l.Infos[i].Glyph)+" "+l.Infos[i].Title)
+		}
 	}
-	out = append(out, "methods  "+strings.Join(ms, "  "))
+	line := "methods  " + strings.Join(ms, "  ")
+	if skipped := p.skipped(name); len(skipped) > 0 {
+		line += " · skipped: " + strings.Join(skipped, ", ") + " (does not read " + name + ")"
+	}
+	for _, w := range wrap(line, p.w, 2) {
+		out = append(out, w)
+	}
 	switch {
 	case p.errText != "":
 		for _, w := range wrap("✗ "+p.errText, p.w, 2) {
@@ -163,32 +223,158 @@ func (p *SweepPane) render() string {
 		return strings.Join(out, "\n")
 	}
 	out = append(out, "")
-	status := fmt.Sprintf("sweep of %s: %d of %d runs ended", st.Accent.Render(sw.Setting), sw.Done(), len(sw.Runs))
 	W, H := p.w, p.h-len(out)-1
 	tableW := p.tableWidth(sw)
-	switch {
-	case W-tableW-2 >= 44 && H >= 20:
-		// Everything: the loss chart with the table beside it, the
-		// trainable parameters and the memory side by side below.
-		out = append(out, status)
-		out = append(out, p.wide(sw, W, H, tableW)...)
-	default:
-		out = append(out, status+st.Muted.Render(fmt.Sprintf(" · view %d/%d · tab: %s", p.view+1, len(sweepViews), sweepViews[(p.view+1)%len(sweepViews)])))
-		var view []string
-		switch p.view {
-		case 3:
-			view = p.table(sw, H)
-		default:
-			view = p.oneChart(sw, p.view, W, H, true)
+	if W-tableW-2 >= 44 && H >= 20 {
+		// Everything fits: the overview (the loss chart with the table
+		// beside it, the trainable parameters and the memory below) and
+		// the curves with the loss at step N, a page each.
+		page := p.view % len(wideViews)
+		tag := fmt.Sprintf(" · page %d/%d · tab: %s", page+1, len(wideViews), wideViews[(page+1)%len(wideViews)])
+		out = append(out, p.status(sw, width(tag))+st.Muted.Render(tag))
+		if page == 0 {
+			out = append(out, p.wide(sw, W, H, tableW)...)
+		} else {
+			left := W * 3 / 5
+			out = append(out, hjoin(fitLines(strings.Join(p.curvesChart(sw, left, H), "\n"), left+2, H),
+				fitLines(strings.Join(p.oneChart(sw, sweepAtStep, W-left-2, H, true), "\n"), W-left-2, H))...)
 		}
-		out = append(out, view...)
+		return strings.Join(out, "\n")
+	}
+	view := p.view % len(sweepViews)
+	tag := fmt.Sprintf(" · view %d/%d · tab: %s", view+1, len(sweepViews), sweepViews[(view+1)%len(sweepViews)])
+	out = append(out, p.status(sw, width(tag))+st.Muted.Render(tag))
+	switch view {
+	case 0:
+		out = append(out, p.oneChart(sw, sweepFinal, W, H, true)...)
+	case 1:
+		out = append(out, p.curvesChart(sw, W, H)...)
+	case 2:
+		out = append(out, p.oneChart(sw, sweepAtStep, W, H, true)...)
+	case 3:
+		out = append(out, p.oneChart(sw, sweepTrainable, W, H, true)...)
+	case 4:
+		out = append(out, p.oneChart(sw, sweepMemory, W, H, true)...)
+	default:
+		out = append(out, p.table(sw, H)...)
 	}
 	return strings.Join(out, "\n")
 }
 
-// sweepSeries returns one series per method of the sweep for metric m (0
-// final eval loss, 1 trainable parameters, 2 memory bytes) over the value
-// indices, and the legend items.
+// skipped lists the marked methods a sweep of setting would skip: they do
+// not read it.
+func (p *SweepPane) skipped(setting string) []string {
+	l := p.c.Lab
+	var out []string
+	for _, i := range l.RaceMethods() {
+		if !lab.Applies(setting, l.Methods[i], taskOf(l.Config)) {
+			out = append(out, l.Infos[i].Title)
+		}
+	}
+	return out
+}
+
+// status is the sweep's progress: runs ended, training and waiting for a
+// seat, the steps taken, the time so far and the time left — as much as
+// fits in the dialog's width (with the view's tag, rest cells).
+func (p *SweepPane) status(sw *SweepState, rest int) string {
+	st := p.c.Styles
+	training, waiting := sw.Training()
+	parts := []string{fmt.Sprintf("sweep of %s: %d of %d ended", st.Accent.Render(sw.Setting), sw.Done(), len(sw.Runs))}
+	if sw.Stopped {
+		parts = append(parts, st.Warn.Render("stopped"))
+	}
+	if sw.Elapsed > 0 {
+		t := fmtDuration(sw.Elapsed)
+		if left, ok := sw.Remaining(); ok {
+			t += " < " + fmtDuration(left)
+		}
+		parts = append(parts, t)
+	}
+	if training > 0 {
+		parts = append(parts, fmt.Sprintf("%d training", training))
+	}
+	if waiting > 0 {
+		parts = append(parts, fmt.Sprintf("%d waiting for a seat", waiting))
+	}
+	done, total := sw.Progress()
+	parts = append(parts, fmt.Sprintf("%s/%s steps", fmtCount(float64(done)), fmtCount(float64(total))))
+	if !sw.Stopped && sw.Done() < len(sw.Runs) {
+		parts = append(parts, st.Muted.Render("ctrl+x stops it"))
+	}
+	s := parts[0]
+	for _, x := range parts[1:] {
+		if width(s)+3+width(x)+rest > p.w {
+			break
+		}
+		s += " · " + x
+	}
+	return s
+}
+
+// The metrics of the sweep's charts against the value.
+const (
+	sweepFinal     = iota // the final eval loss
+	sweepTrainable        // the trainable parameters
+	sweepMemory           // the memory in bytes
+	sweepAtStep           // the eval loss at step N
+)
+
+// curvesChart draws the eval-loss curve of every run of one of the
+// sweep's methods (shift+↑/↓ picks it), one per value, in w × h: each
+// labelled at its end with its value's key (1, 2, 3 …), in a colour ramp
+// from the first value to the last, so curves on top of each other stay
+// told apart; a key under the chart.
+func (p *SweepPane) curvesChart(sw *SweepState, w, h int) []string {
+	st, l := p.c.Styles, p.c.Lab
+	mi := p.method % len(sw.Methods)
+	info := l.Infos[sw.Methods[mi]]
+	var series []Series
+	var key []string
+	for vi, v := range sw.Values {
+		r := sw.Runs[mi*len(sw.Values)+vi]
+		var xs []int
+		var ys []float64
+		if r.Hist != nil {
+			for _, pt := range r.Hist.Points() {
+				xs, ys = append(xs, pt.Step), append(ys, pt.Eval)
+			}
+		}
+		label := valueKey(vi)
+		paint := st.Ramp(vi, len(sw.Values))
+		chars := asciigraph.DefaultCharSet
+		if !st.Colour {
+			chars = asciigraph.CreateCharSet(label)
+		}
+		series = append(series, Series{X: xs, Y: ys, Paint: paint, Chars: chars, End: label})
+		key = append(key, paint.Render(label)+"="+v)
+	}
+	title := "eval loss curves of " + st.Method(info.Name).Render(info.Glyph+" "+info.Title) + ", one per " + sw.Setting
+	if len(sw.Methods) > 1 {
+		title += st.Muted.Render(" · shift+↑/↓: other method")
+	}
+	leg := wrap(sw.Setting+": "+strings.Join(key, "  "), w, 3)
+	out := []string{fit(title, w)}
+	chartH := h - 1 - len(leg)
+	if chartH < 4 {
+		return fitLines(strings.Join(append(out, leg...), "\n"), w, min(h, 1+len(leg)))
+	}
+	out = append(out, drawChart(series, ChartOpts{
+		Width: w, Height: chartH, XMax: sweepSteps(sw), Log: true, Colour: st.Colour,
+		XLabel: "steps", YLabel: "loss", Empty: "  the curves appear as the runs train",
+	})...)
+	return append(out, leg...)
+}
+
+// valueKey labels value i of a sweep in the curves view: 1 … 9, then a … z.
+func valueKey(i int) string {
+	const keys = "123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	return string(keys[i%len(keys)])
+}
+
+// sweepSeries returns one series per method of the sweep for metric m
+// (sweepFinal, sweepTrainable, sweepMemory, sweepAtStep) over the value
+// indices, each measured value dotted, and the legend items.
 func (p *SweepPane) sweepSeries(sw *SweepState, m int) ([]Series, []string) {
 	st, l := p.c.Styles, p.c.Lab
 	xs := make([]int, len(sw.Values))
@@ -201,27 +387,38 @@ func (p *SweepPane) sweepSeries(sw *SweepState, m int) ([]Series, []string) {
 		info := l.Infos[i]
 		ys := make([]float64, len(sw.Values))
 		best, bestV := math.Inf(1), ""
+		at := p.stepN(sw)
 		for vi := range sw.Values {
 			r := sw.Runs[mi*len(sw.Values)+vi]
 			switch m {
-			case 0:
+			case sweepFinal:
 				ys[vi] = sw.Final(mi, vi)
-				if finite(ys[vi]) && ys[vi] < best {
-					best, bestV = ys[vi], sw.Values[vi]
-				}
-			case 1:
+			case sweepTrainable:
 				ys[vi] = float64(r.Trainable)
-			case 2:
+			case sweepMemory:
 				ys[vi] = float64(r.Memory)
+			case sweepAtStep:
+				ys[vi] = nan()
+				// The run's last eval loss at or before step N, once it
+				// has got to N.
+				if last, ok := r.Hist.Last(); ok && (last.Step >= at || r.Result != nil) {
+					if pt, ok := pointAt(r.Hist, at); ok {
+						ys[vi] = pt.Eval
+					}
+				}
+			}
+			if (m == sweepFinal || m == sweepAtStep) && finite(ys[vi]) && ys[vi] < best {
+				best, bestV = ys[vi], sw.Values[vi]
 			}
 		}
 		chars := asciigraph.DefaultCharSet
+		dot := "●"
 		if !st.Colour {
-			chars = asciigraph.CreateCharSet(info.Glyph)
+			chars, dot = asciigraph.CreateCharSet("·"), info.Glyph
 		}
-		series = append(series, Series{X: xs, Y: ys, Colour: st.MethodANSI(info.Name), Chars: chars})
+		series = append(series, Series{X: xs, Y: ys, Paint: st.Method(info.Name), Colour: st.MethodANSI(info.Name), Chars: chars, Dot: dot})
 		item := st.Method(info.Name).Render(info.Glyph + " " + info.Title)
-		if m == 0 {
+		if m == sweepFinal || m == sweepAtStep {
 			if bestV != "" {
 				item += " best " + sw.Setting + "=" + bestV + " (" + fmtLoss(best) + ")"
 			} else {
@@ -244,17 +441,23 @@ func (p *SweepPane) oneChart(sw *SweepState, m, w, h int, legend bool) []string 
 	}
 	titles := []string{"final eval loss (log scale) against " + sw.Setting,
 		"trainable parameters (log scale) against " + sw.Setting,
-		"memory in bytes (log scale; K/M = KiB/MiB) against " + sw.Setting}
-	formats := []func(float64) string{fmtLoss, func(v float64) string { return fmtCount(v) }, shortBytes}
-	empty := []string{"  final eval loss against " + sw.Setting + ": waiting for the first runs to end", "", ""}
+		"memory in bytes (log scale; K/M = KiB/MiB) against " + sw.Setting,
+		fmt.Sprintf("eval loss at step %s (log scale) against %s · pgup/pgdn: step", fmtCount(float64(p.stepN(sw))), sw.Setting)}
+	formats := []func(float64) string{nil, func(v float64) string { return fmtCount(v) }, shortBytes, nil}
+	empty := []string{"  final eval loss against " + sw.Setting + ": waiting for the first runs to end", "", "",
+		"  eval loss at step " + fmtCount(float64(p.stepN(sw))) + ": waiting for the runs to get there"}
+	if sw.Stopped {
+		empty[0] = "  final eval loss against " + sw.Setting + ": none, the sweep was stopped before a run finished"
+	}
+	ylabels := []string{"loss", "params", "bytes", "loss"}
 	chartH := h - 1 - len(leg)
 	out := []string{st.Muted.Render(fit(titles[m], w))}
 	if chartH < 4 {
 		return fitLines(strings.Join(append(out, leg...), "\n"), w, min(h, 1+len(leg)))
 	}
-	out = append(out, plotChart(series, ChartOpts{
+	out = append(out, drawChart(series, ChartOpts{
 		Width: w, Height: chartH, XMax: max(1, len(sw.Values)-1), Log: true, Colour: st.Colour,
-		YFormat: formats[m], XTicks: xticks(sw.Values, w-16),
+		YFormat: formats[m], XTicks: xticks(sw.Values, w-16), XLabel: sw.Setting, YLabel: ylabels[m], YPow2: m == sweepMemory,
 		XFormat: func(v float64) string {
 			i := int(math.Round(v))
 			if i < 0 || i >= len(sw.Values) {
@@ -277,12 +480,12 @@ func (p *SweepPane) wide(sw *SweepState, w, h, tableW int) []string {
 	topH := max(10, avail*55/100)
 	botH := avail - topH
 	chartW := w - tableW - 2
-	out := hjoin(fitLines(strings.Join(p.oneChart(sw, 0, chartW, topH, false), "\n"), chartW+2, topH),
+	out := hjoin(fitLines(strings.Join(p.oneChart(sw, sweepFinal, chartW, topH, false), "\n"), chartW+2, topH),
 		fitLines(strings.Join(p.table(sw, topH), "\n"), tableW, topH))
 	if botH >= 5 {
 		half := (w - 2) / 2
-		out = append(out, hjoin(fitLines(strings.Join(p.oneChart(sw, 1, half, botH, false), "\n"), half+2, botH),
-			fitLines(strings.Join(p.oneChart(sw, 2, w-half-2, botH, false), "\n"), w-half-2, botH))...)
+		out = append(out, hjoin(fitLines(strings.Join(p.oneChart(sw, sweepTrainable, half, botH, false), "\n"), half+2, botH),
+			fitLines(strings.Join(p.oneChart(sw, sweepMemory, w-half-2, botH, false), "\n"), w-half-2, botH))...)
 	}
 	return append(out, leg...)
 }
