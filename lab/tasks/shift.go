@@ -56,6 +56,13 @@ var (
 	// directions — the LoRA-FA paper's argument for real layers — it does not.
 	InputRank = lab.Setting{Name: "input-rank", Help: "directions the inputs span: K < width confines them to a random K-dimensional subspace (default 0: the full width)", Kind: lab.IntSetting, Default: 0, Sweepable: true,
 		Ladder: []float64{0, 1, 2, 4, 8, 16, 32, 64}, Check: lab.Between("input-rank", 0, MaxWidth)}
+	// ShiftIn says what the teacher's shift is: a rank-k change in random
+	// directions (the default); the same change projected onto W0's own top-k
+	// singular directions ("principal", at the same size: where PiSSA's start
+	// puts its factors); or every row of W0 rescaled by its own factor
+	// ("rows": the change in magnitude DoRA trains apart, full rank).
+	ShiftIn = lab.Setting{Name: "shift-in", Help: "the teacher's shift: random (rank task-rank), principal (in W0's top singular directions) or rows (each row of W0 rescaled)", Kind: lab.StringSetting, Default: shiftRandom,
+		Check: lab.OneOf("shift-in", shiftRandom, shiftPrincipal, shiftRows)}
 	// TrainSize is the number of examples in the training set batches are drawn from.
 	TrainSize = lab.Setting{Name: "train-size", Help: "examples in the training set", Kind: lab.IntSetting, Default: 4096, Check: lab.Between("train-size", 1, MaxTrainSize)}
 )
@@ -65,7 +72,7 @@ func (Shift) Info() lab.TaskInfo {
 	return lab.TaskInfo{
 		Name: "shift", Title: "Shift",
 		Summary:  "an MLP learns a teacher whose weights are its own plus a shift of rank k per layer (MSE)",
-		Settings: []lab.Setting{TaskRank, Noise, InputRank, Width, Depth, Activation, EvalSize, TrainSize},
+		Settings: []lab.Setting{TaskRank, Noise, InputRank, ShiftIn, Width, Depth, Activation, EvalSize, TrainSize},
 		Explain: lab.TaskExplanation{
 			Describe: func(cfg lab.Config) string { return fmt.Sprintf("width %d, depth %d", Width.Int(cfg), Depth.Int(cfg)) },
 			Model: func(cfg lab.Config) string {
@@ -185,8 +192,25 @@ func (t Shift) New(ctx context.Context, cfg lab.Config, ledger *lab.Ledger, whol
 		u, v := lab.NewMat(s.DOut, k), lab.NewMat(s.DIn, k)
 		lab.FillNormal(u, teacherRand, 1)
 		lab.FillNormal(v, teacherRand, 1)
+		shift := lab.NewMat(s.DOut, s.DIn)
+		lab.Gemm(ShiftScale/math.Sqrt(float64(s.DIn*k)), u, lab.NoT, v, lab.T, 0, shift)
+		switch ShiftIn.Text(cfg) {
+		case shiftPrincipal:
+			shift = principalPart(shift, w0, k)
+		case shiftRows:
+			// ΔW* = diag(ShiftScale·z)·W0, z ~ N(0, 1) per output row: every
+			// row keeps its direction and changes its length — full rank.
+			for i := 0; i < shift.Rows; i++ {
+				z := ShiftScale * teacherRand.NormFloat64()
+				for j, x := range w0.Row(i) {
+					shift.Set(i, j, z*x)
+				}
+			}
+		}
 		w := w0.Clone()
-		lab.Gemm(ShiftScale/math.Sqrt(float64(s.DIn*k)), u, lab.NoT, v, lab.T, 1, w)
+		for j := range w.Data {
+			w.Data[j] += shift.Data[j]
+		}
 		net.base, net.teacher, net.biases = append(net.base, w0), append(net.teacher, w), append(net.biases, bias)
 	}
 	evalRows := ((EvalSize.Int(cfg) + batch - 1) / batch) * batch
@@ -306,6 +330,44 @@ func (m *mlp) teach(x, y *lab.Mat) {
 		}
 		in = out
 	}
+}
+
+// The places a shift can lie in.
+const (
+	shiftRandom    = "random"
+	shiftPrincipal = "principal"
+	shiftRows      = "rows"
+)
+
+// principalPart is shift projected onto w0's top-k singular subspaces,
+// U_k·U_kᵀ·shift·V_k·V_kᵀ, rescaled to shift's Frobenius norm.
+func principalPart(shift, w0 *lab.Mat, k int) *lab.Mat {
+	var svd mat.SVD
+	svd.Factorize(mat.NewDense(w0.Rows, w0.Cols, append([]float64(nil), w0.Data...)), mat.SVDThin)
+	var u, v mat.Dense
+	svd.UTo(&u)
+	svd.VTo(&v)
+	uk, vk := u.Slice(0, w0.Rows, 0, k), v.Slice(0, w0.Cols, 0, k)
+	var core, left, mid, out mat.Dense
+	core.Mul(uk.T(), mat.NewDense(shift.Rows, shift.Cols, shift.Data)) // U_kᵀ·shift, k × d_in
+	left.Mul(&core, vk)                                                  // U_kᵀ·shift·V_k, k × k
+	mid.Mul(uk, &left)                                                   // d_out × k
+	out.Mul(&mid, vk.T())                                                // d_out × d_in
+	p := lab.NewMat(shift.Rows, shift.Cols)
+	norm, pnorm := 0.0, 0.0
+	for i := 0; i < p.Rows; i++ {
+		for j := 0; j < p.Cols; j++ {
+			x := out.At(i, j)
+			p.Set(i, j, x)
+			pnorm += x * x
+			norm += shift.At(i, j) * shift.At(i, j)
+		}
+	}
+	scale := math.Sqrt(norm / pnorm)
+	for i := range p.Data {
+		p.Data[i] *= scale
+	}
+	return p
 }
 
 // subspace returns a width × k orthonormal basis drawn from r (the Q of a

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/loralab/loralab/lab"
+	"gonum.org/v1/gonum/mat"
 )
 
 // identity is an adapted layer that is the base layer itself: Y = X·Wᵀ + b.
@@ -102,4 +103,64 @@ func TestInputRankSpan(t *testing.T) {
 			t.Errorf("input-rank %d: mean ‖x‖² %.2f, want about the width %d", k, per, x.Cols)
 		}
 	}
+}
+
+// TestShiftIn: the principal shift lies in W0's top-k singular directions
+// (its share in their row space is 1) at the random shift's size; the rows
+// shift rescales every row of W0 without turning it; the default is
+// unchanged by the setting's existence (same teacher as before).
+func TestShiftIn(t *testing.T) {
+	build := func(in string) *mlp {
+		net, err := Shift{}.New(context.Background(), tinyShift().With("shift-in", in).With("task-rank", 2), lab.NewLedger(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return net.(*mlp)
+	}
+	random, principal, rows := build("random"), build("principal"), build("rows")
+	for i, w0 := range random.base {
+		rs, ps := random.TargetShift()[i], principal.TargetShift()[i]
+		var svd mat.SVD
+		svd.Factorize(mat.NewDense(w0.Rows, w0.Cols, append([]float64(nil), w0.Data...)), mat.SVDThin)
+		var v mat.Dense
+		svd.VTo(&v)
+		top := lab.NewMat(2, w0.Cols) // the top 2 right singular vectors, as rows
+		for c := 0; c < 2; c++ {
+			for j := 0; j < w0.Cols; j++ {
+				top.Set(c, j, v.At(j, c))
+			}
+		}
+		if share := lab.RowSpaceShare(ps, top); math.Abs(share-1) > 1e-9 {
+			t.Errorf("layer %d: %.3g of the principal shift lies in W0's top-2 input directions, want all", i, share)
+		}
+		if share := lab.RowSpaceShare(rs, top); share > 0.9 {
+			t.Errorf("layer %d: the random shift lies %.3g in W0's top directions: not random", i, share)
+		}
+		if a, b := frob(rs), frob(ps); math.Abs(a-b) > 1e-9*a {
+			t.Errorf("layer %d: principal shift ‖%g‖, random ‖%g‖: want the same size", i, b, a)
+		}
+		sh := rows.TargetShift()[i]
+		for r := 0; r < w0.Rows; r++ { // row r of the shift is a multiple of row r of W0
+			k := 0.0
+			for j, x := range w0.Row(r) {
+				if math.Abs(x) > 1e-3 {
+					k = sh.At(r, j) / x
+					break
+				}
+			}
+			for j, x := range w0.Row(r) {
+				if math.Abs(sh.At(r, j)-k*x) > 1e-12 {
+					t.Fatalf("layer %d row %d: the rows shift turns the row", i, r)
+				}
+			}
+		}
+	}
+}
+
+func frob(m *lab.Mat) float64 {
+	s := 0.0
+	for _, v := range m.Data {
+		s += v * v
+	}
+	return math.Sqrt(s)
 }
