@@ -70,7 +70,7 @@ var builtinFS embed.FS
 
 // builtinOrder is the order `loralab presets` lists the built-in presets in;
 // embedded files not named here follow alphabetically.
-var builtinOrder = []string{"race-five", "rank-matters", "loraplus-ratio", "frozen-a", "vera-budget", "beyond-rank", "full-vs-lora"}
+var builtinOrder = []string{"race-five", "rank-matters", "rslora-rank", "loraplus-tuned", "frozen-a", "vera-budget", "vera-rank", "beyond-rank", "dora-vs-lora", "pissa-vs-lora", "full-vs-lora"}
 
 var builtins = mustLoadBuiltIns()
 

@@ -14,7 +14,7 @@ import (
 
 func TestBuiltIns(t *testing.T) {
 	all := BuiltIn()
-	want := []string{"race-five", "rank-matters", "loraplus-ratio", "frozen-a", "vera-budget", "beyond-rank", "full-vs-lora"}
+	want := []string{"race-five", "rank-matters", "rslora-rank", "loraplus-tuned", "frozen-a", "vera-budget", "vera-rank", "beyond-rank", "dora-vs-lora", "pissa-vs-lora", "full-vs-lora"}
 	if got := Names(all); !slices.Equal(got, want) {
 		t.Fatalf("built-in presets %v, want %v", got, want)
 	}

@@ -61,7 +61,7 @@ var (
 	// singular directions ("principal", at the same size: where PiSSA's start
 	// puts its factors); or every row of W0 rescaled by its own factor
 	// ("rows": the change in magnitude DoRA trains apart, full rank).
-	ShiftIn = lab.Setting{Name: "shift-in", Help: "the teacher's shift: random (rank task-rank), principal (in W0's top singular directions) or rows (each row of W0 rescaled)", Kind: lab.StringSetting, Default: shiftRandom,
+	ShiftIn = lab.Setting{Name: "shift-in", Help: "the teacher's shift: random (rank task-rank), principal (in W0's top singular directions) or rows (each row of W0 rescaled)", Kind: lab.StringSetting, Default: shiftRandom, Sweepable: true,
 		Check: lab.OneOf("shift-in", shiftRandom, shiftPrincipal, shiftRows)}
 	// TrainSize is the number of examples in the training set batches are drawn from.
 	TrainSize = lab.Setting{Name: "train-size", Help: "examples in the training set", Kind: lab.IntSetting, Default: 4096, Check: lab.Between("train-size", 1, MaxTrainSize)}
