@@ -1,0 +1,215 @@
+//go:build amd64 && !purego
+
+package kernel
+
+import "math"
+
+// The tile driver. Loops: k blocks outer; column panels next (a block of a
+// panel of B, blockK × 16 numbers, stays in L1 while every row tile of the
+// chunk uses it); row tiles inner.
+//
+// A is read in place through its row and column strides (A and Aᵀ alike),
+// except a tile cut short by m, whose rows are first copied into
+// zero-padded scratch. (Packing A k-major was measured 5–25 % slower on the
+// engine's shapes: the copy costs more than it saves.)
+//
+// B comes from a Packed handle, or is read in place when it is not
+// transposed and the panel is whole, unless its rows are a multiple of
+// 4 KiB apart and more than two row tiles use the panel (then every row of
+// the panel falls in the same L1 set, and a packed copy is faster);
+// otherwise each panel block is packed into scratch.
+//
+// A tile cut short by m or n is computed into scratch and added into C by
+// the kernels' formula, fma(acc, α, β·C), so where a tile falls never
+// changes a result.
+
+// panelShape returns, for a panel of w ≤ nr columns, the width it is laid
+// out with (its packed row length) and the rows of its tile.
+func (v *variant) panelShape(w int) (pw, mr int, narrow bool) {
+	if v.mrN > 0 && w <= 8 {
+		return 8, v.mrN, true
+	}
+	return v.nr, v.mr, false
+}
+
+// tiles computes rows [r0, r1) × panels [p0, p1) of j's product.
+func (j *job) tiles(r0, r1, p0, p1 int, s *scratch) {
+	v, nr := j.v, j.v.nr
+	ars, acs := j.lda, 1 // A[i, p] = a[i·ars + p·acs]
+	if j.ta {
+		ars, acs = 1, j.lda
+	}
+	aliased := j.ldb%512 == 0 // rows of B a multiple of 4 KiB apart
+	for k0 := 0; k0 < j.k; k0 += blockK {
+		kb := min(blockK, j.k-k0)
+		beta := j.beta
+		if k0 > 0 {
+			beta = 1 // later k blocks add to what the earlier ones stored
+		}
+		for p := p0; p < p1; p++ {
+			j0 := p * nr
+			w := min(nr, j.n-j0)
+			pw, mr, narrow := v.panelShape(w)
+			var bp *float64
+			ldb := pw
+			switch {
+			case j.p != nil:
+				bp = &j.p.data[p*nr*j.k+k0*pw]
+			case !j.tb && w == pw && (!aliased || r1-r0 <= 2*mr):
+				bp, ldb = &j.b[k0*j.ldb+j0], j.ldb
+			default:
+				v.packB(s.b[:kb*pw], j.b, j.ldb, j.tb, k0, kb, j0, w, pw)
+				bp = &s.b[0]
+			}
+			for i0 := r0; i0 < r1; i0 += mr {
+				h := min(mr, r1-i0)
+				ap, rs, cs := &j.a[i0*ars+k0*acs], ars, acs
+				if h < mr {
+					packRows(s.a[:mr*kb], j.a, ars, acs, i0, h, k0, kb)
+					ap, rs, cs = &s.a[0], kb, 1
+				}
+				if h == mr && w == pw {
+					v.kernel(narrow, kb, ap, rs, cs, bp, ldb, &j.c[i0*j.ldc+j0], j.ldc, j.alpha, beta)
+					continue
+				}
+				v.kernel(narrow, kb, ap, rs, cs, bp, ldb, &s.c[0], pw, 1, 0)
+				addTile(j.c[i0*j.ldc+j0:], j.ldc, s.c[:], pw, h, w, j.alpha, beta)
+			}
+		}
+	}
+}
+
+// kernel calls the variant's micro-kernel for one tile.
+func (v *variant) kernel(narrow bool, k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64) {
+	switch {
+	case v.kind == kindAVX512 && narrow:
+		kern16x8(k, a, rsa, csa, b, ldb, c, ldc, alpha, beta)
+	case v.kind == kindAVX512:
+		kern8x16(k, a, rsa, csa, b, ldb, c, ldc, alpha, beta)
+	default:
+		kern4x8(k, a, rsa, csa, b, ldb, c, ldc, alpha, beta)
+	}
+}
+
+// packB copies op(B)[k0 : k0+kb, j0 : j0+w] into dst as kb rows of pw
+// numbers, zero past w. B is stored in b with leading dimension ldb,
+// transposed when tb (op(B)[p, j] = b[j·ldb + p]).
+func (v *variant) packB(dst, b []float64, ldb int, tb bool, k0, kb, j0, w, pw int) {
+	if v.kind == kindAVX512 && w == pw {
+		if !tb {
+			packN(&dst[0], pw, &b[k0*ldb+j0], ldb, kb)
+			return
+		}
+		if kb8 := kb &^ 7; kb8 > 0 {
+			packT(&dst[0], pw, &b[j0*ldb+k0], ldb, kb8, pw/8)
+			if kb8 == kb {
+				return
+			}
+			packBlock(dst[kb8*pw:], b, ldb, tb, k0+kb8, kb-kb8, j0, w, pw)
+			return
+		}
+	}
+	packBlock(dst, b, ldb, tb, k0, kb, j0, w, pw)
+}
+
+// packBlock is packB in plain Go, for any shape.
+func packBlock(dst, b []float64, ldb int, tb bool, k0, kb, j0, w, pw int) {
+	dst = dst[:kb*pw]
+	if !tb {
+		for p := 0; p < kb; p++ {
+			row := dst[p*pw : (p+1)*pw]
+			copy(row, b[(k0+p)*ldb+j0:(k0+p)*ldb+j0+w])
+			clear(row[w:])
+		}
+		return
+	}
+	if w < pw {
+		clear(dst)
+	}
+	for jj := 0; jj < w; jj++ {
+		src := b[(j0+jj)*ldb+k0 : (j0+jj)*ldb+k0+kb]
+		for p, x := range src {
+			dst[p*pw+jj] = x
+		}
+	}
+}
+
+// packRows copies A[i0 : i0+h, k0 : k0+kb] (A[i, p] = a[i·rs + p·cs]) into
+// dst as rows of kb numbers, and zeroes the rows from h to len(dst)/kb.
+func packRows(dst, a []float64, rs, cs, i0, h, k0, kb int) {
+	for i := 0; i < h; i++ {
+		row := dst[i*kb : (i+1)*kb]
+		base := (i0+i)*rs + k0*cs
+		if cs == 1 {
+			copy(row, a[base:base+kb])
+			continue
+		}
+		for p := range row {
+			row[p] = a[base+p*cs]
+		}
+	}
+	clear(dst[h*kb:])
+}
+
+// addTile adds the h × w corner of tile t (leading dimension ldt) into C:
+// C ← α·t (β = 0) or fma(t, α, β·C), the kernels' formula.
+func addTile(c []float64, ldc int, t []float64, ldt, h, w int, alpha, beta float64) {
+	for i := 0; i < h; i++ {
+		ci, ti := c[i*ldc:i*ldc+w], t[i*ldt:i*ldt+w]
+		if beta == 0 {
+			for j, x := range ti {
+				ci[j] = alpha * x
+			}
+			continue
+		}
+		for j, x := range ti {
+			ci[j] = math.FMA(x, alpha, beta*ci[j])
+		}
+	}
+}
+
+// repackTiles lays p's source out in panels for variant v.
+func (p *Packed) repackTiles(v *variant) {
+	nr := v.nr
+	panels := (p.n + nr - 1) / nr
+	size := panels * nr * p.k
+	if cap(p.data) < size {
+		p.data = make([]float64, size)
+	}
+	p.data = p.data[:size]
+	for q := 0; q < panels; q++ {
+		j0 := q * nr
+		w := min(nr, p.n-j0)
+		pw, _, _ := v.panelShape(w)
+		panel := p.data[q*nr*p.k:]
+		for k0 := 0; k0 < p.k; k0 += blockK {
+			kb := min(blockK, p.k-k0)
+			v.packB(panel[k0*pw:(k0+kb)*pw], p.src, p.ldb, p.tb, k0, kb, j0, w, pw)
+		}
+	}
+}
+
+// The micro-kernels (gemm512_amd64.s, gemm256_amd64.s): one tile,
+// C ← fma(Σ_p A[i, p]·B[p, j], α, β·C), or α·Σ when β = 0. Strides in elements.
+
+//go:noescape
+func kern8x16(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func kern16x8(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func kern4x8(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+
+// The packing routines (pack512_amd64.s), AVX-512 only.
+
+// packN copies rows pw (8 or 16) numbers long: dst[p·pw + j] = src[p·lds + j], p < rows.
+//
+//go:noescape
+func packN(dst *float64, pw int, src *float64, lds int, rows int)
+
+// packT copies transposed: dst[p·pw + j] = src[j·lds + p] for p < kb (a
+// multiple of 8) and j < 8·groups.
+//
+//go:noescape
+func packT(dst *float64, pw int, src *float64, lds int, kb int, groups int)

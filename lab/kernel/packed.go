@@ -1,0 +1,51 @@
+package kernel
+
+// Packed is a copy of a matrix op(B) (k × n) laid out for the micro-kernels,
+// kept by its owner between products (a frozen weight is packed once, not
+// at every product). It remembers the matrix it was made from; after that
+// matrix changes, Repack copies it again. A product never checks whether
+// the source changed: the owner must repack. The zero value is empty; a
+// Packed belongs to one goroutine at a time.
+type Packed struct {
+	src    []float64 // the matrix as stored
+	ldb    int       // its leading dimension
+	tb     bool      // whether the pack holds the stored matrix transposed
+	k, n   int       // op(B) is k × n
+	layout *variant  // the variant the data is laid out for; nil: not packed yet
+	data   []float64 // the panels (see the package comment); unused by gonum
+}
+
+// Pack makes p a packed copy of op(B), k × n, where B is stored in b with
+// leading dimension ldb (transposed when tb: b holds n × k). It keeps b to
+// repack from later. It allocates only when p's storage is too small.
+func (p *Packed) Pack(tb bool, k, n int, b []float64, ldb int) {
+	rows, cols := stored(tb, k, n)
+	checkMat("packed B", rows, cols, b, ldb)
+	p.src, p.ldb, p.tb, p.k, p.n = b, ldb, tb, k, n
+	p.Repack()
+}
+
+// Repack copies the source matrix into p again: call it after the matrix
+// changed. It allocates only when p's storage is too small.
+func (p *Packed) Repack() { p.repackFor(current.Load()) }
+
+// repackFor lays p out for variant v.
+func (p *Packed) repackFor(v *variant) {
+	p.layout = v
+	if v.kind != kindGonum && p.k > 0 && p.n > 0 {
+		p.repackTiles(v)
+	}
+}
+
+// Dims returns op(B)'s shape, k × n.
+func (p *Packed) Dims() (k, n int) { return p.k, p.n }
+
+// Empty reports whether p has never been packed.
+func (p *Packed) Empty() bool { return p.layout == nil }
+
+// ready lays p out again if the variant changed since it was packed.
+func (p *Packed) ready(v *variant) {
+	if p.layout != v {
+		p.repackFor(v)
+	}
+}
