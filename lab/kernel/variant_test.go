@@ -91,10 +91,18 @@ func TestGemmPanics(t *testing.T) {
 		name string
 		run  func()
 	}{
-		{"short A", func() { Gemm(false, false, 2, 2, 2, 1, make([]float64, 3), 2, make([]float64, 4), 2, 0, make([]float64, 4), 2) }},
-		{"short B", func() { Gemm(false, true, 2, 2, 2, 1, make([]float64, 4), 2, make([]float64, 3), 2, 0, make([]float64, 4), 2) }},
-		{"short C", func() { Gemm(false, false, 2, 2, 2, 1, make([]float64, 4), 2, make([]float64, 4), 2, 0, make([]float64, 3), 2) }},
-		{"small lda", func() { Gemm(false, false, 2, 2, 2, 1, make([]float64, 8), 1, make([]float64, 4), 2, 0, make([]float64, 4), 2) }},
+		{"short A", func() {
+			Gemm(false, false, 2, 2, 2, 1, make([]float64, 3), 2, make([]float64, 4), 2, 0, make([]float64, 4), 2)
+		}},
+		{"short B", func() {
+			Gemm(false, true, 2, 2, 2, 1, make([]float64, 4), 2, make([]float64, 3), 2, 0, make([]float64, 4), 2)
+		}},
+		{"short C", func() {
+			Gemm(false, false, 2, 2, 2, 1, make([]float64, 4), 2, make([]float64, 4), 2, 0, make([]float64, 3), 2)
+		}},
+		{"small lda", func() {
+			Gemm(false, false, 2, 2, 2, 1, make([]float64, 8), 1, make([]float64, 4), 2, 0, make([]float64, 4), 2)
+		}},
 		{"negative m", func() { Gemm(false, false, -1, 2, 2, 1, nil, 2, make([]float64, 4), 2, 0, nil, 2) }},
 	} {
 		func() {
