@@ -56,17 +56,27 @@ func stepFLOPs(method string, cfg lab.Config) float64 {
 // BenchmarkStep measures one training step of every method, exactly as the
 // engine takes it (NextBatch, Forward, Loss, ZeroGrads, Backward,
 // BeforeUpdate, AdamW.Step, AfterUpdate), at the default model size (width
-// 64) and at width 256. It reports steps/s, GFLOP/s (from stepFLOPs) and
-// allocations per step. Delta-LoRA's K is 0 so every step moves W.
-func BenchmarkStep(b *testing.B) {
-	for _, width := range []int{64, 256} {
+// 64) and at widths 256 and 512, on one core. It reports steps/s, GFLOP/s
+// (from stepFLOPs) and allocations per step (after one warm-up step, which
+// packs the frozen weights). Delta-LoRA's K is 0 so every step moves W.
+func BenchmarkStep(b *testing.B) { benchStep(b, 1, []int{64, 256, 512}) }
+
+// BenchmarkStepCores is BenchmarkStep at widths 256 and 512 with the
+// model's products split over two cores (Model.SetCores(2)).
+func BenchmarkStepCores(b *testing.B) { benchStep(b, 2, []int{256, 512}) }
+
+func benchStep(b *testing.B, cores int, widths []int) {
+	for _, width := range widths {
 		for _, m := range adapters.All() {
 			name := m.Info().Name
 			b.Run(fmt.Sprintf("%s/width=%d", name, width), func(b *testing.B) {
 				cfg := lab.Defaults()
 				cfg.Width, cfg.DeltaStart = width, 0
 				tr := newTrainer(b, m, cfg)
+				tr.model.SetCores(cores)
+				defer tr.model.Close()
 				flops := stepFLOPs(name, tr.cfg)
+				tr.trainStep() // warm-up: the first Forward packs the frozen weights
 				b.ReportAllocs()
 				steps := 0
 				for b.Loop() {

@@ -1,6 +1,10 @@
 package lab
 
-import "math"
+import (
+	"math"
+
+	"github.com/loralab/loralab/lab/kernel"
+)
 
 // Model is the student: an MLP of linear layers, each adapted by a method,
 // with a nonlinearity between them. All of its buffers come from its ledger.
@@ -17,6 +21,9 @@ type Model struct {
 	nOutput int
 	BatchX  *Mat // the training batch's inputs, N × d_in of the first layer
 	BatchY  *Mat // its targets, N × d_out of the last layer
+
+	evalX, evalY Mat          // views of one eval chunk (kept: no allocation per chunk)
+	team         *kernel.Team // the helper of SetCores(2), or nil
 }
 
 // NewModel copies the task's base weights into ledger-counted buffers, adapts
@@ -93,7 +100,7 @@ func (m *Model) Forward(x *Mat) *Mat {
 	for i, l := range m.Layers {
 		l.Forward(in, m.outs[i])
 		if i < len(m.Layers)-1 {
-			applyInPlace(m.outs[i], m.act.apply)
+			m.act.forward(m.outs[i])
 		}
 		in = m.outs[i]
 	}
@@ -111,18 +118,45 @@ func (m *Model) Backward() {
 	for i := len(m.Layers) - 1; i >= 0; i-- {
 		if i < len(m.Layers)-1 {
 			// g holds ∂L/∂(activation output); multiply by f'(·) to reach the layer's output.
-			out := m.outs[i]
-			for r := 0; r < g.Rows; r++ {
-				gr, yr := g.Row(r), out.Row(r)
-				for j := range gr {
-					gr[j] *= m.act.deriv(yr[j])
-				}
-			}
+			m.act.backward(g, m.outs[i])
 		}
 		m.Layers[i].Backward(g, m.dins[i])
 		g = m.dins[i]
 	}
 }
+
+// SetCores sets how many cores the model's large products may use: 1, the
+// default (everything on the calling goroutine), or 2 (a helper goroutine
+// splits the products of every base layer's Forward, InputGrad and Gemm,
+// see kernel.Team). The results are bit-identical either way; only the
+// speed changes. It is for a run that has the machine to itself at width
+// ≥ 256 (below, handing work over costs about what it saves); races and
+// sweeps, which already run one run per core, should keep 1. A model set
+// to 2 holds a goroutine until Close (or SetCores(1)). Call it between steps.
+func (m *Model) SetCores(n int) {
+	switch {
+	case n >= 2 && m.team == nil:
+		m.team = kernel.NewTeam()
+	case n < 2 && m.team != nil:
+		m.team.Close()
+		m.team = nil
+	}
+	for _, l := range m.Base {
+		l.packs.team = m.team
+	}
+}
+
+// Cores returns the number of cores the model's products may use (SetCores).
+func (m *Model) Cores() int {
+	if m.team != nil {
+		return 2
+	}
+	return 1
+}
+
+// Close releases what SetCores(2) started; the model keeps working on one
+// core. Closing twice does nothing.
+func (m *Model) Close() { m.SetCores(1) }
 
 // ZeroGrads clears every gradient before a new backward pass.
 func (m *Model) ZeroGrads() {
@@ -136,9 +170,10 @@ func (m *Model) ZeroGrads() {
 func (m *Model) EvalLoss(x, y *Mat) float64 {
 	total := 0.0
 	chunks := x.Rows / m.n
+	xs, ys := &m.evalX, &m.evalY
 	for c := 0; c < chunks; c++ {
-		xs := &Mat{Rows: m.n, Cols: x.Cols, Stride: x.Stride, Data: x.Data[c*m.n*x.Stride:]}
-		ys := &Mat{Rows: m.n, Cols: y.Cols, Stride: y.Stride, Data: y.Data[c*m.n*y.Stride:]}
+		*xs = Mat{Rows: m.n, Cols: x.Cols, Stride: x.Stride, Data: x.Data[c*m.n*x.Stride:]}
+		*ys = Mat{Rows: m.n, Cols: y.Cols, Stride: y.Stride, Data: y.Data[c*m.n*y.Stride:]}
 		pred := m.Forward(xs)
 		total += mse(pred, ys, nil)
 	}

@@ -100,7 +100,7 @@ func (t *ShiftTask) fill(x, y *Mat, r *rand.Rand) {
 		Gemm(1, in, NoT, w, T, 0, out) // out = in·Wᵀ
 		AddRowVector(out, t.biases[i])
 		if i < len(t.teacher)-1 {
-			applyInPlace(out, t.act.apply)
+			t.act.forward(out)
 		}
 		in = out
 	}
@@ -110,15 +110,6 @@ func (t *ShiftTask) fill(x, y *Mat, r *rand.Rand) {
 			for j := range row {
 				row[j] += t.noise * r.NormFloat64()
 			}
-		}
-	}
-}
-
-func applyInPlace(m *Mat, f func(float64) float64) {
-	for i := 0; i < m.Rows; i++ {
-		row := m.Row(i)
-		for j, v := range row {
-			row[j] = f(v)
 		}
 	}
 }

@@ -40,6 +40,7 @@
 //
 // A Packed op(B) (k × n) is cut into column panels of the variant's tile
 // width (16 for avx512, 8 for avx2; a last panel of 8 or fewer columns uses
-// width 8 under avx512). Panel p starts at p·nr·k and holds k rows of its
-// width, contiguous, zero-padded past n.
+// width 8 under avx512) and k blocks of 128 rows, stored in the order a
+// product reads them: k block by k block, panel by panel, each block its
+// rows contiguous, zero-padded past n.
 package kernel

@@ -2,7 +2,10 @@
 
 package kernel
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // The tile driver. Loops: k blocks outer; column panels next (a block of a
 // panel of B, blockK × 16 numbers, stays in L1 while every row tile of the
@@ -19,18 +22,13 @@ import "math"
 // the panel falls in the same L1 set, and a packed copy is faster);
 // otherwise each panel block is packed into scratch.
 //
+// A pack is read front to back; its next block is prefetched while the
+// current one is in use (measured +10–20 % when the pack comes from L3, as
+// a layer's weight does in a training step).
+//
 // A tile cut short by m or n is computed into scratch and added into C by
 // the kernels' formula, fma(acc, α, β·C), so where a tile falls never
 // changes a result.
-
-// panelShape returns, for a panel of w ≤ nr columns, the width it is laid
-// out with (its packed row length) and the rows of its tile.
-func (v *variant) panelShape(w int) (pw, mr int, narrow bool) {
-	if v.mrN > 0 && w <= 8 {
-		return 8, v.mrN, true
-	}
-	return v.nr, v.mr, false
-}
 
 // tiles computes rows [r0, r1) × panels [p0, p1) of j's product.
 func (j *job) tiles(r0, r1, p0, p1 int, s *scratch) {
@@ -54,7 +52,7 @@ func (j *job) tiles(r0, r1, p0, p1 int, s *scratch) {
 			ldb := pw
 			switch {
 			case j.p != nil:
-				bp = &j.p.data[p*nr*j.k+k0*pw]
+				bp = &j.p.data[packOffset(j.panels(), nr, k0, kb, p)]
 			case !j.tb && w == pw && (!aliased || r1-r0 <= 2*mr):
 				bp, ldb = &j.b[k0*j.ldb+j0], j.ldb
 			default:
@@ -68,24 +66,31 @@ func (j *job) tiles(r0, r1, p0, p1 int, s *scratch) {
 					packRows(s.a[:mr*kb], j.a, ars, acs, i0, h, k0, kb)
 					ap, rs, cs = &s.a[0], kb, 1
 				}
+				// The first tiles of a panel prefetch the pack's next block
+				// (kb lines each); the others re-touch their own, in L1.
+				pf := uintptr(unsafe.Pointer(bp))
+				if t := (i0 - r0) / mr; j.p != nil && t < pw/8 {
+					pf += uintptr((kb*pw + t*kb*8) * 8)
+				}
 				if h == mr && w == pw {
-					v.kernel(narrow, kb, ap, rs, cs, bp, ldb, &j.c[i0*j.ldc+j0], j.ldc, j.alpha, beta)
+					v.kernel(narrow, kb, ap, rs, cs, bp, ldb, &j.c[i0*j.ldc+j0], j.ldc, j.alpha, beta, pf)
 					continue
 				}
-				v.kernel(narrow, kb, ap, rs, cs, bp, ldb, &s.c[0], pw, 1, 0)
+				v.kernel(narrow, kb, ap, rs, cs, bp, ldb, &s.c[0], pw, 1, 0, pf)
 				addTile(j.c[i0*j.ldc+j0:], j.ldc, s.c[:], pw, h, w, j.alpha, beta)
 			}
 		}
 	}
 }
 
-// kernel calls the variant's micro-kernel for one tile.
-func (v *variant) kernel(narrow bool, k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64) {
+// kernel calls the variant's micro-kernel for one tile; pf is where the
+// 8 × 16 kernel prefetches from (an address, never dereferenced by Go).
+func (v *variant) kernel(narrow bool, k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, pf uintptr) {
 	switch {
 	case v.kind == kindAVX512 && narrow:
 		kern16x8(k, a, rsa, csa, b, ldb, c, ldc, alpha, beta)
 	case v.kind == kindAVX512:
-		kern8x16(k, a, rsa, csa, b, ldb, c, ldc, alpha, beta)
+		kern8x16(k, a, rsa, csa, b, ldb, c, ldc, alpha, beta, pf)
 	default:
 		kern4x8(k, a, rsa, csa, b, ldb, c, ldc, alpha, beta)
 	}
@@ -168,7 +173,7 @@ func addTile(c []float64, ldc int, t []float64, ldt, h, w int, alpha, beta float
 	}
 }
 
-// repackTiles lays p's source out in panels for variant v.
+// repackTiles lays p's source out in blocks for variant v (see packOffset).
 func (p *Packed) repackTiles(v *variant) {
 	nr := v.nr
 	panels := (p.n + nr - 1) / nr
@@ -177,14 +182,14 @@ func (p *Packed) repackTiles(v *variant) {
 		p.data = make([]float64, size)
 	}
 	p.data = p.data[:size]
-	for q := 0; q < panels; q++ {
-		j0 := q * nr
-		w := min(nr, p.n-j0)
-		pw, _, _ := v.panelShape(w)
-		panel := p.data[q*nr*p.k:]
-		for k0 := 0; k0 < p.k; k0 += blockK {
-			kb := min(blockK, p.k-k0)
-			v.packB(panel[k0*pw:(k0+kb)*pw], p.src, p.ldb, p.tb, k0, kb, j0, w, pw)
+	for k0 := 0; k0 < p.k; k0 += blockK {
+		kb := min(blockK, p.k-k0)
+		for q := 0; q < panels; q++ {
+			j0 := q * nr
+			w := min(nr, p.n-j0)
+			pw, _, _ := v.panelShape(w)
+			off := packOffset(panels, nr, k0, kb, q)
+			v.packB(p.data[off:off+kb*pw], p.src, p.ldb, p.tb, k0, kb, j0, w, pw)
 		}
 	}
 }
@@ -193,7 +198,7 @@ func (p *Packed) repackTiles(v *variant) {
 // C ← fma(Σ_p A[i, p]·B[p, j], α, β·C), or α·Σ when β = 0. Strides in elements.
 
 //go:noescape
-func kern8x16(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+func kern8x16(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, pf uintptr)
 
 //go:noescape
 func kern16x8(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)

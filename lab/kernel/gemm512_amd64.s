@@ -11,21 +11,25 @@
 // place, or a packed panel). Strides are in elements. The final update is
 // exactly fma(acc, α, β·C), the same formula the Go edge path uses.
 //
-// Argument frame, shared by both kernels (80 bytes):
+// Argument frame (80 bytes; kern8x16 adds pf+80):
 //	k+0 a+8 rsa+16 csa+24 b+32 ldb+40 c+48 ldc+56 alpha+64 beta+72
 
-// func kern8x16(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+// func kern8x16(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, pf uintptr)
 //
-// An 8 × 16 tile. Registers:
+// An 8 × 16 tile. It also prefetches k cache lines from pf on (the driver
+// points it at the next block of a packed B, which would otherwise come
+// from L3 at the first tile that uses it). Registers:
 //	CX  k, counting down            SI  &A[0, p] (rows 0–3 are SI, SI+R9, SI+2·R9, SI+R10)
 //	R11 &A[4, p] (rows 4–7 alike)   R9  rsa in bytes;  R10 3·rsa in bytes
 //	DI  csa in bytes                BX  &B[p, 0];      DX ldb in bytes
 //	R8  &C[i, 0];                   R12 ldc in bytes
+//	R13 the next line to prefetch
 //	Z0–Z15  accumulators: row i in Z(2i) (columns 0–7) and Z(2i+1) (columns 8–15)
 //	Z16, Z17  B[p, 0:8] and B[p, 8:16]
 //	Z18–Z25  A[i, p] broadcast, one per row
 //	Z30  α;  Z31  β;  Z16–Z17 reused as scratch when storing
-TEXT ·kern8x16(SB), NOSPLIT, $0-80
+TEXT ·kern8x16(SB), NOSPLIT, $0-88
+	MOVQ pf+80(FP), R13
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rsa+16(FP), R9
@@ -87,6 +91,8 @@ loop:
 	VFMADD231PD  Z17, Z24, Z13
 	VFMADD231PD  Z16, Z25, Z14
 	VFMADD231PD  Z17, Z25, Z15
+	PREFETCHT0   (R13)
+	ADDQ         $64, R13
 	ADDQ         DI, SI
 	ADDQ         DI, R11
 	ADDQ         DX, BX

@@ -1,5 +1,7 @@
 package kernel
 
+import "math"
+
 // Packed is a copy of a matrix op(B) (k × n) laid out for the micro-kernels,
 // kept by its owner between products (a frozen weight is packed once, not
 // at every product). It remembers the matrix it was made from; after that
@@ -48,4 +50,44 @@ func (p *Packed) ready(v *variant) {
 	if p.layout != v {
 		p.repackFor(v)
 	}
+}
+
+// Of reports whether p was packed from b (the same storage, not merely
+// equal numbers).
+func (p *Packed) Of(b []float64) bool {
+	return len(p.src) == len(b) && (len(b) == 0 || &p.src[0] == &b[0])
+}
+
+// Stale reports whether the source matrix no longer equals the packed copy,
+// bit for bit: the check behind tests that every change of a packed matrix
+// is followed by Repack. It reads the whole matrix; products never call it.
+// An empty pack, and any pack under gonum (which reads the source), is
+// never stale.
+func (p *Packed) Stale() bool {
+	if p.layout == nil || p.layout.kind == kindGonum {
+		return false
+	}
+	nr := p.layout.nr
+	panels := (p.n + nr - 1) / nr
+	for k0 := 0; k0 < p.k; k0 += blockK {
+		kb := min(blockK, p.k-k0)
+		for q := 0; q < panels; q++ {
+			j0 := q * nr
+			w := min(nr, p.n-j0)
+			pw, _, _ := p.layout.panelShape(w)
+			blk := p.data[packOffset(panels, nr, k0, kb, q):]
+			for kk := 0; kk < kb; kk++ {
+				for jj := 0; jj < w; jj++ {
+					idx := (k0+kk)*p.ldb + j0 + jj
+					if p.tb {
+						idx = (j0+jj)*p.ldb + k0 + kk
+					}
+					if math.Float64bits(blk[kk*pw+jj]) != math.Float64bits(p.src[idx]) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }

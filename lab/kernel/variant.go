@@ -85,3 +85,18 @@ func Use(name string) error {
 	}
 	return fmt.Errorf("kernel %q: not available here; available: %s", name, strings.Join(Available(), ", "))
 }
+
+// panelShape returns, for a panel of w ≤ nr columns, the width it is laid
+// out with (its packed row length) and the rows of its tile.
+func (v *variant) panelShape(w int) (pw, mr int, narrow bool) {
+	if v.mrN > 0 && w <= 8 {
+		return 8, v.mrN, true
+	}
+	return v.nr, v.mr, false
+}
+
+// packOffset is where a pack keeps the block of panel p (nr columns wide)
+// for rows k0 to k0+kb of op(B): blocks in the order the driver reads them,
+// k block by k block, panel by panel, so a product streams the pack from
+// start to end. Each block holds kb rows of the panel's width.
+func packOffset(panels, nr, k0, kb, p int) int { return k0*panels*nr + p*kb*nr }

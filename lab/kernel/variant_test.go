@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -64,16 +65,26 @@ func TestPacked(t *testing.T) {
 		if !slices.Equal(product(true), old) {
 			t.Fatal("a pack made under another variant was not laid out again")
 		}
+		if p.Stale() || !p.Of(b.data) || p.Of(a.data) {
+			t.Fatalf("fresh pack: Stale %v, Of(its source) %v, Of(another) %v", p.Stale(), p.Of(b.data), p.Of(a.data))
+		}
+		b.data[3] = math.Nextafter(b.data[3], 2) // one ulp is a change
+		if Name() != "gonum" && !p.Stale() {
+			t.Error("not Stale after a one-ulp change to its source")
+		}
 		b.data[3] += 1
 		stale := product(true)
 		if Name() != "gonum" && !slices.Equal(stale, old) {
 			t.Error("the pack saw a change to its source before Repack")
 		}
 		p.Repack()
+		if p.Stale() {
+			t.Error("Stale after Repack")
+		}
 		if got, want := product(true), product(false); !slices.Equal(got, want) || slices.Equal(got, old) {
 			t.Error("after Repack the packed product does not use the changed source")
 		}
-		b.data[3] -= 1
+		b.data[3] = math.Nextafter(b.data[3]-1, -2)
 		p.Repack()
 	})
 	defer func() {
