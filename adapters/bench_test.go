@@ -56,8 +56,9 @@ func stepFLOPs(method string, cfg lab.Config) float64 {
 // BenchmarkStep measures one training step of every method, exactly as the
 // engine takes it (NextBatch, Forward, Loss, ZeroGrads, Backward,
 // BeforeUpdate, AdamW.Step, AfterUpdate), at the default model size (width
-// 64) and at widths 256 and 512, on one core. It reports steps/s, GFLOP/s
-// (from stepFLOPs) and allocations per step (after one warm-up step, which
+// 64) and at widths 256 and 512, on one core. It reports steps/s, steps per
+// CPU-second of the process (not counting time spent descheduled by other
+// work on the machine), GFLOP/s (from stepFLOPs) and allocations per step (after one warm-up step, which
 // packs the frozen weights). Delta-LoRA's K is 0 so every step moves W.
 func BenchmarkStep(b *testing.B) { benchStep(b, 1, []int{64, 256, 512}) }
 
@@ -78,7 +79,7 @@ func benchStep(b *testing.B, cores int, widths []int) {
 				flops := stepFLOPs(name, tr.cfg)
 				tr.trainStep() // warm-up: the first Forward packs the frozen weights
 				b.ReportAllocs()
-				steps := 0
+				steps, cpu0 := 0, cpuSeconds()
 				for b.Loop() {
 					tr.trainStep()
 					steps++
@@ -86,6 +87,9 @@ func benchStep(b *testing.B, cores int, widths []int) {
 				sec := b.Elapsed().Seconds()
 				b.ReportMetric(float64(steps)/sec, "steps/s")
 				b.ReportMetric(flops*float64(steps)/sec/1e9, "GFLOP/s")
+				if cpu := cpuSeconds() - cpu0; cpu > 0 {
+					b.ReportMetric(float64(steps)/cpu, "steps/cpu-s")
+				}
 			})
 		}
 	}

@@ -1,6 +1,10 @@
 package lab
 
-import "math"
+import (
+	"math"
+
+	"github.com/loralab/loralab/lab/kernel"
+)
 
 // AdamW hyperparameters fixed by the specification.
 const (
@@ -35,42 +39,29 @@ func NewAdamW(l *Ledger, params []*Param, lr, weightDecay float64) *AdamW {
 //	m ← β1·m + (1−β1)·g          v ← β2·v + (1−β2)·g²
 //	θ ← θ − lr·wd·θ − lr·(m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + ε)
 //
-// computed with the per-step constants hoisted out of the loop:
+// computed with the per-step constants hoisted out of the loop (by
+// kernel.AdamW, vectorised where the CPU allows, the same bits everywhere):
 //
 //	θ ← θ·(1 − lr·wd) − (lr/(1−β1ᵗ))·m / (√v·(1/√(1−β2ᵗ)) + ε)
 func (o *AdamW) Step() {
 	o.t++
 	c1 := 1 - math.Pow(AdamBeta1, float64(o.t))
 	c2 := 1 - math.Pow(AdamBeta2, float64(o.t))
-	rc2 := 1 / math.Sqrt(c2) // √(v/c2) = √v·rc2
 	for k, p := range o.params {
 		lr := o.LR * p.LRScale
-		keep := 1.0 // 1 − lr·wd
+		c := kernel.AdamWStep{Beta1: AdamBeta1, Beta2: AdamBeta2, Eps: AdamEps, Keep: 1, Rate: lr / c1, RootScale: 1 / math.Sqrt(c2)}
 		if p.WeightDecay {
-			keep = 1 - lr*o.WeightDecay
+			c.Keep = 1 - lr*o.WeightDecay
 		}
-		step := lr / c1
 		m, v := o.m[k], o.v[k]
 		if p.Value.Stride == p.Value.Cols && p.Grad.Stride == p.Grad.Cols {
-			n := p.Value.Len() // contiguous (as the ledger allocates): one loop, not one per row
-			adamwRow(p.Value.Data[:n], p.Grad.Data[:n], m.Data[:n], v.Data[:n], keep, step, rc2)
+			n := p.Value.Len() // contiguous (as the ledger allocates): one call, not one per row
+			kernel.AdamW(p.Value.Data[:n], p.Grad.Data[:n], m.Data[:n], v.Data[:n], &c)
 			continue
 		}
 		for i := 0; i < p.Value.Rows; i++ {
-			adamwRow(p.Value.Row(i), p.Grad.Row(i), m.Row(i), v.Row(i), keep, step, rc2)
+			kernel.AdamW(p.Value.Row(i), p.Grad.Row(i), m.Row(i), v.Row(i), &c)
 		}
-	}
-}
-
-// adamwRow is Step's update of one run of numbers: θ, its gradient and its
-// two moments.
-func adamwRow(th, g, m, v []float64, keep, step, rc2 float64) {
-	g, m, v = g[:len(th)], m[:len(th)], v[:len(th)]
-	for j, gj := range g {
-		mj := AdamBeta1*m[j] + (1-AdamBeta1)*gj
-		vj := AdamBeta2*v[j] + (1-AdamBeta2)*gj*gj
-		m[j], v[j] = mj, vj
-		th[j] = th[j]*keep - step*mj/(math.Sqrt(vj)*rc2+AdamEps)
 	}
 }
 

@@ -113,7 +113,7 @@ func gemmShape(a *Mat, ta bool, b *Mat, tb bool, c *Mat) (m, k int) {
 // AddRowVector adds v (length Cols) to every row of m: Y ← Y + 1·bᵀ.
 func AddRowVector(m *Mat, v []float64) {
 	for i := 0; i < m.Rows; i++ {
-		row := m.Row(i)
+		row := m.Row(i)[:len(v)] // one bounds check per row, not per element
 		for j, x := range v {
 			row[j] += x
 		}
@@ -123,6 +123,7 @@ func AddRowVector(m *Mat, v []float64) {
 // SumRowsInto accumulates the column sums of m into dst: dst ← dst + Σ_rows m.
 // It is the bias gradient ∂L/∂b = Σ_n G[n, :].
 func SumRowsInto(dst []float64, m *Mat) {
+	dst = dst[:m.Cols]
 	for i := 0; i < m.Rows; i++ {
 		for j, x := range m.Row(i) {
 			dst[j] += x

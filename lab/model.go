@@ -187,12 +187,19 @@ func mse(pred, y, grad *Mat) float64 {
 	sum := 0.0
 	for i := 0; i < pred.Rows; i++ {
 		p, t := pred.Row(i), y.Row(i)
-		for j := range p {
-			d := p[j] - t[j]
-			sum += d * d
-			if grad != nil {
-				grad.Row(i)[j] = 2 * d * scale
+		t = t[:len(p)]
+		if grad == nil {
+			for j, pv := range p {
+				d := pv - t[j]
+				sum += d * d
 			}
+			continue
+		}
+		g := grad.Row(i)[:len(p)]
+		for j, pv := range p {
+			d := pv - t[j]
+			sum += d * d
+			g[j] = 2 * d * scale
 		}
 	}
 	return sum * scale

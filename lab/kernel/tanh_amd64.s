@@ -199,9 +199,10 @@ GLOBL tanhConst<>(SB), RODATA|NOPTR, $928
 //	SI src; DI dst; CX iterations left; R8 &tanhConst
 //	Z31 |x| mask; Z30 sign mask; Z29 0.625; Z28 22; Z27 log₂e; Z26 ln2hi;
 //	Z25 ln2lo; Z24 the rounding magic; Z23 1; Z22 2
-//	Z0 x; Z1 |x|; Z2 s = x²; Z3 P(s); Z4 Q(s); Z5 the small-|x| result
+//	Z0 x; Z1 |x|; Z2 s = x²; Z3 P(s); Z4 Q(s); Z5 (x·s)·P(s)
 //	Z6 y = 2·min(|x|, 22); Z7 y·log₂e + magic (n in its low bits); Z8 n;
-//	Z9 r; Z10 e^r, then the result; Z11 2ⁿ; Z12 sign of x; K1 |x| < 0.625
+//	Z9 r; Z10 e^r, then the denominator, then the result; Z11 2ⁿ;
+//	Z12 sign of x; Z13 the numerator, then the quotient; K1 |x| < 0.625
 TEXT ·tanh8(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
@@ -224,7 +225,7 @@ loop8:
 	VMOVUPD (SI), Z0
 	VANDPD  Z31, Z0, Z1
 
-	// small |x|: Z5 = x + ((x·s)·P)/Q
+	// small |x|: x + ((x·s)·P)/Q; here Z5 = (x·s)·P (the numerator), Z4 = Q
 	VMULPD      Z0, Z0, Z2
 	VMULPD.BCST P0(R8), Z2, Z3
 	VADDPD.BCST P1(R8), Z3, Z3
@@ -237,8 +238,6 @@ loop8:
 	VADDPD.BCST Q2(R8), Z4, Z4
 	VMULPD      Z2, Z0, Z5
 	VMULPD      Z3, Z5, Z5
-	VDIVPD      Z4, Z5, Z5
-	VADDPD      Z0, Z5, Z5
 
 	// large |x|: y = 2·min(|x|, 22); n = round(y·log₂e); r = y − n·ln2
 	VMINPD       Z1, Z28, Z6
@@ -266,20 +265,25 @@ loop8:
 	VFMADD213PD      Z23, Z9, Z10
 	VFMADD213PD      Z23, Z9, Z10
 
-	// 2ⁿ from n's bits (n + 1023 in the exponent field); e^y = e^r·2ⁿ
+	// 2ⁿ from n's bits (n + 1023 in the exponent field); e^y = e^r·2ⁿ; then
+	// the denominator e^y + 1 (numerator 2) of 1 − 2/(e^y + 1)
 	VPADDQ.BCST BIAS(R8), Z7, Z11
 	VPSLLQ      $52, Z11, Z11
 	VMULPD      Z11, Z10, Z10
+	VADDPD      Z23, Z10, Z10
 
-	// 1 − 2/(e^y + 1)
-	VADDPD Z23, Z10, Z10
-	VDIVPD Z10, Z22, Z10
-	VSUBPD Z10, Z23, Z10
-
-	// where |x| < 0.625, the small-|x| result; then x's sign on both (the
-	// small result has it already, except that it turns x = −0 into +0)
+	// One division for both branches: where |x| < 0.625 (K1) it divides the
+	// small form's numerator and denominator, elsewhere 2 by e^y + 1.
 	VCMPPD  $1, Z29, Z1, K1
-	VMOVAPD Z5, K1, Z10
+	VMOVAPD Z22, Z13
+	VMOVAPD Z5, K1, Z13
+	VMOVAPD Z4, K1, Z10
+	VDIVPD  Z10, Z13, Z13
+	VSUBPD  Z13, Z23, Z10      // large: 1 − 2/(e^y + 1)
+	VADDPD  Z0, Z13, K1, Z10   // small: x + quotient (x + t, as math.Tanh adds)
+
+	// x's sign on both (the small result has it already, except that it
+	// turns x = −0 into +0)
 	VANDPD  Z30, Z0, Z12
 	VORPD   Z12, Z10, Z10
 	VMOVUPD Z10, (DI)
@@ -298,9 +302,10 @@ done8:
 // AVX2, 4 lanes per iteration; n is a multiple of 4. The same operations
 // as tanh8, constants read from memory. Registers:
 //	SI src; DI dst; CX iterations left; R8 &tanhConst
-//	Y0 x; Y1 |x|; Y2 s = x²; Y3 P(s); Y4 Q(s); Y5 the small-|x| result
+//	Y0 x; Y1 |x|; Y2 s = x²; Y3 P(s); Y4 Q(s); Y5 (x·s)·P(s)
 //	Y6 y = 2·min(|x|, 22); Y7 y·log₂e + magic; Y8 n; Y9 r; Y10 e^r, then the
-//	result; Y11 2ⁿ; Y12 sign of x; Y13 the mask |x| < 0.625
+//	denominator, then the result; Y11 2ⁿ; Y12 the numerator, the quotient,
+//	then x's sign; Y13 the mask |x| < 0.625
 TEXT ·tanh4(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
@@ -313,7 +318,7 @@ loop4:
 	VMOVUPD (SI), Y0
 	VANDPD  ABSMASK(R8), Y0, Y1
 
-	// small |x|: Y5 = x + ((x·s)·P)/Q
+	// small |x|: x + ((x·s)·P)/Q; here Y5 = (x·s)·P (the numerator), Y4 = Q
 	VMULPD Y0, Y0, Y2
 	VMULPD P0(R8), Y2, Y3
 	VADDPD P1(R8), Y3, Y3
@@ -326,8 +331,6 @@ loop4:
 	VADDPD Q2(R8), Y4, Y4
 	VMULPD Y2, Y0, Y5
 	VMULPD Y3, Y5, Y5
-	VDIVPD Y4, Y5, Y5
-	VADDPD Y0, Y5, Y5
 
 	// large |x|: y = 2·min(|x|, 22); n = round(y·log₂e); r = y − n·ln2
 	VMOVUPD      CLAMP(R8), Y6
@@ -356,24 +359,27 @@ loop4:
 	VFMADD213PD ONE(R8), Y9, Y10
 	VFMADD213PD ONE(R8), Y9, Y10
 
-	// 2ⁿ; e^y = e^r·2ⁿ
+	// 2ⁿ; e^y = e^r·2ⁿ; the denominator e^y + 1
 	VPADDQ BIAS(R8), Y7, Y11
 	VPSLLQ $52, Y11, Y11
 	VMULPD Y11, Y10, Y10
+	VADDPD ONE(R8), Y10, Y10
 
-	// 1 − 2/(e^y + 1)
-	VADDPD  ONE(R8), Y10, Y10
-	VMOVUPD TWO(R8), Y12
-	VDIVPD  Y10, Y12, Y10
-	VMOVUPD ONE(R8), Y12
-	VSUBPD  Y10, Y12, Y10
-
-	// where |x| < 0.625, the small-|x| result; then x's sign on both
+	// One division for both branches (Y13: the mask |x| < 0.625)
 	VCMPPD    $1, SMALL(R8), Y1, Y13
-	VBLENDVPD Y13, Y5, Y10, Y10
-	VANDPD    SIGNMASK(R8), Y0, Y12
-	VORPD     Y12, Y10, Y10
-	VMOVUPD   Y10, (DI)
+	VMOVUPD   TWO(R8), Y12
+	VBLENDVPD Y13, Y5, Y12, Y12   // numerator
+	VBLENDVPD Y13, Y4, Y10, Y10   // denominator
+	VDIVPD    Y10, Y12, Y12       // the quotient t
+	VMOVUPD   ONE(R8), Y10
+	VSUBPD    Y12, Y10, Y10       // large: 1 − t
+	VADDPD    Y0, Y12, Y12        // small: x + t
+	VBLENDVPD Y13, Y12, Y10, Y10
+
+	// x's sign on both
+	VANDPD  SIGNMASK(R8), Y0, Y12
+	VORPD   Y12, Y10, Y10
+	VMOVUPD Y10, (DI)
 
 	ADDQ $32, SI
 	ADDQ $32, DI
