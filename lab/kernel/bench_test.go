@@ -15,11 +15,14 @@ type productShape struct {
 	packed bool // B is a frozen weight the engine keeps packed
 }
 
-// engineShapes are the products of the LoRA step (lab.Linear and adapters/lora.go).
+// engineShapes are the products of the LoRA step (lab.Linear and
+// adapters/lora.go); the unpacked ones and Gᵀ·X are full fine-tuning's,
+// whose W trains.
 var engineShapes = []productShape{
 	{"X·Wᵀ", false, true, func(b, w, r int) (int, int, int) { return b, w, w }, true},
 	{"X·Wᵀ(unpacked)", false, true, func(b, w, r int) (int, int, int) { return b, w, w }, false},
-	{"G·W", false, false, func(b, w, r int) (int, int, int) { return b, w, w }, false},
+	{"G·W", false, false, func(b, w, r int) (int, int, int) { return b, w, w }, true},
+	{"G·W(unpacked)", false, false, func(b, w, r int) (int, int, int) { return b, w, w }, false},
 	{"Gᵀ·X", true, false, func(b, w, r int) (int, int, int) { return w, w, b }, false},
 	{"X·Aᵀ", false, true, func(b, w, r int) (int, int, int) { return b, r, w }, false},
 	{"H·Bᵀ", false, true, func(b, w, r int) (int, int, int) { return b, w, r }, false},

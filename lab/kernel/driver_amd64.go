@@ -11,9 +11,8 @@ import (
 // panel of B, blockK × 16 numbers, stays in L1 while every row tile of the
 // chunk uses it); row tiles inner.
 //
-// A is read in place through its row and column strides (A and Aᵀ alike),
-// except a tile cut short by m, whose rows are first copied into
-// zero-padded scratch. (Packing A k-major was measured 5–25 % slower on the
+// A is read in place, as stored or transposed (a kernel for each), except a
+// tile cut short by m, whose rows are first copied into zero-padded scratch. (Packing A k-major was measured 5–25 % slower on the
 // engine's shapes: the copy costs more than it saves.)
 //
 // B comes from a Packed handle, or is read in place when it is not
@@ -33,10 +32,6 @@ import (
 // tiles computes rows [r0, r1) × panels [p0, p1) of j's product.
 func (j *job) tiles(r0, r1, p0, p1 int, s *scratch) {
 	v, nr := j.v, j.v.nr
-	ars, acs := j.lda, 1 // A[i, p] = a[i·ars + p·acs]
-	if j.ta {
-		ars, acs = 1, j.lda
-	}
 	aliased := j.ldb%512 == 0 // rows of B a multiple of 4 KiB apart
 	for k0 := 0; k0 < j.k; k0 += blockK {
 		kb := min(blockK, j.k-k0)
@@ -61,10 +56,16 @@ func (j *job) tiles(r0, r1, p0, p1 int, s *scratch) {
 			}
 			for i0 := r0; i0 < r1; i0 += mr {
 				h := min(mr, r1-i0)
-				ap, rs, cs := &j.a[i0*ars+k0*acs], ars, acs
-				if h < mr {
-					packRows(s.a[:mr*kb], j.a, ars, acs, i0, h, k0, kb)
-					ap, rs, cs = &s.a[0], kb, 1
+				ta, lda := j.ta, j.lda
+				var ap *float64
+				switch {
+				case h < mr:
+					packRows(s.a[:mr*kb], j.a, j.ta, j.lda, i0, h, k0, kb) // A as stored, kb per row
+					ap, ta, lda = &s.a[0], false, kb
+				case j.ta:
+					ap = &j.a[k0*j.lda+i0]
+				default:
+					ap = &j.a[i0*j.lda+k0]
 				}
 				// The first tiles of a panel prefetch the pack's next block
 				// (kb lines each); the others re-touch their own, in L1.
@@ -73,26 +74,34 @@ func (j *job) tiles(r0, r1, p0, p1 int, s *scratch) {
 					pf += uintptr((kb*pw + t*kb*8) * 8)
 				}
 				if h == mr && w == pw {
-					v.kernel(narrow, kb, ap, rs, cs, bp, ldb, &j.c[i0*j.ldc+j0], j.ldc, j.alpha, beta, pf)
+					v.kernel(narrow, ta, kb, ap, lda, bp, ldb, &j.c[i0*j.ldc+j0], j.ldc, j.alpha, beta, pf)
 					continue
 				}
-				v.kernel(narrow, kb, ap, rs, cs, bp, ldb, &s.c[0], pw, 1, 0, pf)
+				v.kernel(narrow, ta, kb, ap, lda, bp, ldb, &s.c[0], pw, 1, 0, pf)
 				addTile(j.c[i0*j.ldc+j0:], j.ldc, s.c[:], pw, h, w, j.alpha, beta)
 			}
 		}
 	}
 }
 
-// kernel calls the variant's micro-kernel for one tile; pf is where the
-// 8 × 16 kernel prefetches from (an address, never dereferenced by Go).
-func (v *variant) kernel(narrow bool, k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, pf uintptr) {
+// kernel calls the variant's micro-kernel for one tile: A as stored (ta
+// false: A[i, p] = a[i·lda + p]) or transposed (A[i, p] = a[i + p·lda]); pf
+// is where the 8 × 16 kernels prefetch from (an address, never dereferenced
+// by Go).
+func (v *variant) kernel(narrow, ta bool, k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, pf uintptr) {
 	switch {
+	case v.kind == kindAVX512 && narrow && ta:
+		kern16x8T(k, a, lda, b, ldb, c, ldc, alpha, beta, pf)
 	case v.kind == kindAVX512 && narrow:
-		kern16x8(k, a, rsa, csa, b, ldb, c, ldc, alpha, beta)
+		kern16x8N(k, a, lda, b, ldb, c, ldc, alpha, beta, pf)
+	case v.kind == kindAVX512 && ta:
+		kern8x16T(k, a, lda, b, ldb, c, ldc, alpha, beta, pf)
 	case v.kind == kindAVX512:
-		kern8x16(k, a, rsa, csa, b, ldb, c, ldc, alpha, beta, pf)
+		kern8x16N(k, a, lda, b, ldb, c, ldc, alpha, beta, pf)
+	case ta:
+		kern4x8(k, a, 1, lda, b, ldb, c, ldc, alpha, beta)
 	default:
-		kern4x8(k, a, rsa, csa, b, ldb, c, ldc, alpha, beta)
+		kern4x8(k, a, lda, 1, b, ldb, c, ldc, alpha, beta)
 	}
 }
 
@@ -139,18 +148,19 @@ func packBlock(dst, b []float64, ldb int, tb bool, k0, kb, j0, w, pw int) {
 	}
 }
 
-// packRows copies A[i0 : i0+h, k0 : k0+kb] (A[i, p] = a[i·rs + p·cs]) into
-// dst as rows of kb numbers, and zeroes the rows from h to len(dst)/kb.
-func packRows(dst, a []float64, rs, cs, i0, h, k0, kb int) {
+// packRows copies rows [i0, i0+h) × [k0, k0+kb) of op(A) (A[i, p] =
+// a[i·lda + p], or a[i + p·lda] when ta) into dst as rows of kb numbers, and
+// zeroes the rows from h to len(dst)/kb.
+func packRows(dst, a []float64, ta bool, lda, i0, h, k0, kb int) {
 	for i := 0; i < h; i++ {
 		row := dst[i*kb : (i+1)*kb]
-		base := (i0+i)*rs + k0*cs
-		if cs == 1 {
+		if !ta {
+			base := (i0+i)*lda + k0
 			copy(row, a[base:base+kb])
 			continue
 		}
 		for p := range row {
-			row[p] = a[base+p*cs]
+			row[p] = a[(k0+p)*lda+i0+i]
 		}
 	}
 	clear(dst[h*kb:])
@@ -195,14 +205,23 @@ func (p *Packed) repackTiles(v *variant) {
 }
 
 // The micro-kernels (gemm512_amd64.s, gemm256_amd64.s): one tile,
-// C ← fma(Σ_p A[i, p]·B[p, j], α, β·C), or α·Σ when β = 0. Strides in elements.
+// C ← fma(Σ_p A[i, p]·B[p, j], α, β·C), or α·Σ when β = 0. Strides in
+// elements. …N: A[i, p] = a[i·lda + p]; …T: A[i, p] = a[i + p·lda].
 
 //go:noescape
-func kern8x16(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, pf uintptr)
+func kern8x16N(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, pf uintptr)
 
 //go:noescape
-func kern16x8(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
+func kern8x16T(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, pf uintptr)
 
+//go:noescape
+func kern16x8N(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, pf uintptr)
+
+//go:noescape
+func kern16x8T(k int, a *float64, lda int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64, pf uintptr)
+
+// kern4x8 reads A[i, p] at a + i·rsa + p·csa.
+//
 //go:noescape
 func kern4x8(k int, a *float64, rsa, csa int, b *float64, ldb int, c *float64, ldc int, alpha, beta float64)
 
