@@ -98,7 +98,10 @@ func BenchmarkRace(b *testing.B) {
 // were started, and a run cancelled while queued gives its place up.
 func TestPoolServesInStartOrder(t *testing.T) {
 	cfg := lab.Defaults()
-	cfg.Steps, cfg.Width, cfg.Depth, cfg.EvalEvery = 30, 16, 2, 10
+	// A run releases its slot just before its Done closes (after its result
+	// is computed): the next run's training must take longer than that gap,
+	// or it could end first. 300 steps do, even with the fast kernel.
+	cfg.Steps, cfg.Width, cfg.Depth, cfg.EvalEvery = 300, 16, 2, 100
 	pool := lab.NewPool(1)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
