@@ -117,8 +117,9 @@ func (l *veraLayer) Forward(x, y *lab.Mat) {
 	d, bv := l.lambdaD.Value.Data, l.lambdaB.Value.Data
 	l.base.Gemm(1, x, lab.NoT, l.sharedA, lab.T, 0, l.u) // U = X·Aᵀ
 	for i := 0; i < l.u.Rows; i++ {                      // V = U ⊙ d
+		vr := l.v.Row(i)
 		for j, uv := range l.u.Row(i) {
-			l.v.Row(i)[j] = uv * d[j]
+			vr[j] = uv * d[j]
 		}
 	}
 	l.base.Gemm(1, l.v, lab.NoT, l.sharedB, lab.T, 0, l.z) // Z = V·Bᵀ
