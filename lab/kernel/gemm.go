@@ -2,7 +2,7 @@ package kernel
 
 import (
 	"fmt"
-	"sync"
+	"sync/atomic"
 )
 
 // Gemm computes C ← α·op(A)·op(B) + β·C on the calling goroutine, where
@@ -127,4 +127,27 @@ type scratch struct {
 	c [rowAlign * 16]float64     // up to 16 × 16
 }
 
-var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+// scratchSlots keep scratch buffers between products. Unlike a sync.Pool,
+// which a garbage collection empties, they are kept for good: a product
+// allocates only when more goroutines compute at once than ever before (and
+// never more than len(scratchSlots) buffers are kept).
+var scratchSlots [8]atomic.Pointer[scratch]
+
+// getScratch takes a kept buffer, or makes one.
+func getScratch() *scratch {
+	for i := range scratchSlots {
+		if s := scratchSlots[i].Swap(nil); s != nil {
+			return s
+		}
+	}
+	return new(scratch)
+}
+
+// putScratch keeps s for a later product (or drops it if every slot is full).
+func putScratch(s *scratch) {
+	for i := range scratchSlots {
+		if scratchSlots[i].CompareAndSwap(nil, s) {
+			return
+		}
+	}
+}

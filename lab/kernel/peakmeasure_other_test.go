@@ -3,4 +3,4 @@
 package kernel
 
 // measuredPeak has nothing to measure without assembly.
-func measuredPeak() map[string]float64 { return nil }
+func measuredPeak(string) float64 { return 0 }

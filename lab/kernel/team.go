@@ -103,9 +103,9 @@ func (t *Team) do(j *job) {
 	// gonum splits large products over its own goroutines, with a summation
 	// order that depends on the sizes: splitting for it would change bits.
 	if t == nil || t.closed || t.procs < 2 || j.v.kind == kindGonum || j.m*j.n*j.k < minSplit {
-		s := scratchPool.Get().(*scratch)
+		s := getScratch()
 		j.run(0, s)
-		scratchPool.Put(s)
+		putScratch(s)
 		return
 	}
 	if np := j.panels(); np >= 4 {
@@ -115,9 +115,9 @@ func (t *Team) do(j *job) {
 	}
 	if j.chunks < 2 {
 		j.chunks = 1
-		s := scratchPool.Get().(*scratch)
+		s := getScratch()
 		j.run(0, s)
-		scratchPool.Put(s)
+		putScratch(s)
 		return
 	}
 	t.seq++
@@ -130,7 +130,7 @@ func (t *Team) do(j *job) {
 		default:
 		}
 	}
-	s := scratchPool.Get().(*scratch)
+	s := getScratch()
 	for {
 		i, ok := t.claim(t.seq)
 		if !ok {
@@ -139,7 +139,7 @@ func (t *Team) do(j *job) {
 		t.j.run(i, s)
 		t.done.Add(1)
 	}
-	scratchPool.Put(s)
+	putScratch(s)
 	t.waitDone(uint32(j.chunks))
 }
 
