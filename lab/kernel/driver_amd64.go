@@ -12,8 +12,9 @@ import (
 // chunk uses it); row tiles inner.
 //
 // A is read in place, as stored or transposed (a kernel for each), except a
-// tile cut short by m, whose rows are first copied into zero-padded scratch. (Packing A k-major was measured 5–25 % slower on the
-// engine's shapes: the copy costs more than it saves.)
+// tile cut short by m, whose rows are first copied into zero-padded
+// scratch. (Packing A k-major was measured 5–25 % slower on the engine's
+// shapes: the copy costs more than it saves.)
 //
 // B comes from a Packed handle, or is read in place when it is not
 // transposed and the panel is whole, unless its rows are a multiple of
