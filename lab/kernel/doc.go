@@ -1,5 +1,7 @@
 // Package kernel computes the dense float64 products LoRA Lab's engine uses,
-// fast, in pure Go plus Go assembly (no cgo), and a vectorised tanh.
+// fast, in pure Go plus Go assembly (no cgo), and the two elementwise loops
+// that would otherwise dominate a fast step: tanh (Tanh) and the AdamW
+// update (AdamW).
 //
 // # Products
 //
