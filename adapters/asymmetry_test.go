@@ -8,7 +8,9 @@ import (
 // engine path (a lab.Model on the shift task, fresh initialisation): on step
 // 1 the random-init side gets an exactly zero gradient while the zero-init
 // side does not — LoRA, Delta-LoRA and LoRA+: ∂L/∂A = 0 because B = 0, and
-// ∂L/∂B ≠ 0; VeRA: ∂L/∂d = 0 because b = 0, and ∂L/∂b ≠ 0. After the first
+// ∂L/∂B ≠ 0 (DoRA too); VeRA: ∂L/∂d = 0 because b = 0, and ∂L/∂b ≠ 0. PiSSA
+// starts both A and B nonzero, so it has no asymmetry (tested in
+// pissa_test.go). After the first
 // update the zero-init side has moved, so on step 2 both gradients are nonzero.
 func TestFirstStepAsymmetry(t *testing.T) {
 	cases := []struct {
@@ -19,6 +21,7 @@ func TestFirstStepAsymmetry(t *testing.T) {
 		{"delta-lora", "A", "B"},
 		{"lora-plus", "A", "B"},
 		{"vera", "d", "b"},
+		{"dora", "A", "B"},
 	}
 	for _, c := range cases {
 		t.Run(c.method, func(t *testing.T) {

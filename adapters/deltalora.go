@@ -1,6 +1,10 @@
 package adapters
 
-import "github.com/loralab/loralab/lab"
+import (
+	"fmt"
+
+	"github.com/loralab/loralab/lab"
+)
 
 // DeltaLoRA (Zi et al., 2023): LoRA whose frozen W also moves, by the change
 // of the low-rank product. AdamW trains A and B as in LoRA; after each step
@@ -20,14 +24,47 @@ import "github.com/loralab/loralab/lab"
 // change collapses to (1+λ)·s·B_T·A_T: rank r, LoRA with a larger step.
 type DeltaLoRA struct{}
 
+// The settings of Delta-LoRA.
+var (
+	// DeltaRatio is λ: W moves by λ·s·(B′A′ − BA).
+	DeltaRatio = lab.Setting{Name: "delta-ratio", Help: "Delta-LoRA λ: W moves by λ·s·(B′A′ − BA) (≥ 1)", Kind: lab.FloatSetting, Default: 2.0, Sweepable: true,
+		Ladder: []float64{1, 2, 4, 8}, Check: lab.AtLeast("delta-ratio", 1)}
+	// DeltaStart is K: W starts moving after step K (-1: steps/4).
+	DeltaStart = lab.Setting{Name: "delta-start", Help: "Delta-LoRA K: W starts moving after step K (default: steps/4)", Kind: lab.IntSetting, Default: -1,
+		Ladder: []float64{0, 50, 100, 250, 500, 1000}, Check: lab.Between("delta-start", 0, lab.MaxSteps), Auto: "steps/4",
+		Resolve: func(c lab.Config, v any) any {
+			if v.(int) < 0 {
+				return c.Steps / 4
+			}
+			return v
+		}}.WithExplicit(lab.ZeroOrMoreOrAuto("delta-start", "steps/4"))
+)
+
 // Info describes Delta-LoRA.
 func (DeltaLoRA) Info() lab.MethodInfo {
 	return lab.MethodInfo{
-		Name: "delta-lora", Title: "Delta-LoRA", Colour: "#fb923c", Glyph: "▼", DefaultLR: 2e-3, DefaultRank: 8, UsesRank: true,
-		Summary: "LoRA that also moves W by λ·s·(B′A′ − BA) after each step past K: total change can exceed rank r",
-		Paper:   "Zi et al., Delta-LoRA: Fine-Tuning High-Rank Parameters with the Delta of Low-Rank Matrices (arXiv 2309.02411)",
-		Claim:   "better than LoRA at the same memory, by updating W with the delta of the low-rank product",
-		Caveat:  "ICLR 2024 reviewers (rejected) argued it is close to LoRA with a larger learning rate; the deltas telescope, so ΔW's rank is at most 2r; it also keeps the previous A and B",
+		Name: "delta-lora", Title: "Delta-LoRA", Colour: "#fb923c", Glyph: "▼", Hollow: "▽", DefaultLR: 2e-3, DefaultRank: 8, WritesBase: true,
+		Settings: append(loraSettings[:len(loraSettings):len(loraSettings)], DeltaRatio, DeltaStart),
+		Summary:  "LoRA that also moves W by λ·s·(B′A′ − BA) after each step past K: total change can exceed rank r",
+		Paper:    "Zi et al., Delta-LoRA: Fine-Tuning High-Rank Parameters with the Delta of Low-Rank Matrices (arXiv 2309.02411)",
+		Claim:    "better than LoRA at the same memory, by updating W with the delta of the low-rank product",
+		Caveat:   "ICLR 2024 reviewers (rejected) argued it is close to LoRA with a larger learning rate; the deltas telescope, so ΔW's rank is at most 2r; it also keeps the previous A and B",
+		Explain: lab.Explanation{
+			Trains:  "A, B (+W)",
+			Diagram: loraDiagram("frozen*", "trains", "trains"),
+			Legend:  []string{"frozen*: no gradient, but moves with the change of B·A"},
+			Forward: loraForward,
+			Update: []string{
+				loraGradients,
+				"A, B ← AdamW step at lr = {lr}. Step 1: B = 0, so ∂L/∂A = 0.",
+				"then after every step t > K = {delta-start}: W ← W + λ·s·(B′·A′ − B·A), λ = {delta-ratio}",
+				"W gets no gradient, no AdamW state and no weight decay; it keeps the previous A and B.",
+			},
+			Trainable: "r·(d_in + d_out)", Kept: "X and H", KeptSymbols: "N·(d_in + r)",
+			More: func(cfg lab.Config, _ []lab.Shape) (update, caveats []string) {
+				return nil, []string{fmt.Sprintf("After T steps W has moved by λ·s·(B_T·A_T − B_K·A_K): with r = %d the model's total change has rank at most %d.", cfg.Rank, 2*cfg.Rank)}
+			},
+		},
 	}
 }
 
@@ -43,8 +80,8 @@ func (DeltaLoRA) Build(env *lab.Env, layers []*lab.Linear) []lab.Adapted {
 		l, r, name := env.Ledger, env.Config.Rank, base.Name
 		out[i] = &deltaLoRALayer{
 			loraLayer: newLoRALayer(env, base, 1),
-			ratio:     env.Config.DeltaRatio,
-			start:     env.Config.DeltaStart,
+			ratio:     DeltaRatio.Float(env.Config),
+			start:     DeltaStart.Int(env.Config),
 			prevA:     l.Mat(lab.Other, name+".delta.prevA", r, base.DIn),
 			prevB:     l.Mat(lab.Other, name+".delta.prevB", base.DOut, r),
 		}

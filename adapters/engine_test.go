@@ -1,6 +1,7 @@
 package adapters_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -15,12 +16,10 @@ import (
 func TestPacksStayFresh(t *testing.T) {
 	for _, m := range adapters.All() {
 		t.Run(m.Info().Name, func(t *testing.T) {
-			cfg := smallConfig()
-			cfg.DeltaStart = 0
-			tr := newTrainer(t, m, cfg)
+			tr := newTrainer(t, m, with(smallConfig(), "delta-start", 0))
 			for step := 1; step <= 5; step++ {
 				tr.trainStep()
-				tr.model.EvalLoss(tr.task.Eval())
+				tr.net.Evaluate(context.Background())
 				for _, b := range tr.model.Base {
 					if !b.PacksMatch() {
 						t.Fatalf("step %d: %s's packed copy of W is stale", step, b.Name)
@@ -31,10 +30,10 @@ func TestPacksStayFresh(t *testing.T) {
 	}
 }
 
-// TestStepAllocates0: a training step, and an eval, allocate nothing once
-// the first step has packed the frozen weights, for every method at widths
-// 8 (edge tiles everywhere) and 64. (Not under the gonum kernel: gonum's
-// Dgemm starts goroutines for large products.)
+// TestStepAllocates0: a training step allocates nothing once the first
+// step has packed the frozen weights, for every method at widths 8 (edge
+// tiles everywhere) and 64. (Not under the gonum kernel: gonum's Dgemm
+// starts goroutines for large products.)
 func TestStepAllocates0(t *testing.T) {
 	if lab.Kernel() == "gonum" {
 		t.Skip("gonum allocates in its parallel Dgemm")
@@ -42,16 +41,10 @@ func TestStepAllocates0(t *testing.T) {
 	for _, width := range []int{8, 64} {
 		for _, m := range adapters.All() {
 			t.Run(fmt.Sprintf("%s/width=%d", m.Info().Name, width), func(t *testing.T) {
-				cfg := lab.Defaults()
-				cfg.Width, cfg.DeltaStart, cfg.TrainSize = width, 0, 256
-				tr := newTrainer(t, m, cfg)
+				tr := newTrainer(t, m, with(catalog.Defaults(), "width", width, "delta-start", 0, "train-size", 256))
 				tr.trainStep()
 				if n := testing.AllocsPerRun(5, func() { tr.trainStep() }); n != 0 {
 					t.Errorf("%v allocations per step", n)
-				}
-				ex, ey := tr.task.Eval()
-				if n := testing.AllocsPerRun(2, func() { tr.model.EvalLoss(ex, ey) }); n != 0 {
-					t.Errorf("%v allocations per eval", n)
 				}
 			})
 		}

@@ -19,3 +19,12 @@ func VeRAShared(a lab.Adapted) (A, B *lab.Mat) {
 	}
 	return nil, nil
 }
+
+// FixDoRANorm makes a DoRA layer keep its row norm n from the last forward
+// pass instead of forming it again: the detached gradient is then the exact
+// gradient of the loss at that fixed norm, which finite differences can check.
+func FixDoRANorm(a lab.Adapted, fixed bool) {
+	if l, ok := a.(*doraLayer); ok {
+		l.fixedNorm = fixed
+	}
+}

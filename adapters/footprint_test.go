@@ -1,12 +1,12 @@
 package adapters_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
 	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/lab/tasks"
 )
 
 // footprintCase is one model shape the ledger is checked at.
@@ -23,8 +23,9 @@ func (c footprintCase) String() string {
 
 func (c footprintCase) config() lab.Config {
 	cfg := smallConfig()
-	cfg.Width, cfg.Depth, cfg.Batch, cfg.Rank, cfg.Activation, cfg.LoRAFAProjected = c.width, c.depth, c.batch, c.rank, c.act, c.projected
-	cfg.TaskRank = min(cfg.TaskRank, c.width)
+	cfg.Batch, cfg.Rank = c.batch, c.rank
+	cfg = with(cfg, "width", c.width, "depth", c.depth, "activation", c.act, "lorafa-projected", c.projected)
+	cfg = with(cfg, "task-rank", min(get(cfg, "task-rank"), c.width))
 	return cfg
 }
 
@@ -68,7 +69,7 @@ func checkFootprint(t *testing.T, got, want lab.Footprint) {
 // formula is what a method says a model of cfg holds: its own Footprint
 // plus the model's buffers.
 func formula(m lab.Method, cfg lab.Config) lab.Footprint {
-	return m.Footprint(cfg, cfg.Layers(), cfg.Batch).Plus(lab.ModelFootprint(cfg, cfg.Layers(), cfg.Batch))
+	return m.Footprint(cfg, layersOf(cfg), cfg.Batch).Plus(tasks.Shift{}.Footprint(cfg, m.Info().TrainsBase))
 }
 
 // TestLedgerEqualsFormula proves property 4 (honest memory) against each
@@ -114,7 +115,7 @@ func TestExecuteReportsFormulaMemory(t *testing.T) {
 				cfg := c.config()
 				cfg.Steps = 5
 				var events []lab.Progress
-				res, err := lab.Execute(context.Background(), m, cfg, func(p lab.Progress) { events = append(events, p) })
+				res, err := runJob(m, cfg, func(p lab.Progress) { events = append(events, p) })
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -2,20 +2,37 @@ package adapters_test
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
 )
 
-// deltaW returns the specification's ΔW (d_out × d_in) of one adapted layer,
-// computed with plain loops from its tensors:
-// LoRA family s·B·A; VeRA diag(b)·B·diag(d)·A (no scaling); full 0.
-func deltaW(t *testing.T, name string, l lab.Adapted, s float64, shape lab.Shape) *lab.Mat {
+// deltaW returns the specification's ΔW (d_out × d_in) of one adapted layer
+// whose frozen weight is w, computed with plain loops from its tensors:
+// LoRA family (PiSSA too, on its residual) s·B·A; VeRA diag(b)·B·diag(d)·A
+// (no scaling); DoRA m ⊙ (W + s·B·A)/‖W + s·B·A‖_row − W; full 0.
+func deltaW(t *testing.T, name string, l lab.Adapted, s float64, shape lab.Shape, w *lab.Mat) *lab.Mat {
 	t.Helper()
 	dw := lab.NewMat(shape.DOut, shape.DIn)
 	switch name {
-	case "lora", "delta-lora", "lora-plus":
+	case "dora":
+		v := matmul(param(t, l, "B").Value, param(t, l, "A").Value)
+		m := param(t, l, "m").Value.Data
+		for i := 0; i < v.Rows; i++ {
+			norm := 0.0
+			for j := 0; j < v.Cols; j++ {
+				x := w.At(i, j) + s*v.At(i, j)
+				v.Set(i, j, x)
+				norm += x * x
+			}
+			for j := 0; j < v.Cols; j++ {
+				dw.Set(i, j, m[i]*v.At(i, j)/math.Sqrt(norm)-w.At(i, j))
+			}
+		}
+		return dw
+	case "lora", "delta-lora", "lora-plus", "pissa":
 		dw = matmul(param(t, l, "B").Value, param(t, l, "A").Value)
 	case "lora-fa":
 		dw = matmul(param(t, l, "B").Value, adapters.FrozenA(l))
@@ -52,8 +69,9 @@ func TestForwardMatchesSpecification(t *testing.T) {
 		for _, rs := range []bool{false, true} {
 			name := m.Info().Name
 			t.Run(fmt.Sprintf("%s/rslora=%v", name, rs), func(t *testing.T) {
-				cfg := lab.Defaults()
-				cfg.Rank, cfg.Alpha, cfg.RSLoRA, cfg.VeraDInit = 3, 4, rs, 0.3
+				cfg := catalog.Defaults()
+				cfg.Rank, cfg.Alpha, cfg.RSLoRA = 3, 4, rs
+				cfg = with(cfg, "vera-d-init", 0.3)
 				rig := buildLayers(t, m, cfg, shapes, n, 21)
 				rnd := lab.NewRand(22, testStream)
 				randomizeAdapters(rig.layers, rnd)
@@ -67,7 +85,7 @@ func TestForwardMatchesSpecification(t *testing.T) {
 					got := lab.NewMat(n, sh.DOut)
 					l.Forward(x, got)
 					w := snapshot(rig.base[i].W)
-					dw := deltaW(t, name, l, s, sh)
+					dw := deltaW(t, name, l, s, sh, w)
 					if name != "full" && allZero(dw) {
 						t.Fatalf("%s: ΔW is zero: the check proves nothing", sh.Name)
 					}
@@ -101,14 +119,15 @@ func TestEffectiveWeight(t *testing.T) {
 	for _, m := range adapters.All() {
 		name := m.Info().Name
 		t.Run(name, func(t *testing.T) {
-			cfg := lab.Defaults()
-			cfg.Rank, cfg.Alpha, cfg.VeraDInit = 3, 4, 0.3
+			cfg := catalog.Defaults()
+			cfg.Rank, cfg.Alpha = 3, 4
+			cfg = with(cfg, "vera-d-init", 0.3)
 			rig := buildLayers(t, m, cfg, shapes, 2, 31)
 			randomizeAdapters(rig.layers, lab.NewRand(32, testStream))
 			for i, l := range rig.layers {
 				got := lab.NewMat(shapes[i].DOut, shapes[i].DIn)
 				l.EffectiveWeight(got)
-				want := deltaW(t, name, l, 4.0/3, shapes[i])
+				want := deltaW(t, name, l, 4.0/3, shapes[i], rig.base[i].W)
 				for j := range want.Data {
 					want.Data[j] += rig.base[i].W.Data[j]
 				}
@@ -123,25 +142,32 @@ func TestEffectiveWeight(t *testing.T) {
 // TestDeltaRankBounds proves the rank the lab reports for each layer's
 // ΔW = W_eff − W0 after a real run respects each method's structure: at most
 // r for LoRA, LoRA+, LoRA-FA and VeRA; above r and at most 2r for Delta-LoRA
-// with K > 0 (its deltas telescope to λ·s·(B_T·A_T − B_K·A_K)); above r for full fine-tuning,
-// which is not low-rank. Every trained layer has moved (rank ≥ 1).
+// with K > 0 (its deltas telescope to λ·s·(B_T·A_T − B_K·A_K)); at most 2r
+// for PiSSA (it starts at B_0·A_0 ≠ 0); above r for full fine-tuning and
+// DoRA, which are not low-rank. Every trained layer has moved (rank ≥ 1).
 func TestDeltaRankBounds(t *testing.T) {
 	for _, m := range adapters.All() {
 		name := m.Info().Name
 		t.Run(name, func(t *testing.T) {
 			cfg := smallConfig()
-			cfg.Width, cfg.Rank, cfg.Steps, cfg.DeltaStart = 12, 2, 80, 20
+			cfg.Rank, cfg.Steps = 2, 80
+			cfg = with(cfg, "width", 12, "delta-start", 20)
 			res := execute(t, m, cfg)
-			if len(res.DeltaRank) != cfg.Depth {
-				t.Fatalf("%d ranks for %d layers", len(res.DeltaRank), cfg.Depth)
+			if len(res.DeltaRank) != get(cfg, "depth") {
+				t.Fatalf("%d ranks for %d layers", len(res.DeltaRank), get(cfg, "depth"))
 			}
 			lo, hi := 1, cfg.Rank
 			switch name {
 			case "delta-lora":
 				// With K > 0 the change exceeds r (the paper's claim), bounded by 2r.
 				lo, hi = cfg.Rank+1, 2*cfg.Rank
-			case "full":
-				lo, hi = cfg.Rank+1, cfg.Width
+			case "full", "dora":
+				// Not low-rank: full fine-tuning moves every weight; DoRA's
+				// magnitude rescales every row of W.
+				lo, hi = cfg.Rank+1, get(cfg, "width")
+			case "pissa":
+				// s·(B_T·A_T − B_0·A_0): both ends nonzero, so up to 2r.
+				hi = 2 * cfg.Rank
 			}
 			for i, r := range res.DeltaRank {
 				if r < lo || r > hi {

@@ -1,6 +1,10 @@
 package adapters
 
-import "github.com/loralab/loralab/lab"
+import (
+	"fmt"
+
+	"github.com/loralab/loralab/lab"
+)
 
 // Full is full fine-tuning, the baseline: W and b both train.
 //
@@ -17,11 +21,25 @@ type Full struct{}
 // Info describes full fine-tuning.
 func (Full) Info() lab.MethodInfo {
 	return lab.MethodInfo{
-		Name: "full", Title: "Full FT", Colour: "#e5e7eb", Glyph: "■", DefaultLR: 1e-3,
+		Name: "full", Title: "Full FT", Colour: "#e5e7eb", Glyph: "■", Hollow: "□", DefaultLR: 1e-3, TrainsBase: true,
 		Summary: "the baseline: every weight and bias trains, with AdamW state for each",
 		Paper:   "full fine-tuning with AdamW (Loshchilov & Hutter, arXiv 1711.05101)",
 		Claim:   "the quality every parameter-efficient method is measured against",
 		Caveat:  "gradients and two AdamW numbers for every weight: memory several times the model's",
+		Explain: lab.Explanation{
+			Trains:  "W, b",
+			Diagram: lab.Diagram{Main: []lab.Block{{"W {d_out}×{d_in}, b {d_out}", "trains"}}},
+			Forward: []string{"Y = X·Wᵀ + b"},
+			Update: []string{
+				"∂L/∂W = Gᵀ·X    ∂L/∂b = Σₙ G    ∂L/∂X = G·W",
+				"W, b ← AdamW step at lr = {lr} (weight decay {weight-decay} on W)",
+			},
+			Trainable: "d_out·d_in + d_out", Kept: "X", KeptSymbols: "N·d_in",
+			More: func(cfg lab.Config, layers []lab.Shape) (update, caveats []string) {
+				total := Full{}.Footprint(cfg, layers, 0).Trainable
+				return nil, []string{fmt.Sprintf("Here that is %s numbers of weights and biases, each held four times while it trains: itself, its gradient and AdamW's m and v.", lab.Thousands(int64(total)))}
+			},
+		},
 	}
 }
 

@@ -126,9 +126,10 @@ func TestLayerGradients(t *testing.T) {
 			for _, rs := range []bool{false, true} {
 				name := fmt.Sprintf("%s/layers=%d/rslora=%v", m.Info().Name, len(shapes), rs)
 				t.Run(name, func(t *testing.T) {
-					cfg := lab.Defaults()
+					cfg := catalog.Defaults()
 					cfg.Rank, cfg.Alpha, cfg.RSLoRA = 2, 3, rs // s = 1.5 (or 3/√2): a scaling bug cannot hide behind s = 1
-					cfg.VeraDInit = 0.7
+					cfg = with(cfg, "dora-exact", true)        // DoRA's true gradient; its detached one is checked in dora_test.go
+					cfg = with(cfg, "vera-d-init", 0.7)
 					rig := buildLayers(t, m, cfg, shapes, n, uint64(11+si))
 					rnd := lab.NewRand(uint64(23+si), testStream)
 					randomizeAdapters(rig.layers, rnd)
@@ -180,12 +181,13 @@ func TestModelGradients(t *testing.T) {
 		for _, act := range []string{"tanh", "identity"} {
 			t.Run(m.Info().Name+"/"+act, func(t *testing.T) {
 				cfg := smallConfig()
-				cfg.Width, cfg.Depth, cfg.Batch, cfg.Rank, cfg.Activation = 4, 3, 5, 2, act
+				cfg.Batch, cfg.Rank = 5, 2
+				cfg = with(cfg, "width", 4, "depth", 3, "activation", act, "dora-exact", true)
 				tr := newTrainer(t, m, cfg)
 				randomizeAdapters(tr.model.Layers, lab.NewRand(3, testStream))
 				tr.nextBatch()
 				tr.gradients()
-				loss := func() float64 { return tr.model.Loss(tr.model.Forward(tr.x), tr.y) }
+				loss := func() float64 { return tr.net.Forward() }
 				grads := make([]*lab.Mat, len(tr.model.Params))
 				for i, p := range tr.model.Params {
 					grads[i] = snapshot(p.Grad)

@@ -1,72 +1,139 @@
 package adapters_test
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/lab/tasks"
 )
 
 // testStream is the random stream the tests draw their own data from; it is
 // not one the engine uses.
 const testStream = 1000
 
-// smallConfig is a tiny model on the shift task: fast even under -race.
-func smallConfig() lab.Config {
-	c := lab.Defaults()
-	c.Width, c.Depth, c.Batch, c.Rank, c.TaskRank = 6, 3, 5, 2, 2
-	c.TrainSize, c.EvalSize, c.Steps, c.EvalEvery = 40, 10, 50, 10
+// catalog is every method and task the program offers.
+var catalog = lab.Catalog{Methods: adapters.All(), Tasks: tasks.All()}
+
+// with sets settings by flag name (name, value, name, value, …) as a
+// person would type them, panicking on a mistake in the test itself.
+func with(c lab.Config, kv ...any) lab.Config {
+	for i := 0; i < len(kv); i += 2 {
+		s, err := catalog.Setting(kv[i].(string))
+		if err != nil {
+			panic(err)
+		}
+		if err := s.Set(&c, fmt.Sprint(kv[i+1])); err != nil {
+			panic(err)
+		}
+	}
 	return c
 }
 
-// prepare resolves cfg for m and fails the test if it is refused.
+// get returns the value of setting name in c, as an int.
+func get(c lab.Config, name string) int {
+	s, err := catalog.Setting(name)
+	if err != nil {
+		panic(err)
+	}
+	return s.Int(c)
+}
+
+// smallConfig is a tiny model on the shift task: fast even under -race.
+func smallConfig() lab.Config {
+	c := catalog.Defaults()
+	c.Batch, c.Rank, c.Alpha, c.Steps, c.EvalEvery = 5, 2, 2, 50, 10 // α = r: s = 1
+	return with(c, "width", 6, "depth", 3, "task-rank", 2, "train-size", 40, "eval-size", 10)
+}
+
+// prepare resolves cfg for m on the shift task and fails the test if it is refused.
 func prepare(t testing.TB, m lab.Method, cfg lab.Config) lab.Config {
 	t.Helper()
-	cfg, err := lab.Prepare(m, cfg)
+	job, err := lab.Prepare(lab.Job{Method: m, Task: tasks.Shift{}, Config: cfg})
 	if err != nil {
 		t.Fatalf("%s: Prepare: %v", m.Info().Name, err)
 	}
-	return cfg
+	return job.Config
 }
 
-// trainer drives a lab.Model exactly as the engine's run loop does, one step
-// at a time, so tests can look at the state between steps.
+// layersOf lists the shift task's layers for cfg.
+func layersOf(cfg lab.Config) []lab.Shape { return tasks.Shift{}.Layers(cfg, false) }
+
+// runJob runs m on the shift task with cfg through the engine (lab.Execute).
+func runJob(m lab.Method, cfg lab.Config, onProgress func(lab.Progress)) (*lab.Result, error) {
+	return lab.Execute(context.Background(), lab.Job{Method: m, Task: tasks.Shift{}, Config: cfg}, onProgress)
+}
+
+// model is what the tests look at inside a run: the base layers, the
+// adapted layers, every trainable tensor and the ledger.
+type model struct {
+	Base   []*lab.Linear
+	Layers []lab.Adapted
+	Params []*lab.Param
+	Ledger *lab.Ledger
+}
+
+// inside is what the shift task's network shows tests of its step.
+type inside interface {
+	Batch() (x, y *lab.Mat)
+	Prediction() *lab.Mat
+}
+
+// trainer drives the shift task's network exactly as the engine's run loop
+// does, one step at a time, so tests can look at the state between steps.
 type trainer struct {
 	cfg   lab.Config
-	task  *lab.ShiftTask
-	model *lab.Model
+	net   lab.Network
+	model model
 	opt   *lab.AdamW
-	x, y  *lab.Mat
+	x, y  *lab.Mat // the network's batch
 	step  int
+	seen  lab.Digest
 }
 
-// newTrainer builds the task, the model and its optimiser for cfg (resolved
-// for m first).
+// newTrainer builds the task's network, adapts it with m and allocates its
+// optimiser for cfg (resolved for m first), as lab.Start does.
 func newTrainer(t testing.TB, m lab.Method, cfg lab.Config) *trainer {
 	t.Helper()
 	cfg = prepare(t, m, cfg)
-	task := lab.NewShiftTask(cfg)
 	ledger := lab.NewLedger()
-	model := lab.NewModel(cfg, m, task, ledger)
-	return &trainer{
-		cfg: cfg, task: task, model: model,
-		opt: lab.NewAdamW(ledger, model.Params, cfg.LR, cfg.WeightDecay),
-		x:   lab.NewMat(cfg.Batch, cfg.Width), y: lab.NewMat(cfg.Batch, cfg.Width),
+	net, err := tasks.Shift{}.New(context.Background(), cfg, ledger, m.Info().TrainsBase)
+	if err != nil {
+		t.Fatal(err)
 	}
+	env := &lab.Env{Ledger: ledger, Rand: lab.NewRand(cfg.Seed, lab.StreamAdapter), Config: cfg, N: cfg.Batch}
+	tr := &trainer{cfg: cfg, net: net, model: model{Base: net.Linears(), Ledger: ledger}}
+	tr.model.Layers = m.Build(env, net.Linears())
+	for _, l := range tr.model.Layers {
+		tr.model.Params = append(tr.model.Params, l.Params()...)
+	}
+	tr.model.Params = append(tr.model.Params, net.Adapt(tr.model.Layers)...)
+	tr.opt = lab.NewAdamW(ledger, tr.model.Params, cfg.LR, cfg.WeightDecay)
+	tr.x, tr.y = net.(inside).Batch()
+	return tr
 }
 
 // nextBatch draws the next training batch into tr.x, tr.y.
-func (tr *trainer) nextBatch() { tr.task.NextBatch(tr.x, tr.y) }
+func (tr *trainer) nextBatch() { tr.net.NextBatch(&tr.seen) }
+
+// predict runs the forward pass on the current batch and returns the prediction.
+func (tr *trainer) predict() *lab.Mat {
+	tr.net.Forward()
+	return tr.net.(inside).Prediction()
+}
 
 // gradients runs forward, loss and backward on the current batch, leaving
 // the gradients in the params, and returns the loss.
 func (tr *trainer) gradients() float64 {
-	pred := tr.model.Forward(tr.x)
-	loss := tr.model.Loss(pred, tr.y)
-	tr.model.ZeroGrads()
-	tr.model.Backward()
+	loss := tr.net.Forward()
+	for _, p := range tr.model.Params {
+		p.Grad.Zero()
+	}
+	tr.net.Backward()
 	return loss
 }
 

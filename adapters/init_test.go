@@ -6,15 +6,17 @@ import (
 
 	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/lab/tasks"
 )
 
 // buildNonSquare adapts two layers of different, non-square shapes, so a
 // d_in/d_out or max_in/max_out mix-up in an initialisation shows.
 func buildNonSquare(t *testing.T, m lab.Method, rank int) ([]*lab.Linear, []lab.Adapted, lab.Config) {
 	t.Helper()
-	cfg := lab.Defaults()
-	cfg.Rank, cfg.VeraDInit = rank, 0.37
-	cfg = cfg.Resolve(m.Info())
+	cfg := catalog.Defaults()
+	cfg.Rank = rank
+	cfg = with(cfg, "vera-d-init", 0.37)
+	cfg = cfg.Resolve(m, tasks.Shift{})
 	ledger := lab.NewLedger()
 	var layers []*lab.Linear
 	for _, s := range []lab.Shape{{Name: "a", DIn: 40, DOut: 5}, {Name: "b", DIn: 30, DOut: 9}} {
@@ -36,7 +38,7 @@ func checkUniform(t *testing.T, what string, m *lab.Mat, bound float64) {
 // TestLoRAFamilyInitialisation: A uniform on ±1/√d_in (PyTorch's
 // kaiming_uniform with a = √5), B = 0, for every method with a LoRA pair.
 func TestLoRAFamilyInitialisation(t *testing.T) {
-	for _, m := range []lab.Method{adapters.LoRA{}, adapters.LoRAPlus{}, adapters.DeltaLoRA{}, adapters.LoRAFA{}} {
+	for _, m := range []lab.Method{adapters.LoRA{}, adapters.LoRAPlus{}, adapters.DeltaLoRA{}, adapters.LoRAFA{}, adapters.DoRA{}} {
 		layers, adapted, _ := buildNonSquare(t, m, 4)
 		for i, a := range adapted {
 			var A, B *lab.Mat
@@ -76,8 +78,8 @@ func TestVeRAInitialisation(t *testing.T) {
 	for i, a := range adapted {
 		for _, p := range a.Params() {
 			for _, v := range p.Value.Data {
-				if (p.Role == "d" && v != cfg.VeraDInit) || (p.Role == "b" && v != 0) {
-					t.Fatalf("%s.%s starts with %v; want d = d_init (%v), b = 0", layers[i].Name, p.Role, v, cfg.VeraDInit)
+				if d := adapters.DInit.Float(cfg); (p.Role == "d" && v != d) || (p.Role == "b" && v != 0) {
+					t.Fatalf("%s.%s starts with %v; want d = d_init (%v), b = 0", layers[i].Name, p.Role, v, d)
 				}
 			}
 		}

@@ -33,11 +33,44 @@ type LoRA struct{}
 // Info describes LoRA.
 func (LoRA) Info() lab.MethodInfo {
 	return lab.MethodInfo{
-		Name: "lora", Title: "LoRA", Colour: "#60a5fa", Glyph: "●", DefaultLR: 2e-3, DefaultRank: 8, UsesRank: true,
-		Summary: "freeze W; learn ΔW = s·B·A with A r×d_in, B d_out×r, B starting at 0",
-		Paper:   "Hu et al., LoRA: Low-Rank Adaptation of Large Language Models (arXiv 2106.09685)",
-		Claim:   "matches full fine-tuning on GPT-3 175B with 10,000× fewer trainable parameters and 3× less GPU memory",
-		Caveat:  "ΔW has rank at most r: a task whose shift needs more rank plateaus above zero loss",
+		Name: "lora", Title: "LoRA", Colour: "#60a5fa", Glyph: "●", Hollow: "○", DefaultLR: 2e-3, DefaultRank: 8,
+		Settings: loraSettings,
+		Summary:  "freeze W; learn ΔW = s·B·A with A r×d_in, B d_out×r, B starting at 0",
+		Paper:    "Hu et al., LoRA: Low-Rank Adaptation of Large Language Models (arXiv 2106.09685)",
+		Claim:    "matches full fine-tuning on GPT-3 175B with 10,000× fewer trainable parameters and 3× less GPU memory",
+		Caveat:   "ΔW has rank at most r: a task whose shift needs more rank plateaus above zero loss",
+		Explain: lab.Explanation{
+			Trains:  "A, B",
+			Diagram: loraDiagram("frozen", "trains", "trains"),
+			Forward: loraForward,
+			Update: []string{
+				loraGradients,
+				"A, B ← AdamW step at lr = {lr}; W and b never change. Step 1: B = 0, so ∂L/∂A = 0.",
+			},
+			Trainable: "r·(d_in + d_out)", Kept: "X and H", KeptSymbols: "N·(d_in + r)",
+		},
+	}
+}
+
+// loraSettings are the settings of the LoRA family: rank, α and rsLoRA.
+var loraSettings = []lab.Setting{lab.RankSetting, lab.AlphaSetting, lab.RSLoRASetting}
+
+// The explanation's pieces the LoRA family shares.
+var (
+	loraForward = []string{
+		"H = X·Aᵀ                   (N × r)",
+		"Y = X·Wᵀ + b + s·H·Bᵀ      (N × d_out)    ΔW = s·B·A",
+		"s = {scaling}",
+	}
+	loraGradients = "∂L/∂B = s·Gᵀ·H    U = G·B    ∂L/∂A = s·Uᵀ·X    ∂L/∂X = G·W + s·U·A"
+)
+
+// loraDiagram draws W beside the A, B path, with each one's state.
+func loraDiagram(wState, aState, bState string) lab.Diagram {
+	return lab.Diagram{
+		Main: []lab.Block{{"W {d_out}×{d_in}, b", wState}},
+		Side: []lab.Block{{"A {r}×{d_in}", aState}, {"B {d_out}×{r}", bState}},
+		Op:   "×s",
 	}
 }
 

@@ -27,14 +27,37 @@ import (
 // its usual weight decay order (PEFT uses ε = 1e-6 and decays after the step).
 type LoRAFA struct{}
 
+// Projected is LoRA-FA's option of PEFT's projected gradient for B.
+var Projected = lab.Setting{Name: "lorafa-projected", Help: "LoRA-FA: PEFT's projected gradient for B", Kind: lab.BoolSetting, Default: false}
+
 // Info describes LoRA-FA.
 func (LoRAFA) Info() lab.MethodInfo {
 	return lab.MethodInfo{
-		Name: "lora-fa", Title: "LoRA-FA", Colour: "#34d399", Glyph: "▲", DefaultLR: 5e-3, DefaultRank: 8, UsesRank: true,
-		Summary: "LoRA with A frozen at its random init: only B trains, X need not be kept",
-		Paper:   "Zhang et al., LoRA-FA: Memory-efficient Low-rank Adaptation (arXiv 2308.03303)",
-		Claim:   "up to 1.4× less memory than LoRA at close accuracy, by not storing the layer input",
-		Caveat:  "ΔW = s·B·A lives in A's fixed random row space; PEFT measured 22.24 GB vs LoRA's 22.29 GB on Llama-3.2-3B when other activations dominate",
+		Name: "lora-fa", Title: "LoRA-FA", Colour: "#34d399", Glyph: "▲", Hollow: "△", DefaultLR: 5e-3, DefaultRank: 8,
+		Settings: append(loraSettings[:len(loraSettings):len(loraSettings)], Projected),
+		Summary:  "LoRA with A frozen at its random init: only B trains, X need not be kept",
+		Paper:    "Zhang et al., LoRA-FA: Memory-efficient Low-rank Adaptation (arXiv 2308.03303)",
+		Claim:    "up to 1.4× less memory than LoRA at close accuracy, by not storing the layer input",
+		Caveat:   "ΔW = s·B·A lives in A's fixed random row space; PEFT measured 22.24 GB vs LoRA's 22.29 GB on Llama-3.2-3B when other activations dominate",
+		Explain: lab.Explanation{
+			Trains:  "B",
+			Diagram: loraDiagram("frozen", "frozen", "trains"),
+			Forward: loraForward,
+			Update: []string{
+				"∂L/∂B = s·Gᵀ·H    ∂L/∂X = G·W + s·(G·B)·A    (no ∂L/∂A, so X need not be kept)",
+				"B ← AdamW step at lr = {lr}; A (random), W and b never change",
+			},
+			Trainable: "r·d_out", Kept: "H only, not X", KeptSymbols: "N·r",
+			Caveats: []string{
+				"Here A's rows span {r} random directions of the {d_in} inputs: whatever the task needs outside them, LoRA-FA cannot learn at any length of training.",
+			},
+			More: func(cfg lab.Config, _ []lab.Shape) (update, caveats []string) {
+				if Projected.Bool(cfg) {
+					return []string{"Projected gradient on: ∂L/∂B ← ∂L/∂B·(1/s²)·(A·Aᵀ + εI)⁻¹ before AdamW (PEFT's LoRA-FA optimiser)."}, nil
+				}
+				return []string{"PEFT's projected gradient ∂L/∂B·(1/s²)·(A·Aᵀ + εI)⁻¹ is off (--lorafa-projected turns it on)."}, nil
+			},
+		},
 	}
 }
 
@@ -60,7 +83,7 @@ func (LoRAFA) Build(env *lab.Env, layers []*lab.Linear) []lab.Adapted {
 			u:    l.Mat(lab.Workspace, name+".lorafa.U", n, r),
 		}
 		lab.FillUniform(layer.a, env.Rand, 1/math.Sqrt(float64(base.DIn)))
-		if env.Config.LoRAFAProjected {
+		if Projected.Bool(env.Config) {
 			layer.proj = l.Mat(lab.Other, name+".lorafa.projection", r, r)
 			layer.tmp = l.Mat(lab.Workspace, name+".lorafa.gradB", base.DOut, r)
 			layer.computeProjection()
@@ -83,7 +106,7 @@ func (LoRAFA) Footprint(cfg lab.Config, layers []lab.Shape, n int) lab.Footprint
 			Activations: n * r, // H
 			Workspace:   n * r, // U = G·B
 		}
-		if cfg.LoRAFAProjected {
+		if Projected.Bool(cfg) {
 			lf.Other += r * r
 			lf.Workspace += s.DOut * r
 		}
@@ -162,6 +185,9 @@ func (l *loraFALayer) BeforeUpdate() {
 
 // AfterUpdate does nothing.
 func (l *loraFALayer) AfterUpdate(int) {}
+
+// RowSpace is the frozen A: ΔW = s·B·A acts on an input only through A·x.
+func (l *loraFALayer) RowSpace() *lab.Mat { return l.a }
 
 // EffectiveWeight writes W + s·B·A.
 func (l *loraFALayer) EffectiveWeight(dst *lab.Mat) {

@@ -76,7 +76,8 @@ func TestLoRAFAKeepsAFrozen(t *testing.T) {
 func TestLoRAFAKeepsLessActivationMemory(t *testing.T) {
 	for _, c := range []struct{ width, depth, batch, rank int }{{6, 3, 5, 2}, {16, 2, 8, 4}, {32, 4, 1, 1}} {
 		cfg := smallConfig()
-		cfg.Width, cfg.Depth, cfg.Batch, cfg.Rank = c.width, c.depth, c.batch, c.rank
+		cfg.Batch, cfg.Rank = c.batch, c.rank
+		cfg = with(cfg, "width", c.width, "depth", c.depth)
 		lora := newTrainer(t, adapters.LoRA{}, cfg).model.Ledger.Numbers()
 		fa := newTrainer(t, adapters.LoRAFA{}, cfg).model.Ledger.Numbers()
 		if fa.Activations >= lora.Activations {
@@ -96,8 +97,9 @@ func TestLoRAFAProjectedGradient(t *testing.T) {
 	for _, projected := range []bool{false, true} {
 		for _, c := range []struct{ din, dout, r int }{{4, 3, 2}, {7, 5, 3}, {6, 6, 6}} {
 			t.Run(fmt.Sprintf("projected=%v/%dx%d/r=%d", projected, c.dout, c.din, c.r), func(t *testing.T) {
-				cfg := lab.Defaults()
-				cfg.Rank, cfg.Alpha, cfg.LoRAFAProjected = c.r, 5, projected
+				cfg := catalog.Defaults()
+				cfg.Rank, cfg.Alpha = c.r, 5
+				cfg = with(cfg, "lorafa-projected", projected)
 				const n = 5
 				rig := buildLayers(t, adapters.LoRAFA{}, cfg, []lab.Shape{{Name: "l", DIn: c.din, DOut: c.dout}}, n, 7)
 				l := rig.layers[0]
@@ -156,7 +158,7 @@ func TestLoRAFAProjectedGradient(t *testing.T) {
 func TestVeRASharesOnePair(t *testing.T) {
 	t.Run("slices", func(t *testing.T) {
 		shapes := []lab.Shape{{Name: "l1", DIn: 4, DOut: 7}, {Name: "l2", DIn: 9, DOut: 3}, {Name: "l3", DIn: 2, DOut: 5}}
-		cfg := lab.Defaults()
+		cfg := catalog.Defaults()
 		cfg.Rank = 11 // above every layer dimension, as VeRA allows
 		rig := buildLayers(t, adapters.VeRA{}, cfg, shapes, 3, 1)
 		maxIn, maxOut := 9, 7
@@ -223,7 +225,7 @@ func TestVeRASharesOnePair(t *testing.T) {
 		for _, p := range tr.model.Params {
 			trainable += p.Value.Len()
 		}
-		if want := cfg.Depth * (cfg.Width + cfg.Rank); trainable != want || tr.model.Ledger.Numbers().Trainable != want {
+		if want := get(cfg, "depth") * (get(cfg, "width") + cfg.Rank); trainable != want || tr.model.Ledger.Numbers().Trainable != want {
 			t.Errorf("trainable: params hold %d, ledger says %d; want Σ(d_out + r) = %d", trainable, tr.model.Ledger.Numbers().Trainable, want)
 		}
 		for range 100 {
@@ -237,7 +239,7 @@ func TestVeRASharesOnePair(t *testing.T) {
 			if !equalMats(a, aInit) || !equalMats(b, bInit) {
 				t.Errorf("layer %d: the shared pair changed over training", i+1)
 			}
-			if equalMats(param(t, l, "b").Value, lab.NewMat(1, cfg.Width)) {
+			if equalMats(param(t, l, "b").Value, lab.NewMat(1, get(cfg, "width"))) {
 				t.Errorf("layer %d: b did not train", i+1)
 			}
 		}
@@ -253,9 +255,10 @@ func TestDeltaLoRAMovesW(t *testing.T) {
 	const k, steps = 5, 15
 	const eps = 0x1p-52 // float64 machine epsilon
 	cfg := smallConfig()
-	cfg.DeltaStart, cfg.Steps, cfg.DeltaRatio, cfg.Alpha = k, steps, 2, 3 // s = 1.5
+	cfg.Steps, cfg.Alpha = steps, 3 // s = 1.5
+	cfg = with(cfg, "delta-start", k, "delta-ratio", 2)
 	tr := newTrainer(t, adapters.DeltaLoRA{}, cfg)
-	lambdaS := cfg.DeltaRatio * lab.Scale(tr.cfg)
+	lambdaS := adapters.DeltaRatio.Float(cfg) * lab.Scale(tr.cfg)
 	nl := len(tr.model.Layers)
 	w0 := make([]*lab.Mat, nl)
 	aK, bK := make([]*lab.Mat, nl), make([]*lab.Mat, nl)
@@ -342,8 +345,9 @@ func TestLoRAPlusLearningRates(t *testing.T) {
 		wantB  float64 // expected B scale
 	}{{adapters.LoRAPlus{}, 16, 16}, {adapters.LoRAPlus{}, 20, 20}, {adapters.LoRA{}, 16, 1}} {
 		t.Run(fmt.Sprintf("%s/ratio=%g", c.method.Info().Name, c.ratio), func(t *testing.T) {
-			cfg := lab.Defaults()
-			cfg.Rank, cfg.LRRatio = 2, c.ratio
+			cfg := catalog.Defaults()
+			cfg.Rank = 2
+			cfg = with(cfg, "lr-ratio", c.ratio)
 			rig := buildLayers(t, c.method, cfg, []lab.Shape{{Name: "l", DIn: 4, DOut: 3}}, 5, 3)
 			l := rig.layers[0]
 			a, b := param(t, l, "A"), param(t, l, "B")
@@ -386,7 +390,7 @@ func TestFullTrainsWAndBias(t *testing.T) {
 		t.Errorf("ledger counts %d frozen numbers under full fine-tuning, want 0", counts.Frozen)
 	}
 	want := 0
-	for _, s := range tr.cfg.Layers() {
+	for _, s := range layersOf(tr.cfg) {
 		want += s.DOut*s.DIn + s.DOut
 	}
 	if counts.Trainable != want {

@@ -1,6 +1,6 @@
 // Package adapters implements the fine-tuning methods of LoRA Lab, one file
 // per method, behind the lab.Method interface: full fine-tuning, LoRA,
-// LoRA-FA, VeRA, Delta-LoRA and LoRA+. Each file has the paper's equations
+// LoRA-FA, VeRA, Delta-LoRA, LoRA+, DoRA and PiSSA. Each file has the paper's equations
 // next to the code that computes them, with shapes in the comments.
 package adapters
 
@@ -13,7 +13,7 @@ import (
 
 // All returns every method in display order.
 func All() []lab.Method {
-	return []lab.Method{LoRA{}, LoRAFA{}, VeRA{}, DeltaLoRA{}, LoRAPlus{}, Full{}}
+	return []lab.Method{LoRA{}, LoRAFA{}, VeRA{}, DeltaLoRA{}, LoRAPlus{}, DoRA{}, PiSSA{}, Full{}}
 }
 
 // Names returns the flag names of every method, in display order.

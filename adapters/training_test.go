@@ -1,7 +1,6 @@
 package adapters_test
 
 import (
-	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -18,7 +17,7 @@ const trainingSteps = 400
 // execute runs cfg with method m to the end and fails unless it finishes.
 func execute(t *testing.T, m lab.Method, cfg lab.Config) *lab.Result {
 	t.Helper()
-	res, err := lab.Execute(context.Background(), m, cfg, nil)
+	res, err := runJob(m, cfg, nil)
 	if err != nil {
 		t.Fatalf("%s: %v", m.Info().Name, err)
 	}
@@ -38,7 +37,7 @@ func TestTrainingLowersEvalLoss(t *testing.T) {
 	for _, m := range adapters.All() {
 		t.Run(m.Info().Name, func(t *testing.T) {
 			t.Parallel()
-			cfg := lab.Defaults()
+			cfg := catalog.Defaults()
 			cfg.Steps = trainingSteps
 			res := execute(t, m, cfg)
 			initial, final := res.History[0].Eval, res.Final.Eval
@@ -60,8 +59,9 @@ func TestRankAboveTaskRankFitsTheShift(t *testing.T) {
 		for _, r := range []int{1, 8} {
 			t.Run(fmt.Sprintf("r=%d", r), func(t *testing.T) {
 				t.Parallel()
-				cfg := lab.Defaults()
-				cfg.Steps, cfg.Rank, cfg.TaskRank = trainingSteps, r, 4
+				cfg := catalog.Defaults()
+				cfg.Steps, cfg.Rank = trainingSteps, r
+				cfg = with(cfg, "task-rank", 4)
 				res := execute(t, adapters.LoRA{}, cfg)
 				mu.Lock()
 				final[r] = res.Final.Eval

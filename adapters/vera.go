@@ -31,15 +31,58 @@ import (
 // Kept for backward: U (N·r) and Z (N·d_out).
 type VeRA struct{}
 
+// DInit is VeRA's initial value of d (the paper found ≤ 0.1 better than 1).
+var DInit = lab.Setting{Name: "vera-d-init", Help: "VeRA's initial value of d (> 0)", Kind: lab.FloatSetting, Default: 0.1, Sweepable: true,
+	Ladder: []float64{0.01, 0.03, 0.1, 0.3, 1}, Check: lab.Above("vera-d-init", 0)}
+
 // Info describes VeRA.
 func (VeRA) Info() lab.MethodInfo {
 	return lab.MethodInfo{
-		Name: "vera", Title: "VeRA", Colour: "#c084fc", Glyph: "◆", DefaultLR: 2e-2, DefaultRank: 256, UsesRank: true,
-		Summary: "one frozen random pair shared by all layers; per layer only d (r) and b (d_out) train",
-		Paper:   "Kopiczko, Blankevoort, Asano, VeRA: Vector-based Random Matrix Adaptation (arXiv 2310.11454)",
-		Claim:   "LoRA-level results with about 10× fewer trainable parameters (0.061M vs 0.8M on RoBERTa-large)",
-		Caveat:  "needs much higher ranks and about 10× larger learning rates; papers often leave the shared matrices out of the count",
+		Name: "vera", Title: "VeRA", Colour: "#c084fc", Glyph: "◆", Hollow: "◇", DefaultLR: 2e-2, DefaultRank: 256,
+		Settings: []lab.Setting{lab.RankSetting, DInit}, // no α: VeRA has no α/r scaling
+		Summary:  "one frozen random pair shared by all layers; per layer only d (r) and b (d_out) train",
+		Paper:    "Kopiczko, Blankevoort, Asano, VeRA: Vector-based Random Matrix Adaptation (arXiv 2310.11454)",
+		Claim:    "LoRA-level results with about 10× fewer trainable parameters (0.061M vs 0.8M on RoBERTa-large)",
+		Caveat:   "needs much higher ranks and about 10× larger learning rates; papers often leave the shared matrices out of the count",
+		Explain: lab.Explanation{
+			Trains: "d, b",
+			Diagram: lab.Diagram{
+				Main: []lab.Block{{"W {d_out}×{d_in}, b", "frozen"}},
+				Side: []lab.Block{
+					{"A {r}×{d_in}", "frozen", "shared"},
+					{"⊙ d ({r})", "trains"},
+					{"B {d_out}×{r}", "frozen", "shared"},
+					{"⊙ b ({d_out})", "trains"},
+				},
+			},
+			Legend: []string{"shared: one copy for all {layers} layers"},
+			Forward: []string{
+				"U = X·Aᵀ (N × r)    V = U ⊙ d    Z = V·Bᵀ (N × d_out)",
+				"Y = X·Wᵀ + bias + Z ⊙ b        ΔW = diag(b)·B·diag(d)·A, no α/r scaling",
+				"A and B are slices of one random pair shared by every layer.",
+			},
+			Update: []string{
+				"∂L/∂b = Σₙ G ⊙ Z    G′ = G ⊙ b    dV = G′·B    ∂L/∂d = Σₙ dV ⊙ U",
+				"d, b ← AdamW step at lr = {lr} (no weight decay); d starts at {vera-d-init}, b at 0",
+				"The shared A and B, W and bias never change. Step 1: b = 0, so ∂L/∂d = 0.",
+			},
+			Trainable: "d_out + r", Kept: "U and Z", KeptSymbols: "N·(r + d_out)",
+			Caveats: []string{
+				"A higher rank adds only r trainable numbers per layer, but N·r kept activations and N·r of scratch per layer: memory grows with r.",
+			},
+			More: func(cfg lab.Config, layers []lab.Shape) (update, caveats []string) {
+				maxIn, maxOut := maxDims(layers)
+				return nil, []string{fmt.Sprintf("Here the shared pair is r·(max_in + max_out) = %d·(%d + %d) = %s frozen numbers, held once for all layers.",
+					cfg.Rank, maxIn, maxOut, lab.Thousands(int64(sharedPair(cfg.Rank, layers))))}
+			},
+		},
 	}
+}
+
+// sharedPair is the size of VeRA's shared frozen pair: r·(max_in + max_out).
+func sharedPair(r int, layers []lab.Shape) int {
+	maxIn, maxOut := maxDims(layers)
+	return r * (maxIn + maxOut)
 }
 
 // Validate allows 1 ≤ r ≤ MaxVeraRank: VeRA's rank may exceed the layer
@@ -77,7 +120,7 @@ func (VeRA) Build(env *lab.Env, layers []*lab.Linear) []lab.Adapted {
 			gHat:    l.Mat(lab.Workspace, name+".vera.Ghat", n, base.DOut),
 		}
 		for j := range layer.lambdaD.Value.Data {
-			layer.lambdaD.Value.Data[j] = env.Config.VeraDInit
+			layer.lambdaD.Value.Data[j] = DInit.Float(env.Config)
 		}
 		out[i] = layer
 	}
@@ -88,8 +131,7 @@ func (VeRA) Build(env *lab.Env, layers []*lab.Linear) []lab.Adapted {
 // frozen, d_out + r trainable, keeps U and Z; V (reused as dV) and Ĝ are scratch.
 func (VeRA) Footprint(cfg lab.Config, layers []lab.Shape, n int) lab.Footprint {
 	r := cfg.Rank
-	maxIn, maxOut := maxDims(layers)
-	f := lab.Footprint{Frozen: r * (maxIn + maxOut)}
+	f := lab.Footprint{Frozen: sharedPair(r, layers)}
 	for _, s := range layers {
 		p := s.DOut + r
 		f = f.Plus(lab.Footprint{

@@ -3,6 +3,7 @@ package lab
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/loralab/loralab/lab/kernel"
 )
@@ -30,18 +31,41 @@ var activations = []activation{
 	{"identity", actIdentity, false},
 }
 
-func activationByName(name string) (activation, error) {
+// Activation is a nonlinearity applied elementwise between layers, whose
+// derivative is computed from its output: tanh, relu or identity.
+type Activation struct{ a activation }
+
+// LookupActivation returns the activation called name, or a one-line error
+// listing them.
+func LookupActivation(name string) (Activation, error) {
 	for _, a := range activations {
 		if a.name == name {
-			return a, nil
+			return Activation{a}, nil
 		}
 	}
-	return activation{}, fmt.Errorf("activation %q: unknown; the activations are: tanh, relu, identity", name)
+	return Activation{}, fmt.Errorf("activation %q: unknown; the activations are: %s", name, strings.Join(ActivationNames(), ", "))
 }
 
-// forward applies the activation to m in place: Y = f(X).
-func (a activation) forward(m *Mat) {
-	switch a.kind {
+// ActivationNames lists the activations.
+func ActivationNames() []string {
+	out := make([]string, len(activations))
+	for i, a := range activations {
+		out[i] = a.name
+	}
+	return out
+}
+
+// Name is the activation's name.
+func (a Activation) Name() string { return a.a.name }
+
+// Keeps reports whether the backward pass needs the activation's output
+// (identity's derivative is 1 and needs nothing).
+func (a Activation) Keeps() bool { return a.a.keeps }
+
+// Apply computes m ← f(m) in place (tanh through the kernel's vectorised
+// tanh, within 2 ulp of math.Tanh).
+func (a Activation) Apply(m *Mat) {
+	switch a.a.kind {
 	case actTanh:
 		if m.Stride == m.Cols {
 			kernel.Tanh(m.Data[:m.Len()], m.Data[:m.Len()]) // one call for a contiguous matrix
@@ -60,17 +84,17 @@ func (a activation) forward(m *Mat) {
 	}
 }
 
-// backward turns g = ∂L/∂Y into ∂L/∂X in place, G ← G ⊙ f'(X), with f'
-// written through the kept output y = f(x):
+// Backward turns g = ∂L/∂f(x) into ∂L/∂x in place: g ← g ⊙ f′(x), with f′
+// computed from out = f(x):
 //
-//	tanh:  f' = 1 − y²
-//	relu:  f' = 1 where y > 0, else 0 (no branch: g's bits are masked)
-//	identity: f' = 1 (nothing to do)
-func (a activation) backward(g, y *Mat) {
-	switch a.kind {
+//	tanh:  f′ = 1 − out²
+//	relu:  f′ = 1 where out > 0, else 0 (no branch: g's bits are masked)
+//	identity: f′ = 1 (nothing to do)
+func (a Activation) Backward(g, out *Mat) {
+	switch a.a.kind {
 	case actTanh:
 		for i := 0; i < g.Rows; i++ {
-			gr, yr := g.Row(i), y.Row(i)
+			gr, yr := g.Row(i), out.Row(i)
 			yr = yr[:len(gr)]
 			for j, yv := range yr {
 				gr[j] *= 1 - yv*yv
@@ -78,7 +102,7 @@ func (a activation) backward(g, y *Mat) {
 		}
 	case actReLU:
 		for i := 0; i < g.Rows; i++ {
-			gr, yr := g.Row(i), y.Row(i)
+			gr, yr := g.Row(i), out.Row(i)
 			yr = yr[:len(gr)]
 			for j, yv := range yr {
 				gr[j] = math.Float64frombits(math.Float64bits(gr[j]) & positiveMask(yv))

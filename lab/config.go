@@ -1,66 +1,107 @@
 package lab
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
+	"reflect"
+	"slices"
+	"strings"
 )
 
-// Config holds every setting of a run. JSON names are the flag names with '-'
-// replaced by '_'. Zero values of Rank, LR and Alpha, and DeltaStart < 0, mean
-// "the default" and are filled in by Resolve.
+// Config holds every setting of a run. The core settings every run reads
+// are fields; a method's or a task's own settings (LoRA+'s lr-ratio, the
+// shift task's width, …) are options kept by flag name: set them with
+// Setting.Set or With, read them with the Setting's Int, Float, Bool or Text.
+// Zero values of Rank, LR, Alpha and EvalEvery mean "the default" and are
+// filled in by Resolve. A Config is a value: copies never share options.
+//
+// Its JSON form has every core field and every option it holds, named by
+// flag name with '-' replaced by '_'.
 type Config struct {
 	Method           string  `json:"method"`
+	Task             string  `json:"task"`
 	Rank             int     `json:"rank"`
 	Alpha            float64 `json:"alpha"`
 	RSLoRA           bool    `json:"rslora"`
 	LR               float64 `json:"lr"`
-	LRRatio          float64 `json:"lr_ratio"`          // LoRA+ λ: B's learning rate is λ·lr
-	VeraDInit        float64 `json:"vera_d_init"`       // VeRA's initial d
-	DeltaRatio       float64 `json:"delta_ratio"`       // Delta-LoRA λ
-	DeltaStart       int     `json:"delta_start"`       // Delta-LoRA K: W starts moving after step K
-	LoRAFAProjected  bool    `json:"lorafa_projected"`  // LoRA-FA: PEFT's projected gradient for B
+	Schedule         string  `json:"schedule"`          // learning-rate schedule: constant, linear or cosine
+	Warmup           int     `json:"warmup"`            // steps of linear warmup from 0 before the schedule
 	WeightDecay      float64 `json:"weight_decay"`      // AdamW's decoupled weight decay
 	Steps            int     `json:"steps"`             // optimiser steps
 	Batch            int     `json:"batch"`             // examples per step
-	Seed             uint64  `json:"seed"`              // fixes base weights, teacher, batches, eval set and init
-	Task             string  `json:"task"`              // "shift"
-	TaskRank         int     `json:"task_rank"`         // intrinsic rank k of the teacher's shift, per layer
-	Noise            float64 `json:"noise"`             // standard deviation of the noise added to targets
-	Width            int     `json:"width"`             // width of every layer
-	Depth            int     `json:"depth"`             // number of linear layers
-	Activation       string  `json:"activation"`        // "tanh", "relu" or "identity"
+	Seed             uint64  `json:"seed"`              // fixes base weights, data and init
 	EvalEvery        int     `json:"eval_every"`        // steps between eval-loss measurements (and history points)
-	EvalSize         int     `json:"eval_size"`         // held-out examples (rounded up to a multiple of batch)
-	TrainSize        int     `json:"train_size"`        // examples in the training set batches are drawn from
 	DivergenceFactor float64 `json:"divergence_factor"` // a loss above this × the starting loss counts as diverged
+
+	opts map[string]any // options by flag name; never changed in place (see With)
 }
 
-// Defaults returns the default settings, for LoRA. Resolve fills in the
-// method-dependent ones.
+// Defaults returns the default core settings. The method and task are left
+// empty: Catalog.Defaults names the first of each.
 func Defaults() Config {
-	return Config{
-		Method: "lora", Rank: 0, LRRatio: 16, VeraDInit: 0.1, DeltaRatio: 2, DeltaStart: -1,
-		Steps: 2000, Batch: 64, Seed: 1, Task: "shift", TaskRank: 4, Noise: 0.01,
-		Width: 64, Depth: 4, Activation: "tanh", EvalEvery: 20, EvalSize: 256, TrainSize: 4096, DivergenceFactor: 1e4,
-	}
+	return Config{Schedule: ScheduleConstant, Steps: 2000, Batch: 64, Seed: 1, EvalEvery: 20, DivergenceFactor: 1e4}
 }
 
-// Limits of the settings, shared by validation, help texts and the UI.
+// Defaults returns the default settings for the catalog's first method on
+// its first task.
+func (c Catalog) Defaults() Config {
+	cfg := Defaults()
+	if len(c.Methods) > 0 {
+		cfg.Method = c.Methods[0].Info().Name
+	}
+	if len(c.Tasks) > 0 {
+		cfg.Task = c.Tasks[0].Info().Name
+	}
+	return cfg
+}
+
+// Limits of the core settings, shared by validation, help texts and the UI.
 const (
-	MaxSteps     = 10_000_000
-	MaxBatch     = 4096
-	MaxWidth     = 1024
-	MaxDepth     = 16
-	MaxEvalSize  = 100_000
-	MaxTrainSize = 1_000_000
-	MaxVeraRank  = 4096
-	MaxRunBytes  = 2 << 30 // what one run's data and model may hold, roughly
+	MaxSteps    = 10_000_000
+	MaxBatch    = 4096
+	MaxVeraRank = 4096
+	MaxRunBytes = 2 << 30 // what one run's data and model may hold, roughly
 )
 
+// With returns a copy of c whose option name holds v (an int, float64, bool
+// or string, as the option's Setting says). It does not check v: Prepare does.
+func (c Config) With(name string, v any) Config {
+	c.opts = maps.Clone(c.opts)
+	if c.opts == nil {
+		c.opts = map[string]any{}
+	}
+	c.opts[name] = v
+	return c
+}
+
+// Options returns the names of the options c holds, sorted.
+func (c Config) Options() []string { return slices.Sorted(maps.Keys(c.opts)) }
+
+// Equal reports whether c and d hold the same settings.
+func (c Config) Equal(d Config) bool {
+	co, do := c.opts, d.opts
+	c.opts, d.opts = nil, nil
+	return reflect.DeepEqual(c, d) && maps.Equal(co, do)
+}
+
+// DefaultAlpha is α when none is given: 8 whatever the rank, as PEFT's
+// default (lora_alpha = 8), so s = α/r = 8/r shrinks as the rank grows —
+// the effect rsLoRA's s = α/√r corrects.
+const DefaultAlpha = 8
+
 // Resolve fills in the defaults that depend on the method or on other
-// settings: the method's rank and learning rate, α = rank, Delta-LoRA's K = steps/4.
-func (c Config) Resolve(info MethodInfo) Config {
+// settings: the method's rank and learning rate, α (DefaultAlpha), eval-every, and
+// every option of the method and the task (its Default, then its Resolve),
+// so that the resolved Config states every value the run uses.
+func (c Config) Resolve(m Method, t Task) Config {
+	info := m.Info()
 	c.Method = info.Name
+	if t != nil {
+		c.Task = t.Info().Name
+	}
 	if c.Rank == 0 {
 		c.Rank = info.DefaultRank
 		if c.Rank == 0 {
@@ -68,31 +109,30 @@ func (c Config) Resolve(info MethodInfo) Config {
 		}
 	}
 	if c.Alpha == 0 {
-		c.Alpha = float64(c.Rank)
+		c.Alpha = DefaultAlpha
 	}
 	if c.LR == 0 {
 		c.LR = info.DefaultLR
 	}
-	if c.DeltaStart < 0 {
-		c.DeltaStart = c.Steps / 4
-	}
 	if c.EvalEvery == 0 {
 		c.EvalEvery = max(1, c.Steps/100)
+	}
+	for _, s := range SettingsFor(m, t) {
+		if !s.Option() {
+			continue
+		}
+		v := s.value(c)
+		if s.Resolve != nil {
+			v = s.Resolve(c, v)
+		}
+		c = c.With(s.Name, v)
 	}
 	return c
 }
 
-// Layers returns the shapes of the model's linear layers, all width × width.
-func (c Config) Layers() []Shape {
-	s := make([]Shape, c.Depth)
-	for i := range s {
-		s[i] = Shape{Name: fmt.Sprintf("layer%d", i+1), DIn: c.Width, DOut: c.Width}
-	}
-	return s
-}
-
-// Validate checks the settings that do not depend on the method. Each error
-// is one line naming the setting, the value, and what is allowed.
+// Validate checks the core settings. Each error is one line naming the
+// setting, the value, and what is allowed. The options are checked by their
+// own Check and the task's and method's Validate (see Prepare).
 func (c Config) Validate() error {
 	finitePos := func(name string, v float64) error {
 		if math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 {
@@ -109,22 +149,8 @@ func (c Config) Validate() error {
 	if err := finitePos("alpha", c.Alpha); err != nil {
 		return err
 	}
-	for _, r := range []struct {
-		name string
-		v    float64
-	}{{"lr-ratio", c.LRRatio}, {"delta-ratio", c.DeltaRatio}} {
-		if math.IsNaN(r.v) || math.IsInf(r.v, 0) || r.v < 1 {
-			return fmt.Errorf("%s %v: must be a finite number of at least 1", r.name, r.v)
-		}
-	}
-	if err := finitePos("vera-d-init", c.VeraDInit); err != nil {
-		return err
-	}
 	if math.IsNaN(c.WeightDecay) || math.IsInf(c.WeightDecay, 0) || c.WeightDecay < 0 {
 		return fmt.Errorf("weight-decay %v: must be a finite number of at least 0", c.WeightDecay)
-	}
-	if math.IsNaN(c.Noise) || math.IsInf(c.Noise, 0) || c.Noise < 0 || c.Noise > 10 {
-		return fmt.Errorf("noise %v: must be between 0 and 10", c.Noise)
 	}
 	ints := []struct {
 		name      string
@@ -132,38 +158,33 @@ func (c Config) Validate() error {
 	}{
 		{"steps", c.Steps, 1, MaxSteps},
 		{"batch", c.Batch, 1, MaxBatch},
-		{"width", c.Width, 2, MaxWidth},
-		{"depth", c.Depth, 1, MaxDepth},
 		{"eval-every", c.EvalEvery, 1, MaxSteps},
-		{"eval-size", c.EvalSize, 1, MaxEvalSize},
-		{"train-size", c.TrainSize, 1, MaxTrainSize},
-		{"delta-start", c.DeltaStart, 0, MaxSteps},
-		{"task-rank", c.TaskRank, 1, c.Width},
 	}
 	for _, x := range ints {
 		if x.v < x.lo || x.v > x.hi {
 			return fmt.Errorf("%s %d: must be between %d and %d", x.name, x.v, x.lo, x.hi)
 		}
 	}
-	if c.Batch > c.TrainSize {
-		return fmt.Errorf("batch %d: must be at most train-size (%d)", c.Batch, c.TrainSize)
+	if !slices.Contains(Schedules, c.Schedule) {
+		return fmt.Errorf("schedule %q: unknown; the schedules are: %s", c.Schedule, strings.Join(Schedules, ", "))
 	}
-	// The task's data and the model's buffers must fit comfortably in memory:
-	// refuse combinations of sizes that would not, before allocating anything.
-	data := int64(c.TrainSize+c.EvalSize) * int64(2*c.Width) * BytesPerNumber
-	model := int64(c.Depth) * (int64(c.Width)*int64(c.Width)*6 + int64(c.Batch)*int64(c.Width)*8) * BytesPerNumber
-	if data+model > MaxRunBytes {
-		return fmt.Errorf("train-size %d, eval-size %d, width %d, depth %d, batch %d: the run would hold about %.1f GiB, more than the %d GiB allowed; make them smaller",
-			c.TrainSize, c.EvalSize, c.Width, c.Depth, c.Batch, float64(data+model)/(1<<30), MaxRunBytes>>30)
-	}
-	if c.Task != "shift" {
-		return fmt.Errorf("task %q: unknown; the tasks are: shift", c.Task)
-	}
-	if _, err := activationByName(c.Activation); err != nil {
-		return err
+	if c.Warmup < 0 || c.Warmup > c.Steps {
+		return fmt.Errorf("warmup %d: must be between 0 and steps (%d)", c.Warmup, c.Steps)
 	}
 	if math.IsNaN(c.DivergenceFactor) || math.IsInf(c.DivergenceFactor, 0) || c.DivergenceFactor <= 1 {
 		return fmt.Errorf("divergence-factor %v: must be a finite number above 1", c.DivergenceFactor)
+	}
+	return nil
+}
+
+// checkOptions runs the Check of every option the method and the task read.
+func (c Config) checkOptions(m Method, t Task) error {
+	for _, s := range SettingsFor(m, t) {
+		if s.Option() && s.Check != nil {
+			if err := s.Check(s.value(c)); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -179,4 +200,28 @@ func ValidateLoRARank(cfg Config, layers []Shape) error {
 		return fmt.Errorf("rank %d: must be between 1 and %d (the smallest layer dimension) for %s", cfg.Rank, limit, cfg.Method)
 	}
 	return nil
+}
+
+// MarshalJSON writes the core fields, then every option by flag name with
+// '-' replaced by '_', sorted.
+func (c Config) MarshalJSON() ([]byte, error) {
+	type core Config // without this method
+	head, err := json.Marshal(core(c))
+	if err != nil {
+		return nil, err
+	}
+	if len(c.opts) == 0 {
+		return head, nil
+	}
+	var b bytes.Buffer
+	b.Write(head[:len(head)-1]) // without the closing brace
+	for _, name := range c.Options() {
+		v, err := json.Marshal(c.opts[name])
+		if err != nil {
+			return nil, fmt.Errorf("config option %s: %w", name, err)
+		}
+		fmt.Fprintf(&b, ",%q:%s", strings.ReplaceAll(name, "-", "_"), v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }

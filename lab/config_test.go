@@ -8,68 +8,74 @@ import (
 
 	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/lab/tasks"
 )
 
 // validConfig is the default config resolved for LoRA: every test case
 // below changes one setting of it.
 func validConfig(t *testing.T) lab.Config {
 	t.Helper()
-	cfg := lab.Defaults().Resolve(adapters.LoRA{}.Info())
-	if err := cfg.Validate(); err != nil {
+	cfg, err := prepare(adapters.LoRA{}, defaults())
+	if err != nil {
 		t.Fatalf("the resolved defaults are refused: %v", err)
 	}
 	return cfg
 }
 
 // TestValidateNamesTheSetting proves every bad value is refused with a
-// one-line error that starts with the name of the setting at fault.
+// one-line error that starts with the name of the setting at fault, whether
+// it is a core setting, a method's or the task's.
 func TestValidateNamesTheSetting(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	cases := []struct {
 		setting string
+		method  lab.Method // the method whose setting it is (LoRA for the others)
 		change  func(c *lab.Config)
 	}{
-		{"rank", func(c *lab.Config) { c.Rank = 0 }},
-		{"lr", func(c *lab.Config) { c.LR = -1e-3 }},
-		{"lr", func(c *lab.Config) { c.LR = nan }},
-		{"lr", func(c *lab.Config) { c.LR = inf }},
-		{"alpha", func(c *lab.Config) { c.Alpha = -8 }},
-		{"alpha", func(c *lab.Config) { c.Alpha = nan }},
-		{"lr-ratio", func(c *lab.Config) { c.LRRatio = 0.5 }},
-		{"lr-ratio", func(c *lab.Config) { c.LRRatio = inf }},
-		{"delta-ratio", func(c *lab.Config) { c.DeltaRatio = 0 }},
-		{"delta-ratio", func(c *lab.Config) { c.DeltaRatio = nan }},
-		{"vera-d-init", func(c *lab.Config) { c.VeraDInit = 0 }},
-		{"weight-decay", func(c *lab.Config) { c.WeightDecay = -0.1 }},
-		{"weight-decay", func(c *lab.Config) { c.WeightDecay = nan }},
-		{"noise", func(c *lab.Config) { c.Noise = -1 }},
-		{"noise", func(c *lab.Config) { c.Noise = 11 }},
-		{"noise", func(c *lab.Config) { c.Noise = nan }},
-		{"steps", func(c *lab.Config) { c.Steps = 0 }},
-		{"steps", func(c *lab.Config) { c.Steps = lab.MaxSteps + 1 }},
-		{"batch", func(c *lab.Config) { c.Batch = 0 }},
-		{"batch", func(c *lab.Config) { c.Batch = lab.MaxBatch + 1 }},
-		{"width", func(c *lab.Config) { c.Width = 1 }},
-		{"width", func(c *lab.Config) { c.Width = lab.MaxWidth + 1 }},
-		{"depth", func(c *lab.Config) { c.Depth = 0 }},
-		{"depth", func(c *lab.Config) { c.Depth = lab.MaxDepth + 1 }},
-		{"eval-every", func(c *lab.Config) { c.EvalEvery = -1 }},
-		{"eval-size", func(c *lab.Config) { c.EvalSize = 0 }},
-		{"eval-size", func(c *lab.Config) { c.EvalSize = lab.MaxEvalSize + 1 }},
-		{"train-size", func(c *lab.Config) { c.TrainSize = 0 }},
-		{"delta-start", func(c *lab.Config) { c.DeltaStart = lab.MaxSteps + 1 }},
-		{"task-rank", func(c *lab.Config) { c.TaskRank = 0 }},
-		{"task-rank", func(c *lab.Config) { c.TaskRank = c.Width + 1 }},
-		{"task", func(c *lab.Config) { c.Task = "parity" }},
-		{"activation", func(c *lab.Config) { c.Activation = "gelu" }},
-		{"divergence-factor", func(c *lab.Config) { c.DivergenceFactor = 1 }},
-		{"divergence-factor", func(c *lab.Config) { c.DivergenceFactor = nan }},
+		{"rank", nil, func(c *lab.Config) { c.Rank = -1 }},
+		{"lr", nil, func(c *lab.Config) { c.LR = -1e-3 }},
+		{"lr", nil, func(c *lab.Config) { c.LR = nan }},
+		{"lr", nil, func(c *lab.Config) { c.LR = inf }},
+		{"alpha", nil, func(c *lab.Config) { c.Alpha = -8 }},
+		{"alpha", nil, func(c *lab.Config) { c.Alpha = nan }},
+		{"lr-ratio", adapters.LoRAPlus{}, func(c *lab.Config) { *c = c.With("lr-ratio", 0.5) }},
+		{"lr-ratio", adapters.LoRAPlus{}, func(c *lab.Config) { *c = c.With("lr-ratio", inf) }},
+		{"delta-ratio", adapters.DeltaLoRA{}, func(c *lab.Config) { *c = c.With("delta-ratio", 0.0) }},
+		{"delta-ratio", adapters.DeltaLoRA{}, func(c *lab.Config) { *c = c.With("delta-ratio", nan) }},
+		{"vera-d-init", adapters.VeRA{}, func(c *lab.Config) { *c = c.With("vera-d-init", 0.0) }},
+		{"weight-decay", nil, func(c *lab.Config) { c.WeightDecay = -0.1 }},
+		{"weight-decay", nil, func(c *lab.Config) { c.WeightDecay = nan }},
+		{"noise", nil, func(c *lab.Config) { *c = c.With("noise", -1.0) }},
+		{"noise", nil, func(c *lab.Config) { *c = c.With("noise", 11.0) }},
+		{"noise", nil, func(c *lab.Config) { *c = c.With("noise", nan) }},
+		{"steps", nil, func(c *lab.Config) { c.Steps = 0 }},
+		{"steps", nil, func(c *lab.Config) { c.Steps = lab.MaxSteps + 1 }},
+		{"batch", nil, func(c *lab.Config) { c.Batch = 0 }},
+		{"batch", nil, func(c *lab.Config) { c.Batch = lab.MaxBatch + 1 }},
+		{"width", nil, func(c *lab.Config) { *c = c.With("width", 1) }},
+		{"width", nil, func(c *lab.Config) { *c = c.With("width", tasks.MaxWidth+1) }},
+		{"depth", nil, func(c *lab.Config) { *c = c.With("depth", 0) }},
+		{"depth", nil, func(c *lab.Config) { *c = c.With("depth", tasks.MaxDepth+1) }},
+		{"eval-every", nil, func(c *lab.Config) { c.EvalEvery = -1 }},
+		{"eval-size", nil, func(c *lab.Config) { *c = c.With("eval-size", 0) }},
+		{"eval-size", nil, func(c *lab.Config) { *c = c.With("eval-size", tasks.MaxEvalSize+1) }},
+		{"train-size", nil, func(c *lab.Config) { *c = c.With("train-size", 0) }},
+		{"delta-start", adapters.DeltaLoRA{}, func(c *lab.Config) { *c = c.With("delta-start", lab.MaxSteps+1) }},
+		{"task-rank", nil, func(c *lab.Config) { *c = c.With("task-rank", 0) }},
+		{"task-rank", nil, func(c *lab.Config) { *c = c.With("task-rank", 65) }},
+		{"activation", nil, func(c *lab.Config) { *c = c.With("activation", "gelu") }},
+		{"divergence-factor", nil, func(c *lab.Config) { c.DivergenceFactor = 1 }},
+		{"divergence-factor", nil, func(c *lab.Config) { c.DivergenceFactor = nan }},
 	}
 	for i, c := range cases {
 		t.Run(fmt.Sprintf("%d-%s", i, c.setting), func(t *testing.T) {
+			m := c.method
+			if m == nil {
+				m = adapters.LoRA{}
+			}
 			cfg := validConfig(t)
 			c.change(&cfg)
-			err := cfg.Validate()
+			_, err := prepare(m, cfg)
 			if err == nil {
 				t.Fatalf("accepted a bad %s", c.setting)
 			}
@@ -81,6 +87,9 @@ func TestValidateNamesTheSetting(t *testing.T) {
 				t.Errorf("error %q is not one line", msg)
 			}
 		})
+	}
+	if _, err := catalog.Job(with(defaults(), "task", "parity")); err == nil || !strings.HasPrefix(err.Error(), "task ") {
+		t.Errorf("unknown task: %v, want an error naming the task", err)
 	}
 }
 
@@ -109,9 +118,9 @@ func TestPrepareRankLimits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cfg := lab.Defaults()
-			cfg.Width, cfg.TaskRank, cfg.Rank = width, 4, c.rank
-			_, err = lab.Prepare(m, cfg)
+			cfg := with(defaults(), "width", width, "task-rank", 4)
+			cfg.Rank = c.rank
+			_, err = prepare(m, cfg)
 			if c.ok && err != nil {
 				t.Errorf("refused: %v", err)
 			}
@@ -126,43 +135,47 @@ func TestPrepareRankLimits(t *testing.T) {
 		})
 	}
 	// A nonsensical shape is reported as such, not as a rank problem.
-	for _, width := range []int{1, lab.MaxWidth + 1} {
-		cfg := lab.Defaults()
-		cfg.Width = width
-		if _, err := lab.Prepare(adapters.LoRA{}, cfg); err == nil || !strings.HasPrefix(err.Error(), "width ") {
+	for _, width := range []int{1, tasks.MaxWidth + 1} {
+		cfg := defaults().With("width", width)
+		if _, err := prepare(adapters.LoRA{}, cfg); err == nil || !strings.HasPrefix(err.Error(), "width ") {
 			t.Errorf("width %d: error %v, want one about the width", width, err)
 		}
 	}
 }
 
 // TestPrepareResolvesDefaults proves Prepare fills in the method-dependent
-// defaults: α = rank, the method's own learning rate, Delta-LoRA's K =
+// defaults: α = 8 (PEFT's, whatever the rank), the method's own learning rate, Delta-LoRA's K =
 // steps/4, eval-every = steps/100; explicit values are kept.
 func TestPrepareResolvesDefaults(t *testing.T) {
 	for _, m := range adapters.All() {
-		cfg := lab.Defaults()
+		cfg := defaults()
 		cfg.Rank, cfg.Steps, cfg.EvalEvery = 4, 1000, 0
-		got, err := lab.Prepare(m, cfg)
+		got, err := prepare(m, cfg)
 		if err != nil {
 			t.Fatalf("%s: %v", m.Info().Name, err)
 		}
-		if got.Method != m.Info().Name || got.Alpha != 4 || got.LR != m.Info().DefaultLR || got.DeltaStart != 250 || got.EvalEvery != 10 {
-			t.Errorf("%s: resolved method %q α %g lr %g K %d eval-every %d; want %q 4 %g 250 10",
-				m.Info().Name, got.Method, got.Alpha, got.LR, got.DeltaStart, got.EvalEvery, m.Info().Name, m.Info().DefaultLR)
+		k := adapters.DeltaStart.Int(got)
+		if _, reads := lab.FindSetting(m.Info().Settings, "delta-start"); !reads {
+			k = 250 // only Delta-LoRA has a K
 		}
-		cfg.Alpha, cfg.LR, cfg.DeltaStart = 3, 0.25, 7
-		if got, _ := lab.Prepare(m, cfg); got.Alpha != 3 || got.LR != 0.25 || got.DeltaStart != 7 {
-			t.Errorf("%s: explicit α 3, lr 0.25, K 7 became %g, %g, %d", m.Info().Name, got.Alpha, got.LR, got.DeltaStart)
+		if got.Method != m.Info().Name || got.Alpha != lab.DefaultAlpha || got.LR != m.Info().DefaultLR || k != 250 || got.EvalEvery != 10 {
+			t.Errorf("%s: resolved method %q α %g lr %g K %d eval-every %d; want %q 8 %g 250 10",
+				m.Info().Name, got.Method, got.Alpha, got.LR, k, got.EvalEvery, m.Info().Name, m.Info().DefaultLR)
+		}
+		cfg.Alpha, cfg.LR = 3, 0.25
+		cfg = cfg.With("delta-start", 7)
+		if got, _ := prepare(m, cfg); got.Alpha != 3 || got.LR != 0.25 || adapters.DeltaStart.Int(got) != 7 {
+			t.Errorf("%s: explicit α 3, lr 0.25, K 7 became %g, %g, %d", m.Info().Name, got.Alpha, got.LR, adapters.DeltaStart.Int(got))
 		}
 	}
 }
 
 // TestRankDefaultsPerMethod checks that an unset rank resolves to the method's
 // own default: 8 for the LoRA family, 256 for VeRA (PEFT's defaults), and
-// that α follows it.
+// that α stays PEFT's 8 whatever the rank (s = α/r).
 func TestRankDefaultsPerMethod(t *testing.T) {
 	for _, m := range adapters.All() {
-		cfg, err := lab.Prepare(m, lab.Defaults())
+		cfg, err := prepare(m, defaults())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,8 +183,8 @@ func TestRankDefaultsPerMethod(t *testing.T) {
 		if m.Info().Name == "vera" {
 			want = 256
 		}
-		if cfg.Rank != want || cfg.Alpha != float64(want) {
-			t.Errorf("%s: rank %d, alpha %v; want %d and %d", m.Info().Name, cfg.Rank, cfg.Alpha, want, want)
+		if cfg.Rank != want || cfg.Alpha != lab.DefaultAlpha {
+			t.Errorf("%s: rank %d, alpha %v; want %d and %d", m.Info().Name, cfg.Rank, cfg.Alpha, want, lab.DefaultAlpha)
 		}
 	}
 }

@@ -36,10 +36,10 @@ func TestStepsAskedAtOnceAreAllTaken(t *testing.T) {
 func TestQueuedRunTakesControlsWithoutBlocking(t *testing.T) {
 	cfg := tinyConfig()
 	cfg.Steps = 100_000
-	pool := lab.NewPool(1)
+	pool := lab.NewSeatedPool(1, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	first, err := lab.StartIn(ctx, pool, adapters.LoRA{}, cfg)
+	first, err := lab.StartIn(ctx, pool, job(adapters.LoRA{}, cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestQueuedRunTakesControlsWithoutBlocking(t *testing.T) {
 		for range first.Events() {
 		}
 	}()
-	queued, err := lab.StartIn(ctx, pool, adapters.LoRA{}, cfg)
+	queued, err := lab.StartIn(ctx, pool, job(adapters.LoRA{}, cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,11 +74,11 @@ func TestQueuedControlsApplyWhenTheRunStarts(t *testing.T) {
 	cfg := tinyConfig()
 	long := cfg
 	long.Steps = 100_000
-	pool := lab.NewPool(1)
+	pool := lab.NewSeatedPool(1, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	firstCtx, stopFirst := context.WithCancel(ctx)
-	first, err := lab.StartIn(firstCtx, pool, adapters.LoRA{}, long)
+	first, err := lab.StartIn(firstCtx, pool, job(adapters.LoRA{}, long))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestQueuedControlsApplyWhenTheRunStarts(t *testing.T) {
 		for range first.Events() {
 		}
 	}()
-	second, err := lab.StartIn(ctx, pool, adapters.LoRA{}, long)
+	second, err := lab.StartIn(ctx, pool, job(adapters.LoRA{}, long))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"math"
 	"testing"
 
-	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
 )
 
@@ -162,50 +161,5 @@ func TestLedgerCounts(t *testing.T) {
 		if c.String() == "" || f.Get(c) == 0 {
 			t.Errorf("category %d: name %q, count %d", c, c.String(), f.Get(c))
 		}
-	}
-}
-
-// TestEvalLossIsTheBaseModelsMSE proves Model.EvalLoss, before any step, is
-// the mean squared error of the base model over the whole eval set,
-// computed here with plain loops from the task's base weights.
-func TestEvalLossIsTheBaseModelsMSE(t *testing.T) {
-	cfg := tinyConfig()
-	cfg.EvalSize = 20 // rounded up to 24, three batches of 8
-	cfg, err := lab.Prepare(adapters.LoRA{}, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	task := lab.NewShiftTask(cfg)
-	model := lab.NewModel(cfg, adapters.LoRA{}, task, lab.NewLedger())
-	x, y := task.Eval()
-	if x.Rows != 24 {
-		t.Fatalf("eval set has %d rows, want 24", x.Rows)
-	}
-	ws, bs := task.Base()
-	sum := 0.0
-	for n := 0; n < x.Rows; n++ {
-		in := x.Row(n)
-		for l, w := range ws {
-			out := make([]float64, w.Rows)
-			for o := range out {
-				s := bs[l][o]
-				for i, v := range in {
-					s += v * w.At(o, i)
-				}
-				if l < len(ws)-1 {
-					s = math.Tanh(s)
-				}
-				out[o] = s
-			}
-			in = out
-		}
-		for j, v := range in {
-			d := v - y.At(n, j)
-			sum += d * d
-		}
-	}
-	want := sum / float64(x.Rows*y.Cols)
-	if got := model.EvalLoss(x, y); math.Abs(got-want) > 1e-12*want {
-		t.Errorf("EvalLoss = %.15g, plain-loop MSE = %.15g", got, want)
 	}
 }

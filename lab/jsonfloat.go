@@ -36,3 +36,8 @@ func (s Standing) MarshalJSON() ([]byte, error) {
 		BestEvalLoss *float64 `json:"best_eval_loss"`
 	}{plain(s), jsonNumber(s.EvalLoss), jsonNumber(s.BestEvalLoss)})
 }
+
+// Finite reports whether x is neither NaN nor ±Inf.
+func Finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func finite(x float64) bool { return Finite(x) }

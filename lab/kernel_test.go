@@ -25,43 +25,56 @@ func eachKernel(t *testing.T, f func(t *testing.T)) {
 
 // determinismJobs are runs of the methods that touch every product path:
 // packed frozen weights (LoRA), W that trains (full), W that moves and is
-// repacked (Delta-LoRA from step 0), large-rank products (VeRA).
-func determinismJobs() []lab.Job {
-	cfg := lab.Defaults()
-	cfg.Width, cfg.Depth, cfg.Steps, cfg.EvalEvery, cfg.DeltaStart = 40, 3, 120, 30, 0
+// repacked (Delta-LoRA from step 0), large-rank products (VeRA), each with
+// the given number of cores.
+func determinismJobs(cores int) []lab.Job {
+	cfg := with(defaults(), "width", 64, "depth", 3, "delta-start", 0)
+	cfg.Steps, cfg.EvalEvery = 60, 20
 	var jobs []lab.Job
 	for _, m := range []lab.Method{adapters.LoRA{}, adapters.Full{}, adapters.DeltaLoRA{}, adapters.VeRA{}} {
-		jobs = append(jobs, lab.Job{Method: m, Config: cfg})
+		j := job(m, cfg)
+		j.Cores = cores
+		jobs = append(jobs, j)
 	}
 	return jobs
 }
 
+// sameRuns fails the test unless a and b hold the same numbers (timings aside).
+func sameRuns(t *testing.T, what string, a, b []*lab.Result) {
+	t.Helper()
+	for i := range a {
+		x, y := a[i], b[i]
+		if x.DataDigest != y.DataDigest || x.Final != y.Final || len(x.History) != len(y.History) {
+			t.Fatalf("%s, %s: final %+v vs %+v", what, x.Method, x.Final, y.Final)
+		}
+		for k := range x.History {
+			if x.History[k] != y.History[k] {
+				t.Fatalf("%s, %s: history point %d differs: %+v vs %+v", what, x.Method, k, x.History[k], y.History[k])
+			}
+		}
+	}
+}
+
 // TestSameSeedSameBits: the same seed on the same machine with the same
 // kernel gives bit-identical runs (histories, final losses, data digests),
-// for every kernel variant; and different variants agree closely (they sum
-// in different orders, so only to rounding, amplified by training).
+// on one core and on two (Job.Cores), for every kernel variant; and
+// different variants agree closely (they sum in different orders, so only
+// to rounding, amplified by training).
 func TestSameSeedSameBits(t *testing.T) {
 	finals := map[string][]lab.Point{}
 	eachKernel(t, func(t *testing.T) {
-		var runs [2][]*lab.Result
-		for i := range runs {
-			res, err := lab.ExecuteAll(context.Background(), determinismJobs(), 1, nil)
+		var runs [3][]*lab.Result
+		for i, cores := range []int{1, 1, 2} {
+			res, err := lab.ExecuteAll(context.Background(), determinismJobs(cores), 1, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			runs[i] = res
 		}
-		for i := range runs[0] {
-			a, b := runs[0][i], runs[1][i]
-			if a.DataDigest != b.DataDigest || a.Final != b.Final || len(a.History) != len(b.History) {
-				t.Fatalf("%s: two runs of one seed differ: final %+v vs %+v", a.Method, a.Final, b.Final)
-			}
-			for k := range a.History {
-				if a.History[k] != b.History[k] {
-					t.Fatalf("%s: history point %d differs: %+v vs %+v", a.Method, k, a.History[k], b.History[k])
-				}
-			}
-			finals[a.Method] = append(finals[a.Method], a.Final)
+		sameRuns(t, "two runs of one seed", runs[0], runs[1])
+		sameRuns(t, "one core and two", runs[0], runs[2])
+		for _, r := range runs[0] {
+			finals[r.Method] = append(finals[r.Method], r.Final)
 		}
 	})
 	for method, fs := range finals {
@@ -73,75 +86,19 @@ func TestSameSeedSameBits(t *testing.T) {
 	}
 }
 
-// stepper trains a model step by step as the engine does.
-type stepper struct {
-	task  *lab.ShiftTask
-	model *lab.Model
-	opt   *lab.AdamW
-}
-
-// newStepper builds the task, model and optimiser of cfg for method m.
-func newStepper(t *testing.T, m lab.Method, cfg lab.Config) *stepper {
-	t.Helper()
-	cfg, err := lab.Prepare(m, cfg)
-	if err != nil {
-		t.Fatal(err)
+// TestCores checks the Cores handle: nil is one core, NewCores(2) two, and
+// closing (twice, or nil) is harmless.
+func TestCores(t *testing.T) {
+	if c := lab.NewCores(1); c != nil || c.N() != 1 {
+		t.Errorf("NewCores(1) = %v with N %d, want nil and 1", c, c.N())
 	}
-	task := lab.NewShiftTask(cfg)
-	ledger := lab.NewLedger()
-	model := lab.NewModel(cfg, m, task, ledger)
-	return &stepper{task: task, model: model, opt: lab.NewAdamW(ledger, model.Params, cfg.LR, cfg.WeightDecay)}
-}
-
-// step takes optimiser step n (1-based) and returns its training loss.
-func (s *stepper) step(n int) float64 {
-	s.task.NextBatch(s.model.BatchX, s.model.BatchY)
-	loss := s.model.Loss(s.model.Forward(s.model.BatchX), s.model.BatchY)
-	s.model.ZeroGrads()
-	s.model.Backward()
-	for _, l := range s.model.Layers {
-		l.BeforeUpdate()
+	c := lab.NewCores(2)
+	if c.N() != 2 {
+		t.Errorf("NewCores(2).N() = %d", c.N())
 	}
-	s.opt.Step()
-	for _, l := range s.model.Layers {
-		l.AfterUpdate(n)
-	}
-	return loss
-}
-
-// TestCoresSameBits: a model whose products are split over two cores
-// (SetCores(2)) trains bit-identically to one on one core, for every
-// method, at a width where the products are large enough to be split.
-func TestCoresSameBits(t *testing.T) {
-	cfg := lab.Defaults()
-	cfg.Width, cfg.Depth, cfg.DeltaStart = 64, 3, 0
-	for _, m := range adapters.All() {
-		t.Run(m.Info().Name, func(t *testing.T) {
-			one, two := newStepper(t, m, cfg), newStepper(t, m, cfg)
-			two.model.SetCores(2)
-			defer two.model.Close()
-			if two.model.Cores() != 2 || one.model.Cores() != 1 {
-				t.Fatalf("Cores() = %d and %d, want 1 and 2", one.model.Cores(), two.model.Cores())
-			}
-			for n := 1; n <= 15; n++ {
-				if a, b := one.step(n), two.step(n); a != b {
-					t.Fatalf("step %d: loss %v on one core, %v on two", n, a, b)
-				}
-			}
-			for i, p := range one.model.Params {
-				q := two.model.Params[i]
-				for j := range p.Value.Data {
-					if math.Float64bits(p.Value.Data[j]) != math.Float64bits(q.Value.Data[j]) {
-						t.Fatalf("%s[%d]: %v on one core, %v on two", p.Name, j, p.Value.Data[j], q.Value.Data[j])
-					}
-				}
-			}
-			two.model.Close()
-			if two.model.Cores() != 1 {
-				t.Error("Cores() after Close is not 1")
-			}
-		})
-	}
+	c.Close()
+	c.Close()
+	(*lab.Cores)(nil).Close()
 }
 
 // TestStalePackDetected: Linear.Forward computes with its packed copy of W,

@@ -29,7 +29,7 @@ func (l *Linear) InputGrad(g, dx *Mat) {
 	l.packs.team.GemmPacked(false, m, 1, g.Data, g.Stride, &l.packs.w, 0, dx.Data, dx.Stride) // ∂L/∂X = G·W
 }
 
-// Gemm is the package's Gemm on the layer's cores (see Model.SetCores): for
+// Gemm is the package's Gemm on the layer's cores (see UseCores): for
 // the products a method computes with W as it is now (full fine-tuning's,
 // whose W changes every step) or with other large operands.
 func (l *Linear) Gemm(alpha float64, a *Mat, ta bool, b *Mat, tb bool, beta float64, c *Mat) {
@@ -55,5 +55,48 @@ func (l *Linear) PacksMatch() bool {
 func (l *Linear) ready() {
 	if l.packs.wT.Empty() || !l.packs.wT.Of(l.W.Data) {
 		l.Repack()
+	}
+}
+
+// Cores lets the products of a run's layers split over two cores: a helper
+// goroutine takes part of each large product (kernel.Team). Results are
+// bit-identical with and without it; only the speed changes. It is for a
+// run that has the machine to itself at width ≥ 256 (below, handing work
+// over costs about what it saves); races and sweeps, which already run one
+// run per core, should not use it. Between products the helper spins for at
+// most kernel.SpinTime, then sleeps. A nil *Cores means one core.
+type Cores struct{ team *kernel.Team }
+
+// NewCores returns Cores for n cores: nil (one core) for n < 2, else a
+// helper goroutine the owner must stop with Close.
+func NewCores(n int) *Cores {
+	if n < 2 {
+		return nil
+	}
+	return &Cores{team: kernel.NewTeam()}
+}
+
+// N is the number of cores: 1 for nil, else 2.
+func (c *Cores) N() int {
+	if c == nil {
+		return 1
+	}
+	return 2
+}
+
+// Close stops the helper goroutine; the layers using c go on on one core.
+// Closing nil or twice does nothing.
+func (c *Cores) Close() {
+	if c != nil {
+		c.team.Close()
+	}
+}
+
+// UseCores makes the layer's Forward, InputGrad and Gemm split their
+// products over c (nil: one core). Call it between steps.
+func (l *Linear) UseCores(c *Cores) {
+	l.packs.team = nil
+	if c != nil {
+		l.packs.team = c.team
 	}
 }

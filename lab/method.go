@@ -68,6 +68,14 @@ type Adapted interface {
 	EffectiveWeight(dst *Mat)
 }
 
+// RowSpaced is implemented by an adapted layer whose update can only use a
+// fixed set of input directions (LoRA-FA's frozen A): ΔW·x depends on x only
+// through RowSpace()·x.
+type RowSpaced interface {
+	// RowSpace returns the matrix (r × d_in) whose rows span those directions.
+	RowSpace() *Mat
+}
+
 // Env is what a method needs to build its adapters: the ledger to allocate
 // from, a seeded generator for random init, the run's settings and the batch size.
 type Env struct {
@@ -77,7 +85,10 @@ type Env struct {
 	N      int // rows per batch: sizes the buffers kept for backward
 }
 
-// MethodInfo describes a method for people: the registry's metadata.
+// MethodInfo describes a method: everything the house needs to know of it
+// besides its maths. The registry (adapters.All) lists the methods; every
+// face (flags, the lab's panes, explanations, presets, the calculator)
+// iterates it instead of naming methods.
 type MethodInfo struct {
 	Name      string  // flag value, e.g. "lora-fa"
 	Title     string  // display name, e.g. "LoRA-FA"
@@ -86,12 +97,60 @@ type MethodInfo struct {
 	Claim     string  // the paper's headline claim
 	Caveat    string  // the honest caveat
 	Colour    string  // stable colour, "#rrggbb"
-	Glyph     string  // stable marker, one cell wide
+	Glyph     string  // stable marker, one cell wide (eval curves, lists)
+	Hollow    string  // its outlined twin, one cell wide (train curves without colour)
 	DefaultLR float64 // learning rate used when --lr is not given
 	// DefaultRank is the rank used when --rank is not given: 8 for the LoRA
 	// family (PEFT's default), 256 for VeRA (PEFT's VeRA default).
 	DefaultRank int
-	UsesRank    bool // whether rank, α and rsLoRA mean anything for it
+	// Settings lists the settings the method reads besides the common ones:
+	// RankSetting, AlphaSetting and RSLoRASetting for the LoRA family, and
+	// its own options (declared in its file).
+	Settings []Setting
+	// TrainsBase says the method trains the base weights themselves (full
+	// fine-tuning): a task then hands it every linear layer and makes its
+	// other weights trainable too.
+	TrainsBase bool
+	// WritesBase says the method writes the base weights of the layers it
+	// adapts although they get no gradient (Delta-LoRA): they must stay
+	// writable in full precision.
+	WritesBase bool
+	// Explain is how the method is explained, as data.
+	Explain Explanation
+}
+
+// UsesRank reports whether rank (and so α and rsLoRA) means anything for the method.
+func (i MethodInfo) UsesRank() bool {
+	_, ok := FindSetting(i.Settings, RankSetting.Name)
+	return ok
+}
+
+// UsesAlpha reports whether the method scales its update by α/r.
+func (i MethodInfo) UsesAlpha() bool {
+	_, ok := FindSetting(i.Settings, AlphaSetting.Name)
+	return ok
+}
+
+// PEFTCost is what a method's reference implementation (Hugging Face PEFT)
+// holds per adapted layer beyond the method's own Footprint formula, in
+// numbers: the LLM-scale calculator (lab/scale) adds it to the Footprint.
+type PEFTCost struct {
+	// ComputeKept: numbers kept for backward in the compute dtype that the
+	// Footprint does not count (e.g. a base layer's output X·Wᵀ, N·d_out).
+	ComputeKept int
+	// AdapterKept: numbers kept for backward in the adapter dtype that the
+	// Footprint does not count.
+	AdapterKept int
+	// Transient: numbers (adapter dtype) alive only while the layer's
+	// forward runs, e.g. a d_out × d_in matrix built to take a norm.
+	Transient int
+}
+
+// PEFTCoster is implemented by a method whose PEFT layer keeps for
+// backward, or allocates in its forward, more than its Footprint formula
+// says (measured on a GPU: lab/scale/testdata/measured.json).
+type PEFTCoster interface {
+	PEFTCost(cfg Config, layer Shape, n int) PEFTCost
 }
 
 // Method is a fine-tuning method: how to adapt every linear layer of a model,

@@ -20,23 +20,22 @@ func (c doneSignal) Done() <-chan struct{} {
 
 // TestPausedEventSurvivesAFullChannel proves the paused state reaches the
 // consumer even if an older event is still queued when the run pauses. The
-// trainer is paused with the events channel full; once it has entered its
-// paused wait (its second select on the context) the consumer takes the old
-// event, and the paused report must follow. A run that dropped it would sit
+// run is paused with the events channel full; once it has entered its
+// paused wait (its first select on the context, which tries to report the
+// pause) the consumer takes the old event, and the paused report must follow. A run that dropped it would sit
 // paused forever while its consumer shows it running.
 func TestPausedEventSurvivesAFullChannel(t *testing.T) {
-	r := newRun(nil, Config{Steps: 10})
+	r := &Run{job: Job{Config: Config{Steps: 10}}, events: make(chan Progress, 1), done: make(chan struct{}), wake: make(chan struct{}, 1)}
 	r.events <- Progress{Step: 1, Status: Running} // the consumer has not taken this yet
-	tr := &trainer{r: r, opt: &AdamW{LR: 0.1}, status: Running, paused: true, step: 1}
+	tr := &trainer{opt: &AdamW{LR: 0.1}, status: Running, steps: 1}
 	base, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ctx := doneSignal{base, make(chan struct{}, 1000)}
-	tr.ctx = ctx
+	c := &controller{r: r, ctx: ctx, t: tr, status: Running, paused: true}
 	returned := make(chan bool, 1)
 	go func() {
-		returned <- tr.waitTurn(ctx)
+		returned <- c.turn()
 	}()
-	<-ctx.calls // the loop's check for controls
 	<-ctx.calls // the paused wait: reporting the pause has been tried
 	if p := <-r.events; p.Status != Running {
 		t.Fatalf("queued event has status %s", p.Status)
@@ -51,9 +50,9 @@ func TestPausedEventSurvivesAFullChannel(t *testing.T) {
 	}
 	r.Step()
 	if !<-returned {
-		t.Error("waitTurn refused the step")
+		t.Error("turn refused the step")
 	}
-	if !tr.paused {
+	if !c.paused {
 		t.Error("a single step unpaused the run")
 	}
 }

@@ -5,13 +5,16 @@ import "math/rand/v2"
 // Independent random streams derived from one seed. Each consumer has its own
 // stream, so every method in a race sees the same base weights, teacher,
 // batches and eval set whatever it draws for its own initialisation.
+// Tasks draw their data from their own streams; methods draw their
+// initialisation from StreamAdapter (Env.Rand).
 const (
-	streamBase uint64 = iota + 1
-	streamTeacher
-	streamBatches
-	streamEval
-	streamAdapter
-	streamTrain
+	StreamBase    uint64 = iota + 1 // the base (pretrained) weights
+	StreamTeacher                   // the task's target weights
+	StreamBatches                   // the order of the training batches
+	StreamEval                      // the held-out set
+	StreamAdapter                   // the method's own initialisation
+	StreamTrain                     // the training set
+	StreamInputs                    // the subspace the task's inputs span, when confined
 )
 
 // NewRand returns the generator of one stream of a seed.

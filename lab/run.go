@@ -2,8 +2,8 @@ package lab
 
 import (
 	"context"
-	"fmt"
 	"math"
+	"sync"
 	"time"
 )
 
@@ -38,7 +38,8 @@ type Progress struct {
 	EvalLoss    float64       // last eval loss
 	StepsPerSec float64       // over the time spent training (pauses excluded)
 	Elapsed     time.Duration // wall time since training started, pauses included
-	LR          float64       // the learning rate in use (it can change while running)
+	LR          float64       // the base learning rate in use (it can change while running)
+	StepLR      float64       // the rate of the last step: LR scaled by the schedule
 	Status      Status
 	Points      []Point
 	Memory      Memory // bytes the run's ledger holds, by category (zero while queued)
@@ -56,6 +57,7 @@ type Params struct {
 type Speed struct {
 	StepsPerSecond float64 `json:"steps_per_second"`
 	Seconds        float64 `json:"seconds"`
+	InitSeconds    float64 `json:"init_seconds"` // building the method's adapters (PiSSA: an SVD per layer)
 }
 
 // Result is everything a finished run reports. Its JSON form is the output of
@@ -72,42 +74,110 @@ type Result struct {
 	History    []Point `json:"history"`
 	DataDigest Digest  `json:"data_digest"` // hash of base weights, eval set and every batch, in order
 	DeltaRank  []int   `json:"delta_rank"`  // per layer: numerical rank of W_eff − W0, the directions training moved
-	Final      Point   `json:"final"`
-	Speed      Speed   `json:"speed"`
+	// Spectrum is, per adapted layer, the singular values of ΔW = W_eff − W0
+	// with its numerical and energy ranks (and, for LoRA-FA on the shift
+	// task, the share of the target shift inside A's row space).
+	Spectrum []Spectrum `json:"spectrum"`
+	Final    Point      `json:"final"`
+	Speed    Speed      `json:"speed"`
+	// LRChanges lists every live change of the learning rate, in order:
+	// Config.LR is the rate the run started with.
+	LRChanges []LRChange `json:"lr_changes,omitempty"`
 }
 
-// Prepare validates cfg for method m, fills in its defaults, and returns the
-// resolved config. Errors are one line, meant for users.
-func Prepare(m Method, cfg Config) (Config, error) {
-	cfg = cfg.Resolve(m.Info())
-	// The method's own limits (rank) first, as they name the method, once
-	// the layer shapes they depend on are sane.
-	if cfg.Width >= 2 && cfg.Width <= MaxWidth && cfg.Depth >= 1 && cfg.Depth <= MaxDepth {
-		if err := m.Validate(cfg, cfg.Layers()); err != nil {
-			return cfg, err
-		}
+// Job is one run to make: a method on a task with its settings.
+type Job struct {
+	Method Method
+	Task   Task
+	Config Config
+	// Cores is how many cores the run's products may use: 0 or 1 (the
+	// default), or 2 for a run alone at width ≥ 256 (see Cores). The
+	// results are the same bits either way.
+	Cores int
+
+	prepared bool // returned by Prepare: resolved and valid
+}
+
+// Prepare validates the job, fills in its defaults, and returns it with the
+// resolved config. Errors are one line, meant for users. A job Prepare
+// returned is not validated again (Start, StartIn and ExecuteAll take it as
+// it is), so a run is validated once however it is started.
+func Prepare(job Job) (Job, error) {
+	if job.prepared {
+		return job, nil
+	}
+	m, t := job.Method, job.Task
+	cfg := job.Config.Resolve(m, t)
+	job.Config = cfg
+	if err := cfg.checkOptions(m, t); err != nil {
+		return job, err
+	}
+	if err := t.Validate(cfg); err != nil {
+		return job, err
+	}
+	// The method's own limits (rank) next: they name the method.
+	if err := m.Validate(cfg, t.Layers(cfg, m.Info().TrainsBase)); err != nil {
+		return job, err
 	}
 	if err := cfg.Validate(); err != nil {
+		return job, err
+	}
+	job.prepared = true
+	return job, nil
+}
+
+// PrepareTask checks the settings every method shares on task t: the core
+// settings (whose method-dependent defaults — rank, α, lr — may still be 0)
+// and the task's own. It returns cfg with the task's options resolved.
+func PrepareTask(t Task, cfg Config) (Config, error) {
+	cfg.Task = t.Info().Name
+	for _, s := range t.Info().Settings {
+		v := s.value(cfg)
+		if s.Resolve != nil {
+			v = s.Resolve(cfg, v)
+		}
+		cfg = cfg.With(s.Name, v)
+		if s.Check != nil {
+			if err := s.Check(v); err != nil {
+				return cfg, err
+			}
+		}
+	}
+	if err := t.Validate(cfg); err != nil {
 		return cfg, err
 	}
-	return cfg, m.Validate(cfg, cfg.Layers())
+	core := cfg
+	for _, p := range []*float64{&core.LR, &core.Alpha} {
+		if *p == 0 {
+			*p = 1 // the method's default: valid whatever it is
+		}
+	}
+	core.Rank, core.EvalEvery = max(core.Rank, 1), max(core.EvalEvery, 1)
+	if cfg.Rank < 0 {
+		core.Rank = cfg.Rank
+	}
+	if cfg.EvalEvery < 0 {
+		core.EvalEvery = cfg.EvalEvery
+	}
+	return cfg, core.Validate()
 }
 
 // Run is one training run in its own goroutine. Control it with Pause,
-// Resume, Step, SetLR and SetSpeed; stop it by cancelling its context.
-// Events delivers its progress and is closed when it ends; reading them is
-// optional (a run never waits for its reader), and Result waits for the end.
+// Resume, Step, SetLR and SetSpeed — none of them ever blocks; stop it by
+// cancelling its context. Events delivers its progress and is closed when
+// it ends; reading them is optional (a run never waits for its reader), and
+// Result waits for the end.
 type Run struct {
-	cfg    Config
-	method Method
+	job    Job
 	events chan Progress
-	ctrl   chan control
 	done   chan struct{}
 	result *Result
-	pool   *Pool         // if not nil, training waits for a slot
-	ticket chan struct{} // the run's place in the pool's line
+	pool   *Pool // if not nil, training waits for a turn in it
+	seat   *seat // the run's place in the pool
 
-	resultReason string // why the run diverged (written by its goroutine)
+	mu    sync.Mutex
+	inbox []control     // controls not yet applied, in order
+	wake  chan struct{} // signalled (never blocking) when inbox grows
 }
 
 type control struct {
@@ -125,26 +195,34 @@ const (
 	ctrlSpeed
 )
 
-// Start validates cfg and starts training in a new goroutine. The goroutine
-// ends when the run finishes, diverges, or ctx is cancelled.
-func Start(ctx context.Context, m Method, cfg Config) (*Run, error) {
-	cfg, err := Prepare(m, cfg)
+// Start validates the job and starts training in a new goroutine. The
+// goroutine ends when the run finishes, diverges, or ctx is cancelled.
+func Start(ctx context.Context, job Job) (*Run, error) { return StartIn(ctx, nil, job) }
+
+// StartIn is Start for a run that trains only when the pool gives it a turn
+// (a nil pool: whenever it likes).
+func StartIn(ctx context.Context, pool *Pool, job Job) (*Run, error) {
+	job, err := Prepare(job)
 	if err != nil {
 		return nil, err
 	}
-	r := newRun(m, cfg)
-	go r.loop(ctx)
-	return r, nil
+	return startPrepared(ctx, pool, job), nil
 }
 
-func newRun(m Method, cfg Config) *Run {
-	return &Run{cfg: cfg, method: m, events: make(chan Progress, 1), ctrl: make(chan control, 16), done: make(chan struct{})}
+// startPrepared starts a job Prepare has resolved.
+func startPrepared(ctx context.Context, pool *Pool, job Job) *Run {
+	r := &Run{job: job, events: make(chan Progress, 1), done: make(chan struct{}), wake: make(chan struct{}, 1), pool: pool}
+	if pool != nil {
+		r.seat = pool.enqueue()
+	}
+	go r.loop(ctx)
+	return r
 }
 
 // Execute starts a run (the same code path as Start), waits for it to end,
 // and calls onProgress, if not nil, for every event, in the caller's goroutine.
-func Execute(ctx context.Context, m Method, cfg Config, onProgress func(Progress)) (*Result, error) {
-	r, err := Start(ctx, m, cfg)
+func Execute(ctx context.Context, job Job, onProgress func(Progress)) (*Result, error) {
+	r, err := Start(ctx, job)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +235,7 @@ func Execute(ctx context.Context, m Method, cfg Config, onProgress func(Progress
 }
 
 // Config returns the resolved settings of the run.
-func (r *Run) Config() Config { return r.cfg }
+func (r *Run) Config() Config { return r.job.Config }
 
 // Events delivers progress at most every ProgressInterval; it is closed when the run ends.
 func (r *Run) Events() <-chan Progress { return r.events }
@@ -189,401 +267,68 @@ func (r *Run) SetSpeed(stepsPerSecond float64) {
 	r.send(control{kind: ctrlSpeed, value: stepsPerSecond})
 }
 
+// send queues a control for the run's goroutine. It never blocks: controls
+// wait in the run's inbox, in order, however many arrive during a slow step.
 func (r *Run) send(c control) {
+	r.mu.Lock()
+	r.inbox = append(r.inbox, c)
+	r.mu.Unlock()
 	select {
-	case r.ctrl <- c:
-	case <-r.done:
+	case r.wake <- struct{}{}:
+	default:
 	}
 }
 
-// trainer is the state of the run's goroutine.
-type trainer struct {
-	ctx                context.Context
-	r                  *Run
-	model              *Model
-	task               Task
-	opt                *AdamW
-	x, y               *Mat
-	hist               *History
-	pending            []Point
-	step               int
-	trainLoss, evalVal float64
-	loss0              float64
-	sumLoss            float64
-	minLoss, maxLoss   float64
-	nLoss              int
-	status             Status
-	paused             bool
-	pendingSteps       int       // single steps asked for while paused
-	next               time.Time // when the next step may start under a speed cap
-	speed              float64
-	active             time.Duration
-	activeSince        time.Time
-	lastEmit           time.Time
-	started            time.Time
-	digest             Digest
-	memory             Memory
-	params             Params
+// received takes every control queued so far.
+func (r *Run) received() []control {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	in := r.inbox
+	r.inbox = nil
+	return in
+}
+
+// cancelledEarly is the result of a run cancelled before it took a step.
+func (r *Run) cancelledEarly() *Result {
+	cfg := r.job.Config
+	return &Result{Method: cfg.Method, Status: Cancelled, Config: cfg, Layers: r.job.Task.Layers(cfg, r.job.Method.Info().TrainsBase),
+		Final: Point{Train: math.NaN(), Eval: math.NaN()}}
 }
 
 func (r *Run) loop(ctx context.Context) {
 	defer close(r.done)
 	defer close(r.events)
-	var queued []control
+	c := &controller{r: r, ctx: ctx, status: Running}
 	if r.pool != nil {
 		select {
-		case r.events <- Progress{Steps: r.cfg.Steps, Status: Queued}:
+		case r.events <- Progress{Steps: r.job.Config.Steps, Status: Queued}:
 		default:
 		}
-		early, ok := r.waitForSlot(ctx)
-		if !ok {
-			r.result = &Result{Method: r.cfg.Method, Status: Cancelled, Config: r.cfg, Layers: r.cfg.Layers(),
-				Final: Point{Train: math.NaN(), Eval: math.NaN()}}
+		if !c.waitForSeat() {
+			r.result = r.cancelledEarly()
 			return
 		}
-		queued = early
 	}
-	t := newTrainer(r)
-	t.ctx = ctx
-	for _, c := range queued {
-		t.apply(c) // controls that arrived while the run waited for a slot, in order
+	defer r.pool.leave(r.seat)
+	var t *trainer
+	if c.claim() { // building the network (drawing the data) is work: it takes a core too
+		t, _ = newTrainer(ctx, r.job) // it fails only when ctx ends
 	}
-	t.train(ctx)
-	if r.pool != nil {
-		r.pool.release() // before the final event, which may wait for its reader
-	}
-	r.result = t.result()
-	t.emit(true)
-}
-
-// waitForSlot waits for the run's turn in its pool, keeping the controls
-// that arrive meanwhile (so callers never block on a queued run). It returns
-// false if ctx ended first.
-func (r *Run) waitForSlot(ctx context.Context) ([]control, bool) {
-	var early []control
-	for {
-		select {
-		case <-r.ticket:
-			return early, true
-		case c := <-r.ctrl:
-			early = append(early, c)
-		case <-ctx.Done():
-			r.pool.abandon(r.ticket)
-			return nil, false
-		}
-	}
-}
-
-func newTrainer(r *Run) *trainer {
-	cfg := r.cfg
-	ledger := NewLedger()
-	task := NewShiftTask(cfg)
-	model := NewModel(cfg, r.method, task, ledger)
-	t := &trainer{
-		r: r, model: model, task: task,
-		opt:    NewAdamW(ledger, model.Params, cfg.LR, cfg.WeightDecay),
-		x:      model.BatchX,
-		y:      model.BatchY,
-		hist:   NewHistory(DefaultHistoryCap),
-		status: Running,
-	}
-	t.resetInterval()
-	counts := ledger.Numbers()
-	t.memory = counts.Bytes(BytesPerNumber)
-	t.params = Params{Total: counts.Frozen + counts.Trainable, Trainable: counts.Trainable, Frozen: counts.Frozen}
-	t.digest = NewDigest()
-	ws, bs := task.Base()
-	for i := range ws {
-		t.digest.AddMat(ws[i])
-		t.digest.AddVec(bs[i])
-	}
-	ex, ey := task.Eval()
-	t.digest.AddMat(ex)
-	t.digest.AddMat(ey)
-	return t
-}
-
-func (t *trainer) resetInterval() {
-	t.sumLoss, t.nLoss, t.minLoss, t.maxLoss = 0, 0, math.Inf(1), math.Inf(-1)
-}
-
-func (t *trainer) train(ctx context.Context) {
-	cfg := t.r.cfg
-	t.started = time.Now()
-	t.activeSince = t.started
-	t.evalVal = t.model.EvalLoss(t.task.Eval())
-	for t.step < cfg.Steps {
-		if !t.waitTurn(ctx) {
-			t.status = Cancelled
-			break
-		}
-		loss := t.trainStep()
-		if t.step == 1 {
-			t.loss0 = loss
-			t.record(Point{Step: 0, Train: loss, Eval: t.evalVal, span: 1})
-		}
-		t.sumLoss += loss
-		t.nLoss++
-		t.minLoss, t.maxLoss = math.Min(t.minLoss, loss), math.Max(t.maxLoss, loss)
-		if reason := t.divergence(loss); reason != "" {
-			t.status = Diverged
-			t.r.resultReason = reason
-			t.evalVal = t.model.EvalLoss(t.task.Eval())
-			t.flushPoint()
-			break
-		}
-		if t.step%cfg.EvalEvery == 0 || t.step == cfg.Steps {
-			t.evalVal = t.model.EvalLoss(t.task.Eval())
-			t.flushPoint()
-			if reason := t.divergence(t.evalVal); reason != "" {
-				t.status = Diverged
-				t.r.resultReason = reason
-				break
-			}
-		}
-		if time.Since(t.lastEmit) >= ProgressInterval {
-			t.emit(false)
-		}
-	}
-	if t.status == Running {
-		t.status = Done
-	}
-	if t.nLoss > 0 { // a cancelled run's last partial interval: measure its eval loss too
-		t.evalVal = t.model.EvalLoss(t.task.Eval())
-		t.flushPoint()
-	}
-	t.pauseClock()
-}
-
-// trainStep is one optimiser step: batch, forward, loss, backward, update.
-func (t *trainer) trainStep() float64 {
-	t.task.NextBatch(t.x, t.y)
-	t.digest.AddMat(t.x)
-	t.digest.AddMat(t.y)
-	pred := t.model.Forward(t.x)
-	loss := t.model.Loss(pred, t.y)
-	t.model.ZeroGrads()
-	t.model.Backward()
-	for _, l := range t.model.Layers {
-		l.BeforeUpdate()
-	}
-	t.opt.Step()
-	t.step++
-	for _, l := range t.model.Layers {
-		l.AfterUpdate(t.step)
-	}
-	t.trainLoss = loss
-	return loss
-}
-
-// divergence returns why the run diverged at this loss, or "".
-func (t *trainer) divergence(loss float64) string {
-	if !finite(loss) {
-		return fmt.Sprintf("loss became %v at step %d", loss, t.step)
-	}
-	if bound := t.r.cfg.DivergenceFactor * t.loss0; t.loss0 > 0 && loss > bound {
-		return fmt.Sprintf("loss %.3g at step %d is above %g × the starting loss %.3g", loss, t.step, t.r.cfg.DivergenceFactor, t.loss0)
-	}
-	return ""
-}
-
-// flushPoint records the training steps since the last point as one point.
-func (t *trainer) flushPoint() {
-	if t.nLoss == 0 {
+	if t == nil { // cancelled before or while the task drew its data
+		c.yield()
+		r.result = r.cancelledEarly()
 		return
 	}
-	last, _ := t.hist.Last()
-	t.record(Point{Step: t.step, Train: t.sumLoss / float64(t.nLoss), Eval: t.evalVal,
-		TrainMin: t.minLoss, TrainMax: t.maxLoss, span: t.step - last.Step})
-	t.resetInterval()
-}
-
-func (t *trainer) record(p Point) {
-	t.hist.Add(p)
-	p, _ = t.hist.Last() // as the history holds it (Add fills in the step-0 point's min and max)
-	t.pending = append(t.pending, p)
-}
-
-// waitTurn handles control messages, pauses and the speed cap before a step.
-// It returns false if the run was cancelled.
-func (t *trainer) waitTurn(ctx context.Context) bool {
-	for {
-		select {
-		case <-ctx.Done():
-			return false
-		case c := <-t.r.ctrl:
-			t.apply(c)
-			continue
-		default:
-		}
-		if t.paused && t.pendingSteps == 0 {
-			// Report the pause even if an older event is still queued: a dropped
-			// "paused" event would leave the consumer showing a running run.
-			select {
-			case t.r.events <- t.progress():
-				t.sent()
-			case <-ctx.Done():
-				return false
-			case c := <-t.r.ctrl:
-				t.apply(c)
-				continue
-			}
-			select {
-			case <-ctx.Done():
-				return false
-			case c := <-t.r.ctrl:
-				t.apply(c)
-			}
-			continue
-		}
-		if t.speed > 0 {
-			now := time.Now()
-			if t.next.IsZero() || t.next.Before(now.Add(-time.Second)) {
-				t.next = now
-			}
-			if wait := t.next.Sub(now); wait > 0 {
-				if time.Since(t.lastEmit) >= ProgressInterval {
-					t.emit(false)
-				}
-				timer := time.NewTimer(wait)
-				select {
-				case <-ctx.Done():
-					timer.Stop()
-					return false
-				case c := <-t.r.ctrl:
-					timer.Stop()
-					t.apply(c)
-					continue
-				case <-timer.C:
-				}
-			}
-			t.next = t.next.Add(time.Duration(float64(time.Second) / t.speed))
-		}
-		if t.paused {
-			t.pendingSteps-- // this step is one of the single steps asked for
-		}
-		return true
-	}
-}
-
-func (t *trainer) apply(c control) {
-	switch c.kind {
-	case ctrlPause:
-		if !t.paused {
-			t.paused = true
-			t.pauseClock()
-		}
-	case ctrlResume:
-		if t.paused {
-			t.paused = false
-			t.pendingSteps = 0
-			t.activeSince = time.Now()
-		}
-	case ctrlStep:
-		if t.paused {
-			t.pendingSteps++
-		}
-	case ctrlLR:
-		if finite(c.value) && c.value > 0 {
-			t.opt.LR = c.value
-		}
-	case ctrlSpeed:
-		if finite(c.value) && c.value >= 0 {
-			t.speed = c.value
-			t.next = time.Time{} // the new pace starts now, not after the old schedule
-		}
-	}
-}
-
-func (t *trainer) pauseClock() {
-	if !t.activeSince.IsZero() {
-		t.active += time.Since(t.activeSince)
-		t.activeSince = time.Time{}
-	}
-}
-
-func (t *trainer) activeTime() time.Duration {
-	a := t.active
-	if !t.activeSince.IsZero() {
-		a += time.Since(t.activeSince)
-	}
-	return a
-}
-
-func (t *trainer) stepsPerSec() float64 {
-	if s := t.activeTime().Seconds(); s > 0 {
-		return float64(t.step) / s
-	}
-	return 0
-}
-
-// emit offers a progress event without blocking. The final event never
-// blocks either: if an older event still waits in the channel, the final one
-// takes its place and carries its points too, so a consumer that reads to the
-// end misses nothing and a run never waits for a reader to finish.
-func (t *trainer) emit(final bool) {
-	p := t.progress()
-	if final {
-		for {
-			select {
-			case t.r.events <- p:
-				t.sent()
-				return
-			default:
-			}
-			select {
-			case old := <-t.r.events: // only this goroutine sends, so the next send has room
-				p.Points = append(old.Points, p.Points...)
-			default:
-			}
-		}
-	}
-	select {
-	case t.r.events <- p:
-		t.sent()
-	default:
-	}
-}
-
-// progress is the run's current state as an event.
-func (t *trainer) progress() Progress {
-	st := t.status
-	if t.paused && !st.Final() {
-		st = Paused
-	}
-	return Progress{Step: t.step, Steps: t.r.cfg.Steps, TrainLoss: t.trainLoss, EvalLoss: t.evalVal,
-		StepsPerSec: t.stepsPerSec(), Elapsed: time.Since(t.started), LR: t.opt.LR, Status: st, Points: t.pending,
-		Memory: t.memory, Params: t.params}
-}
-
-// sent records that an event was delivered: its points are the consumer's now.
-func (t *trainer) sent() {
-	t.pending = nil
-	t.lastEmit = time.Now()
-}
-
-func (t *trainer) result() *Result {
-	cfg := t.r.cfg
-	counts := t.model.Ledger.Numbers()
-	hist := t.hist.Points()
-	res := &Result{
-		Method: cfg.Method, Status: t.status, Reason: t.r.resultReason, Config: cfg, Layers: cfg.Layers(),
-		Params:  Params{Total: counts.Frozen + counts.Trainable, Trainable: counts.Trainable, Frozen: counts.Frozen},
-		Memory:  counts.Bytes(BytesPerNumber),
-		History: hist, DataDigest: t.digest,
-		Speed: Speed{StepsPerSecond: t.stepsPerSec(), Seconds: t.activeTime().Seconds()},
-	}
-	if len(hist) > 0 {
-		res.Final = hist[len(hist)-1]
-	}
-	base, _ := t.task.Base()
-	for i, l := range t.model.Layers {
-		eff := NewMat(base[i].Rows, base[i].Cols)
-		l.EffectiveWeight(eff)
-		res.DeltaRank = append(res.DeltaRank, DeltaRank(eff, base[i]))
-	}
-	if t.status == Diverged {
-		res.DivergedAt = t.step
-	}
-	return res
+	c.t = t
+	defer t.cores.Close()
+	c.started = time.Now()
+	c.activeSince = c.started
+	c.applyAll(c.early) // controls that arrived while the run waited for its seat, in order
+	t.train(ctx, c.turn, c.afterStep)
+	c.yield()
+	c.pauseClock()
+	r.pool.leave(r.seat) // before the final event, which may wait for its reader (a second leave does nothing)
+	r.result = t.result(Speed{StepsPerSecond: stepsPerSec(t.steps, c.active), Seconds: c.active.Seconds()})
+	c.status = t.status
+	c.emit(true)
 }

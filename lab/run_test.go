@@ -26,7 +26,7 @@ func TestCancelledRunEnds(t *testing.T) {
 			cfg := tinyConfig()
 			cfg.Steps = lab.MaxSteps
 			ctx, cancel := context.WithCancel(context.Background())
-			r, err := lab.Start(ctx, adapters.LoRA{}, cfg)
+			r, err := lab.Start(ctx, job(adapters.LoRA{}, cfg))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,8 +119,9 @@ func TestDivergedRunStops(t *testing.T) {
 		}{{1e3, 1e4, "above"}, {1e300, 1e300, "became"}} {
 			t.Run(fmt.Sprintf("%s/lr=%g", m.Info().Name, c.lr), func(t *testing.T) {
 				cfg := tinyConfig()
-				cfg.Activation, cfg.LR, cfg.DivergenceFactor = "identity", c.lr, c.factor
-				res, err := lab.Execute(context.Background(), m, cfg, nil)
+				cfg.LR, cfg.DivergenceFactor = c.lr, c.factor
+				cfg = with(cfg, "activation", "identity")
+				res, err := lab.Execute(context.Background(), job(m, cfg), nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -152,7 +153,7 @@ func TestEventsRateLimitedAndLossless(t *testing.T) {
 	var points []lab.Point
 	lastStep := -1
 	began := time.Now()
-	res, err := lab.Execute(context.Background(), adapters.LoRA{}, cfg, func(p lab.Progress) {
+	res, err := lab.Execute(context.Background(), job(adapters.LoRA{}, cfg), func(p lab.Progress) {
 		events++
 		points = append(points, p.Points...)
 		if p.Step < lastStep {
@@ -230,7 +231,7 @@ func TestSpeedCapIsRateLimited(t *testing.T) {
 func TestRunHistoryShape(t *testing.T) {
 	cfg := tinyConfig()
 	cfg.Steps, cfg.EvalEvery = 55, 10
-	res, err := lab.Execute(context.Background(), adapters.LoRA{}, cfg, nil)
+	res, err := lab.Execute(context.Background(), job(adapters.LoRA{}, cfg), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +251,7 @@ func TestRunHistoryShape(t *testing.T) {
 	// The same run evaluated every 11 steps (55 = 5·11) trains identically:
 	// its final eval loss is the one measured at step 55.
 	cfg.EvalEvery = 11
-	other, err := lab.Execute(context.Background(), adapters.LoRA{}, cfg, nil)
+	other, err := lab.Execute(context.Background(), job(adapters.LoRA{}, cfg), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +268,7 @@ func TestDeterminism(t *testing.T) {
 	run := func(t *testing.T, m lab.Method, seed uint64) *lab.Result {
 		cfg := tinyConfig()
 		cfg.Seed, cfg.Steps = seed, 60
-		res, err := lab.Execute(context.Background(), m, cfg, nil)
+		res, err := lab.Execute(context.Background(), job(m, cfg), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -295,11 +296,11 @@ func TestDeterminism(t *testing.T) {
 func TestStartRefusesBadConfig(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	cfg := tinyConfig()
-	cfg.Rank = cfg.Width + 1
-	if r, err := lab.Start(context.Background(), adapters.LoRA{}, cfg); err == nil || r != nil {
+	cfg.Rank = setting("width").Int(cfg) + 1
+	if r, err := lab.Start(context.Background(), job(adapters.LoRA{}, cfg)); err == nil || r != nil {
 		t.Fatalf("Start with rank above the width: run %v, error %v", r, err)
 	}
-	if res, err := lab.Execute(context.Background(), adapters.LoRA{}, cfg, nil); err == nil || res != nil {
+	if res, err := lab.Execute(context.Background(), job(adapters.LoRA{}, cfg), nil); err == nil || res != nil {
 		t.Fatalf("Execute with rank above the width: result %v, error %v", res, err)
 	}
 }

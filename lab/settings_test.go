@@ -7,14 +7,16 @@ import (
 
 	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/lab/tasks"
 )
 
 // TestSettingsRoundTrip: every setting's Get output is accepted by Set and
 // gives the same value back, so flags, presets and reproduce lines agree.
 func TestSettingsRoundTrip(t *testing.T) {
-	cfg := lab.Defaults()
-	cfg.Rank, cfg.Alpha, cfg.LR, cfg.RSLoRA, cfg.Seed, cfg.Noise = 16, 3.5, 1.25e-3, true, 42, 0.03
-	for _, s := range lab.Settings {
+	cfg := defaults()
+	cfg.Rank, cfg.Alpha, cfg.LR, cfg.RSLoRA, cfg.Seed = 16, 3.5, 1.25e-3, true, 42
+	cfg = with(cfg, "noise", 0.03, "lr-ratio", 4, "lorafa-projected", true)
+	for _, s := range catalog.Settings() {
 		var fresh lab.Config
 		if err := s.Set(&fresh, s.Get(cfg)); err != nil {
 			t.Errorf("%s: Set(Get()) = %v", s.Name, err)
@@ -30,11 +32,11 @@ func TestSettingsRoundTrip(t *testing.T) {
 // the setting's name first.
 func TestSettingSetRefusesBadText(t *testing.T) {
 	for name, bad := range map[string]string{"rank": "x", "lr": "NaN", "alpha": "Inf", "rslora": "maybe", "seed": "-1", "steps": "1.5"} {
-		s, err := lab.LookupSetting(name)
+		s, err := catalog.Setting(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg := lab.Defaults()
+		cfg := defaults()
 		before := s.Get(cfg)
 		err = s.Set(&cfg, bad)
 		if err == nil || !strings.HasPrefix(err.Error(), name+" ") {
@@ -44,7 +46,7 @@ func TestSettingSetRefusesBadText(t *testing.T) {
 			t.Errorf("%s=%q changed the value to %s", name, bad, s.Get(cfg))
 		}
 	}
-	if _, err := lab.LookupSetting("colour"); err == nil || !strings.Contains(err.Error(), "rank") {
+	if _, err := catalog.Setting("colour"); err == nil || !strings.Contains(err.Error(), "rank") {
 		t.Errorf("unknown setting: %v, want an error listing the settings", err)
 	}
 }
@@ -52,8 +54,8 @@ func TestSettingSetRefusesBadText(t *testing.T) {
 // TestSettingStepWalksTheLadder: ←/→ move to the neighbouring rung, from a
 // value on the ladder or between rungs, and stop at the ends.
 func TestSettingStepWalksTheLadder(t *testing.T) {
-	s, _ := lab.LookupSetting("rank")
-	cfg := lab.Defaults()
+	s := setting("rank")
+	cfg := defaults()
 	cfg.Rank = 8
 	if v, ok := s.Step(cfg, +1); !ok || v != "16" {
 		t.Errorf("8 up: %q %v, want 16", v, ok)
@@ -76,7 +78,7 @@ func TestSettingStepWalksTheLadder(t *testing.T) {
 	if _, ok := s.Step(cfg, +1); ok {
 		t.Error("stepped above the ladder's last rung")
 	}
-	b, _ := lab.LookupSetting("rslora")
+	b := setting("rslora")
 	if v, ok := b.Step(cfg, +1); !ok || v != "true" {
 		t.Errorf("bool step: %q %v, want true", v, ok)
 	}
@@ -84,14 +86,15 @@ func TestSettingStepWalksTheLadder(t *testing.T) {
 
 // TestDiffListsChangedSettings: Diff names exactly the settings that differ.
 func TestDiffListsChangedSettings(t *testing.T) {
-	a := lab.Defaults()
+	a := defaults()
 	b := a
-	b.Rank, b.Noise = 4, 0.2
-	d := lab.Diff(a, b)
+	b.Rank = 4
+	b = with(b, "noise", 0.2)
+	d := lab.Diff(catalog.Settings(), a, b)
 	if len(d) != 2 || d[0] != [2]string{"rank", "4"} || d[1] != [2]string{"noise", "0.2"} {
 		t.Fatalf("Diff = %v, want rank=4 and noise=0.2", d)
 	}
-	if len(lab.Diff(a, a)) != 0 {
+	if len(lab.Diff(catalog.Settings(), a, a)) != 0 {
 		t.Fatal("Diff of equal configs is not empty")
 	}
 }
@@ -106,16 +109,20 @@ func TestParseValues(t *testing.T) {
 		"rank=1 .. 8 : lin : 2": "1 8",
 	}
 	for in, want := range good {
-		setting, text, _ := strings.Cut(in, "=")
-		got, err := lab.ParseValues(setting, text)
+		name, text, _ := strings.Cut(in, "=")
+		got, err := lab.ParseValues(setting(name), text)
 		if err != nil || strings.Join(got, " ") != want {
 			t.Errorf("%s: %v %v, want %s", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"rank=", "rank=x", "lr=1..inf:lin:3", "lr=0..1:log:3", "rank=1..1e300:lin:2",
 		"rank=1..8:cubic:3", "rank=1..8:lin:1", "rank=1..8:lin:999", "nope=1,2"} {
-		setting, text, _ := strings.Cut(in, "=")
-		if got, err := lab.ParseValues(setting, text); err == nil {
+		name, text, _ := strings.Cut(in, "=")
+		s, err := catalog.Setting(name)
+		if err != nil {
+			continue // an unknown setting is refused by the lookup
+		}
+		if got, err := lab.ParseValues(s, text); err == nil {
 			t.Errorf("%s accepted as %v", in, got)
 		}
 	}
@@ -126,7 +133,8 @@ func TestParseValues(t *testing.T) {
 // cannot be swept.
 func TestSweepJobs(t *testing.T) {
 	base := tinyConfig()
-	jobs, err := lab.Sweep{Setting: "rank", Values: []string{"1", "2"}, Methods: []lab.Method{adapters.LoRA{}, adapters.VeRA{}}, Base: base}.Jobs()
+	base.Alpha = 0 // the default: it must not follow the swept rank
+	jobs, err := lab.Sweep{Setting: setting("rank"), Values: []string{"1", "2"}, Methods: []lab.Method{adapters.LoRA{}, adapters.VeRA{}}, Task: tasks.Shift{}, Base: base}.Jobs()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,20 +146,20 @@ func TestSweepJobs(t *testing.T) {
 		t.Fatalf("%d jobs, want %d", len(jobs), len(want))
 	}
 	for i, w := range want {
-		if jobs[i].Method.Info().Name != w.method || jobs[i].Config.Rank != w.rank || jobs[i].Config.Alpha != float64(w.rank) {
+		if jobs[i].Method.Info().Name != w.method || jobs[i].Config.Rank != w.rank || jobs[i].Config.Alpha != lab.DefaultAlpha {
 			t.Errorf("job %d: %s rank %d alpha %v, want %s rank %d", i, jobs[i].Method.Info().Name, jobs[i].Config.Rank, jobs[i].Config.Alpha, w.method, w.rank)
 		}
 	}
 	for _, bad := range []lab.Sweep{
-		{Setting: "rank", Values: []string{"0", "4"}},
-		{Setting: "lr", Values: []string{"0"}},
-		{Setting: "seed", Values: []string{"1", "2"}},
-		{Setting: "rank", Values: nil},
-		{Setting: "rank", Values: []string{"99"}}, // above the width for LoRA
+		{Setting: setting("rank"), Values: []string{"0", "4"}},
+		{Setting: setting("lr"), Values: []string{"0"}},
+		{Setting: setting("steps"), Values: []string{"10", "20"}},
+		{Setting: setting("rank"), Values: nil},
+		{Setting: setting("rank"), Values: []string{"99"}}, // above the width for LoRA
 	} {
-		bad.Methods, bad.Base = []lab.Method{adapters.LoRA{}}, base
+		bad.Methods, bad.Task, bad.Base = []lab.Method{adapters.LoRA{}}, tasks.Shift{}, base
 		if _, err := bad.Jobs(); err == nil {
-			t.Errorf("sweep of %s over %v accepted", bad.Setting, bad.Values)
+			t.Errorf("sweep of %s over %v accepted", bad.Setting.Name, bad.Values)
 		}
 	}
 }
@@ -216,9 +224,8 @@ func TestSettingAppliesTo(t *testing.T) {
 		{"rank", "vera", true}, {"rank", "full", false}, {"alpha", "full", false},
 		{"lr", "full", true}, {"steps", "vera", true},
 	} {
-		s, _ := lab.LookupSetting(c.setting)
 		m, _ := adapters.Lookup(c.method)
-		if got := s.AppliesTo(m.Info()); got != c.want {
+		if got := lab.Applies(c.setting, m, tasks.Shift{}); got != c.want {
 			t.Errorf("%s applies to %s: %v, want %v", c.setting, c.method, got, c.want)
 		}
 	}

@@ -7,11 +7,13 @@ import (
 	"strings"
 )
 
-// Sweep varies one setting over a list of values for one or more methods.
+// Sweep varies one setting over a list of values for one or more methods
+// on one task.
 type Sweep struct {
-	Setting string   // flag name of the varied setting, e.g. "rank"
+	Setting Setting  // the varied setting, e.g. RankSetting
 	Values  []string // the values, as text the setting parses
 	Methods []Method
+	Task    Task
 	Base    Config // every other setting
 }
 
@@ -21,15 +23,12 @@ const MaxSweepValues = 64
 // Jobs returns one job per (method, value), methods outer, values inner,
 // every one validated. Errors name the offending value.
 func (s Sweep) Jobs() ([]Job, error) {
-	set, err := LookupSetting(s.Setting)
-	if err != nil {
-		return nil, err
-	}
+	set := s.Setting
 	if !set.Sweepable {
-		return nil, fmt.Errorf("setting %q cannot be swept; sweepable settings: %s", s.Setting, strings.Join(SweepableNames(), ", "))
+		return nil, fmt.Errorf("setting %q cannot be swept", set.Name)
 	}
 	if len(s.Values) == 0 || len(s.Values) > MaxSweepValues {
-		return nil, fmt.Errorf("sweep of %s: needs 1 to %d values, got %d", s.Setting, MaxSweepValues, len(s.Values))
+		return nil, fmt.Errorf("sweep of %s: needs 1 to %d values, got %d", set.Name, MaxSweepValues, len(s.Values))
 	}
 	var jobs []Job
 	for _, m := range s.Methods {
@@ -38,11 +37,11 @@ func (s Sweep) Jobs() ([]Job, error) {
 			if err := set.Set(&cfg, v); err != nil {
 				return nil, err
 			}
-			cfg, err := Prepare(m, cfg)
+			job, err := Prepare(Job{Method: m, Task: s.Task, Config: cfg})
 			if err != nil {
-				return nil, fmt.Errorf("%s with %s=%s: %w", m.Info().Name, s.Setting, v, err)
+				return nil, fmt.Errorf("%s with %s=%s: %w", m.Info().Name, set.Name, v, err)
 			}
-			jobs = append(jobs, Job{Method: m, Config: cfg})
+			jobs = append(jobs, job)
 		}
 	}
 	return jobs, nil
@@ -51,11 +50,8 @@ func (s Sweep) Jobs() ([]Job, error) {
 // ParseValues reads a sweep's values: a comma-separated list ("1,2,4,8") or a
 // range "from..to:log:n" or "from..to:lin:n" (n values, both ends included).
 // Integer settings round range values and drop duplicates.
-func ParseValues(setting, text string) ([]string, error) {
-	set, err := LookupSetting(setting)
-	if err != nil {
-		return nil, err
-	}
+func ParseValues(set Setting, text string) ([]string, error) {
+	setting := set.Name
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return nil, fmt.Errorf("sweep of %s: no values; give a list like 1,2,4 or a range like 1e-4..1e-1:log:7", setting)

@@ -1,115 +1,99 @@
 package lab
 
-import (
-	"math"
-	"math/rand/v2"
-)
+import "context"
 
-// Task is a fine-tuning problem: base weights for the student to start from,
-// a stream of training batches, and a held-out eval set. The task's own data
-// and teacher are not part of the model and are not in the ledger.
+// TaskInfo describes a task for people and for the settings table.
+type TaskInfo struct {
+	Name    string // flag value, e.g. "shift"
+	Title   string // display name
+	Summary string // one line: what the model learns
+	// Settings lists the task's own settings (the shift task's width, depth,
+	// task-rank, noise, …), declared in its file.
+	Settings []Setting
+	// Explain is what an explanation of a method says about the task.
+	Explain TaskExplanation
+}
+
+// TaskExplanation is what a method's explanation says about the task it
+// runs on, as small functions of the settings in the task's own file.
+type TaskExplanation struct {
+	// Describe names the task's shape settings in a few words ("width 64, depth 4").
+	Describe func(cfg Config) string
+	// Model names the network in a few words, for tables ("4 layers of 64×64, tanh").
+	Model func(cfg Config) string
+	// Kept names what the network itself keeps for the backward pass ("the
+	// hidden layers' outputs, for tanh′"); its count is the task's Footprint.
+	Kept func(cfg Config) string
+	// Caveats are the task's honest notes on a method at these settings
+	// (whether the rank is enough for the task's shift).
+	Caveats func(m MethodInfo, cfg Config) []string
+}
+
+// Task is a fine-tuning problem: a base network with its pretrained
+// weights, the data it is fine-tuned on (drawn from the seed), its loss and
+// its held-out metrics. The registry (package lab/tasks) lists the tasks;
+// Start receives the task as it receives the method.
 type Task interface {
-	// Base returns the pretrained weights W0 and biases of each layer.
-	Base() ([]*Mat, [][]float64)
-	// NextBatch fills x (N × d_in) and y (N × d_out) with the next training batch.
-	NextBatch(x, y *Mat)
-	// Eval returns the held-out inputs and targets.
-	Eval() (x, y *Mat)
+	Info() TaskInfo
+	// Validate checks the task's settings in cfg against each other and
+	// against what fits in memory; each option's own range is checked by its
+	// Check first. Errors are one line naming the setting.
+	Validate(cfg Config) error
+	// Layers lists the linear layers a method adapts, in order. With whole
+	// (a method that trains every weight) it lists every linear layer.
+	Layers(cfg Config, whole bool) []Shape
+	// Rows is the number of rows of a batch as the linear layers see it
+	// (examples, or examples × tokens): the N of the methods' formulas.
+	Rows(cfg Config) int
+	// Footprint states, as a formula, the numbers the network holds outside
+	// the adapted layers — its other weights, the activations it keeps, its
+	// scratch and batch buffers — so that the method's Footprint plus this
+	// equals what the run's ledger measures.
+	Footprint(cfg Config, whole bool) Footprint
+	// New builds the network for cfg: its weights through ledger, its data
+	// from cfg.Seed's streams. It gives up with ctx's error if ctx ends first
+	// (drawing data can take a while).
+	New(ctx context.Context, cfg Config, ledger *Ledger, whole bool) (Network, error)
 }
 
-// ShiftTask is the default task. The base model is an MLP with weights W0
-// drawn from the seed; the teacher is the same MLP with W0 + ΔW* in every
-// layer, where ΔW* has intrinsic rank k. The student starts at W0 and learns
-// the teacher's outputs (plus noise) on a fixed training set under an MSE loss. LoRA with r ≥ k can
-// match the teacher; with r < k it plateaus.
-type ShiftTask struct {
-	act              activation
-	base, teacher    []*Mat
-	biases           [][]float64
-	noise            float64
-	batches          *rand.Rand
-	trainX, trainY   *Mat // the training set, drawn once
-	evalX, evalY     *Mat // the held-out set
-	hidden0, hidden1 *Mat // teacher forward scratch
+// Network is a task's model and data for one run. Only the run's goroutine
+// uses it.
+type Network interface {
+	// Linears returns the base layers that Layers(cfg, whole) lists, in
+	// that order, allocated through the ledger as Frozen.
+	Linears() []*Linear
+	// Adapt installs the method's adapted layers, one per Linear in the same
+	// order; Forward and Backward go through them from then on. A network
+	// built whole makes its other weights trainable and returns them.
+	Adapt(layers []Adapted) []*Param
+	// NextBatch loads the next training batch and folds its numbers into d.
+	NextBatch(d *Digest)
+	// Forward computes the loss of the current batch and keeps what
+	// Backward needs.
+	Forward() float64
+	// Backward accumulates every trainable tensor's gradient of that loss.
+	Backward()
+	// Evaluate measures the held-out metrics of the current weights. It
+	// returns early (with meaningless numbers) when ctx ends.
+	Evaluate(ctx context.Context) Metrics
+	// Base returns the pretrained weight of each adapted layer (task data,
+	// not counted by the ledger): what ΔW is measured against.
+	Base() []*Mat
+	// DigestData folds the base weights and the held-out data into d, once
+	// before training: with the batches, what proves two runs saw the same data.
+	DigestData(d *Digest)
 }
 
-// ShiftScale is the size of the teacher's shift relative to the base weights:
-// ‖ΔW*·x‖ ≈ ShiftScale·‖W0·x‖ for a typical input.
-const ShiftScale = 0.5
-
-// NewShiftTask builds the task for cfg: its base and teacher weights come from
-// the seed's base and teacher streams, its batches and eval set from theirs.
-func NewShiftTask(cfg Config) *ShiftTask {
-	act, _ := activationByName(cfg.Activation)
-	t := &ShiftTask{act: act, noise: cfg.Noise, batches: NewRand(cfg.Seed, streamBatches)}
-	baseRand, teacherRand := NewRand(cfg.Seed, streamBase), NewRand(cfg.Seed, streamTeacher)
-	for _, s := range cfg.Layers() {
-		w0 := NewMat(s.DOut, s.DIn)
-		FillNormal(w0, baseRand, 1/math.Sqrt(float64(s.DIn)))
-		bias := make([]float64, s.DOut)
-		for j := range bias {
-			bias[j] = 0.1 * baseRand.NormFloat64()
-		}
-		// ΔW* = c·U·Vᵀ with U (d_out × k), V (d_in × k) standard normal: rank k.
-		k := cfg.TaskRank
-		u, v := NewMat(s.DOut, k), NewMat(s.DIn, k)
-		FillNormal(u, teacherRand, 1)
-		FillNormal(v, teacherRand, 1)
-		w := w0.Clone()
-		Gemm(ShiftScale/math.Sqrt(float64(s.DIn*k)), u, NoT, v, T, 1, w)
-		t.base, t.teacher, t.biases = append(t.base, w0), append(t.teacher, w), append(t.biases, bias)
-	}
-	n := ((cfg.EvalSize + cfg.Batch - 1) / cfg.Batch) * cfg.Batch
-	t.evalX, t.evalY = NewMat(n, cfg.Width), NewMat(n, cfg.Width)
-	t.fill(t.evalX, t.evalY, NewRand(cfg.Seed, streamEval))
-	t.trainX, t.trainY = NewMat(cfg.TrainSize, cfg.Width), NewMat(cfg.TrainSize, cfg.Width)
-	t.fill(t.trainX, t.trainY, NewRand(cfg.Seed, streamTrain))
-	return t
+// Targeted is implemented by a network whose task knows the change of
+// weights it asks for (the shift task's ΔW* per layer): results then say how
+// much of it a method could reach (Spectrum.TargetInRowSpace).
+type Targeted interface {
+	// TargetShift returns the target change of each adapted layer's weight
+	// (d_out × d_in; task data, not counted by the ledger).
+	TargetShift() []*Mat
 }
 
-// Base returns W0 and the biases (shared, read-only: copy before changing).
-func (t *ShiftTask) Base() ([]*Mat, [][]float64) { return t.base, t.biases }
-
-// Eval returns the held-out set; its size is a multiple of the batch size.
-func (t *ShiftTask) Eval() (*Mat, *Mat) { return t.evalX, t.evalY }
-
-// NextBatch fills x and y with examples of the training set drawn uniformly,
-// with replacement, by the batch stream.
-func (t *ShiftTask) NextBatch(x, y *Mat) {
-	for i := 0; i < x.Rows; i++ {
-		k := t.batches.IntN(t.trainX.Rows)
-		copy(x.Row(i), t.trainX.Row(k))
-		copy(y.Row(i), t.trainY.Row(k))
-	}
-}
-
-// fill draws inputs x ~ N(0, I) and sets y = teacher(x) + noise·ε.
-func (t *ShiftTask) fill(x, y *Mat, r *rand.Rand) {
-	FillNormal(x, r, 1)
-	if t.hidden0 == nil || t.hidden0.Rows != x.Rows {
-		t.hidden0, t.hidden1 = NewMat(x.Rows, x.Cols), NewMat(x.Rows, x.Cols)
-	}
-	in := x
-	for i, w := range t.teacher {
-		out := t.hidden0
-		if i == len(t.teacher)-1 {
-			out = y
-		} else if in == t.hidden0 {
-			out = t.hidden1
-		}
-		Gemm(1, in, NoT, w, T, 0, out) // out = in·Wᵀ
-		AddRowVector(out, t.biases[i])
-		if i < len(t.teacher)-1 {
-			t.act.forward(out)
-		}
-		in = out
-	}
-	if t.noise > 0 {
-		for i := 0; i < y.Rows; i++ {
-			row := y.Row(i)
-			for j := range row {
-				row[j] += t.noise * r.NormFloat64()
-			}
-		}
-	}
+// Metrics are a network's held-out measurements.
+type Metrics struct {
+	Eval float64 // the loss on the held-out set
 }

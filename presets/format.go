@@ -6,20 +6,20 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
 )
 
 // formatHeader is the comment at the top of every file TOML writes: the
-// file format in brief, so a printed preset can be copied and edited.
-const formatHeader = `# LoRA Lab preset. Save as $XDG_CONFIG_HOME/loralab/presets/NAME.toml
+// file format in brief, so a printed preset can be copied and edited. The
+// methods are the registry's.
+var formatHeader = `# LoRA Lab preset. Save as $XDG_CONFIG_HOME/loralab/presets/NAME.toml
 # (usually ~/.config/loralab/presets) or run it with --preset-file FILE.
 #
 # name      lower-case letters, digits, '-' or '_' (default: the file's name)
 # title     one line shown above the runs
 # mode      "single" (one method), "race" (methods side by side on identical
 #           data) or "sweep" (one setting over values, for each method)
-# methods   lora, lora-fa, vera, delta-lora, lora-plus, full
+# methods   ` + strings.Join(Catalog.MethodNames(), ", ") + `
 # question  the question to ask the room
 # notes     what to look for
 # [settings]            setting = value for every method, by flag name
@@ -57,7 +57,7 @@ func (p Preset) TOML() string {
 		b.WriteString("\n[sweep]\n")
 		fmt.Fprintf(&b, "setting = %s\n", quote(p.Sweep.Setting))
 		kind := lab.StringSetting
-		if s, err := lab.LookupSetting(p.Sweep.Setting); err == nil {
+		if s, err := Catalog.Setting(p.Sweep.Setting); err == nil {
 			kind = s.Kind
 		}
 		vs := make([]string, len(p.Sweep.Values))
@@ -66,7 +66,7 @@ func (p Preset) TOML() string {
 		}
 		fmt.Fprintf(&b, "values = [%s]\n", strings.Join(vs, ", "))
 	}
-	for _, m := range adapters.Names() {
+	for _, m := range Catalog.MethodNames() {
 		over, ok := p.Overrides[m]
 		if !ok {
 			continue
@@ -79,7 +79,7 @@ func (p Preset) TOML() string {
 
 // writeSettings writes setting = value lines in the lab's display order.
 func writeSettings(b *strings.Builder, m map[string]string) {
-	for _, s := range lab.Settings {
+	for _, s := range Catalog.Settings() {
 		if v, ok := m[s.Name]; ok {
 			fmt.Fprintf(b, "%s = %s\n", s.Name, value(s.Kind, v))
 		}

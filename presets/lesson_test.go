@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
 )
 
@@ -144,7 +145,7 @@ func checkLoRAPlusRatio(t *testing.T, p Preset, rs []*lab.Result) {
 	early := p.mustSteps(t) / 10
 	r := map[float64]*lab.Result{}
 	for _, x := range rs {
-		r[x.Config.LRRatio] = x
+		r[adapters.LRRatio.Float(x.Config)] = x
 	}
 	if a, b := evalAt(r[16], early), evalAt(r[1], early); a > 0.7*b {
 		t.Errorf("at step %d: λ=16 %.3g vs λ=1 %.3g: the notes say λ = 16 is about twice as far down", early, a, b)

@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
-	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
 )
 
@@ -133,7 +132,7 @@ func (ps *parser) checkKeys() {
 		case len(k) >= 2 && k[0] == "sweep" && !slices.Contains(sweepKeys, k[1]):
 			ps.fail(k[:2], "unknown key; [sweep] has: %s", strings.Join(sweepKeys, ", "))
 		case len(k) >= 2 && k[0] == "overrides":
-			if _, err := adapters.Lookup(k[1]); err != nil {
+			if _, err := Catalog.Method(k[1]); err != nil {
 				ps.fail(k[:2], "%v", err)
 			}
 			if len(k) >= 3 {
@@ -149,9 +148,9 @@ func (ps *parser) checkSettingName(k []string) {
 	if name == "method" {
 		ps.fail(k, "not a setting here: list the methods in methods = [...]")
 	}
-	if _, err := lab.LookupSetting(name); err != nil {
+	if _, err := Catalog.Setting(name); err != nil {
 		var names []string
-		for _, s := range lab.Settings {
+		for _, s := range Catalog.Settings() {
 			if s.Name != "method" {
 				names = append(names, s.Name)
 			}
@@ -208,7 +207,7 @@ func (ps *parser) methods(mode string) []string {
 	key := []string{"methods"}
 	v, ok := ps.doc["methods"]
 	if !ok {
-		ps.fail(key, "missing; add e.g. methods = [\"lora\", \"lora-fa\"] (the methods are: %s)", strings.Join(adapters.Names(), ", "))
+		ps.fail(key, "missing; add e.g. methods = [\"lora\", \"lora-fa\"] (the methods are: %s)", strings.Join(Catalog.MethodNames(), ", "))
 	}
 	list, ok := v.([]any)
 	if !ok {
@@ -218,10 +217,10 @@ func (ps *parser) methods(mode string) []string {
 	for _, x := range list {
 		s, ok := x.(string)
 		if !ok {
-			ps.fail(key, "want method names in quotes, got %s; the methods are: %s", describe(x), strings.Join(adapters.Names(), ", "))
+			ps.fail(key, "want method names in quotes, got %s; the methods are: %s", describe(x), strings.Join(Catalog.MethodNames(), ", "))
 		}
 		s = strings.TrimSpace(s)
-		if _, err := adapters.Lookup(s); err != nil {
+		if _, err := Catalog.Method(s); err != nil {
 			ps.fail(key, "%v", err)
 		}
 		if slices.Contains(out, s) {
@@ -259,16 +258,16 @@ func (ps *parser) sweep(mode string) *SweepSpec {
 	sk := []string{"sweep", "setting"}
 	sv, ok := t["setting"]
 	if !ok {
-		ps.fail(sk, "missing; the sweepable settings are: %s", strings.Join(lab.SweepableNames(), ", "))
+		ps.fail(sk, "missing; the sweepable settings are: %s", strings.Join(Catalog.Sweepable(), ", "))
 	}
 	name, ok := sv.(string)
 	if !ok {
-		ps.fail(sk, "want a setting name in quotes, got %s; the sweepable settings are: %s", describe(sv), strings.Join(lab.SweepableNames(), ", "))
+		ps.fail(sk, "want a setting name in quotes, got %s; the sweepable settings are: %s", describe(sv), strings.Join(Catalog.Sweepable(), ", "))
 	}
 	name = strings.TrimSpace(name)
-	set, err := lab.LookupSetting(name)
+	set, err := Catalog.Setting(name)
 	if err != nil || !set.Sweepable {
-		ps.fail(sk, "%q cannot be swept; the sweepable settings are: %s", name, strings.Join(lab.SweepableNames(), ", "))
+		ps.fail(sk, "%q cannot be swept; the sweepable settings are: %s", name, strings.Join(Catalog.Sweepable(), ", "))
 	}
 	vk := []string{"sweep", "values"}
 	vv, ok := t["values"]
@@ -278,7 +277,7 @@ func (ps *parser) sweep(mode string) *SweepSpec {
 	var raw []string
 	switch x := vv.(type) {
 	case string:
-		vals, err := lab.ParseValues(name, x)
+		vals, err := lab.ParseValues(set, x)
 		if err != nil {
 			ps.fail(vk, "%v", err)
 		}
@@ -318,7 +317,7 @@ func (ps *parser) settings(key []string, v any, sw *SweepSpec) map[string]string
 		ps.fail(key, "want a table of setting = value, got %s", describe(v))
 	}
 	out := make(map[string]string, len(t))
-	for _, s := range lab.Settings { // a fixed order, so the first error is always the same
+	for _, s := range Catalog.Settings() { // a fixed order, so the first error is always the same
 		x, ok := t[s.Name]
 		if !ok {
 			continue
@@ -354,7 +353,7 @@ func (ps *parser) overrides(methods []string, sw *SweepSpec) map[string]map[stri
 		ps.fail(key, "want tables [overrides.METHOD] of setting = value, got %s", ps.typeOf("overrides"))
 	}
 	out := map[string]map[string]string{}
-	for _, m := range adapters.Names() { // fixed order
+	for _, m := range Catalog.MethodNames() { // fixed order
 		x, ok := t[m]
 		if !ok {
 			continue
@@ -375,23 +374,27 @@ func (ps *parser) overrides(methods []string, sw *SweepSpec) map[string]map[stri
 // checkRuns validates every run the preset stands for with lab.Prepare.
 func (ps *parser) checkRuns(p Preset) {
 	for _, name := range p.Methods {
-		m, _ := adapters.Lookup(name) // checked by methods()
 		cfg, err := p.ConfigFor(name)
 		if err != nil {
 			ps.fail([]string{"settings"}, "%v", err) // unreachable: values were parsed
 		}
+		job, err := Catalog.Job(cfg)
+		if err != nil {
+			ps.fail(ps.blame(p, name, err), "%s: %v", name, err)
+			continue
+		}
 		if p.Sweep != nil {
-			set, _ := lab.LookupSetting(p.Sweep.Setting)
+			set, _ := Catalog.Setting(p.Sweep.Setting)
 			for _, v := range p.Sweep.Values {
 				c := cfg
 				_ = set.Set(&c, v)
-				if _, err := lab.Prepare(m, c); err != nil {
+				if _, err := lab.Prepare(lab.Job{Method: job.Method, Task: job.Task, Config: c}); err != nil {
 					ps.fail([]string{"sweep", "values"}, "%s with %s = %s: %v", name, p.Sweep.Setting, v, err)
 				}
 			}
 			continue
 		}
-		if _, err := lab.Prepare(m, cfg); err != nil {
+		if _, err := lab.Prepare(job); err != nil {
 			ps.fail(ps.blame(p, name, err), "%s: %v", name, err)
 		}
 	}
@@ -447,7 +450,7 @@ func scalarText(v any) (string, bool) {
 
 // canonical parses text as setting s and returns it as s formats it.
 func canonical(s lab.Setting, text string) (string, bool) {
-	c := lab.Defaults()
+	c := Catalog.Defaults()
 	if err := s.Set(&c, text); err != nil {
 		return "", false
 	}

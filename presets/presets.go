@@ -24,6 +24,7 @@ import (
 
 	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/lab/tasks"
 )
 
 // The modes a preset can run in.
@@ -221,15 +222,20 @@ func Names(all []Preset) []string {
 	return names
 }
 
-// Config returns lab.Defaults() with the preset's Settings applied (the
-// settings shared by every method) and Method set to the first method. It
-// does not apply per-method overrides (see ConfigFor) nor the sweep's values.
+// Catalog is every method and task a preset may name: the registries of
+// package adapters and package lab/tasks. The CLI and the lab look methods,
+// tasks and settings up in it too.
+var Catalog = lab.Catalog{Methods: adapters.All(), Tasks: tasks.All()}
+
+// Config returns the catalog's defaults with the preset's Settings applied
+// (the settings shared by every method) and Method set to the first method.
+// It does not apply per-method overrides (see ConfigFor) nor the sweep's values.
 func (p Preset) Config() (lab.Config, error) {
-	cfg := lab.Defaults()
+	cfg := Catalog.Defaults()
 	if len(p.Methods) > 0 {
 		cfg.Method = p.Methods[0]
 	}
-	for _, s := range lab.Settings {
+	for _, s := range Catalog.Settings() {
 		v, ok := p.Settings[s.Name]
 		if !ok {
 			continue
@@ -250,7 +256,7 @@ func (p Preset) ConfigFor(method string) (lab.Config, error) {
 	}
 	cfg.Method = method
 	over := p.Overrides[method]
-	for _, s := range lab.Settings {
+	for _, s := range Catalog.Settings() {
 		v, ok := over[s.Name]
 		if !ok {
 			continue
@@ -269,27 +275,31 @@ func (p Preset) ConfigFor(method string) (lab.Config, error) {
 func (p Preset) Jobs() ([]lab.Job, error) {
 	var jobs []lab.Job
 	for _, name := range p.Methods {
-		m, err := adapters.Lookup(name)
-		if err != nil {
-			return nil, err
-		}
 		cfg, err := p.ConfigFor(name)
 		if err != nil {
 			return nil, err
 		}
+		job, err := Catalog.Job(cfg)
+		if err != nil {
+			return nil, err
+		}
 		if p.Mode == Sweep && p.Sweep != nil {
-			js, err := lab.Sweep{Setting: p.Sweep.Setting, Values: p.Sweep.Values, Methods: []lab.Method{m}, Base: cfg}.Jobs()
+			set, err := Catalog.Setting(p.Sweep.Setting)
+			if err != nil {
+				return nil, err
+			}
+			js, err := lab.Sweep{Setting: set, Values: p.Sweep.Values, Methods: []lab.Method{job.Method}, Task: job.Task, Base: cfg}.Jobs()
 			if err != nil {
 				return nil, err
 			}
 			jobs = append(jobs, js...)
 			continue
 		}
-		cfg, err = lab.Prepare(m, cfg)
+		job, err = lab.Prepare(job)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		jobs = append(jobs, lab.Job{Method: m, Config: cfg})
+		jobs = append(jobs, job)
 	}
 	return jobs, nil
 }
@@ -311,7 +321,7 @@ func (p Preset) JobLabel(i int) string {
 }
 
 func title(method string) string {
-	if m, err := adapters.Lookup(method); err == nil {
+	if m, err := Catalog.Method(method); err == nil {
 		return m.Info().Title
 	}
 	return method

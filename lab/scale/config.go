@@ -32,7 +32,12 @@ type hfConfig struct {
 	NHead             *int      `json:"n_head"`
 	NInner            *int      `json:"n_inner"`
 	NPositions        *int      `json:"n_positions"`
-	TextConfig        *hfConfig `json:"text_config"` // multimodal configs nest the language model
+	SlidingWindow     *int      `json:"sliding_window"`
+	UseSlidingWindow  *bool     `json:"use_sliding_window"` // Qwen2: false leaves sliding_window unused
+	NumLocalExperts   *int      `json:"num_local_experts"`  // mixture of experts (Mixtral)
+	NumExperts        *int      `json:"num_experts"`        // (Qwen2-MoE, Qwen3-MoE)
+	NRoutedExperts    *int      `json:"n_routed_experts"`   // (DeepSeek)
+	TextConfig        *hfConfig `json:"text_config"`        // multimodal configs nest the language model
 }
 
 // LoadConfigFile reads a Hugging Face config.json; see ParseConfig.
@@ -59,11 +64,14 @@ func LoadConfigFile(path string) (Model, error) {
 // ParseConfig reads a model shape from the text of a Hugging Face
 // config.json: hidden_size, num_hidden_layers, num_attention_heads,
 // num_key_value_heads (default: heads), head_dim (default: hidden/heads),
-// intermediate_size, vocab_size and tie_word_embeddings. model_type gpt2
+// intermediate_size, vocab_size, tie_word_embeddings and sliding_window
+// (unless use_sliding_window is false). model_type gpt2
 // (n_embd, n_layer, ...) and bert/roberta-like configs get those layouts;
 // every other model_type is read as Llama-style (gated MLP, RMSNorm, rotary,
 // biases only where attention_bias / mlp_bias say, or q/k/v for qwen2).
-// fallbackName names the model when the config has no _name_or_path.
+// fallbackName names the model when the config has no _name_or_path. A
+// mixture-of-experts config (num_local_experts, num_experts or
+// n_routed_experts above 1) is refused with one line.
 func ParseConfig(data []byte, fallbackName string) (Model, error) {
 	var c hfConfig
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -79,6 +87,14 @@ func ParseConfig(data []byte, fallbackName string) (Model, error) {
 			inner.NameOrPath = c.NameOrPath
 		}
 		c = inner
+	}
+	for _, e := range []struct {
+		key string
+		v   *int
+	}{{"num_local_experts", c.NumLocalExperts}, {"num_experts", c.NumExperts}, {"n_routed_experts", c.NRoutedExperts}} {
+		if e.v != nil && *e.v > 1 {
+			return Model{}, fmt.Errorf("%s %d: a mixture-of-experts model; the calculator counts dense models only (its MLP, parameters and activations would be wrong)", e.key, *e.v)
+		}
 	}
 	name := fallbackName
 	if c.NameOrPath != "" {
@@ -145,6 +161,9 @@ func ParseConfig(data []byte, fallbackName string) (Model, error) {
 		}
 		if c.MLPBias != nil && *c.MLPBias {
 			m.MLPBias = true
+		}
+		if c.SlidingWindow != nil && *c.SlidingWindow > 0 && (c.UseSlidingWindow == nil || *c.UseSlidingWindow) {
+			m.SlidingWindow = *c.SlidingWindow
 		}
 		kind := mt
 		if kind == "" {

@@ -66,6 +66,14 @@ func TestMemoryConfigVariants(t *testing.T) {
 	if !q.QKVBias || q.OBias || q.MLPBias || !q.TiedEmbeddings || q.KVHeads != 2 {
 		t.Errorf("qwen2: %+v", q)
 	}
+	if q.SlidingWindow != 0 {
+		t.Errorf("qwen2 without use_sliding_window: window %d", q.SlidingWindow)
+	}
+	qs := parse(`{"model_type": "qwen2", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100, "sliding_window": 32, "use_sliding_window": false}`)
+	ms := parse(`{"model_type": "mistral", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100, "sliding_window": 32}`)
+	if qs.SlidingWindow != 0 || ms.SlidingWindow != 32 {
+		t.Errorf("sliding windows: qwen2 with use_sliding_window false %d, mistral %d", qs.SlidingWindow, ms.SlidingWindow)
+	}
 	n := parse(`{"model_type": "llava", "text_config": {"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100, "head_dim": 32}}`)
 	if n.Hidden != 64 || n.HeadDim != 32 {
 		t.Errorf("nested text_config: %+v", n)
@@ -85,6 +93,9 @@ func TestMemoryConfigErrors(t *testing.T) {
 		{`{"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 5, "intermediate_size": 128, "vocab_size": 100}`, "not a multiple of num_attention_heads 5"},
 		{`{"hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 3, "intermediate_size": 128, "vocab_size": 100}`, "kv-heads 3: must divide heads (4)"},
 		{`{"model_type": "gpt2", "n_embd": 64, "n_head": 4, "vocab_size": 100, "n_positions": 32}`, "missing n_layer"},
+		{`{"model_type": "mixtral", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100, "num_local_experts": 8}`, "num_local_experts 8: a mixture-of-experts model; the calculator counts dense models only"},
+		{`{"model_type": "qwen2_moe", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100, "num_experts": 60}`, "num_experts 60: a mixture-of-experts"},
+		{`{"model_type": "deepseek_v3", "hidden_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100, "n_routed_experts": 256}`, "n_routed_experts 256"},
 	} {
 		_, err := scale.ParseConfig([]byte(c.text), "x")
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {

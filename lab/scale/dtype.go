@@ -67,7 +67,7 @@ type Optimizer string
 
 // The optimisers.
 const (
-	AdamW     Optimizer = "adamw"      // two fp32 states (m, v) per trainable number
+	AdamW     Optimizer = "adamw"      // torch.optim.AdamW: two states (m, v) per trainable number, in the parameter's dtype
 	AdamW8bit Optimizer = "adamw-8bit" // bitsandbytes' blockwise 8-bit states
 )
 
@@ -75,11 +75,14 @@ const (
 // fp32 scale (absmax) per block of 2048 numbers.
 const adam8bitBlock = 2048
 
-// BytesPerState returns the bytes of one optimiser state number.
-func (o Optimizer) BytesPerState() float64 {
+// BytesPerState returns the bytes of one optimiser state number for a
+// parameter stored in param: torch.optim.AdamW keeps its state in the
+// parameter's own dtype (measured: bf16 weights get bf16 state), 8-bit AdamW
+// one byte plus an fp32 scale per block. 0 for an unknown optimiser.
+func (o Optimizer) BytesPerState(param DType) float64 {
 	switch o {
 	case AdamW:
-		return 4
+		return param.Bytes()
 	case AdamW8bit:
 		return 1 + 4.0/adam8bitBlock
 	}

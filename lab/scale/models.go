@@ -48,6 +48,10 @@ type Model struct {
 	QKVBias        bool     `json:"qkv_bias"`        // q, k and v have biases
 	OBias          bool     `json:"o_bias"`          // the attention output projection has a bias
 	MLPBias        bool     `json:"mlp_bias"`        // the MLP projections have biases
+	// SlidingWindow is the attention's local window (Mistral: 4096; 0 = none).
+	// Once a sequence reaches it, transformers passes sdpa an explicit mask
+	// instead of is_causal, and attention keeps more (see blockKept).
+	SlidingWindow int `json:"sliding_window,omitempty"`
 }
 
 // Linear is one linear layer of a transformer block: W is DOut × DIn.
@@ -89,7 +93,11 @@ var catalogue = []Model{
 	{Name: "llama-3.2-3b", Source: "meta-llama/Llama-3.2-3B config.json", Aliases: []string{"meta-llama/Llama-3.2-3B"},
 		Arch: Llama, Layers: 28, Hidden: 3072, Heads: 24, KVHeads: 8, HeadDim: 128, MLP: 8192, Vocab: 128256, TiedEmbeddings: true},
 	{Name: "mistral-7b", Source: "mistralai/Mistral-7B-v0.1 config.json", Aliases: []string{"mistralai/Mistral-7B-v0.1"},
-		Arch: Llama, Layers: 32, Hidden: 4096, Heads: 32, KVHeads: 8, HeadDim: 128, MLP: 14336, Vocab: 32000},
+		Arch: Llama, Layers: 32, Hidden: 4096, Heads: 32, KVHeads: 8, HeadDim: 128, MLP: 14336, Vocab: 32000, SlidingWindow: 4096},
+	{Name: "qwen2.5-0.5b", Source: "Qwen/Qwen2.5-0.5B config.json (q, k, v biases)", Aliases: []string{"Qwen/Qwen2.5-0.5B"},
+		Arch: Llama, Layers: 24, Hidden: 896, Heads: 14, KVHeads: 2, HeadDim: 64, MLP: 4864, Vocab: 151936, TiedEmbeddings: true, QKVBias: true},
+	{Name: "qwen2.5-1.5b", Source: "Qwen/Qwen2.5-1.5B config.json (q, k, v biases)", Aliases: []string{"Qwen/Qwen2.5-1.5B"},
+		Arch: Llama, Layers: 28, Hidden: 1536, Heads: 12, KVHeads: 2, HeadDim: 128, MLP: 8960, Vocab: 151936, TiedEmbeddings: true, QKVBias: true},
 }
 
 // Models returns the built-in model shapes, in catalogue order (a copy).
@@ -158,6 +166,7 @@ func (m Model) Validate() error {
 		{"vocab", m.Vocab, 1, MaxVocab},
 		{"positions", m.Positions, 0, MaxTokens},
 		{"token-types", m.TokenTypes, 0, MaxVocab},
+		{"sliding-window", m.SlidingWindow, 0, MaxTokens},
 	}
 	for _, x := range ints {
 		if x.v < x.lo || x.v > x.hi {
@@ -213,6 +222,31 @@ func (m Model) Linears() []Linear {
 			{"down", "output.dense", f, h, m.MLPBias},
 		}
 	}
+}
+
+// Inputs of a block's linear layers: layers with the same input read one
+// tensor (q, k and v read the first norm's output; gate and up the second
+// norm's; o reads the attention output, which attention itself keeps).
+const (
+	inAttention = "attention input"  // q, k, v
+	inAttnOut   = "attention output" // o
+	inMLP       = "MLP input"        // gate, up (GPT-2, BERT: up)
+	inMLPAct    = "MLP activation"   // down: act(gate)·up, or act(up)
+)
+
+// inputOf names the tensor the linear layer with this role reads.
+func inputOf(role string) string {
+	switch role {
+	case "q", "k", "v":
+		return inAttention
+	case "o":
+		return inAttnOut
+	case "gate", "up":
+		return inMLP
+	case "down":
+		return inMLPAct
+	}
+	return role // layers outside the blocks read their own input
 }
 
 // Roles returns the short names of one block's linear layers.

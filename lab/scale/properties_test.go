@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/loralab/loralab/adapters"
+	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/lab/scale"
 )
 
@@ -49,7 +50,7 @@ func TestMemoryTotalsAreSums(t *testing.T) {
 		for _, name := range adapters.Names() {
 			for _, ckpt := range []bool{false, true} {
 				for _, dt := range []scale.DType{scale.FP32, scale.BF16, scale.NF4} {
-					if name == "full" && dt == scale.NF4 {
+					if (name == "full" || name == "delta-lora") && dt == scale.NF4 { // both write W: refused on a 4-bit base
 						continue
 					}
 					o := scale.DefaultOptions()
@@ -165,71 +166,111 @@ func TestMemoryAlphaChangesNothing(t *testing.T) {
 	}
 }
 
+// llamaKept restates, from the shape alone, what a frozen Llama-family
+// network keeps after the forward pass at n tokens without checkpointing, in
+// bytes (bf16 compute): per block two fp32 norm inputs and 1/rms, q, k, v and
+// the attention output, the log-sum-exp, 3·N·mlp; the rotary tables once;
+// the head's fp32 norm input, fp32 log-softmax and int64 labels; less the
+// first block's norm input.
+func llamaKept(m scale.Model, n int64) int64 {
+	h, f, v := int64(m.Hidden), int64(m.MLP), int64(m.Vocab)
+	q, kv := int64(m.Heads*m.HeadDim), int64(m.KVHeads*m.HeadDim)
+	block := 2*(n*h*4+n*4) + n*(2*q+2*kv)*2 + n*int64(m.Heads)*4 + 3*n*f*2
+	head := n*h*4 + n*4 + n*v*4 + n*8
+	return int64(m.Layers)*block + 2*n*int64(m.HeadDim)*2 + head - (n*h*4 + n*4)
+}
+
 // TestMemoryActivationDifferences: the kept tensors of each method, per
-// adapted layer, as methods.md's table states them.
+// adapted layer, as methods.md's table states them and PEFT keeps them (its
+// fp32 copy of X in every adapted layer), and the frozen network's own.
 func TestMemoryActivationDifferences(t *testing.T) {
 	m, _ := scale.LookupModel("llama-2-7b")
 	o := scale.DefaultOptions()
 	o.Batch, o.Seq, o.Rank = 4, 1024, 16
 	n := int64(o.Batch * o.Seq)
 	layers := adapted(m, "q", "v")
-	oneBlock := layers[:2]
-	var din, dout, din1 int64
+	var din, dout int64
 	for _, l := range layers {
 		din += int64(l.DIn)
 		dout += int64(l.DOut)
 	}
-	for _, l := range oneBlock {
-		din1 += int64(l.DIn)
-	}
 	r := int64(o.Rank)
-	for _, ckpt := range []bool{false, true} {
-		o.Checkpointing = ckpt
-		lora, fa, vera, full := run(t, m, "lora", o), run(t, m, "lora-fa", o), run(t, m, "vera", o), run(t, m, "full", o)
-		count := int64(len(layers))
-		wantDiff := n * din // LoRA keeps X (N·d_in) where LoRA-FA keeps only H (N·r)
-		if ckpt {
-			count, wantDiff = int64(len(oneBlock)), n*din1
-		}
-		if got := lora.Numbers.ActivationsMethod - fa.Numbers.ActivationsMethod; got != wantDiff {
-			t.Errorf("ckpt=%v: LoRA − LoRA-FA activations = %d, want N·Σd_in = %d", ckpt, got, wantDiff)
-		}
-		if fa.Numbers.ActivationsMethod != n*r*count {
-			t.Errorf("ckpt=%v: LoRA-FA keeps %d, want N·r per layer = %d", ckpt, fa.Numbers.ActivationsMethod, n*r*count)
-		}
-		wantVera := n*r*int64(len(layers)) + n*dout // U (N·r) and Z (N·d_out)
-		if ckpt {
-			wantVera = n*r*2 + n*int64(oneBlock[0].DOut+oneBlock[1].DOut)
-		}
-		if vera.Numbers.ActivationsMethod != wantVera {
-			t.Errorf("ckpt=%v: VeRA keeps %d, want N·r + N·d_out per layer = %d", ckpt, vera.Numbers.ActivationsMethod, wantVera)
-		}
-		if lora.Numbers.ActivationsNetwork != fa.Numbers.ActivationsNetwork || lora.Numbers.ActivationsNetwork != full.Numbers.ActivationsNetwork {
-			t.Errorf("ckpt=%v: the frozen network's activations depend on the method", ckpt)
-		}
-		if !(fa.Bytes.Total < lora.Bytes.Total && lora.Bytes.Total < full.Bytes.Total) {
-			t.Errorf("ckpt=%v: want LoRA-FA < LoRA < full, got %d, %d, %d", ckpt, fa.Bytes.Total, lora.Bytes.Total, full.Bytes.Total)
-		}
+	lora, fa, vera, full := run(t, m, "lora", o), run(t, m, "lora-fa", o), run(t, m, "vera", o), run(t, m, "full", o)
+	if got := lora.Bytes.ActivationsMethod - fa.Bytes.ActivationsMethod; got != 4*n*din {
+		t.Errorf("LoRA − LoRA-FA activations = %d bytes, want an fp32 X per adapted layer, 4·N·Σd_in = %d", got, 4*n*din)
 	}
-	// Checkpointing changes activations only, and lowers them.
-	o.Checkpointing = false
-	off := run(t, m, "lora", o)
+	if want := 4 * n * r * int64(len(layers)); fa.Bytes.ActivationsMethod != want {
+		t.Errorf("LoRA-FA keeps %d bytes, want H (N·r, fp32) per layer = %d", fa.Bytes.ActivationsMethod, want)
+	}
+	if want := 4 * (n*r*int64(len(layers)) + n*dout); vera.Bytes.ActivationsMethod != want {
+		t.Errorf("VeRA keeps %d bytes, want U and Z (N·r + N·d_out, fp32) per layer = %d", vera.Bytes.ActivationsMethod, want)
+	}
+	if lora.Bytes.ActivationsNetwork != fa.Bytes.ActivationsNetwork || lora.Bytes.ActivationsNetwork != vera.Bytes.ActivationsNetwork {
+		t.Errorf("the frozen network's activations depend on the adapter method")
+	}
+	if want := llamaKept(m, n); lora.Bytes.ActivationsNetwork != want {
+		t.Errorf("network keeps %d bytes, want %d", lora.Bytes.ActivationsNetwork, want)
+	}
+	if full.Bytes.ActivationsNetwork <= lora.Bytes.ActivationsNetwork {
+		t.Errorf("full fine-tuning's network keeps no more than a frozen one (its norms train)")
+	}
+
+	// bf16 adapters on a bf16 base: q and v read one X, kept once per block.
+	o.AdapterDType = scale.BF16
+	lb := run(t, m, "lora", o)
+	if want := 2 * int64(m.Layers) * (n*int64(m.Hidden) + 2*n*r); lb.Bytes.ActivationsMethod != want {
+		t.Errorf("bf16 LoRA on q, v keeps %d bytes, want one X and two H per block = %d", lb.Bytes.ActivationsMethod, want)
+	}
+	o.AdapterDType = scale.FP32
+
+	// The peak of an adapter method: everything kept plus the loss backward.
+	if want := lora.Bytes.Resting + lora.Bytes.ActivationsNetwork + lora.Bytes.ActivationsMethod + 2*n*int64(m.Vocab)*4; lora.Bytes.Peak != want || lora.PeakAt != scale.AtLossBackward {
+		t.Errorf("LoRA peak %d at %q, want resting + kept + 2·N·V·4 = %d at the loss backward", lora.Bytes.Peak, lora.PeakAt, want)
+	}
+	if !(fa.Bytes.Peak < lora.Bytes.Peak && lora.Bytes.Peak < full.Bytes.Peak) {
+		t.Errorf("want LoRA-FA < LoRA < full at the peak, got %d, %d, %d", fa.Bytes.Peak, lora.Bytes.Peak, full.Bytes.Peak)
+	}
+
+	// Checkpointing: each block keeps its input; the method's are recomputed.
 	o.Checkpointing = true
 	on := run(t, m, "lora", o)
-	if on.Numbers.ActivationsNetwork >= off.Numbers.ActivationsNetwork || on.Numbers.ActivationsMethod >= off.Numbers.ActivationsMethod {
-		t.Errorf("checkpointing did not lower activations: %+v vs %+v", on.Numbers, off.Numbers)
+	h, v := int64(m.Hidden), int64(m.Vocab)
+	if want := int64(m.Layers)*n*h*2 + n*h*4 + n*4 + n*v*4 + n*8; on.Bytes.ActivationsNetwork != want || on.Bytes.ActivationsMethod != 0 {
+		t.Errorf("checkpointed: network %d method %d, want L·N·h·2 + head = %d and 0", on.Bytes.ActivationsNetwork, on.Bytes.ActivationsMethod, want)
 	}
-	if on.Numbers.FrozenBase != off.Numbers.FrozenBase || on.Numbers.Optimizer != off.Numbers.Optimizer {
-		t.Errorf("checkpointing changed weights or optimiser state")
+	if on.Bytes.Peak >= lora.Bytes.Peak || on.Bytes.Resting != lora.Bytes.Resting {
+		t.Errorf("checkpointing: peak %d (off %d), resting %d (off %d)", on.Bytes.Peak, lora.Bytes.Peak, on.Bytes.Resting, lora.Bytes.Resting)
 	}
-	// Checkpointed: L block inputs + one block + the head, computed from the shape.
-	h, f, v := int64(m.Hidden), int64(m.MLP), int64(m.Vocab)
-	block := 2*n*h + n*(2*int64(m.Heads*m.HeadDim)+2*int64(m.KVHeads*m.HeadDim)) + 2*n*f
-	if want := int64(m.Layers)*n*h + block + n*h + n*v; on.Numbers.ActivationsNetwork != want {
-		t.Errorf("checkpointed base activations %d, want %d", on.Numbers.ActivationsNetwork, want)
-	}
-	if want := int64(m.Layers)*block + n*h + n*v; off.Numbers.ActivationsNetwork != want {
-		t.Errorf("base activations %d, want %d", off.Numbers.ActivationsNetwork, want)
+}
+
+// TestMemoryPeakTerms: the peak is the sum of its named terms, at least the
+// resting memory, and the largest of the step's moments.
+func TestMemoryPeakTerms(t *testing.T) {
+	for _, m := range scale.Models() {
+		for _, name := range adapters.Names() {
+			for _, ckpt := range []bool{false, true} {
+				o := scale.DefaultOptions()
+				o.Checkpointing, o.Batch, o.Seq = ckpt, 2, 256
+				r := run(t, m, name, o)
+				var sum int64
+				for _, term := range r.PeakTerms {
+					if term.Name == "" || term.Bytes == 0 {
+						t.Errorf("%s %s: empty peak term %+v", m.Name, name, term)
+					}
+					sum += term.Bytes
+				}
+				if sum != r.Bytes.Peak || r.PeakAt == "" {
+					t.Errorf("%s %s: peak %d at %q, terms sum to %d", m.Name, name, r.Bytes.Peak, r.PeakAt, sum)
+				}
+				kept := r.Bytes.Resting + r.Bytes.ActivationsNetwork + r.Bytes.ActivationsMethod
+				if r.Bytes.Peak < kept || r.Bytes.Peak < r.Bytes.Resting+r.Bytes.Gradients {
+					t.Errorf("%s %s: peak %d below the resting memory plus what the forward keeps (%d) or plus the gradients", m.Name, name, r.Bytes.Peak, kept)
+				}
+				if r.Bytes.Resting != r.Bytes.FrozenBase+r.Bytes.FrozenAdapter+r.Bytes.Trainable+r.Bytes.Optimizer+r.Bytes.Other {
+					t.Errorf("%s %s: resting is not weights + optimizer state + extras", m.Name, name)
+				}
+			}
+		}
 	}
 }
 
@@ -239,16 +280,13 @@ func TestMemoryBytes(t *testing.T) {
 	o := scale.DefaultOptions()
 	r := run(t, m, "lora", o) // bf16 base, fp32 adapters, bf16 compute, AdamW
 	n := r.Numbers
-	want := scale.Parts{
-		FrozenBase: 2 * n.FrozenBase, Trainable: 4 * n.Trainable, Gradients: 4 * n.Gradients,
-		Optimizer: 4 * n.Optimizer, ActivationsNetwork: 2 * n.ActivationsNetwork, ActivationsMethod: 2 * n.ActivationsMethod,
-	}
-	want.Total = sumParts(want)
-	if r.Bytes != want {
-		t.Errorf("bytes %+v, want %+v", r.Bytes, want)
+	b := r.Bytes
+	if b.FrozenBase != 2*n.FrozenBase || b.Trainable != 4*n.Trainable || b.Gradients != 4*n.Gradients || b.Optimizer != 4*n.Optimizer {
+		t.Errorf("bytes %+v for numbers %+v", b, n)
 	}
 
-	// 4-bit: the blocks' linear weights at 4.127 bits, everything else in bf16.
+	// 4-bit: the blocks' linear weights at 4.127 bits, everything else in
+	// bf16, or fp32 under prepare_model_for_kbit_training.
 	o.DType = scale.NF4
 	q := run(t, m, "lora", o)
 	var lin int64
@@ -262,6 +300,12 @@ func TestMemoryBytes(t *testing.T) {
 	if q.ComputeDType != scale.BF16 || q.Bytes.ActivationsNetwork != r.Bytes.ActivationsNetwork {
 		t.Errorf("4-bit base computes in %s", q.ComputeDType)
 	}
+	o.KbitPrepare = true
+	qp := run(t, m, "lora", o)
+	if want := nf4 + 4*(m.Params()-lin); qp.Bytes.FrozenBase != want || !qp.KbitPrepare {
+		t.Errorf("4-bit with prepare_model_for_kbit_training: frozen base %d bytes, want %d", qp.Bytes.FrozenBase, want)
+	}
+	o.KbitPrepare = false
 	o.DType = scale.Int8
 	i8 := run(t, m, "lora", o)
 	o.DType = scale.FP32
@@ -269,8 +313,10 @@ func TestMemoryBytes(t *testing.T) {
 	if !(q.Bytes.FrozenBase < i8.Bytes.FrozenBase && i8.Bytes.FrozenBase < r.Bytes.FrozenBase && r.Bytes.FrozenBase < f32.Bytes.FrozenBase) {
 		t.Errorf("frozen bytes not ordered 4-bit < int8 < bf16 < fp32: %d %d %d %d", q.Bytes.FrozenBase, i8.Bytes.FrozenBase, r.Bytes.FrozenBase, f32.Bytes.FrozenBase)
 	}
-	if f32.Bytes.ActivationsNetwork != 2*r.Bytes.ActivationsNetwork {
-		t.Errorf("fp32 compute should double the activations' bytes")
+	// fp32 compute: the terms kept in the compute dtype double, the fp32 ones
+	// (norm inputs, the log-softmax) do not.
+	if a, b := f32.Bytes.ActivationsNetwork, r.Bytes.ActivationsNetwork; !(a > b && a < 2*b) {
+		t.Errorf("fp32 compute keeps %d bytes, bf16 %d: want more, and less than twice", a, b)
 	}
 
 	// 8-bit AdamW: 1 byte per state plus an fp32 scale per 2048.
@@ -281,10 +327,94 @@ func TestMemoryBytes(t *testing.T) {
 		t.Errorf("8-bit AdamW state %d bytes, want %d", a8.Bytes.Optimizer, want)
 	}
 
-	// Full fine-tuning: weights and gradients in the base dtype.
+	// Full fine-tuning, pure bf16: weights, gradients and AdamW state in bf16
+	// (torch keeps the state in the parameters' dtype): 2 + 2 + 4 bytes a
+	// weight; at a small batch the peak is the optimizer step, with AdamW's
+	// foreach temporary: 10 bytes a weight.
+	P := m.Params()
 	fl := run(t, m, "full", scale.DefaultOptions())
-	if fl.TrainDType != scale.BF16 || fl.Bytes.Trainable != 2*m.Params() || fl.Bytes.Optimizer != 8*m.Params() {
-		t.Errorf("full: %s trainable %d optimizer %d bytes", fl.TrainDType, fl.Bytes.Trainable, fl.Bytes.Optimizer)
+	if fl.TrainDType != scale.BF16 || fl.Bytes.Trainable != 2*P || fl.Bytes.Gradients != 2*P || fl.Bytes.Optimizer != 4*P {
+		t.Errorf("full: %s trainable %d gradients %d optimizer %d bytes", fl.TrainDType, fl.Bytes.Trainable, fl.Bytes.Gradients, fl.Bytes.Optimizer)
+	}
+	if fl.Bytes.Peak != 10*P || fl.PeakAt != scale.AtOptimizer {
+		t.Errorf("full: peak %d at %q, want 10 bytes a weight (%d) at the optimizer step", fl.Bytes.Peak, fl.PeakAt, 10*P)
+	}
+	// With fp32 master weights: 4 + 4 + 8 bytes a weight, 20 at the step.
+	o = scale.DefaultOptions()
+	o.MasterWeights = true
+	mw := run(t, m, "full", o)
+	if mw.TrainDType != scale.FP32 || mw.ComputeDType != scale.BF16 || mw.Bytes.Trainable != 4*P || mw.Bytes.Optimizer != 8*P || mw.Bytes.Peak != 20*P {
+		t.Errorf("full, master weights: %s/%s trainable %d optimizer %d peak %d bytes", mw.TrainDType, mw.ComputeDType, mw.Bytes.Trainable, mw.Bytes.Optimizer, mw.Bytes.Peak)
+	}
+	if mw.Bytes.ActivationsNetwork <= fl.Bytes.ActivationsNetwork {
+		t.Errorf("master weights keep no more activations (autocast's weight copies, fp32 norms)")
+	}
+	// Master weights concern a base that trains: adapters do not change.
+	if lm := run(t, m, "lora", o); lm.Bytes != r.Bytes {
+		t.Errorf("master weights changed LoRA's bytes: %+v vs %+v", lm.Bytes, r.Bytes)
+	}
+}
+
+// writerMethod is a test double: LoRA that declares it writes the base
+// weights of the layers it adapts (as Delta-LoRA does).
+type writerMethod struct{ lab.Method }
+
+func (w writerMethod) Info() lab.MethodInfo {
+	i := w.Method.Info()
+	i.WritesBase = true
+	return i
+}
+
+// TestMemoryBaseWriter: a method that writes W is refused on a quantised base
+// and has its adapted W counted in fp32.
+func TestMemoryBaseWriter(t *testing.T) {
+	m, _ := scale.LookupModel("llama-2-7b")
+	lora, _ := adapters.Lookup("lora")
+	w := writerMethod{lora}
+	o := scale.DefaultOptions()
+	plain, err := scale.Estimate(m, lora, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := scale.Estimate(m, w, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wb int64
+	for _, l := range adapted(m, "q", "v") {
+		wb += int64(l.DIn) * int64(l.DOut)
+	}
+	if d := got.Bytes.FrozenBase - plain.Bytes.FrozenBase; d != 2*wb {
+		t.Errorf("written W: frozen base grew by %d bytes, want the adapted W in fp32 instead of bf16 (+2 bytes × %d)", d, wb)
+	}
+	said := false
+	for _, a := range got.Assumptions {
+		said = said || strings.Contains(a, "writes the base weights")
+	}
+	if !said {
+		t.Errorf("no assumption says the written weights are fp32")
+	}
+	o.DType = scale.NF4
+	if _, err := scale.Estimate(m, w, o); err == nil || !strings.Contains(err.Error(), "dtype 4bit") || !strings.Contains(err.Error(), "writes the base weights") {
+		t.Errorf("a base writer on a 4-bit base: %v", err)
+	}
+}
+
+// TestMemorySlidingWindow: a sequence that reaches Mistral's window gets an
+// explicit mask, and attention keeps k and v at every head plus the mask.
+func TestMemorySlidingWindow(t *testing.T) {
+	m, _ := scale.LookupModel("mistral-7b")
+	o := scale.DefaultOptions()
+	o.Seq = 4095
+	below := run(t, m, "lora", o)
+	o.Seq = 4096
+	at := run(t, m, "lora", o)
+	n := int64(4096)
+	q, kv := int64(m.Heads*m.HeadDim), int64(m.KVHeads*m.HeadDim)
+	perBlock := 2*n*(q-kv)*2 + n*n*2 // k and v at every head; the mask
+	linear := below.Bytes.ActivationsNetwork * 4096 / 4095
+	if d := at.Bytes.ActivationsNetwork - linear; math.Abs(float64(d-int64(m.Layers)*perBlock)) > float64(int64(m.Layers)*perBlock)/100 {
+		t.Errorf("at the window: %d more bytes than linear growth, want %d", d, int64(m.Layers)*perBlock)
 	}
 }
 
@@ -325,6 +455,8 @@ func TestMemoryErrors(t *testing.T) {
 		{"quantised adapters", lookup("llama-2-7b"), "lora", with(func(o *scale.Options) { o.AdapterDType = scale.Int8 }), "adapter-dtype int8: adapters train"},
 		{"unknown dtype", lookup("llama-2-7b"), "lora", with(func(o *scale.Options) { o.DType = "fp8" }), `dtype "fp8": unknown`},
 		{"negative alpha", lookup("llama-2-7b"), "lora", with(func(o *scale.Options) { o.Alpha = -1 }), "alpha -1"},
+		{"kbit-prepare on bf16", lookup("llama-2-7b"), "lora", with(func(o *scale.Options) { o.KbitPrepare = true }), "kbit-prepare: PEFT's prepare_model_for_kbit_training is for a quantised base"},
+		{"master weights on 4-bit", lookup("llama-2-7b"), "lora", with(func(o *scale.Options) { o.MasterWeights, o.DType = true, scale.NF4 }), "master-weights: a quantised base"},
 		{"bad custom shape", func() scale.Model { m := lookup("llama-2-7b"); m.KVHeads = 5; return m }(), "lora", scale.DefaultOptions(), "kv-heads 5: must divide heads (32)"},
 	}
 	for _, c := range cases {
@@ -350,5 +482,41 @@ func TestMemoryErrors(t *testing.T) {
 	}
 	if m, err := scale.LookupModel("meta-llama/Llama-2-7b-hf"); err != nil || m.Name != "llama-2-7b" {
 		t.Errorf("alias lookup: %v %v", m.Name, err)
+	}
+}
+
+// TestMemoryDeltaLoRAWritesW: adapters' Delta-LoRA declares that it writes
+// W (lab.MethodInfo.WritesBase), so it is refused on a quantised base.
+func TestMemoryDeltaLoRAWritesW(t *testing.T) {
+	meth, err := adapters.Lookup("delta-lora")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !meth.Info().WritesBase {
+		t.Fatal("adapters.DeltaLoRA does not declare that it writes W (MethodInfo.WritesBase)")
+	}
+	m, _ := scale.LookupModel("llama-2-7b")
+	o := scale.DefaultOptions()
+	o.DType = scale.NF4
+	if _, err := scale.Estimate(m, meth, o); err == nil || !strings.Contains(err.Error(), "writes the base weights") {
+		t.Errorf("delta-lora on a 4-bit base: %v", err)
+	}
+}
+
+// TestMemoryQuantisedDequantisation: on a quantised base each layer
+// dequantises its weight for its matmul; with almost no tokens that
+// temporary (the largest weight, in bf16) is the peak's transient.
+func TestMemoryQuantisedDequantisation(t *testing.T) {
+	m, _ := scale.LookupModel("llama-2-7b")
+	o := scale.DefaultOptions()
+	o.DType, o.Batch, o.Seq = scale.NF4, 1, 1
+	r := run(t, m, "lora", o)
+	var w int64
+	for _, l := range m.Linears() {
+		w = max(w, int64(l.DIn)*int64(l.DOut))
+	}
+	last := r.PeakTerms[len(r.PeakTerms)-1]
+	if r.PeakAt != scale.AtForward || last.Bytes != 2*w {
+		t.Errorf("4-bit, 1 token: peak at %q, last term %+v; want the forward with one dequantised weight (%d bytes)", r.PeakAt, last, 2*w)
 	}
 }

@@ -183,6 +183,8 @@ func TestMemoryModelParams(t *testing.T) {
 		"llama-3.2-1b":  1_235_814_400,
 		"llama-3.2-3b":  3_212_749_824,
 		"mistral-7b":    7_241_732_096,
+		"qwen2.5-0.5b":  494_032_768, // PyTorch's count of the model built from its config.json (testdata/measured.json)
+		"qwen2.5-1.5b":  1_543_714_304,
 	}
 	for _, m := range scale.Models() {
 		if err := m.Validate(); err != nil {
@@ -221,7 +223,7 @@ type fixedMethod struct {
 }
 
 func (fixedMethod) Info() lab.MethodInfo {
-	return lab.MethodInfo{Name: "fixed", Title: "Fixed", UsesRank: true}
+	return lab.MethodInfo{Name: "fixed", Title: "Fixed", Settings: []lab.Setting{lab.RankSetting, lab.AlphaSetting}}
 }
 func (fixedMethod) Validate(lab.Config, []lab.Shape) error      { return nil }
 func (fixedMethod) Build(*lab.Env, []*lab.Linear) []lab.Adapted { return nil }

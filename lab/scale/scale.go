@@ -8,9 +8,19 @@
 // model does not have (embeddings, norms, untouched linear layers, the
 // network's own activations) and converts the counts to bytes with a size
 // per category: the base dtype for frozen weights, the adapter dtype for
-// trainable weights and gradients, the optimiser's state size, and the
-// compute dtype for activations. The Footprint's Workspace (the toy's
-// scratch buffers) is left out.
+// trainable weights and gradients and for what PEFT keeps for the adapters,
+// the parameters' own dtype for AdamW's state, and the dtypes a real
+// PyTorch + transformers training step keeps its activations in
+// (activations.go). The Footprint's Workspace (the toy's scratch buffers) is
+// left out.
+//
+// Besides the breakdown, Estimate predicts the peak of allocated GPU memory
+// during a training step, the number that decides whether a run fits: the
+// resting memory (weights and optimiser state), the activations kept after
+// the forward pass, and the largest transient on top (the loss's backward,
+// a layer's temporaries, the optimiser step). The model is checked against
+// real training steps measured on a GPU (testdata/measured.json, see
+// Calibration).
 //
 // The package never imports adapters: callers pass the lab.Method in.
 package scale
@@ -18,7 +28,9 @@ package scale
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/loralab/loralab/lab"
@@ -26,17 +38,37 @@ import (
 
 // Options are the settings of one estimate.
 type Options struct {
-	Rank            int       // adapter rank r (methods that use one)
-	Alpha           float64   // α, 0 = rank; it scales the update and changes no memory
-	Targets         []string  // adapted layers of every block (see Model.ResolveTargets); full fine-tuning trains all
-	Batch           int       // sequences per step
-	Seq             int       // tokens per sequence
-	DType           DType     // frozen base weights (and full fine-tuning's weights); "" = bf16
-	AdapterDType    DType     // adapter weights, gradients, frozen adapter matrices, method extras; "" = fp32
-	ComputeDType    DType     // activations; "" = DType, or bf16 when DType is int8 or 4-bit
-	Optimizer       Optimizer // "" = adamw
-	Checkpointing   bool      // gradient checkpointing, one checkpoint per block
-	LoRAFAProjected bool      // LoRA-FA's projected gradient (its formula adds an r × r inverse per layer)
+	Rank          int       // adapter rank r (methods that use one)
+	Alpha         float64   // α, 0 = rank; it scales the update and changes no memory
+	Targets       []string  // adapted layers of every block (see Model.ResolveTargets); full fine-tuning trains all
+	Batch         int       // sequences per step
+	Seq           int       // tokens per sequence
+	DType         DType     // frozen base weights (and full fine-tuning's weights); "" = bf16
+	AdapterDType  DType     // adapter weights, gradients, frozen adapter matrices, method extras; "" = fp32
+	ComputeDType  DType     // activations; "" = DType, or bf16 when DType is fp32 with MasterWeights, int8 or 4-bit
+	Optimizer     Optimizer // "" = adamw
+	Checkpointing bool      // gradient checkpointing, one checkpoint per block
+	// Config holds methods' own settings (options, e.g. LoRA-FA's projected
+	// gradient, whose formula adds an r × r inverse per layer) as a run's
+	// lab.Config holds them, set through the settings' Set as the CLI's
+	// flags do; the method's Footprint sees them. Its rank and α are not
+	// read (Rank and Alpha are), nor its core training settings.
+	Config lab.Config
+	// MethodSettings are more of methods' own settings, by flag name and as
+	// text, applied on top of Config through the method's Settings; a
+	// setting the method does not have is ignored.
+	MethodSettings map[string]string
+	// MasterWeights: mixed precision (torch.autocast) with fp32 master
+	// weights for the weights that train in full (full fine-tuning): fp32
+	// weights, gradients and AdamW state, bf16 compute. Without it a method
+	// that trains the base trains it in DType ("pure bf16"). Adapters are
+	// set by AdapterDType (PEFT's default, fp32, is already a master copy).
+	MasterWeights bool
+	// KbitPrepare: PEFT's prepare_model_for_kbit_training on a quantised
+	// base: the base parameters that are not quantised (embeddings, LM head,
+	// norms, biases) are cast to fp32. (The recipe also turns on gradient
+	// checkpointing: set Checkpointing.)
+	KbitPrepare bool
 }
 
 // DefaultOptions returns rank 8 on q and v, one sequence of 512 tokens, a
@@ -46,7 +78,9 @@ func DefaultOptions() Options {
 	return Options{Rank: 8, Targets: []string{"q", "v"}, Batch: 1, Seq: 512, DType: BF16, AdapterDType: FP32, Optimizer: AdamW}
 }
 
-// Parts is a breakdown by category, in numbers or in bytes.
+// Parts is a breakdown by category, in numbers or in bytes. Total is the sum
+// of the categories; Resting and Peak (bytes only) are not parts but moments
+// of a training step.
 type Parts struct {
 	FrozenBase         int64 `json:"frozen_base"`         // the base model's weights that do not train
 	FrozenAdapter      int64 `json:"frozen_adapter"`      // adapter matrices that do not train (VeRA's shared pair, LoRA-FA's A)
@@ -54,9 +88,15 @@ type Parts struct {
 	Gradients          int64 `json:"gradients"`           // one per trainable number
 	Optimizer          int64 `json:"optimizer"`           // optimiser state
 	Other              int64 `json:"other"`               // method extras (Delta-LoRA's previous A and B, ...)
-	ActivationsNetwork int64 `json:"activations_network"` // kept for backward by the network itself (norms, attention, MLP, logits)
-	ActivationsMethod  int64 `json:"activations_method"`  // kept for backward by the method (its formula): LoRA's X and H, ...
+	ActivationsNetwork int64 `json:"activations_network"` // kept for backward by the network itself (norms, attention, MLP, loss)
+	ActivationsMethod  int64 `json:"activations_method"`  // kept for backward for the adapted layers: the method's formula as PEFT keeps it
 	Total              int64 `json:"total"`               // the sum of the parts above
+	// Resting is what stays allocated between steps: weights, optimiser
+	// state and method extras (gradients are freed by zero_grad(set_to_none)).
+	Resting int64 `json:"resting,omitempty"`
+	// Peak is the predicted peak of allocated memory during a training step:
+	// see Report.PeakTerms for what it is made of.
+	Peak int64 `json:"peak,omitempty"`
 }
 
 func (p *Parts) sum() {
@@ -70,6 +110,17 @@ type Params struct {
 	TrainablePercent float64 `json:"trainable_percent"` // 100 × trainable / model
 	FrozenAdapter    int64   `json:"frozen_adapter"`    // frozen adapter matrices (e.g. VeRA's shared pair), not in Trainable
 	Total            int64   `json:"total"`             // every weight held: frozen base + frozen adapter + trainable
+}
+
+// Term is one named part of the peak, in bytes.
+type Term struct {
+	Name  string `json:"name"`  // what it is, in a sentence
+	Short string `json:"short"` // a few words, for table rows
+	Bytes int64  `json:"bytes"`
+	// Transient: the term exists only for a moment of the step (the loss's
+	// gradients, a layer's temporaries, the gradients at the optimizer
+	// step), not between steps nor as the activations kept for backward.
+	Transient bool `json:"transient"`
 }
 
 // Report is the answer of Estimate.
@@ -87,13 +138,22 @@ type Report struct {
 	DType         DType     `json:"dtype"`
 	AdapterDType  DType     `json:"adapter_dtype"`
 	ComputeDType  DType     `json:"compute_dtype"`
-	TrainDType    DType     `json:"train_dtype"` // of trainable weights and gradients
+	TrainDType    DType     `json:"train_dtype"` // of trainable weights, gradients and AdamW state
 	Optimizer     Optimizer `json:"optimizer"`
 	Checkpointing bool      `json:"checkpointing"`
+	MasterWeights bool      `json:"master_weights"`
+	KbitPrepare   bool      `json:"kbit_prepare"`
 	Params        Params    `json:"params"`
 	Numbers       Parts     `json:"numbers"`
 	Bytes         Parts     `json:"bytes"`
-	Assumptions   []string  `json:"assumptions"`
+	// PeakAt names the moment of the step the peak is at; PeakTerms add up
+	// to Bytes.Peak, the transient terms named.
+	PeakAt    string `json:"peak_at"`
+	PeakTerms []Term `json:"peak_terms"`
+	// Checked says what the peak was checked against (Calibration), or that
+	// this architecture's activations were not measured.
+	Checked     string   `json:"checked"`
+	Assumptions []string `json:"assumptions"`
 }
 
 // MaxBatch is the largest batch Estimate accepts.
@@ -123,14 +183,20 @@ func (o Options) resolve(m Model, info lab.MethodInfo) (Options, error) {
 	}
 	if o.ComputeDType == "" {
 		o.ComputeDType = o.DType
-		if o.DType.Quantized() {
+		if o.DType.Quantized() || (o.MasterWeights && o.DType == FP32) {
 			o.ComputeDType = BF16
 		}
 	}
 	if o.ComputeDType.Quantized() {
 		return o, fmt.Errorf("compute-dtype %s: activations need fp32, bf16 or fp16", o.ComputeDType)
 	}
-	if o.Optimizer.BytesPerState() == 0 {
+	if o.KbitPrepare && !o.DType.Quantized() {
+		return o, fmt.Errorf("kbit-prepare: PEFT's prepare_model_for_kbit_training is for a quantised base; give --dtype int8 or 4bit (the base is %s)", o.DType)
+	}
+	if o.MasterWeights && o.DType.Quantized() {
+		return o, fmt.Errorf("master-weights: a quantised base (%s) has no master weights; they are for a base that trains (full fine-tuning)", o.DType)
+	}
+	if o.Optimizer.BytesPerState(FP32) == 0 {
 		return o, fmt.Errorf("optimizer %q: unknown; the optimizers are: adamw, adamw-8bit", o.Optimizer)
 	}
 	if o.Batch < 1 || o.Batch > MaxBatch {
@@ -145,7 +211,7 @@ func (o Options) resolve(m Model, info lab.MethodInfo) (Options, error) {
 	if m.Positions > 0 && o.Seq > m.Positions {
 		return o, fmt.Errorf("seq %d: must be at most %d for %s (its learned position table)", o.Seq, m.Positions, m.Name)
 	}
-	if info.UsesRank {
+	if info.UsesRank() {
 		if o.Rank < 1 {
 			return o, fmt.Errorf("rank %d: must be at least 1", o.Rank)
 		}
@@ -153,7 +219,7 @@ func (o Options) resolve(m Model, info lab.MethodInfo) (Options, error) {
 			return o, fmt.Errorf("alpha %v: must be a finite number above 0 (0 = rank)", o.Alpha)
 		}
 		if o.Alpha == 0 {
-			o.Alpha = float64(o.Rank)
+			o.Alpha = lab.DefaultAlpha
 		}
 	} else {
 		o.Rank, o.Alpha = 0, 0
@@ -172,8 +238,8 @@ func trainsBaseWeights(method lab.Method, cfg lab.Config) bool {
 // method under o. The method's Footprint formula (lab.Method) supplies the
 // adapted layers' weights, trainable numbers, gradients, optimiser state,
 // extras and the activations the method keeps; Estimate adds the rest of the
-// model and the network's own activations. Errors are one line naming the
-// bad value and what is allowed.
+// model and the network's own activations, and predicts the step's peak.
+// Errors are one line naming the bad value and what is allowed.
 func Estimate(model Model, method lab.Method, o Options) (Report, error) {
 	if method == nil {
 		return Report{}, errors.New("method: none given")
@@ -186,10 +252,24 @@ func Estimate(model Model, method lab.Method, o Options) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	cfg := lab.Config{Method: info.Name, Rank: o.Rank, Alpha: o.Alpha, LoRAFAProjected: o.LoRAFAProjected}
+	cfg := o.Config
+	cfg.Method, cfg.Rank, cfg.Alpha = info.Name, o.Rank, o.Alpha
+	for _, name := range slices.Sorted(maps.Keys(o.MethodSettings)) {
+		s, ok := lab.FindSetting(info.Settings, name)
+		if !ok {
+			continue // another method's setting: it changes nothing here
+		}
+		if err := s.Set(&cfg, o.MethodSettings[name]); err != nil {
+			return Report{}, err
+		}
+	}
 	full := trainsBaseWeights(method, cfg)
+	writer := !full && writesBase(method)
 	if full && o.DType.Quantized() {
 		return Report{}, fmt.Errorf("dtype %s: %s trains the base weights, which need fp32, bf16 or fp16", o.DType, info.Name)
+	}
+	if writer && o.DType.Quantized() {
+		return Report{}, fmt.Errorf("dtype %s: %s writes the base weights of the layers it adapts every step, which needs them in fp32, bf16 or fp16", o.DType, info.Name)
 	}
 
 	// The layers the formula is applied to: the targets of every block, and
@@ -202,7 +282,7 @@ func Estimate(model Model, method lab.Method, o Options) (Report, error) {
 	}
 	var block, rest []Linear // one block's targets; one block's other linear layers
 	for _, l := range model.Linears() {
-		if contains(roles, l.Role) {
+		if slices.Contains(roles, l.Role) {
 			block = append(block, l)
 		} else {
 			rest = append(rest, l)
@@ -212,16 +292,13 @@ func Estimate(model Model, method lab.Method, o Options) (Report, error) {
 	if full {
 		outside = model.outsideLinears()
 	}
-	var targets []Linear
 	var shapes []lab.Shape
 	for i := 0; i < model.Layers; i++ {
 		for _, l := range block {
-			targets = append(targets, l)
 			shapes = append(shapes, lab.Shape{Name: fmt.Sprintf("layers.%d.%s", i, l.Module), DIn: l.DIn, DOut: l.DOut, NoBias: !l.Bias})
 		}
 	}
 	for _, l := range outside {
-		targets = append(targets, l)
 		shapes = append(shapes, lab.Shape{Name: l.Module, DIn: l.DIn, DOut: l.DOut, NoBias: !l.Bias})
 	}
 	if err := method.Validate(cfg, shapes); err != nil {
@@ -229,12 +306,7 @@ func Estimate(model Model, method lab.Method, o Options) (Report, error) {
 	}
 
 	n := o.Batch * o.Seq
-	f := method.Footprint(cfg, shapes, n)                   // every adapted layer
-	fBlock := method.Footprint(cfg, shapes[:len(block)], n) // one block's adapted layers
-	var fOutside lab.Footprint
-	if len(outside) > 0 {
-		fOutside = method.Footprint(cfg, shapes[len(shapes)-len(outside):], n)
-	}
+	f := method.Footprint(cfg, shapes, n) // every adapted layer
 
 	// The formula counts each adapted layer's W (d_out × d_in) and its bias.
 	var wb int64
@@ -270,86 +342,208 @@ func Estimate(model Model, method lab.Method, o Options) (Report, error) {
 		nums.Optimizer = int64(f.Optimizer)
 	}
 
-	// Activations. The network's own per block, plus the head; the method's
-	// from its formula. With checkpointing only block inputs stay, and one
-	// block at a time is recomputed.
-	tokens := int64(n)
-	blockBase, head := model.blockActivations(tokens), model.headActivations(tokens)
-	if o.Checkpointing {
-		nums.ActivationsNetwork = int64(model.Layers)*tokens*int64(model.Hidden) + blockBase + head
-		nums.ActivationsMethod = int64(fBlock.Activations) + int64(fOutside.Activations)
-	} else {
-		nums.ActivationsNetwork = int64(model.Layers)*blockBase + head
-		nums.ActivationsMethod = int64(f.Activations)
-	}
-	nums.sum()
-
-	// Bytes: a size per category.
+	// Precision: trained weights, their gradients and AdamW state in the
+	// adapter dtype, or for full fine-tuning in the base dtype (pure) or fp32
+	// (master weights); activations in the compute dtype.
 	trainDType := o.AdapterDType
 	if full {
 		trainDType = o.DType
+		if o.MasterWeights {
+			trainDType = FP32
+		}
 	}
+	p := precision{
+		compute: o.ComputeDType.Bytes(), adapter: o.AdapterDType.Bytes(), train: trainDType.Bytes(),
+		residual: o.ComputeDType.Bytes(), master: full && o.MasterWeights,
+	}
+	if p.master {
+		p.residual = 4
+	}
+
+	// Activations kept after the forward pass (activations.go). Without
+	// checkpointing every block keeps its own and the method's, plus the
+	// rotary tables once and the head; the first block keeps less when
+	// nothing before it trains. With checkpointing each block keeps only its
+	// input (N·h, residual dtype) and recomputes the rest during backward.
+	tokens, seq := int64(n), int64(o.Seq)
+	blockNet := model.blockKept(tokens, seq, p, full)
+	head := model.headKept(tokens, p, full)
+	blockMethod, transient := layerKept(method, cfg, block, n, p, full)
+	outsideMethod, _ := layerKept(method, cfg, outside, n, p, full)
+	var net, meth kept
+	if o.Checkpointing {
+		net.add(int64(model.Layers)*tokens*int64(model.Hidden), p.residual)
+		net = net.plus(head)
+		meth = outsideMethod
+	} else {
+		net = blockNet.times(int64(model.Layers)).plus(model.rotaryKept(tokens, p)).plus(head)
+		if !full {
+			net.numbers -= model.firstBlockSaving(tokens).numbers
+			net.bytes -= model.firstBlockSaving(tokens).bytes
+		}
+		meth = blockMethod.times(int64(model.Layers)).plus(outsideMethod)
+	}
+	if p.master {
+		// autocast keeps a bf16 copy of every linear weight for the backward:
+		// the blocks' inside their checkpoints (recomputed with them), the
+		// layers outside the blocks always.
+		var w, ow int64
+		for _, l := range model.Linears() {
+			w += int64(l.DIn) * int64(l.DOut)
+		}
+		for _, l := range outside {
+			ow += int64(l.DIn) * int64(l.DOut)
+		}
+		blockNet.add(w, p.compute)
+		if !o.Checkpointing {
+			net.add(int64(model.Layers)*w, p.compute)
+		}
+		net.add(ow, p.compute)
+	}
+	nums.ActivationsNetwork, nums.ActivationsMethod = net.numbers, meth.numbers
+	nums.sum()
+
+	// Bytes: a size per category.
 	var b Parts
 	if o.DType.Quantized() {
 		// bitsandbytes quantises the blocks' linear weights; embeddings, LM
-		// head, norms and biases stay in the compute dtype.
+		// head, norms and biases stay in the compute dtype, or go to fp32
+		// under prepare_model_for_kbit_training.
 		var q int64
 		for _, l := range model.Linears() {
 			q += int64(model.Layers) * int64(l.DIn) * int64(l.DOut)
 		}
-		b.FrozenBase = bytesOf(q, o.DType.Bytes()) + bytesOf(nums.FrozenBase-q, o.ComputeDType.Bytes())
+		other := o.ComputeDType.Bytes()
+		if o.KbitPrepare {
+			other = 4
+		}
+		b.FrozenBase = bytesOf(q, o.DType.Bytes()) + bytesOf(nums.FrozenBase-q, other)
+	} else if writer {
+		// The adapted layers' W and b are written every step: fp32.
+		b.FrozenBase = bytesOf(nums.FrozenBase-wb, o.DType.Bytes()) + bytesOf(wb, 4)
 	} else {
 		b.FrozenBase = bytesOf(nums.FrozenBase, o.DType.Bytes())
 	}
 	b.FrozenAdapter = bytesOf(nums.FrozenAdapter, o.AdapterDType.Bytes())
 	b.Trainable = bytesOf(nums.Trainable, trainDType.Bytes())
 	b.Gradients = bytesOf(nums.Gradients, trainDType.Bytes())
-	b.Optimizer = bytesOf(nums.Optimizer, o.Optimizer.BytesPerState())
+	b.Optimizer = bytesOf(nums.Optimizer, o.Optimizer.BytesPerState(trainDType))
 	b.Other = bytesOf(nums.Other, o.AdapterDType.Bytes())
-	b.ActivationsNetwork = bytesOf(nums.ActivationsNetwork, o.ComputeDType.Bytes())
-	b.ActivationsMethod = bytesOf(nums.ActivationsMethod, o.ComputeDType.Bytes())
+	b.ActivationsNetwork, b.ActivationsMethod = net.bytes, meth.bytes
 	b.sum()
+
+	// The peak of a step: what rests between steps, what the forward pass
+	// keeps, and the largest transient on top of them.
+	b.Resting = b.FrozenBase + b.FrozenAdapter + b.Trainable + b.Optimizer + b.Other
+	var recompute kept
+	if o.Checkpointing {
+		recompute = blockNet.plus(blockMethod)
+	}
+	peakAt, terms := peak(model, b, head.bytes, recompute.bytes, transient, o, p, tokens)
+	for _, t := range terms {
+		b.Peak += t.Bytes
+	}
 
 	r := Report{
 		Model: model, Method: info.Name, MethodTitle: info.Title, Rank: o.Rank, Alpha: o.Alpha,
 		Targets: roles, AdaptedLayers: len(shapes), Batch: o.Batch, Seq: o.Seq, Tokens: n,
 		DType: o.DType, AdapterDType: o.AdapterDType, ComputeDType: o.ComputeDType, TrainDType: trainDType,
-		Optimizer: o.Optimizer, Checkpointing: o.Checkpointing, Numbers: nums, Bytes: b,
+		Optimizer: o.Optimizer, Checkpointing: o.Checkpointing, MasterWeights: o.MasterWeights, KbitPrepare: o.KbitPrepare,
+		Numbers: nums, Bytes: b, PeakAt: peakAt, PeakTerms: terms,
 	}
 	r.Params = Params{
 		Model: model.Params(), Trainable: nums.Trainable, FrozenAdapter: nums.FrozenAdapter,
 		Total: nums.FrozenBase + nums.FrozenAdapter + nums.Trainable,
 	}
 	r.Params.TrainablePercent = 100 * float64(r.Params.Trainable) / float64(r.Params.Model)
-	r.Assumptions = assumptions(r, full)
+	r.Checked = checked(model)
+	r.Assumptions = assumptions(r, full, writer)
 	return r, nil
 }
 
-// blockActivations counts what one frozen block keeps for its backward pass
-// (so that gradients reach the adapters of earlier blocks), for n tokens:
-// the inputs of its two norms (2·N·h); Q, K, V and the attention output, as a
-// memory-efficient (flash) attention kernel keeps them, with no seq × seq
-// scores; and the MLP's gate and up outputs (2·N·mlp), or the input of its
-// activation function (N·mlp) when not gated. Inputs of frozen linear layers
-// are not kept: a frozen W passes the gradient back without them.
-func (m Model) blockActivations(n int64) int64 {
-	h, f := int64(m.Hidden), int64(m.MLP)
-	q, kv := int64(m.Heads)*int64(m.HeadDim), int64(m.KVHeads)*int64(m.HeadDim)
-	a := 2*n*h + n*(2*q+2*kv)
-	if m.Gated() {
-		return a + 2*n*f
-	}
-	return a + n*f
-}
+// The moments a step's peak can be at.
+const (
+	AtLossBackward = "loss backward"                            // the loss's gradient on top of everything the forward kept
+	AtForward      = "forward, the largest layer's temporaries" // a layer's transient at the end of the forward pass
+	AtRecompute    = "backward, recomputing one block"          // gradient checkpointing: one block's activations again
+	AtOptimizer    = "optimizer step"                           // gradients and AdamW's temporaries
+	AtForwardEnd   = "end of the forward pass"                  // encoders: no vocabulary-sized loss
+)
 
-// headActivations counts what the model keeps after the blocks: the final
-// norm's input (N·h) and the logits (N·vocab) for the loss. BERT-like encoders
-// have no final norm and a small task head, counted as nothing.
-func (m Model) headActivations(n int64) int64 {
-	if !m.HasLMHead() {
-		return 0
+// peak returns the moment of a training step with the most memory allocated
+// and the terms it is made of (their sum is the peak). The candidates:
+//
+//   - loss backward: resting + kept activations + the loss's fp32 gradients
+//     (2·N·V·4); gradients of the weights do not exist yet;
+//   - forward, the largest layer's temporaries: resting + the blocks' kept
+//     activations (the head's not yet made) + the largest adapted layer's
+//     forward transient (PEFTCost.Transient) or, on a quantised base, one
+//     dequantised weight;
+//   - backward with checkpointing: resting + the blocks' kept activations
+//     (the head's freed) + one block's activations (network and method) +
+//     that transient + the MLP's gradient temporaries (2·N·f·c);
+//   - optimizer step: resting + gradients + AdamW's foreach temporary (one
+//     state-sized copy of the trained weights, for √v̂; 8-bit AdamW: none).
+//
+// Measured, the peak is at the loss backward for adapter methods and at the
+// optimizer step for full fine-tuning at small batches.
+func peak(m Model, b Parts, head, recompute, transient int64, o Options, p precision, n int64) (string, []Term) {
+	resting := Term{Name: "resting: weights, optimizer state and extras", Short: "resting", Bytes: b.Resting}
+	acts := Term{Name: "activations kept after the forward pass", Short: "activations kept", Bytes: b.ActivationsNetwork + b.ActivationsMethod}
+	blocks := Term{Name: "activations kept by the blocks (the head's are freed by then)", Short: "activations kept", Bytes: acts.Bytes - head}
+	temp := func(name, short string, n int64) Term {
+		return Term{Name: name, Short: short, Bytes: n, Transient: true}
 	}
-	return n*int64(m.Hidden) + n*int64(m.Vocab)
+	if o.DType.Quantized() {
+		var w int64
+		for _, l := range m.Linears() {
+			w = max(w, int64(l.DIn)*int64(l.DOut))
+		}
+		transient = max(transient, bytesOf(w, p.compute))
+	}
+	layer := temp("the largest adapted layer's forward temporaries", "largest layer's temporaries", transient)
+	type candidate struct {
+		at    string
+		terms []Term
+	}
+	var cs []candidate
+	if m.HasLMHead() {
+		cs = append(cs, candidate{AtLossBackward, []Term{resting, acts,
+			temp("loss backward: fp32 gradients of the log-softmax's output and input (2·N·vocab·4)", "loss backward (2·N·vocab·4)", m.lossBackward(n))}})
+	} else {
+		cs = append(cs, candidate{AtForwardEnd, []Term{resting, acts}})
+	}
+	if transient > 0 && !o.Checkpointing {
+		cs = append(cs, candidate{AtForward, []Term{resting, blocks, layer}})
+	}
+	if o.Checkpointing {
+		cs = append(cs, candidate{AtRecompute, []Term{resting, blocks,
+			temp("one block recomputed: its activations, network and method", "one block recomputed", recompute), layer,
+			temp("the MLP's gradient temporaries (2·N·mlp)", "MLP's gradient temporaries", bytesOf(2*n*int64(m.MLP), p.compute))}})
+	}
+	var foreach int64
+	if o.Optimizer == AdamW {
+		foreach = b.Trainable
+	}
+	cs = append(cs, candidate{AtOptimizer, []Term{resting, temp("gradients", "gradients", b.Gradients),
+		temp("AdamW's foreach temporary (a copy of the trained weights' size)", "AdamW's temporary", foreach)}})
+	best, bestSum := 0, int64(math.MinInt64)
+	for i, c := range cs {
+		var s int64
+		for _, t := range c.terms {
+			s += t.Bytes
+		}
+		if s > bestSum {
+			best, bestSum = i, s
+		}
+	}
+	var terms []Term
+	for _, t := range cs[best].terms {
+		if t.Bytes != 0 {
+			terms = append(terms, t)
+		}
+	}
+	return cs[best].at, terms
 }
 
 // perWeight returns x·num/den rounded, the formula's per-weight rate num/den
@@ -370,70 +564,6 @@ func bytesOf(n int64, size float64) int64 {
 		return n * int64(size)
 	}
 	return int64(math.Ceil(float64(n) * size))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-// assumptions says, in plain sentences, what the numbers of r assume. The
-// sentences carry no per-estimate counts (those are in the report), so a
-// comparison prints each sentence once.
-func assumptions(r Report, full bool) []string {
-	m := r.Model
-	var a []string
-	add := func(format string, args ...any) { a = append(a, fmt.Sprintf(format, args...)) }
-	add("N = batch × seq tokens; activations in %s (%g bytes a number)", r.ComputeDType, r.ComputeDType.Bytes())
-	mlp := "the MLP's gate and up outputs (2·N·mlp)"
-	if !m.Gated() {
-		mlp = "the input of the MLP's activation (N·mlp)"
-	}
-	head := "; plus the final norm input (N·h) and the logits (N·vocab)"
-	if !m.HasLMHead() {
-		head = "; no head term (an encoder's task head is small)"
-	}
-	add("network activations per block, whatever the method: the two norm inputs (2·N·h), Q, K, V and the attention output as a memory-efficient (flash) attention kernel keeps them (no seq × seq scores), and %s%s; a frozen linear layer keeps no input (its W alone passes the gradient back)", mlp, head)
-	add("method activations are each method's Footprint formula, the one the toy engine's ledger checks, per adapted layer: LoRA, LoRA+ and Delta-LoRA keep X (N·d_in) and H (N·r); LoRA-FA only H (N·r); VeRA U (N·r) and Z (N·d_out); full fine-tuning X (N·d_in)")
-	if r.Checkpointing {
-		add("gradient checkpointing on: each block keeps only its input (N·h); backward recomputes one block at a time, so one block's activations (network and method) are held at once instead of all of them")
-	} else {
-		add("gradient checkpointing off: every block keeps its activations (network and method) until its backward pass")
-	}
-	add("not counted: the formula's scratch (Workspace), dropout masks (dropout off), kernels' temporary buffers, the CUDA context and allocator overhead; a framework that stores a tensor once for several consumers (q, k and v read the same input) keeps less, so activations are an upper bound")
-	switch r.DType {
-	case NF4:
-		add("frozen base: the blocks' linear weights in 4-bit NF4 with double quantisation (%.3f bits a weight, as QLoRA); embeddings, LM head, norms and biases stay in %s", nf4Bits, r.ComputeDType)
-	case Int8:
-		add("frozen base: the blocks' linear weights in int8 (1 byte; per-row scales, under 0.1 %%, not counted); embeddings, LM head, norms and biases stay in %s", r.ComputeDType)
-	default:
-		add("frozen base weights in %s", r.DType)
-	}
-	if full {
-		add("full fine-tuning trains every weight: the formula is applied to every linear layer (the LM head too when untied) and the embeddings and norms train as well, at the formula's gradient and optimiser numbers per weight; targets are ignored; weights and gradients in %s (no separate fp32 master copy)", r.TrainDType)
-	} else {
-		add("adapter weights, gradients, frozen adapter matrices and method extras in %s", r.AdapterDType)
-	}
-	if r.Optimizer == AdamW8bit {
-		add("8-bit AdamW (bitsandbytes, blockwise): 1 byte per state number plus one fp32 scale per %d; bitsandbytes keeps tensors under 4096 numbers in 32-bit, not modelled", adam8bitBlock)
-	} else {
-		add("AdamW: the formula's state numbers (m and v, two per trainable number) in fp32; the step counter is ignored")
-	}
-	if r.Params.FrozenAdapter > 0 {
-		add("frozen adapter matrices are what a method's formula holds frozen besides the base weights (VeRA: the shared pair A_sh and B_sh; LoRA-FA: the frozen A); the trainable count leaves them out, the total includes them; papers differ, e.g. the VeRA paper's counts leave the shared pair out")
-	}
-	if r.Numbers.Other > 0 {
-		add("method extras: buffers from the method's formula (Delta-LoRA's previous A and B, LoRA-FA's projected-gradient inverse), in the adapter dtype")
-	}
-	add("trainable %% is of the base model's %s parameters (PEFT's print_trainable_parameters divides by base + adapter parameters)", group(r.Params.Model))
-	if r.Rank > 0 {
-		add("α scales the update (α/r) and changes no memory")
-	}
-	return a
 }
 
 // group formats n with thousands separators.

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/explain"
 )
@@ -28,13 +27,13 @@ ASCII output is automatic when LC_ALL/LC_CTYPE/LANG lack UTF-8.`
 func runExplain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("loralab explain", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	cfg := lab.Defaults()
-	for _, s := range lab.Settings {
+	cfg := catalog.Defaults()
+	for _, s := range catalog.Settings() {
 		fs.Var(settingFlag{s, &cfg}, s.Name, s.Help)
 	}
 	ascii := fs.Bool("ascii", false, "ASCII only: no box drawing or Greek letters")
 	columns := fs.Int("columns", 0, "wrap the text at `N` columns (default $COLUMNS, else 80)")
-	intro := fmt.Sprintf(explainIntro, strings.Join(adapters.Names(), ", "))
+	intro := fmt.Sprintf(explainIntro, strings.Join(catalog.MethodNames(), ", "))
 
 	// METHOD may come before or after the flags.
 	var pos []string
@@ -76,23 +75,27 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 			opts.Width = c
 		}
 	}
+	task, err := catalog.Task(cfg.Task)
+	if err != nil {
+		return usageError(stderr, "explain", err)
+	}
 	if method == "" {
 		// Settings every method shares must be valid; method-specific limits
 		// (e.g. a rank only VeRA allows) are noted under the table.
-		if err := cfg.Resolve(lab.MethodInfo{DefaultLR: 1e-3}).Validate(); err != nil {
+		if _, err := lab.PrepareTask(task, cfg); err != nil {
 			return usageError(stderr, "explain", err)
 		}
-		fmt.Fprint(stdout, explain.Compare(cfg, opts))
+		fmt.Fprint(stdout, explain.Compare(catalog.Methods, task, cfg, opts))
 		return exitOK
 	}
-	m, err := adapters.Lookup(method)
+	m, err := catalog.Method(method)
 	if err != nil {
 		return usageError(stderr, "explain", err)
 	}
 	cfg.Method = method
-	if _, err := lab.Prepare(m, cfg); err != nil {
+	if _, err := lab.Prepare(lab.Job{Method: m, Task: task, Config: cfg}); err != nil {
 		return usageError(stderr, "explain", err)
 	}
-	fmt.Fprint(stdout, explain.Method(m, cfg, opts))
+	fmt.Fprint(stdout, explain.Method(m, task, cfg, opts))
 	return exitOK
 }

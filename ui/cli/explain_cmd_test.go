@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/loralab/loralab/adapters"
-	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/lab/tasks"
 	"github.com/loralab/loralab/ui/explain"
 )
 
@@ -18,9 +18,10 @@ func TestExplainMethod(t *testing.T) {
 	if code != exitOK || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
-	cfg := lab.Defaults()
-	cfg.Rank, cfg.Width, cfg.Depth, cfg.Batch = 4, 32, 2, 16
-	if want := explain.Method(adapters.LoRA{}, cfg, explain.Options{}); out != want {
+	cfg := catalog.Defaults()
+	cfg.Rank, cfg.Batch = 4, 16
+	cfg = cfg.With("width", 32).With("depth", 2)
+	if want := explain.Method(adapters.LoRA{}, tasks.Shift{}, cfg, explain.Options{}); out != want {
 		t.Errorf("the flags did not reach the explanation:\n%s\nwant\n%s", out, want)
 	}
 	flat := strings.Join(strings.Fields(out), " ")
@@ -104,8 +105,8 @@ func TestExplainUsage(t *testing.T) {
 		args []string
 		says []string
 	}{
-		{[]string{"dora"}, []string{`"dora"`, "lora, lora-fa, vera, delta-lora, lora-plus, full"}},
-		{[]string{"--method", "dora"}, []string{`"dora"`, "the methods are"}},
+		{[]string{"adalora"}, []string{`"adalora"`, "lora, lora-fa, vera, delta-lora, lora-plus, dora, pissa, full"}},
+		{[]string{"--method", "adalora"}, []string{`"adalora"`, "the methods are"}},
 		{[]string{"lora", "vera"}, []string{"one method at a time"}},
 		{[]string{"lora", "--method", "vera"}, []string{"disagree"}},
 		{[]string{"lora", "--rank", "abc"}, []string{"rank", "whole number"}},

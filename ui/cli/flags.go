@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/loralab/loralab/lab"
@@ -49,10 +50,10 @@ type runFlags struct {
 // newRunFlags declares the flags of command cmd. Settings in skip are left out
 // (race takes --methods instead of --method).
 func newRunFlags(cmd string, skip ...string) *runFlags {
-	f := &runFlags{fs: flag.NewFlagSet("loralab "+cmd, flag.ContinueOnError), cfg: lab.Defaults()}
+	f := &runFlags{fs: flag.NewFlagSet("loralab "+cmd, flag.ContinueOnError), cfg: catalog.Defaults()}
 	f.fs.SetOutput(io.Discard)
-	for _, s := range lab.Settings {
-		if contains(skip, s.Name) {
+	for _, s := range catalog.Settings() {
+		if slices.Contains(skip, s.Name) {
 			continue
 		}
 		f.fs.Var(settingFlag{s, &f.cfg}, s.Name, s.Help)
@@ -119,7 +120,7 @@ func (f *runFlags) loadPreset() error {
 // per-method overrides) or the defaults, then every setting given on the
 // command line on top.
 func (f *runFlags) configFor(method string) (lab.Config, error) {
-	cfg := lab.Defaults()
+	cfg := catalog.Defaults()
 	if f.preset != nil {
 		var err error
 		if cfg, err = f.preset.ConfigFor(method); err != nil {
@@ -128,7 +129,7 @@ func (f *runFlags) configFor(method string) (lab.Config, error) {
 	}
 	cfg.Method = method
 	for _, kv := range f.givenSettings() {
-		s, _ := lab.LookupSetting(kv[0])
+		s, _ := catalog.Setting(kv[0])
 		if err := s.Set(&cfg, kv[1]); err != nil {
 			return cfg, err
 		}
@@ -139,7 +140,7 @@ func (f *runFlags) configFor(method string) (lab.Config, error) {
 // givenSettings lists the settings given on the command line, as name and value.
 func (f *runFlags) givenSettings() [][2]string {
 	var out [][2]string
-	for _, s := range lab.Settings {
+	for _, s := range catalog.Settings() {
 		if f.given[s.Name] && s.Name != "method" {
 			out = append(out, [2]string{s.Name, s.Get(f.cfg)})
 		}
@@ -224,13 +225,4 @@ func oneLine(s string) string {
 		s = s[:i]
 	}
 	return s
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -6,124 +6,208 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/lab/scale"
 )
 
 const memoryIntro = `usage: loralab memory --model NAME [--method M | --methods M1,M2:RANK,...] [flags]
 
-What a fine-tuning method costs on a real model: trainable parameters, and the
+What a fine-tuning method costs on a real model: trainable parameters, the
 bytes of frozen weights, trainable weights, gradients, optimizer state and
-activations kept for backward. The method's numbers come from the same
-per-layer formula the toy engine's memory ledger is checked against.
+activations kept for backward, and the predicted peak of a training step,
+checked against measured PyTorch + PEFT training. The method's numbers come
+from the same per-layer formula the toy engine's memory ledger is checked
+against.
 
 examples:
   loralab memory --model llama-2-7b --method lora --rank 8 --targets q,v
   loralab memory --model roberta-large --methods lora,lora-fa,vera:256
   loralab memory --model llama-3-8b --dtype 4bit --checkpointing --batch 4 --seq 2048
   loralab memory --model llama-2-7b --methods lora,vera --vary rank=1,8,64,256
+  loralab memory --model llama-3.2-3b --methods lora,dora,full --gpu rtx-4090
+  loralab memory --model llama-3.2-1b --gpu 24GB --solve seq
   loralab memory --config-file config.json --method vera --rank 256 --json
   loralab memory --list-models
 
 Models: built-in (--list-models), a Hugging Face config.json (--config-file),
 or a Llama-style shape from --layers --hidden --heads --mlp --vocab (which
 also override a --model or --config-file shape). --methods takes NAME or
-NAME:RANK. Targets: q, k, v, o, gate, up, down, module names (e.g. q_proj),
-or all-linear; full fine-tuning trains every weight and ignores --targets.
-One JSON object for one estimate, an array for --methods or --vary.`
+NAME:RANK; without a rank each method has its own default (PEFT's). Targets:
+q, k, v, o, gate, up, down, module names (e.g. q_proj), or all-linear; full
+fine-tuning trains every weight and ignores --targets. --gpu takes a card
+(--list-gpus) or a size with a unit (24GB; GB means GiB, as cards are
+labelled) and says whether each step fits; --solve seq or batch finds the
+largest that fits. One JSON object for one estimate, an array for --methods
+or --vary.`
 
-// memoryFlags holds the parsed flags of loralab memory.
+// memoryFlags holds the parsed flags of loralab memory. Each value is parsed
+// once, where its flag is set: the method settings by their lab.Setting (the
+// settings table run, race and sweep use), the shape by scale.ModelSpec,
+// dtypes and the optimizer by scale's parsers. Ranges and combinations are
+// checked once, by scale.Estimate.
 type memoryFlags struct {
-	model, configFile, method, methods, targets, vary string
-	dtype, adapterDType, computeDType, optimizer      string
-	rank, batch, seq                                  int
-	alpha                                             float64
-	checkpointing, projected, json, memoryListModels  bool
-	layers, hidden, heads, kvHeads, headDim, mlp      int
-	vocab                                             int
-	tied                                              bool
-	given                                             map[string]bool
+	fs      *flag.FlagSet
+	cfg     lab.Config      // the method settings: method, rank, α and each method's options
+	spec    scale.ModelSpec // --model, --config-file and the shape fields
+	opts    scale.Options   // batch, seq, dtypes, optimizer, checkpointing, precision
+	targets string
+	methods string
+	vary    string
+	gpu     string
+	solve   string
+	json    bool
+	models  bool
+	gpus    bool
+	given   map[string]bool
 }
 
-// memoryJob is one estimate to make: a method at a rank, with options.
+// memoryJob is one estimate to make: a method with its options.
 type memoryJob struct {
 	method lab.Method
 	opts   scale.Options
 }
 
+// memoryResult is one estimate with, given --gpu, its fit and, given
+// --solve, the largest value that fits. Its JSON is the report's with "fit"
+// and "solve" added.
+type memoryResult struct {
+	scale.Report
+	Fit   *scale.Fit      `json:"fit,omitempty"`
+	Solve *scale.Solution `json:"solve,omitempty"`
+}
+
+// memorySettings are the settings table's rows that describe a method: the
+// method itself and every method's own settings (rank, α, LoRA-FA's
+// projected gradient, DoRA's exact norm, ...), in the table's order. The
+// common training settings (lr, steps, batch, ...) change no memory and are
+// not offered; --batch here counts sequences.
+func memorySettings() []lab.Setting {
+	own := map[string]bool{"method": true}
+	for _, m := range catalog.Methods {
+		for _, s := range m.Info().Settings {
+			own[s.Name] = true
+		}
+	}
+	var out []lab.Setting
+	for _, s := range catalog.Settings() {
+		if own[s.Name] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// dtypeFlag parses a dtype name into a scale.DType.
+type dtypeFlag struct{ dst *scale.DType }
+
+func (f dtypeFlag) String() string {
+	if f.dst == nil {
+		return ""
+	}
+	return string(*f.dst)
+}
+
+func (f dtypeFlag) Set(v string) (err error) { *f.dst, err = scale.ParseDType(v); return err }
+
+// optimizerFlag parses an optimizer name into a scale.Optimizer.
+type optimizerFlag struct{ dst *scale.Optimizer }
+
+func (f optimizerFlag) String() string {
+	if f.dst == nil {
+		return ""
+	}
+	return string(*f.dst)
+}
+
+func (f optimizerFlag) Set(v string) (err error) { *f.dst, err = scale.ParseOptimizer(v); return err }
+
+// shapeFlag sets one field of a model shape.
+type shapeFlag struct {
+	spec  *scale.ModelSpec
+	field scale.ShapeField
+}
+
+func (f shapeFlag) String() string {
+	if f.spec == nil {
+		return ""
+	}
+	return f.spec.Shape(f.field.Name)
+}
+
+func (f shapeFlag) Set(v string) error { return f.spec.SetShape(f.field.Name, v) }
+
+func (f shapeFlag) IsBoolFlag() bool { return f.field.Bool }
+
+// newMemoryFlags declares the flags of loralab memory.
+func newMemoryFlags() *memoryFlags {
+	d := scale.DefaultOptions()
+	f := &memoryFlags{fs: flag.NewFlagSet("loralab memory", flag.ContinueOnError), cfg: catalog.Defaults(), opts: d}
+	f.fs.SetOutput(io.Discard)
+	f.fs.StringVar(&f.spec.Name, "model", "", "built-in model `NAME` (see --list-models)")
+	f.fs.StringVar(&f.spec.ConfigFile, "config-file", "", "read the model shape from a Hugging Face config.json `FILE`")
+	for _, s := range memorySettings() {
+		f.fs.Var(settingFlag{s, &f.cfg}, s.Name, s.Help)
+	}
+	f.fs.StringVar(&f.methods, "methods", "", "compare `methods` side by side, comma-separated, each NAME or NAME:RANK")
+	f.fs.StringVar(&f.targets, "targets", strings.Join(d.Targets, ","), "adapted layers of every block: comma-separated `names`, or all-linear")
+	f.fs.IntVar(&f.opts.Batch, "batch", d.Batch, "sequences per step")
+	f.fs.IntVar(&f.opts.Seq, "seq", d.Seq, "tokens per sequence")
+	f.fs.Var(dtypeFlag{&f.opts.DType}, "dtype", "frozen base weights: fp32, bf16, fp16, int8 or 4bit (QLoRA's NF4)")
+	f.fs.Var(dtypeFlag{&f.opts.AdapterDType}, "adapter-dtype", "adapter weights and gradients: fp32, bf16 or fp16")
+	f.fs.Var(dtypeFlag{&f.opts.ComputeDType}, "compute-dtype", "activations: fp32, bf16 or fp16 (default: --dtype, or bf16 for int8 and 4bit)")
+	f.fs.Var(optimizerFlag{&f.opts.Optimizer}, "optimizer", "optimizer state: adamw (in the weights' dtype) or adamw-8bit")
+	f.fs.BoolVar(&f.opts.Checkpointing, "checkpointing", false, "gradient checkpointing (one checkpoint per block)")
+	f.fs.BoolVar(&f.opts.MasterWeights, "master-weights", false, "mixed precision with fp32 master weights for a base that trains (full fine-tuning): fp32 weights, gradients and AdamW state")
+	f.fs.BoolVar(&f.opts.KbitPrepare, "kbit-prepare", false, "PEFT's prepare_model_for_kbit_training on an int8 or 4bit base: the parameters not quantised in fp32")
+	f.fs.StringVar(&f.gpu, "gpu", "", "will it fit on this GPU: a `card` (--list-gpus) or a size with a unit, e.g. 24GB")
+	f.fs.StringVar(&f.solve, "solve", "", "the largest `seq` or batch that fits on --gpu")
+	f.fs.StringVar(&f.vary, "vary", "", "one row per value of rank, batch or seq, e.g. rank=1,8,64,256 (`SETTING=VALUES`)")
+	f.fs.BoolVar(&f.json, "json", false, "print JSON instead of the table")
+	f.fs.BoolVar(&f.models, "list-models", false, "list the built-in models and exit")
+	f.fs.BoolVar(&f.gpus, "list-gpus", false, "list the named GPUs and the memory PyTorch sees on each, and exit")
+	for _, sf := range scale.ShapeFields() {
+		f.fs.Var(shapeFlag{&f.spec, sf}, sf.Name, sf.Help)
+	}
+	return f
+}
+
 // runMemory is `loralab memory`.
 func runMemory(args []string, stdout, stderr io.Writer) int {
-	f, fs := &memoryFlags{}, flag.NewFlagSet("loralab memory", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	d := scale.DefaultOptions()
-	fs.StringVar(&f.model, "model", "", "built-in model `NAME` (see --list-models)")
-	fs.StringVar(&f.configFile, "config-file", "", "read the model shape from a Hugging Face config.json `FILE`")
-	fs.StringVar(&f.method, "method", "lora", "fine-tuning `method`: "+strings.Join(adapters.Names(), ", "))
-	fs.StringVar(&f.methods, "methods", "", "compare `methods` side by side, comma-separated, each NAME or NAME:RANK")
-	fs.IntVar(&f.rank, "rank", d.Rank, "adapter `rank` r")
-	fs.Float64Var(&f.alpha, "alpha", 0, "LoRA `α` (0 = rank); changes no memory")
-	fs.StringVar(&f.targets, "targets", strings.Join(d.Targets, ","), "adapted layers of every block: comma-separated `names`, or all-linear")
-	fs.IntVar(&f.batch, "batch", d.Batch, "sequences per step")
-	fs.IntVar(&f.seq, "seq", d.Seq, "tokens per sequence")
-	fs.StringVar(&f.dtype, "dtype", string(d.DType), "frozen base weights: fp32, bf16, fp16, int8 or 4bit (QLoRA's NF4)")
-	fs.StringVar(&f.adapterDType, "adapter-dtype", string(d.AdapterDType), "adapter weights and gradients: fp32, bf16 or fp16")
-	fs.StringVar(&f.computeDType, "compute-dtype", "", "activations: fp32, bf16 or fp16 (default: --dtype, or bf16 for int8 and 4bit)")
-	fs.StringVar(&f.optimizer, "optimizer", string(d.Optimizer), "optimizer state: adamw (fp32) or adamw-8bit")
-	fs.BoolVar(&f.checkpointing, "checkpointing", false, "gradient checkpointing (one checkpoint per block)")
-	fs.BoolVar(&f.projected, "lorafa-projected", false, "LoRA-FA: PEFT's projected gradient (an r × r inverse per layer)")
-	fs.StringVar(&f.vary, "vary", "", "one row per value of rank, batch or seq, e.g. rank=1,8,64,256 (`SETTING=VALUES`)")
-	fs.BoolVar(&f.json, "json", false, "print JSON instead of the table")
-	fs.BoolVar(&f.memoryListModels, "list-models", false, "list the built-in models and exit")
-	fs.IntVar(&f.layers, "layers", 0, "custom shape: transformer blocks")
-	fs.IntVar(&f.hidden, "hidden", 0, "custom shape: hidden size")
-	fs.IntVar(&f.heads, "heads", 0, "custom shape: attention heads")
-	fs.IntVar(&f.kvHeads, "kv-heads", 0, "custom shape: key/value heads (default: heads)")
-	fs.IntVar(&f.headDim, "head-dim", 0, "custom shape: head size (default: hidden / heads)")
-	fs.IntVar(&f.mlp, "mlp", 0, "custom shape: MLP (intermediate) size")
-	fs.IntVar(&f.vocab, "vocab", 0, "custom shape: vocabulary size")
-	fs.BoolVar(&f.tied, "tied", false, "custom shape: LM head tied to the embeddings")
-
-	err := fs.Parse(args)
+	f := newMemoryFlags()
+	err := f.fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		printUsage(stdout, fs, memoryIntro)
+		printUsage(stdout, f.fs, memoryIntro)
 		return exitOK
 	}
 	if err != nil {
 		return usageError(stderr, "memory", fmt.Errorf("%s (see loralab memory --help)", oneLine(err.Error())))
 	}
-	if fs.NArg() > 0 {
-		return usageError(stderr, "memory", fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0)))
+	if f.fs.NArg() > 0 {
+		return usageError(stderr, "memory", fmt.Errorf("unexpected argument %q (flags start with --)", f.fs.Arg(0)))
 	}
 	f.given = map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { f.given[fl.Name] = true })
+	f.fs.Visit(func(fl *flag.Flag) { f.given[fl.Name] = true })
 
-	if f.memoryListModels {
+	switch {
+	case f.models:
 		return memoryListModels(stdout, f.json)
+	case f.gpus:
+		return memoryListGPUs(stdout, f.json)
 	}
-	model, err := f.resolveModel()
+	results, varied, err := f.estimate()
 	if err != nil {
 		return usageError(stderr, "memory", err)
-	}
-	jobs, varied, err := f.jobs()
-	if err != nil {
-		return usageError(stderr, "memory", err)
-	}
-	reports := make([]scale.Report, len(jobs))
-	for i, j := range jobs {
-		if reports[i], err = scale.Estimate(model, j.method, j.opts); err != nil {
-			return usageError(stderr, "memory", err)
-		}
 	}
 	if f.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		var v any = reports
-		if len(reports) == 1 && varied == "" && f.methods == "" {
-			v = reports[0]
+		var v any = results
+		if len(results) == 1 && varied == "" && f.methods == "" {
+			v = results[0]
 		}
 		if err := enc.Encode(v); err != nil {
 			fmt.Fprintf(stderr, "loralab memory: %v\n", err)
@@ -133,127 +217,115 @@ func runMemory(args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case varied != "":
-		printMemoryVary(stdout, reports, varied)
-	case len(reports) == 1:
-		printMemoryOne(stdout, reports[0])
+		printMemoryVary(stdout, results, varied)
+	case len(results) == 1:
+		printMemoryOne(stdout, results[0])
 	default:
-		printMemoryCompare(stdout, reports)
+		printMemoryCompare(stdout, results)
 	}
 	return exitOK
 }
 
-// resolveModel picks the model from --model, --config-file or the shape
-// flags, then applies the shape flags as overrides.
-func (f *memoryFlags) resolveModel() (scale.Model, error) {
-	shapeFlags := []string{"layers", "hidden", "heads", "kv-heads", "head-dim", "mlp", "vocab", "tied"}
-	custom := false
-	for _, n := range shapeFlags {
-		custom = custom || f.given[n]
+// estimate resolves the model, the GPU and the jobs, and makes every
+// estimate (with its fit and solution). It returns the varied setting's
+// name, or "".
+func (f *memoryFlags) estimate() ([]memoryResult, string, error) {
+	model, err := f.spec.Resolve()
+	if err != nil {
+		return nil, "", err
 	}
-	var m scale.Model
-	var err error
+	var gpu *scale.GPU
+	if f.gpu != "" || f.given["gpu"] {
+		g, err := scale.ParseGPU(f.gpu)
+		if err != nil {
+			return nil, "", err
+		}
+		gpu = &g
+	}
+	solve := scale.Solvable(f.solve)
 	switch {
-	case f.given["model"] && f.given["config-file"]:
-		return m, errors.New("--model and --config-file: choose one")
-	case f.given["model"]:
-		if m, err = scale.LookupModel(f.model); err != nil {
-			return m, err
+	case f.solve == "" && !f.given["solve"]:
+	case solve != scale.SolveSeq && solve != scale.SolveBatch:
+		return nil, "", fmt.Errorf("solve %q: unknown; solve seq or batch", f.solve)
+	case gpu == nil:
+		return nil, "", fmt.Errorf("--solve %s needs --gpu: a card (%s) or a size, e.g. 24GB", f.solve, strings.Join(scale.GPUNames(), ", "))
+	}
+	jobs, varied, err := f.jobs()
+	if err != nil {
+		return nil, "", err
+	}
+	if solve != "" && varied == string(solve) {
+		return nil, "", fmt.Errorf("--solve %s and --vary %s: choose one", solve, varied)
+	}
+	results := make([]memoryResult, len(jobs))
+	for i, j := range jobs {
+		r := &results[i]
+		if r.Report, err = scale.Estimate(model, j.method, j.opts); err != nil {
+			return nil, "", err
 		}
-	case f.given["config-file"]:
-		if m, err = scale.LoadConfigFile(f.configFile); err != nil {
-			return m, err
+		if gpu == nil {
+			continue
 		}
-	case custom:
-		for _, n := range []string{"layers", "hidden", "heads", "mlp", "vocab"} {
-			if !f.given[n] {
-				return m, fmt.Errorf("custom shape: --%s is missing; a custom shape needs --layers, --hidden, --heads, --mlp and --vocab (or --model NAME)", n)
+		fit := scale.CheckFit(r.Bytes.Peak, *gpu)
+		r.Fit = &fit
+		if solve != "" {
+			s, err := scale.Solve(model, j.method, j.opts, *gpu, solve)
+			if err != nil {
+				return nil, "", err
 			}
-		}
-		m = scale.Model{Name: "custom", Arch: scale.Llama, Source: "custom Llama-style shape from flags"}
-	default:
-		return m, fmt.Errorf("--model is required; the models are: %s (or --config-file FILE, or a custom shape with --layers --hidden --heads --mlp --vocab)", strings.Join(scale.ModelNames(), ", "))
-	}
-	if !custom {
-		return m, m.Validate()
-	}
-	if m.Name != "custom" {
-		var set []string
-		for _, n := range shapeFlags {
-			if f.given[n] {
-				set = append(set, "--"+n)
-			}
-		}
-		m.Source = m.Name + " with " + strings.Join(set, " ") + " from flags"
-		m.Name += "*"
-	}
-	mha := m.KVHeads == m.Heads
-	ints := []struct {
-		name string
-		dst  *int
-		v    int
-	}{{"layers", &m.Layers, f.layers}, {"hidden", &m.Hidden, f.hidden}, {"heads", &m.Heads, f.heads},
-		{"mlp", &m.MLP, f.mlp}, {"vocab", &m.Vocab, f.vocab}, {"kv-heads", &m.KVHeads, f.kvHeads}, {"head-dim", &m.HeadDim, f.headDim}}
-	for _, x := range ints {
-		if f.given[x.name] {
-			*x.dst = x.v
+			r.Solve = &s
 		}
 	}
-	if f.given["tied"] {
-		m.TiedEmbeddings = f.tied
-	}
-	if !f.given["kv-heads"] && (mha || m.KVHeads == 0) {
-		m.KVHeads = m.Heads
-	}
-	if !f.given["head-dim"] && (f.given["hidden"] || f.given["heads"] || m.HeadDim == 0) {
-		if m.Heads < 1 || m.Hidden%m.Heads != 0 {
-			return m, fmt.Errorf("hidden %d is not a multiple of heads %d: give --head-dim", m.Hidden, m.Heads)
+	if solve != "" {
+		if err := nothingFits(results, *gpu, solve); err != nil {
+			return nil, "", err
 		}
-		m.HeadDim = m.Hidden / m.Heads
 	}
-	return m, m.Validate()
+	return results, varied, nil
 }
 
-// jobs turns the method, rank and vary flags into the estimates to make. It
-// returns the varied setting's name, or "".
+// nothingFits is the error of a solve where no estimate has a value that fits.
+func nothingFits(rs []memoryResult, g scale.GPU, solve scale.Solvable) error {
+	least, tight := rs[0], 0
+	for _, r := range rs {
+		if r.Solve.Fits > 0 {
+			return nil
+		}
+		if r.Solve.LeastPeak < least.Solve.LeastPeak {
+			least = r
+		}
+		tight = max(tight, r.Solve.Tight)
+	}
+	msg := fmt.Sprintf("solve %s: nothing fits on %s (%s usable): at %s 1 the smallest peak is %s (%s)",
+		solve, g.Name, memoryBytes(g.Usable()), solve, memoryBytes(least.Solve.LeastPeak), least.MethodTitle)
+	if tight > 0 {
+		msg += fmt.Sprintf("; tight up to %s %d", solve, tight)
+	}
+	return errors.New(msg)
+}
+
+// jobs turns the method settings, --methods and --vary into the estimates
+// to make. It returns the varied setting's name, or "".
 func (f *memoryFlags) jobs() ([]memoryJob, string, error) {
 	if f.given["method"] && f.given["methods"] {
 		return nil, "", errors.New("--method and --methods: choose one")
 	}
-	base := scale.Options{
-		Rank: f.rank, Alpha: f.alpha, Batch: f.batch, Seq: f.seq,
-		Checkpointing: f.checkpointing, LoRAFAProjected: f.projected,
-	}
-	if f.given["alpha"] && !(f.alpha > 0) {
-		return nil, "", fmt.Errorf("alpha %v: must be a finite number above 0", f.alpha)
-	}
+	base := f.opts
+	base.Config = f.cfg
+	base.Targets = nil
 	for _, t := range strings.Split(f.targets, ",") {
 		if t = strings.TrimSpace(t); t != "" {
 			base.Targets = append(base.Targets, t)
 		}
 	}
-	var err error
-	for _, d := range []struct {
-		flag string
-		text string
-		dst  *scale.DType
-	}{{"dtype", f.dtype, &base.DType}, {"adapter-dtype", f.adapterDType, &base.AdapterDType}, {"compute-dtype", f.computeDType, &base.ComputeDType}} {
-		if d.text == "" {
-			continue
-		}
-		if *d.dst, err = scale.ParseDType(d.text); err != nil {
-			return nil, "", fmt.Errorf("%s %q: unknown; the dtypes are: %s", d.flag, d.text, strings.Join(scale.DTypeNames(), ", "))
-		}
-	}
-	if base.Optimizer, err = scale.ParseOptimizer(f.optimizer); err != nil {
-		return nil, "", err
-	}
 
-	// Methods, each with its own rank if given as NAME:RANK.
+	// Methods, each with its own rank if given as NAME:RANK, else --rank,
+	// else the method's default.
 	type entry struct {
 		m    lab.Method
 		rank int
 	}
-	list := f.method
+	list := f.cfg.Method
 	if f.given["methods"] {
 		list = f.methods
 	}
@@ -264,24 +336,28 @@ func (f *memoryFlags) jobs() ([]memoryJob, string, error) {
 		if item == "" {
 			continue
 		}
-		name, memoryRankText, hasRank := strings.Cut(item, ":")
-		e := entry{rank: f.rank}
-		if hasRank {
-			if e.rank, err = strconv.Atoi(memoryRankText); err != nil {
-				return nil, "", fmt.Errorf("methods %q: rank %q is not a whole number (use NAME or NAME:RANK)", item, memoryRankText)
-			}
-		}
+		name, rankText, hasRank := strings.Cut(item, ":")
 		if seen[item] {
 			return nil, "", fmt.Errorf("method %q listed twice", item)
 		}
 		seen[item] = true
-		if e.m, err = adapters.Lookup(name); err != nil {
+		m, err := catalog.Method(name)
+		if err != nil {
 			return nil, "", err
+		}
+		e := entry{m, f.cfg.Rank}
+		if hasRank {
+			if e.rank, err = strconv.Atoi(rankText); err != nil {
+				return nil, "", fmt.Errorf("methods %q: rank %q is not a whole number (use NAME or NAME:RANK)", item, rankText)
+			}
+		}
+		if e.rank == 0 && !hasRank {
+			e.rank = lab.Config{}.Resolve(m, nil).Rank // the method's default
 		}
 		entries = append(entries, e)
 	}
 	if len(entries) == 0 {
-		return nil, "", errors.New("methods: none given; the methods are: " + strings.Join(adapters.Names(), ", "))
+		return nil, "", errors.New("methods: none given; the methods are: " + strings.Join(catalog.MethodNames(), ", "))
 	}
 
 	varied, values, err := parseMemoryVary(f.vary)
@@ -336,237 +412,15 @@ func parseMemoryVary(s string) (string, []int, error) {
 	return name, values, nil
 }
 
-// memoryListModels prints the built-in catalogue.
-func memoryListModels(w io.Writer, asJSON bool) int {
-	type modelJSON struct {
-		scale.Model
-		Params int64          `json:"params"`
-		Linear []scale.Linear `json:"linear"`
-	}
-	if asJSON {
-		var out []modelJSON
-		for _, m := range scale.Models() {
-			out = append(out, modelJSON{m, m.Params(), m.Linears()})
-		}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
-			return exitFailed
-		}
-		return exitOK
-	}
-	rows := [][]string{{"model", "arch", "layers", "hidden", "heads", "kv heads", "head dim", "mlp", "vocab", "tied", "parameters", "linear layers"}}
-	for _, m := range scale.Models() {
-		tied := "no"
-		if m.TiedEmbeddings {
-			tied = "yes"
-		}
-		rows = append(rows, []string{m.Name, string(m.Arch), fmt.Sprint(m.Layers), thousands(int64(m.Hidden)), fmt.Sprint(m.Heads),
-			fmt.Sprint(m.KVHeads), fmt.Sprint(m.HeadDim), thousands(int64(m.MLP)), thousands(int64(m.Vocab)), tied,
-			thousands(m.Params()), strings.Join(m.Roles(), ",")})
-	}
-	memoryTable(w, rows, "llrrrrrrrlrl")
-	return exitOK
-}
-
-// memoryParts are the breakdown's rows: a label and how to read the part.
-var memoryParts = []struct {
-	label string
-	get   func(scale.Parts) int64
-}{
-	{"frozen base weights", func(p scale.Parts) int64 { return p.FrozenBase }},
-	{"frozen adapter matrices", func(p scale.Parts) int64 { return p.FrozenAdapter }},
-	{"trainable weights", func(p scale.Parts) int64 { return p.Trainable }},
-	{"gradients", func(p scale.Parts) int64 { return p.Gradients }},
-	{"optimizer state", func(p scale.Parts) int64 { return p.Optimizer }},
-	{"method extras", func(p scale.Parts) int64 { return p.Other }},
-	{"activations: network", func(p scale.Parts) int64 { return p.ActivationsNetwork }},
-	{"activations: method", func(p scale.Parts) int64 { return p.ActivationsMethod }},
-	{"total", func(p scale.Parts) int64 { return p.Total }},
-}
-
-// printMemoryOne prints one estimate: header, breakdown, assumptions.
-func printMemoryOne(w io.Writer, r scale.Report) {
-	fmt.Fprintf(w, "%s on %s: %s, targets %s (%s adapted layers)\n", r.MethodTitle, r.Model.Name, memoryRankText(r), memoryTargetText(r), thousands(int64(r.AdaptedLayers)))
-	printMemorySetting(w, r)
-	fmt.Fprintf(w, "trainable parameters: %s = %s of %s\n", thousands(r.Params.Trainable), memoryPercent(r.Params.TrainablePercent), thousands(r.Params.Model))
-	if r.Params.FrozenAdapter > 0 {
-		fmt.Fprintf(w, "  (excludes %s frozen adapter numbers; with them %s)\n", thousands(r.Params.FrozenAdapter), thousands(r.Params.Trainable+r.Params.FrozenAdapter))
-	}
-	fmt.Fprintln(w)
-	rows := [][]string{{"part", "numbers", "bytes"}}
-	for _, row := range memoryParts {
-		rows = append(rows, []string{row.label, thousands(row.get(r.Numbers)), humanBytes(row.get(r.Bytes))})
-	}
-	memoryTable(w, rows, "lrr")
-	printMemoryAssumptions(w, []scale.Report{r})
-}
-
-// printMemoryCompare prints several methods side by side, one column each.
-func printMemoryCompare(w io.Writer, rs []scale.Report) {
-	fmt.Fprintf(w, "%s: targets %s\n", rs[0].Model.Name, memoryTargetText(rs[0]))
-	printMemorySetting(w, rs[0])
-	head := []string{""}
-	align := "l"
+// distinct returns the distinct values of f over rs, in order.
+func distinct(rs []memoryResult, f func(memoryResult) []string) []string {
+	var out []string
 	for _, r := range rs {
-		head = append(head, r.MethodTitle)
-		align += "r"
-	}
-	rows := [][]string{head}
-	add := func(label string, cell func(scale.Report) string) {
-		row := []string{label}
-		for _, r := range rs {
-			row = append(row, cell(r))
-		}
-		rows = append(rows, row)
-	}
-	add("rank", func(r scale.Report) string { return memoryRankNumber(r) })
-	add("trainable parameters", func(r scale.Report) string { return thousands(r.Params.Trainable) })
-	add("trainable %", func(r scale.Report) string { return memoryPercent(r.Params.TrainablePercent) })
-	add("frozen adapter numbers", func(r scale.Report) string { return thousands(r.Params.FrozenAdapter) })
-	for _, row := range memoryParts {
-		add(row.label, func(r scale.Report) string { return humanBytes(row.get(r.Bytes)) })
-	}
-	memoryTable(w, rows, align)
-	printMemoryAssumptions(w, rs)
-}
-
-// printMemoryVary prints one row per value of the varied setting and method.
-func printMemoryVary(w io.Writer, rs []scale.Report, varied string) {
-	var titles []string
-	for _, r := range rs {
-		if !contains(titles, r.MethodTitle) {
-			titles = append(titles, r.MethodTitle)
-		}
-	}
-	fmt.Fprintf(w, "%s on %s against %s: targets %s\n", strings.Join(titles, ", "), rs[0].Model.Name, varied, memoryTargetText(rs[0]))
-	printMemorySetting(w, rs[0])
-	rows := [][]string{{varied, "method", "trainable", "trainable %", "frozen", "weights+grads+optimizer", "activations", "total"}}
-	for _, r := range rs {
-		v := map[string]string{"rank": memoryRankNumber(r), "batch": fmt.Sprint(r.Batch), "seq": fmt.Sprint(r.Seq)}[varied]
-		b := r.Bytes
-		rows = append(rows, []string{v, r.MethodTitle, thousands(r.Params.Trainable), memoryPercent(r.Params.TrainablePercent),
-			humanBytes(b.FrozenBase + b.FrozenAdapter), humanBytes(b.Trainable + b.Gradients + b.Optimizer + b.Other),
-			humanBytes(b.ActivationsNetwork + b.ActivationsMethod), humanBytes(b.Total)})
-	}
-	memoryTable(w, rows, "rlrrrrrr")
-	printMemoryAssumptions(w, rs)
-}
-
-// printMemorySetting prints the settings shared by the reports and a blank line.
-func printMemorySetting(w io.Writer, r scale.Report) {
-	m := r.Model
-	tied := "untied head"
-	if m.TiedEmbeddings {
-		tied = "tied head"
-	}
-	if !m.HasLMHead() {
-		tied = "no LM head"
-	}
-	fmt.Fprintf(w, "model: %s, %d layers, hidden %s, %d heads (%d kv) of %d, mlp %s, vocab %s, %s; %s\n",
-		m.Arch, m.Layers, thousands(int64(m.Hidden)), m.Heads, m.KVHeads, m.HeadDim, thousands(int64(m.MLP)), thousands(int64(m.Vocab)), tied, m.Source)
-	ckpt := "off"
-	if r.Checkpointing {
-		ckpt = "on"
-	}
-	fmt.Fprintf(w, "batch %s × seq %s = %s tokens · base %s · adapters %s · compute %s · %s · checkpointing %s\n\n",
-		thousands(int64(r.Batch)), thousands(int64(r.Seq)), thousands(int64(r.Tokens)), r.DType, r.AdapterDType, r.ComputeDType, r.Optimizer, ckpt)
-}
-
-// printMemoryAssumptions prints every distinct assumption of the reports, wrapped.
-func printMemoryAssumptions(w io.Writer, rs []scale.Report) {
-	fmt.Fprintln(w)
-	fmt.Fprintln(w, "assumptions:")
-	var seen []string
-	for _, r := range rs {
-		for _, a := range r.Assumptions {
-			if contains(seen, a) {
-				continue
-			}
-			seen = append(seen, a)
-			for i, line := range memoryWrap(a, 96) {
-				prefix := "  - "
-				if i > 0 {
-					prefix = "    "
-				}
-				fmt.Fprintln(w, prefix+line)
+		for _, s := range f(r) {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
 			}
 		}
 	}
-}
-
-func memoryRankText(r scale.Report) string {
-	if r.Rank == 0 {
-		return "no rank"
-	}
-	return fmt.Sprintf("rank %d, α %s", r.Rank, strconv.FormatFloat(r.Alpha, 'g', -1, 64))
-}
-
-func memoryRankNumber(r scale.Report) string {
-	if r.Rank == 0 {
-		return "—"
-	}
-	return fmt.Sprint(r.Rank)
-}
-
-func memoryTargetText(r scale.Report) string {
-	if r.Rank == 0 && len(r.Targets) == len(r.Model.Roles()) && r.AdaptedLayers > r.Model.Layers*len(r.Targets) {
-		return "every weight"
-	}
-	if len(r.Targets) == len(r.Model.Roles()) {
-		return scale.AllLinear + " (" + strings.Join(r.Targets, ",") + ")"
-	}
-	return strings.Join(r.Targets, ",")
-}
-
-// memoryPercent formats a percentage with 4 significant digits: 0.06224 %.
-func memoryPercent(p float64) string {
-	return strconv.FormatFloat(p, 'g', 4, 64) + " %"
-}
-
-// memoryTable writes rows as aligned columns two spaces apart; align has one
-// letter per column, l (left) or r (right). The first row is the header.
-func memoryTable(w io.Writer, rows [][]string, align string) {
-	widths := map[int]int{}
-	for _, row := range rows {
-		for i, cell := range row {
-			widths[i] = max(widths[i], len([]rune(cell)))
-		}
-	}
-	for _, row := range rows {
-		var b strings.Builder
-		for i, cell := range row {
-			pad := strings.Repeat(" ", widths[i]-len([]rune(cell)))
-			if i > 0 {
-				b.WriteString("  ")
-			}
-			if i < len(align) && align[i] == 'r' {
-				b.WriteString(pad + cell)
-			} else {
-				b.WriteString(cell + pad)
-			}
-		}
-		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
-	}
-}
-
-// memoryWrap breaks s into lines of at most width runes at spaces.
-func memoryWrap(s string, width int) []string {
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(s) {
-		if line != "" && len([]rune(line))+1+len([]rune(word)) > width {
-			lines = append(lines, line)
-			line = word
-			continue
-		}
-		if line != "" {
-			line += " "
-		}
-		line += word
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return lines
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // progressBar draws one line on a terminal's stderr, rewritten in place:
@@ -35,9 +36,9 @@ func (b *progressBar) update(label string, p lab.Progress) {
 	}
 	filled := int(frac * barWidth)
 	bar := strings.Repeat("█", filled) + strings.Repeat("░", barWidth-filled)
-	line := fmt.Sprintf("%-10s [%s] %3.0f%%  %s/%s steps", label, bar, 100*frac, thousands(int64(p.Step)), thousands(int64(p.Steps)))
+	line := fmt.Sprintf("%-10s [%s] %3.0f%%  %s/%s steps", label, bar, 100*frac, text.Count(int64(p.Step)), text.Count(int64(p.Steps)))
 	if b.single { // one run: its loss and speed mean something
-		line += fmt.Sprintf("  loss %s  %.0f/s", lossText(p.TrainLoss), p.StepsPerSec)
+		line += fmt.Sprintf("  loss %s  %.0f/s", text.Loss(p.TrainLoss), p.StepsPerSec)
 	}
 	fmt.Fprintf(b.w, "\r\033[K%s", line) // at most 79 columns: no wrapping on an 80-column terminal
 	b.shown = true

@@ -12,28 +12,35 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/results"
 	"github.com/loralab/loralab/ui/share"
+	"github.com/loralab/loralab/ui/text"
 )
 
 const raceIntro = `usage: loralab race [--methods lora,lora-fa,...] [flags]
 
 Train several methods on identical data (same base weights, batches and eval
 set) and print the leaderboard, ranked by final eval loss. Each method uses its
-own default learning rate unless --lr is given. Runs share the cores through a
-pool of --workers (default: one per core); results do not depend on it.`
+own default learning rate unless --lr is given, or its best rate from a short
+search with --tune-lr (tuned against tuned); --seeds N runs every method at N
+seeds and ranks by the mean, marking differences within the seed noise. Runs
+share the cores through a pool of --workers (default: one per core), taking
+turns so that all progress together; results do not depend on it.`
 
 // runRace is `loralab race`.
 func runRace(args []string, stdout, stderr io.Writer) int {
 	f := newRunFlags("race", "method")
-	methods := f.fs.String("methods", strings.Join(adapters.Names(), ","), "comma-separated `methods` to race")
+	methods := f.fs.String("methods", strings.Join(catalog.MethodNames(), ","), "comma-separated `methods` to race")
 	workers := f.fs.Int("workers", 0, "runs trained at once (0 = one per core)")
 	target := f.fs.Float64("target", lab.DefaultTarget, "eval `loss` the leaderboard counts steps to")
+	cmp := addComparisonFlags(f, true)
 	if err := f.parse(args, stdout, raceIntro); err == errHelp {
 		return exitOK
 	} else if err != nil {
+		return usageError(stderr, "race", err)
+	}
+	if err := cmp.check(f); err != nil {
 		return usageError(stderr, "race", err)
 	}
 	if f.preset != nil && !f.given["methods"] {
@@ -52,25 +59,53 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 	jobs := make([]lab.Job, len(ms))
 	for i, m := range ms {
 		cfg, err := f.configFor(m.Info().Name)
+		if err == nil {
+			jobs[i], err = jobFor(m, cfg)
+		}
 		if err != nil {
 			return usageError(stderr, "race", err)
 		}
-		jobs[i] = lab.Job{Method: m, Config: cfg}
 	}
 	shared := jobs[0].Config
-	res, code := executeJobs(stderr, "race", f, jobs, *workers)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	for i := range jobs { // validated before the search, so its errors name the method
+		job, err := lab.Prepare(jobs[i])
+		if err != nil {
+			return usageError(stderr, "race", fmt.Errorf("%s: %w", jobs[i].Method.Info().Name, err))
+		}
+		jobs[i] = job
+	}
+	tunings, err := cmp.tuneJobs(ctx, stderr, f, jobs, *workers)
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "loralab race: interrupted during the learning-rate search")
+			return exitFailed
+		}
+		return usageError(stderr, "race", err)
+	}
+	res, code := executeJobs(ctx, stderr, "race", f, cmp.expand(jobs), *workers)
 	if res == nil {
 		return code
 	}
 	board := lab.Leaderboard(res, *target)
-	b := results.Bundle{Kind: results.Race, Runs: res, Leaderboard: board}
+	b := results.Bundle{Kind: results.Race, Runs: res, Leaderboard: board, Tuning: tunings}
+	if cmp.seeds > 1 {
+		b.SeedBoard = lab.SeedLeaderboard(cmp.groups(res), *target)
+	}
 	exp := share.Experiment{Kind: "race", Methods: methodNames(ms), Config: shared, Preset: f.presetArgs(), Given: f.givenSettings()}
 	if f.given["target"] {
 		exp.Extra = []string{"--target", strconv.FormatFloat(*target, 'g', -1, 64)}
 	}
-	line := share.Command(exp)
+	exp.Extra = append(exp.Extra, cmp.extra(f)...)
+	line := share.Command(catalog, exp)
 	if code := emit(stdout, stderr, "race", f, b, func(w io.Writer) {
-		printLeaderboard(w, board, *target)
+		printTuning(w, tunings)
+		if b.SeedBoard != nil {
+			printSeedBoard(w, b.SeedBoard, *target)
+		} else {
+			printLeaderboard(w, board, *target)
+		}
 		fmt.Fprintf(w, "reproduce: %s\n", line)
 	}); code != exitOK {
 		return code
@@ -80,16 +115,14 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 
 // executeJobs validates and runs jobs, with one progress line on a terminal.
 // It returns nil and the exit status on a usage error.
-func executeJobs(stderr io.Writer, cmd string, f *runFlags, jobs []lab.Job, workers int) ([]*lab.Result, int) {
+func executeJobs(ctx context.Context, stderr io.Writer, cmd string, f *runFlags, jobs []lab.Job, workers int) ([]*lab.Result, int) {
 	for i := range jobs {
-		cfg, err := lab.Prepare(jobs[i].Method, jobs[i].Config)
+		job, err := lab.Prepare(jobs[i])
 		if err != nil {
 			return nil, usageError(stderr, cmd, fmt.Errorf("%s: %w", jobs[i].Method.Info().Name, err))
 		}
-		jobs[i].Config = cfg
+		jobs[i] = job
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	bar := &progressBar{w: stderr}
 	showBar := !f.quiet && isTerminal(stderr)
 	steps := make([]int, len(jobs))
@@ -139,14 +172,14 @@ func parseMethods(list string) ([]lab.Method, error) {
 			return nil, fmt.Errorf("method %q listed twice", name)
 		}
 		seen[name] = true
-		m, err := adapters.Lookup(name)
+		m, err := catalog.Method(name)
 		if err != nil {
 			return nil, err
 		}
 		ms = append(ms, m)
 	}
 	if len(ms) == 0 {
-		return nil, errors.New("methods: none given; the methods are: " + strings.Join(adapters.Names(), ", "))
+		return nil, errors.New("methods: none given; the methods are: " + strings.Join(catalog.MethodNames(), ", "))
 	}
 	return ms, nil
 }
@@ -154,9 +187,9 @@ func parseMethods(list string) ([]lab.Method, error) {
 // printLeaderboard writes the race table.
 func printLeaderboard(w io.Writer, board []lab.Standing, target float64) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "#\tmethod\ttrainable\tmemory\tsteps/s\teval loss\tbest eval\tsteps to %s\tstatus\t\n", lossText(target))
+	fmt.Fprintf(tw, "#\tmethod\ttrainable\tmemory\tsteps/s\teval loss\tbest eval\tsteps to %s\tstatus\t\n", text.Loss(target))
 	for _, s := range board {
-		m, _ := adapters.Lookup(s.Method)
+		m, _ := catalog.Method(s.Method)
 		title := s.Method
 		if m != nil {
 			title = m.Info().Title
@@ -167,10 +200,10 @@ func printLeaderboard(w io.Writer, board []lab.Standing, target float64) {
 		}
 		reach := "—"
 		if s.StepsToTarget >= 0 {
-			reach = thousands(int64(s.StepsToTarget))
+			reach = text.Count(int64(s.StepsToTarget))
 		}
-		trainable, memory, speed, eval, best := thousands(int64(s.Trainable)), humanBytes(s.MemoryTotal),
-			fmt.Sprintf("%.0f", s.StepsPerSec), lossText(s.EvalLoss), lossText(s.BestEvalLoss)
+		trainable, memory, speed, eval, best := text.Count(int64(s.Trainable)), text.Bytes(s.MemoryTotal),
+			fmt.Sprintf("%.0f", s.StepsPerSec), text.Loss(s.EvalLoss), text.Loss(s.BestEvalLoss)
 		if s.MemoryTotal == 0 { // cancelled before it started
 			trainable, memory, speed, eval, best = "—", "—", "—", "—", "—"
 		}

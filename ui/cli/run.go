@@ -6,19 +6,19 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"text/tabwriter"
 
-	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/results"
 	"github.com/loralab/loralab/ui/share"
+	"github.com/loralab/loralab/ui/text"
 )
 
-const runIntro = `usage: loralab run [flags]
+var runIntro = `usage: loralab run [flags]
 
-Train one method on the toy task and print a summary table (or --json, --csv).
-Default learning rates: lora 2e-3, lora-fa 5e-3, vera 2e-2, delta-lora 2e-3,
-lora-plus 1e-3 (B gets lr-ratio × that), full 1e-3. Default rank: 8; vera 256
+Train one method on a task and print a summary table (or --json, --csv).
+Default learning rates: ` + defaultRates() + `. Default rank: 8; ` + defaultRanks() + `
 (PEFT's defaults).
 Exit status: 0 done, 1 diverged or interrupted, 2 bad flags.`
 
@@ -34,7 +34,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	if f.preset != nil && !f.given["method"] && len(f.preset.Methods) > 0 {
 		method = f.preset.Methods[0]
 	}
-	m, err := adapters.Lookup(method)
+	m, err := catalog.Method(method)
 	if err != nil {
 		return usageError(stderr, "run", err)
 	}
@@ -43,14 +43,18 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "run", err)
 	}
 	shared := cfg
-	if cfg, err = lab.Prepare(m, cfg); err != nil {
+	job, err := jobFor(m, cfg)
+	if err == nil {
+		job, err = lab.Prepare(job)
+	}
+	if err != nil {
 		return usageError(stderr, "run", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	bar := &progressBar{w: stderr, single: true}
 	showBar := !f.quiet && isTerminal(stderr)
-	res, err := lab.Execute(ctx, m, cfg, func(p lab.Progress) {
+	res, err := lab.Execute(ctx, job, func(p lab.Progress) {
 		if showBar {
 			bar.update(m.Info().Name, p)
 		}
@@ -60,7 +64,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "run", err)
 	}
 	bundle := results.Bundle{Kind: results.Single, Runs: []*lab.Result{res}}
-	line := share.Command(share.Experiment{Kind: "run", Methods: []string{m.Info().Name}, Config: shared, Preset: f.presetArgs(), Given: f.givenSettings()})
+	line := share.Command(catalog, share.Experiment{Kind: "run", Methods: []string{m.Info().Name}, Config: shared, Preset: f.presetArgs(), Given: f.givenSettings()})
 	if code := emit(stdout, stderr, "run", f, bundle, func(w io.Writer) { printRun(w, m.Info(), res); fmt.Fprintf(w, "reproduce: %s\n", line) }); code != exitOK {
 		return code
 	}
@@ -118,21 +122,47 @@ func printRun(w io.Writer, info lab.MethodInfo, r *lab.Result) {
 		fmt.Fprintf(tw, " at step %d: %s", r.DivergedAt, r.Reason)
 	}
 	fmt.Fprintln(tw)
-	fmt.Fprintf(tw, "model\t%d layers of %d×%d, %s; batch %d, %s steps, seed %d\n", r.Config.Depth, r.Config.Width, r.Config.Width, r.Config.Activation, r.Config.Batch, thousands(int64(r.Config.Steps)), r.Config.Seed)
-	fmt.Fprintf(tw, "params\t%s trainable of %s (%s); %s frozen\n", thousands(int64(r.Params.Trainable)), thousands(int64(r.Params.Total)), percent(int64(r.Params.Trainable), int64(r.Params.Total)), thousands(int64(r.Params.Frozen)))
-	fmt.Fprintf(tw, "memory\t%s measured by the ledger\n", humanBytes(r.Memory.Total))
+	fmt.Fprintf(tw, "model\t%s; batch %d, %s steps, seed %d\n", modelText(r.Config), r.Config.Batch, text.Count(int64(r.Config.Steps)), r.Config.Seed)
+	fmt.Fprintf(tw, "params\t%s trainable of %s (%s); %s frozen\n", text.Count(int64(r.Params.Trainable)), text.Count(int64(r.Params.Total)), text.Percent(int64(r.Params.Trainable), int64(r.Params.Total)), text.Count(int64(r.Params.Frozen)))
+	fmt.Fprintf(tw, "memory\t%s measured by the ledger\n", text.Bytes(r.Memory.Total))
 	for _, row := range memoryRows(r.Memory) {
-		fmt.Fprintf(tw, "  %s\t%s\n", row.name, humanBytes(row.bytes))
+		fmt.Fprintf(tw, "  %s\t%s\n", row.name, text.Bytes(row.bytes))
 	}
 	if len(r.History) == 0 {
 		fmt.Fprintf(tw, "loss\t— (stopped before its first step)\n")
 	} else {
-		fmt.Fprintf(tw, "loss\tstep 0: train %s, eval %s\n", lossText(first(r).Train), lossText(first(r).Eval))
-		fmt.Fprintf(tw, "\tstep %s: train %s, eval %s\n", thousands(int64(r.Final.Step)), lossText(r.Final.Train), lossText(r.Final.Eval))
+		fmt.Fprintf(tw, "loss\tstep 0: train %s, eval %s\n", text.Loss(first(r).Train), text.Loss(first(r).Eval))
+		fmt.Fprintf(tw, "\tstep %s: train %s, eval %s\n", text.Count(int64(r.Final.Step)), text.Loss(r.Final.Train), text.Loss(r.Final.Eval))
 		fmt.Fprintf(tw, "ΔW rank\t%v per layer (directions W moved in; σ > %g·σ_max)\n", r.DeltaRank, lab.RankTolerance)
+		var e90, e99 []int
+		for _, s := range r.Spectrum {
+			e90, e99 = append(e90, s.Energy90), append(e99, s.Energy99)
+		}
+		fmt.Fprintf(tw, "\t%v hold 90 %% of ‖ΔW‖², %v hold 99 %% (energy ranks)\n", e90, e99)
+		var share []string
+		for _, s := range r.Spectrum {
+			if s.TargetInRowSpace != nil {
+				share = append(share, text.Percent(int64(1e6**s.TargetInRowSpace), 1e6))
+			}
+		}
+		if len(share) > 0 {
+			fmt.Fprintf(tw, "\t%s of the task's target shift lies in A's row space, per layer\n", strings.Join(share, ", "))
+		}
 	}
 	fmt.Fprintf(tw, "speed\t%.0f steps/s over %.2f s\n", r.Speed.StepsPerSecond, r.Speed.Seconds)
 	tw.Flush()
+}
+
+// modelText names the task's network in a few words.
+func modelText(cfg lab.Config) string {
+	t, err := catalog.Task(cfg.Task)
+	if err != nil {
+		return cfg.Task
+	}
+	if m := t.Info().Explain.Model; m != nil {
+		return m(cfg)
+	}
+	return t.Info().Title
 }
 
 func first(r *lab.Result) lab.Point {

@@ -1,15 +1,19 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/results"
 	"github.com/loralab/loralab/ui/share"
+	"github.com/loralab/loralab/ui/text"
 )
 
 var sweepIntro = `usage: loralab sweep --vary SETTING=VALUES [--methods lora,...] [flags]
@@ -17,12 +21,12 @@ var sweepIntro = `usage: loralab sweep --vary SETTING=VALUES [--methods lora,...
 Vary one setting over a list (rank=1,2,4,8) or a range (lr=1e-4..1e-1:log:7,
 task-rank=1..16:lin:4) for one or more methods, and print the final losses,
 trainable parameters and memory against the value.
-Sweepable settings: ` + strings.Join(lab.SweepableNames(), ", ") + `.`
+Sweepable settings: ` + strings.Join(catalog.Sweepable(), ", ") + `.`
 
 // runSweep is `loralab sweep`.
 func runSweep(args []string, stdout, stderr io.Writer) int {
 	f := newRunFlags("sweep", "method")
-	methods := f.fs.String("methods", "lora", "comma-separated `methods` to sweep")
+	methods := f.fs.String("methods", catalog.MethodNames()[0], "comma-separated `methods` to sweep")
 	vary := new(string)
 	f.fs.Func("vary", "the varied setting and its values, `SETTING=VALUES`", func(v string) error {
 		if *vary != "" {
@@ -32,9 +36,13 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 		return nil
 	})
 	workers := f.fs.Int("workers", 0, "runs trained at once (0 = one per core)")
+	cmp := addComparisonFlags(f, false)
 	if err := f.parse(args, stdout, sweepIntro); err == errHelp {
 		return exitOK
 	} else if err != nil {
+		return usageError(stderr, "sweep", err)
+	}
+	if err := cmp.check(f); err != nil {
 		return usageError(stderr, "sweep", err)
 	}
 	if f.preset != nil {
@@ -51,18 +59,21 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	}
 	setting, text, ok := strings.Cut(*vary, "=")
 	if !ok || setting == "" {
-		return usageError(stderr, "sweep", fmt.Errorf("--vary %q: want SETTING=VALUES, e.g. rank=1,2,4,8; sweepable: %s", *vary, strings.Join(lab.SweepableNames(), ", ")))
+		return usageError(stderr, "sweep", fmt.Errorf("--vary %q: want SETTING=VALUES, e.g. rank=1,2,4,8; sweepable: %s", *vary, strings.Join(catalog.Sweepable(), ", ")))
 	}
 	if *workers < 0 || *workers > 64 {
 		return usageError(stderr, "sweep", fmt.Errorf("workers %d: must be between 0 (one per core) and 64", *workers))
 	}
-	values, err := lab.ParseValues(setting, text)
+	set, err := catalog.Setting(setting)
 	if err != nil {
 		return usageError(stderr, "sweep", err)
 	}
-	set, _ := lab.LookupSetting(setting)
+	values, err := lab.ParseValues(set, text)
+	if err != nil {
+		return usageError(stderr, "sweep", err)
+	}
 	for _, m := range ms {
-		if !set.AppliesTo(m.Info()) {
+		if t, err := catalog.Task(f.cfg.Task); err == nil && !lab.Applies(setting, m, t) {
 			fmt.Fprintf(stderr, "loralab sweep: note: %s does not use %s, so its runs are the same at every value (a baseline)\n", m.Info().Name, setting)
 		}
 	}
@@ -76,18 +87,24 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 		if i == 0 {
 			shared = cfg
 		}
-		js, err := lab.Sweep{Setting: setting, Values: values, Methods: []lab.Method{m}, Base: cfg}.Jobs()
+		job, err := jobFor(m, cfg)
+		if err != nil {
+			return usageError(stderr, "sweep", err)
+		}
+		js, err := lab.Sweep{Setting: set, Values: values, Methods: []lab.Method{m}, Task: job.Task, Base: cfg}.Jobs()
 		if err != nil {
 			return usageError(stderr, "sweep", err)
 		}
 		jobs = append(jobs, js...)
 	}
-	res, code := executeJobs(stderr, "sweep", f, jobs, *workers)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, code := executeJobs(ctx, stderr, "sweep", f, cmp.expand(jobs), *workers)
 	if res == nil {
 		return code
 	}
-	b := results.Bundle{Kind: results.Sweep, Runs: res, Setting: setting, Values: values, Table: results.SweepTable(setting, values, res)}
-	line := share.Command(share.Experiment{Kind: "sweep", Methods: methodNames(ms), Config: shared, Setting: setting, Values: values, Preset: f.presetArgs(), Given: f.givenSettings()})
+	b := results.Bundle{Kind: results.Sweep, Runs: res, Setting: setting, Values: values, Table: results.SweepTable(set, values, res, cmp.seeds)}
+	line := share.Command(catalog, share.Experiment{Kind: "sweep", Methods: methodNames(ms), Config: shared, Setting: setting, Values: values, Preset: f.presetArgs(), Given: f.givenSettings(), Extra: cmp.extra(f)})
 	if code := emit(stdout, stderr, "sweep", f, b, func(w io.Writer) {
 		printSweep(w, b)
 		fmt.Fprintf(w, "reproduce: %s\n", line)
@@ -100,17 +117,29 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 // printSweep writes the sweep's table: one row per (method, value).
 func printSweep(w io.Writer, b results.Bundle) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "method\t%s\tfinal train\tfinal eval\ttrainable\tmemory\tstatus\t\n", b.Setting)
+	seeds := len(b.Table) > 0 && b.Table[0].Seeds > 1
+	spread := ""
+	if seeds {
+		spread = "min … max\t"
+	}
+	fmt.Fprintf(tw, "method\t%s\tfinal train\tfinal eval\t%strainable\tmemory\tstatus\t\n", b.Setting, spread)
 	for _, r := range b.Table {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Method, r.Value, ptrLoss(r.FinalTrain), ptrLoss(r.FinalEval),
-			thousands(int64(r.Trainable)), humanBytes(r.MemoryTotal), r.Status)
+		spread := ""
+		if seeds {
+			spread = ptrLoss(r.EvalMin) + " … " + ptrLoss(r.EvalMax) + "\t"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s%s\t%s\t%s\t\n", r.Method, r.Value, ptrLoss(r.FinalTrain), ptrLoss(r.FinalEval), spread,
+			text.Count(int64(r.Trainable)), text.Bytes(r.MemoryTotal), r.Status)
 	}
 	tw.Flush()
+	if seeds {
+		fmt.Fprintf(w, "Losses are means over %d seeds; where two rows' ranges overlap, their difference is within the seed noise.\n", b.Table[0].Seeds)
+	}
 }
 
 func ptrLoss(x *float64) string {
 	if x == nil {
 		return "NaN"
 	}
-	return lossText(*x)
+	return text.Loss(*x)
 }

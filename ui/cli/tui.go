@@ -48,12 +48,9 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "tui", err)
 	}
-	opts, err := tui.PresetOptions(p)
+	opts, err := tui.PresetOptions(p) // the lab takes the preset itself
 	if err != nil {
 		return usageError(stderr, "tui", err)
-	}
-	if *presetFile != "" {
-		opts.PresetArgs = []string{"--preset-file", *presetFile}
 	}
 	if *workers < 0 || *workers > 64 {
 		return usageError(stderr, "tui", fmt.Errorf("workers %d: must be between 0 (one per core) and 64", *workers))

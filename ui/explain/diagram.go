@@ -2,6 +2,8 @@ package explain
 
 import (
 	"strings"
+
+	"github.com/loralab/loralab/ui/text"
 )
 
 // block is one box of a layer diagram: a tensor or an operation.
@@ -70,7 +72,7 @@ func (c *canvas) box(r, col int, b block) int {
 	c.set(r, col+inner+1, '┐')
 	for i, l := range b.lines {
 		c.set(r+1+i, col, '│')
-		c.text(r+1+i, col+1, " "+pad(l, w)+" ")
+		c.text(r+1+i, col+1, " "+text.Pad(l, w)+" ")
 		c.set(r+1+i, col+inner+1, '│')
 	}
 	bottom := r + 1 + len(b.lines)

@@ -4,16 +4,19 @@
 // count and the memory kept for the backward pass with the current settings
 // plugged in, the paper and its claim, and the honest caveats. The numbers
 // come from the same formulas the engine's memory ledger is tested against
-// (lab.Method.Footprint and lab.ModelFootprint). `loralab explain` prints it;
+// (lab.Method.Footprint and lab.Task.Footprint); the words are the method's
+// own (lab.MethodInfo.Explain) and the task's (lab.TaskInfo.Explain). `loralab explain` prints it;
 // the TUI shows it in a pane.
 package explain
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 
-	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // Options control the rendering.
@@ -33,89 +36,148 @@ func (o Options) width() int {
 }
 
 // Numbers are the counts an explanation states for one method and config:
-// its own Footprint plus the model's buffers, and what they add up to.
+// its own Footprint plus the network's buffers, and what they add up to.
 type Numbers struct {
-	Config         lab.Config    // resolved for the method
-	Layers         int           // adapted layers
-	TrainablePer   int           // trainable numbers per layer, by the explanation's formula
-	Trainable      int           // over all layers
-	Total          int           // every parameter the model holds: frozen + trainable
-	KeptPer        int           // the method's own tensors kept for backward, per layer
-	KeptModel      int           // the model's own kept activations (hidden outputs)
-	Kept           int           // all activations kept for backward
-	Footprint      lab.Footprint // method.Footprint + lab.ModelFootprint, numbers by category
-	Memory         lab.Memory    // Footprint in bytes
-	Err            error         // why these settings would not run (nil if they would)
-	formulasKnown  bool
-	trainableTerms count
-	keptTerms      count
+	Config       lab.Config    // resolved for the method
+	Layers       int           // adapted layers
+	TrainablePer int           // trainable numbers of the first adapted layer: the method's Footprint on it
+	Trainable    int           // over all layers
+	Total        int           // every parameter the model holds: frozen + trainable
+	KeptPer      int           // the method's own tensors kept for backward, on the first layer
+	KeptModel    int           // the network's own kept activations
+	Kept         int           // all activations kept for backward
+	Footprint    lab.Footprint // method.Footprint + the task's Footprint, numbers by category
+	Memory       lab.Memory    // Footprint in bytes
+	Err          error         // why these settings would not run (nil if they would)
+	layers       []lab.Shape
+	uniform      bool // every adapted layer has the first one's shape
 }
 
-// Evaluate computes what an explanation of m states at cfg. cfg is resolved
-// for m (lab.Prepare); if it would not run, Err says why and the counts are
-// still computed when the shapes allow it.
-func Evaluate(m lab.Method, cfg lab.Config) Numbers {
+// Evaluate computes what an explanation of m on task t states at cfg. cfg
+// is resolved for m (lab.Prepare); if it would not run, Err says why and
+// the counts are still computed when the shapes allow it.
+func Evaluate(m lab.Method, t lab.Task, cfg lab.Config) Numbers {
 	info := m.Info()
-	resolved, err := lab.Prepare(m, cfg)
+	job, err := lab.Prepare(lab.Job{Method: m, Task: t, Config: cfg})
+	resolved := job.Config
 	out := Numbers{Config: resolved, Err: err}
-	if !countable(resolved, info.UsesRank) {
+	if !countable(m, t, resolved) {
 		if out.Err == nil {
 			out.Err = fmt.Errorf("settings out of range")
 		}
 		return out
 	}
-	layers := resolved.Layers()
-	nb := resolved.Batch
+	layers := t.Layers(resolved, info.TrainsBase)
+	n := t.Rows(resolved)
+	own := m.Footprint(resolved, layers, n)
+	net := t.Footprint(resolved, info.TrainsBase)
+	first := m.Footprint(resolved, layers[:1], n)
+	out.layers, out.uniform = layers, true
+	for _, s := range layers {
+		out.uniform = out.uniform && s.DIn == layers[0].DIn && s.DOut == layers[0].DOut
+	}
 	out.Layers = len(layers)
-	out.Footprint = m.Footprint(resolved, layers, nb).Plus(lab.ModelFootprint(resolved, layers, nb))
+	out.Footprint = own.Plus(net)
 	out.Memory = out.Footprint.Bytes(lab.BytesPerNumber)
 	out.Total = out.Footprint.Frozen + out.Footprint.Trainable
-	out.KeptModel = lab.ModelFootprint(resolved, layers, nb).Activations
+	out.KeptModel = net.Activations
 	out.Kept = out.Footprint.Activations
-	if sp, ok := specs[info.Name]; ok {
-		e := newEnv(info, resolved)
-		out.formulasKnown = true
-		out.trainableTerms = sp.trainable(e)
-		out.keptTerms = sp.kept(e)
-		out.TrainablePer = out.trainableTerms.value
-		out.Trainable = out.TrainablePer * out.Layers
-		out.KeptPer = out.keptTerms.value
-	} else {
-		out.Trainable = out.Footprint.Trainable
-	}
+	out.Trainable = own.Trainable
+	out.TrainablePer = first.Trainable
+	out.KeptPer = first.Activations
 	return out
 }
 
 // countable reports whether the shapes are within the lab's limits, so the
-// formulas can be evaluated (even if the method would reject the settings).
-func countable(c lab.Config, usesRank bool) bool {
-	return c.Depth >= 1 && c.Depth <= lab.MaxDepth && c.Width >= 1 && c.Width <= lab.MaxWidth &&
-		c.Batch >= 1 && c.Batch <= lab.MaxBatch && (!usesRank || c.Rank >= 1 && c.Rank <= lab.MaxVeraRank)
-}
-
-func newEnv(info lab.MethodInfo, cfg lab.Config) env {
-	e := env{cfg: cfg, r: cfg.Rank, n: cfg.Batch, info: info}
-	layers := cfg.Layers()
-	e.l = len(layers)
-	for i, s := range layers {
-		if i == 0 {
-			e.dIn, e.dOut = s.DIn, s.DOut
+// formulas can be evaluated (even if the method would reject the settings):
+// the task's options within their ranges, a batch and, for methods with
+// one, a rank the lab could hold.
+func countable(m lab.Method, t lab.Task, c lab.Config) bool {
+	for _, s := range t.Info().Settings {
+		if s.Check != nil && s.Check(settingValue(s, c)) != nil {
+			return false
 		}
-		e.maxIn, e.mxO = max(e.maxIn, s.DIn), max(e.mxO, s.DOut)
 	}
-	return e
+	return c.Batch >= 1 && c.Batch <= lab.MaxBatch && (!m.Info().UsesRank() || c.Rank >= 1 && c.Rank <= lab.MaxVeraRank)
 }
 
-// Method explains method m at the settings cfg.
-func Method(m lab.Method, cfg lab.Config, opts Options) string {
+// settingValue is s's value in c as its Check takes it.
+func settingValue(s lab.Setting, c lab.Config) any {
+	switch s.Kind {
+	case lab.IntSetting:
+		return s.Int(c)
+	case lab.FloatSetting:
+		return s.Float(c)
+	case lab.BoolSetting:
+		return s.Bool(c)
+	}
+	return s.Text(c)
+}
+
+// vars are the values an explanation's {placeholders} stand for.
+func vars(m lab.Method, t lab.Task, c lab.Config, num Numbers) map[string]string {
+	v := map[string]string{}
+	for _, s := range lab.SettingsFor(m, t) {
+		switch s.Kind {
+		case lab.FloatSetting:
+			v[s.Name] = g(s.Float(c))
+		default:
+			v[s.Name] = s.Get(c)
+		}
+	}
+	if len(num.layers) > 0 {
+		first := num.layers[0]
+		maxIn, maxOut := 0, 0
+		for _, s := range num.layers {
+			maxIn, maxOut = max(maxIn, s.DIn), max(maxOut, s.DOut)
+		}
+		v["d_in"], v["d_out"] = fmt.Sprint(first.DIn), fmt.Sprint(first.DOut)
+		v["max_in"], v["max_out"] = fmt.Sprint(maxIn), fmt.Sprint(maxOut)
+	}
+	v["r"], v["N"], v["layers"] = fmt.Sprint(c.Rank), fmt.Sprint(t.Rows(c)), fmt.Sprint(num.Layers)
+	v["scaling"] = fmt.Sprintf("α/r = %s/%d = %s", g(c.Alpha), c.Rank, g(lab.Scale(c)))
+	if c.RSLoRA {
+		v["scaling"] = fmt.Sprintf("α/√r = %s/√%d = %s (rsLoRA)", g(c.Alpha), c.Rank, g(lab.Scale(c)))
+	}
+	return v
+}
+
+var placeholderRE = regexp.MustCompile(`\{[a-z_A-Z-]+\}`)
+
+// fill replaces every {name} in text with its value in v (unknown names stay).
+func fill(text string, v map[string]string) string {
+	return placeholderRE.ReplaceAllStringFunc(text, func(p string) string {
+		if x, ok := v[p[1:len(p)-1]]; ok {
+			return x
+		}
+		return p
+	})
+}
+
+var symbolRE = regexp.MustCompile(`[A-Za-z_]+`)
+
+// numbers writes a count's symbols with the values plugged in:
+// "r·(d_in + d_out)" → "8·(64 + 64)".
+func numbers(symbols string, v map[string]string) string {
+	return symbolRE.ReplaceAllStringFunc(symbols, func(name string) string {
+		if x, ok := v[name]; ok {
+			return x
+		}
+		return name
+	})
+}
+
+// Method explains method m on task t at the settings cfg.
+func Method(m lab.Method, t lab.Task, cfg lab.Config, opts Options) string {
 	info := m.Info()
-	num := Evaluate(m, cfg)
+	ex := info.Explain
+	num := Evaluate(m, t, cfg)
 	c := num.Config
 	w := opts.width()
 	var b strings.Builder
 	line := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	para := func(text, indent string) { b.WriteString(wrap(text, w, indent) + "\n") }
-	t := func(s string) string {
+	out := func(s string) string {
 		if opts.ASCII {
 			return toASCII(s)
 		}
@@ -126,78 +188,95 @@ func Method(m lab.Method, cfg lab.Config, opts Options) string {
 	if num.Err != nil {
 		para("These settings would not run: "+num.Err.Error(), "  ")
 	}
-	if !countable(c, info.UsesRank) {
-		return t(b.String())
+	if !countable(m, t, c) {
+		return out(b.String())
 	}
-	sp, known := specs[info.Name]
-	e := newEnv(info, c)
-	settings := fmt.Sprintf("width %d, depth %d, batch %d, lr %s", c.Width, c.Depth, c.Batch, g(c.LR))
+	v := vars(m, t, c, num)
+	tex := t.Info().Explain
+	settings := fmt.Sprintf("batch %d, lr %s", c.Batch, g(c.LR))
+	if tex.Describe != nil {
+		settings = tex.Describe(c) + ", " + settings
+	}
 	switch {
-	case info.Name == "vera": // no α/r scaling
-		settings = fmt.Sprintf("r = %d, ", c.Rank) + settings
-	case info.UsesRank:
+	case info.UsesAlpha():
 		settings = fmt.Sprintf("r = %d, α = %s, ", c.Rank, g(c.Alpha)) + settings
+	case info.UsesRank(): // no α/r scaling
+		settings = fmt.Sprintf("r = %d, ", c.Rank) + settings
 	}
 	para("Settings: "+settings, "")
 	b.WriteString("\n")
 
-	if known {
-		para(fmt.Sprintf("The layer (each of the %d; d_in = %d, d_out = %d)", e.l, e.dIn, e.dOut), "")
-		d := sp.diagram(e)
-		if opts.ASCII {
-			d = asciiDiagram(d)
-		}
-		pic := d.draw()
-		if pic.width()+2 <= w {
-			for _, l := range strings.Split(pic.String(), "\n") {
-				line("  %s", l)
-			}
-		} else {
-			para(d.list(), "  ")
-		}
-		legend := "trains: updated by the optimiser; frozen: never changes"
-		if info.Name == "vera" {
-			legend += fmt.Sprintf("; shared: one copy for all %d layers", e.l)
-		}
-		if info.Name == "delta-lora" {
-			legend += "; frozen*: no gradient, but moves with the change of B·A"
-		}
-		para(legend, "  ")
-		b.WriteString("\n")
-
-		line("Forward")
-		for _, l := range sp.forward(e) {
-			line("%s", formula(l, w, "  "))
-		}
-		line("Update (every step; G = ∂L/∂Y)")
-		for _, l := range sp.update(e) {
-			line("%s", formula(l, w, "  "))
-		}
-		b.WriteString("\n")
+	first := num.layers[0]
+	if num.uniform {
+		para(fmt.Sprintf("The layer (each of the %d; d_in = %d, d_out = %d)", num.Layers, first.DIn, first.DOut), "")
+	} else {
+		para(fmt.Sprintf("The layer (%s, the first of the %d adapted; d_in = %d, d_out = %d)", first.Name, num.Layers, first.DIn, first.DOut), "")
 	}
+	d := diagramOf(ex.Diagram, v)
+	if opts.ASCII {
+		d = asciiDiagram(d)
+	}
+	pic := d.draw()
+	if pic.width()+2 <= w {
+		for _, l := range strings.Split(pic.String(), "\n") {
+			line("  %s", l)
+		}
+	} else {
+		para(d.list(), "  ")
+	}
+	legend := "trains: updated by the optimiser; frozen: never changes"
+	for _, l := range ex.Legend {
+		legend += "; " + fill(l, v)
+	}
+	para(legend, "  ")
+	b.WriteString("\n")
+
+	var moreUpdate, moreCaveats []string
+	if ex.More != nil {
+		moreUpdate, moreCaveats = ex.More(c, num.layers)
+	}
+	line("Forward")
+	for _, l := range ex.Forward {
+		line("%s", formula(fill(l, v), w, "  "))
+	}
+	line("Update (every step; G = ∂L/∂Y)")
+	for _, l := range append(slices.Clone(ex.Update), moreUpdate...) {
+		line("%s", formula(fill(l, v), w, "  "))
+	}
+	b.WriteString("\n")
 
 	line("Trainable parameters")
-	if num.formulasKnown {
-		tt := num.trainableTerms
-		para(fmt.Sprintf("%s = %s = %s per layer × %d layers = %s (%s of %s)",
-			tt.symbols, tt.numbers, n(tt.value), num.Layers, n(num.Trainable), percent(num.Trainable, num.Total), n(num.Total)), "  ")
-	} else {
-		para(fmt.Sprintf("%s (%s of %s)", n(num.Trainable), percent(num.Trainable, num.Total), n(num.Total)), "  ")
+	per := "per layer"
+	if !num.uniform {
+		per = "in " + first.Name
 	}
-	para(fmt.Sprintf("Kept for the backward pass (batch N = %d)", c.Batch), "")
-	if num.formulasKnown {
-		kt := num.keptTerms
+	if num.uniform {
+		para(fmt.Sprintf("%s = %s = %s %s × %d layers = %s (%s of %s)",
+			ex.Trainable, numbers(ex.Trainable, v), n(num.TrainablePer), per, num.Layers, n(num.Trainable), percent(num.Trainable, num.Total), n(num.Total)), "  ")
+	} else {
+		para(fmt.Sprintf("%s = %s = %s %s; over the %d adapted layers %s (%s of %s)",
+			ex.Trainable, numbers(ex.Trainable, v), n(num.TrainablePer), per, num.Layers, n(num.Trainable), percent(num.Trainable, num.Total), n(num.Total)), "  ")
+	}
+	para(fmt.Sprintf("Kept for the backward pass (batch N = %d)", t.Rows(c)), "")
+	if num.uniform {
 		para(fmt.Sprintf("%s: %s = %s = %s per layer × %d layers = %s",
-			kt.what, kt.symbols, kt.numbers, n(kt.value), num.Layers, n(kt.value*num.Layers)), "  ")
-		if num.KeptModel > 0 {
-			para(fmt.Sprintf("+ the hidden layers' outputs, for %s′: %s", c.Activation, n(num.KeptModel)), "  ")
+			ex.Kept, ex.KeptSymbols, numbers(ex.KeptSymbols, v), n(num.KeptPer), num.Layers, n(num.Kept-num.KeptModel)), "  ")
+	} else {
+		para(fmt.Sprintf("%s: %s = %s = %s %s; over the %d adapted layers %s",
+			ex.Kept, ex.KeptSymbols, numbers(ex.KeptSymbols, v), n(num.KeptPer), per, num.Layers, n(num.Kept-num.KeptModel)), "  ")
+	}
+	if num.KeptModel > 0 {
+		what := "the network's own"
+		if tex.Kept != nil {
+			what = tex.Kept(c)
 		}
+		para(fmt.Sprintf("+ %s: %s", what, n(num.KeptModel)), "  ")
 	}
 	para(fmt.Sprintf("= %s numbers = %s B at %d B each", n(num.Kept), n(num.Kept*lab.BytesPerNumber), lab.BytesPerNumber), "  ")
 	para(fmt.Sprintf("Memory (what the engine's ledger holds at batch %d, in bytes)", c.Batch), "")
 	for _, cat := range lab.Categories {
-		if v := num.Footprint.Get(cat); v > 0 {
-			line("  %-12s %12s", cat.String(), n(v*lab.BytesPerNumber))
+		if x := num.Footprint.Get(cat); x > 0 {
+			line("  %-12s %12s", cat.String(), n(x*lab.BytesPerNumber))
 		}
 	}
 	line("  %-12s %12s", "total", n64(num.Memory.Total))
@@ -208,12 +287,30 @@ func Method(m lab.Method, cfg lab.Config, opts Options) string {
 	para("Claim: "+info.Claim, "  ")
 	line("Caveats")
 	para(sentence(info.Caveat), "  ")
-	if known {
-		for _, cv := range sp.caveats(e) {
-			para(cv, "  ")
-		}
+	var caveats []string
+	if tex.Caveats != nil {
+		caveats = tex.Caveats(info, c)
 	}
-	return t(strings.TrimRight(b.String(), "\n") + "\n")
+	caveats = append(caveats, moreCaveats...)
+	caveats = append(caveats, ex.Caveats...)
+	for _, cv := range caveats {
+		para(fill(cv, v), "  ")
+	}
+	return out(strings.TrimRight(b.String(), "\n") + "\n")
+}
+
+// diagramOf is the method's diagram with its placeholders filled in.
+func diagramOf(d lab.Diagram, v map[string]string) diagram {
+	conv := func(bs []lab.Block) []block {
+		out := make([]block, len(bs))
+		for i, b := range bs {
+			for _, l := range b {
+				out[i].lines = append(out[i].lines, fill(l, v))
+			}
+		}
+		return out
+	}
+	return diagram{main: conv(d.Main), side: conv(d.Side), op: d.Op}
 }
 
 // asciiDiagram spells a diagram's labels in ASCII before it is drawn, so
@@ -234,7 +331,7 @@ func asciiDiagram(d diagram) diagram {
 
 // rankOf is a method's rank for the table: "–" for methods without one.
 func rankOf(info lab.MethodInfo, c lab.Config) string {
-	if !info.UsesRank {
+	if !info.UsesRank() {
 		return "–"
 	}
 	return fmt.Sprint(c.Rank)
@@ -243,23 +340,19 @@ func rankOf(info lab.MethodInfo, c lab.Config) string {
 // Compare explains every method in one table at the settings cfg: what
 // trains, trainable parameters, the activations kept for backward and the
 // total memory, each method resolved as it would run (its own default lr).
-func Compare(cfg lab.Config, opts ...Options) string {
+func Compare(methods []lab.Method, t lab.Task, cfg lab.Config, opts ...Options) string {
 	var o Options
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	type row struct{ cells []string }
 	head := []string{"method", "r", "trains", "trainable", "share", "activations", "memory", "lr"}
 	rows := [][]string{head}
 	var notes []string
-	for _, m := range adapters.All() {
+	for _, m := range methods {
 		info := m.Info()
-		num := Evaluate(m, cfg)
-		trains := "?"
-		if sp, ok := specs[info.Name]; ok {
-			trains = sp.trains
-		}
-		if !countable(num.Config, info.UsesRank) {
+		num := Evaluate(m, t, cfg)
+		trains := info.Explain.Trains
+		if !countable(m, t, num.Config) {
 			rows = append(rows, []string{info.Title, rankOf(info, num.Config), trains, "–", "–", "–", "–", g(info.DefaultLR)})
 			notes = append(notes, info.Title+": "+num.Err.Error())
 			continue
@@ -272,38 +365,18 @@ func Compare(cfg lab.Config, opts ...Options) string {
 			notes = append(notes, info.Title+" would not run: "+num.Err.Error())
 		}
 	}
-	ws := make([]int, len(head))
-	for _, r := range rows {
-		for i, c := range r {
-			ws[i] = max(ws[i], width(c))
-		}
-	}
-	right := map[int]bool{1: true, 3: true, 4: true, 5: true, 6: true}
 	var b strings.Builder
 	rank := "each method's default rank"
 	if cfg.Rank != 0 {
 		rank = fmt.Sprintf("r = %d", cfg.Rank)
 	}
-	b.WriteString(wrap(fmt.Sprintf("All methods at %s, width %d, depth %d, batch %d; bytes at 8 per number, from the formulas the engine's memory ledger is tested against.",
-		rank, cfg.Width, cfg.Depth, cfg.Batch), o.width(), "") + "\n\n")
-	for i, r := range rows {
-		var cells []string
-		for j, c := range r {
-			if right[j] {
-				cells = append(cells, padLeft(c, ws[j]))
-			} else {
-				cells = append(cells, pad(c, ws[j]))
-			}
-		}
-		b.WriteString(strings.TrimRight(strings.Join(cells, "  "), " ") + "\n")
-		if i == 0 {
-			total := 0
-			for _, x := range ws {
-				total += x
-			}
-			b.WriteString(strings.Repeat("─", total+2*(len(ws)-1)) + "\n")
-		}
+	shape := ""
+	if d := t.Info().Explain.Describe; d != nil {
+		shape = d(cfg) + ", "
 	}
+	b.WriteString(wrap(fmt.Sprintf("All methods at %s, %sbatch %d; bytes at 8 per number, from the formulas the engine's memory ledger is tested against.",
+		rank, shape, cfg.Batch), o.width(), "") + "\n\n")
+	b.WriteString(text.Table(rows, map[int]bool{1: true, 3: true, 4: true, 5: true, 6: true}, true))
 	b.WriteString("\n")
 	b.WriteString(wrap("trains: what the optimiser updates (LoRA-FA's A and VeRA's shared A and B stay frozen; Delta-LoRA's W also moves, without a gradient; LoRA+ trains B at λ·lr). share: trainable parameters as a share of all the model holds. activations: what the forward pass keeps for the backward pass. memory: weights, gradients, AdamW state, activations and scratch, in bytes. lr: the method's default learning rate.", o.width(), "") + "\n")
 	for _, note := range notes {

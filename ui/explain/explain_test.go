@@ -10,7 +10,16 @@ import (
 
 	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/lab/tasks"
 )
+
+// shift is the task the explanations are checked on.
+var shift = tasks.Shift{}
+
+// defaults are the default settings: LoRA on the shift task.
+func defaults() lab.Config {
+	return lab.Catalog{Methods: adapters.All(), Tasks: tasks.All()}.Defaults()
+}
 
 // configs are the settings the explanations are checked at: several
 // ranks, shapes, batches and activations, VeRA's rank above the width, and
@@ -28,9 +37,9 @@ func configs() []lab.Config {
 		{32, 128, 6, 32, "tanh", false, true},
 		{256, 64, 2, 16, "relu", false, false}, // only VeRA runs at this rank
 	} {
-		cfg := lab.Defaults()
-		cfg.Rank, cfg.Width, cfg.Depth, cfg.Batch, cfg.Activation = c.rank, c.width, c.depth, c.batch, c.act
-		cfg.RSLoRA, cfg.LoRAFAProjected = c.rs, c.projected
+		cfg := defaults()
+		cfg.Rank, cfg.Batch, cfg.RSLoRA = c.rank, c.batch, c.rs
+		cfg = cfg.With("width", c.width).With("depth", c.depth).With("activation", c.act).With("lorafa-projected", c.projected)
 		out = append(out, cfg)
 	}
 	return out
@@ -83,17 +92,17 @@ func parse(t *testing.T, text string) parsed {
 func TestNumbersAgreeWithFootprint(t *testing.T) {
 	for _, cfg := range configs() {
 		for _, m := range adapters.All() {
-			name := fmt.Sprintf("%s/r%d-w%d-d%d-n%d-%s", m.Info().Name, cfg.Rank, cfg.Width, cfg.Depth, cfg.Batch, cfg.Activation)
+			name := fmt.Sprintf("%s/r%d-w%d-d%d-n%d-%s", m.Info().Name, cfg.Rank, tasks.Width.Int(cfg), tasks.Depth.Int(cfg), cfg.Batch, tasks.Activation.Text(cfg))
 			t.Run(name, func(t *testing.T) {
 				c := cfg
 				c.Method = m.Info().Name
-				text := Method(m, c, Options{Width: 100})
+				text := Method(m, shift, c, Options{Width: 100})
 				p := parse(t, text)
-				res := c.Resolve(m.Info())
-				layers := res.Layers()
+				res := c.Resolve(m, shift)
+				layers := shift.Layers(res, false)
 				own := m.Footprint(res, layers, res.Batch)
-				all := own.Plus(lab.ModelFootprint(res, layers, res.Batch))
-				if p.trainable != own.Trainable || p.perLayer*p.layers != p.trainable || p.layers != res.Depth {
+				all := own.Plus(shift.Footprint(res, false))
+				if p.trainable != own.Trainable || p.perLayer*p.layers != p.trainable || p.layers != tasks.Depth.Int(res) {
 					t.Errorf("trainable: text says %d per layer × %d = %d; Footprint says %d", p.perLayer, p.layers, p.trainable, own.Trainable)
 				}
 				if p.total != all.Frozen+all.Trainable {
@@ -110,7 +119,7 @@ func TestNumbersAgreeWithFootprint(t *testing.T) {
 				if p.memory["total"] != 8*all.Total() {
 					t.Errorf("memory total: text says %d B, Footprint %d B", p.memory["total"], 8*all.Total())
 				}
-				num := Evaluate(m, c)
+				num := Evaluate(m, shift, c)
 				if num.Trainable != own.Trainable || num.Kept != all.Activations || num.KeptPer*num.Layers+num.KeptModel != all.Activations {
 					t.Errorf("Evaluate: trainable %d, kept %d = %d×%d + %d; Footprint: %d, %d", num.Trainable, num.Kept, num.KeptPer, num.Layers, num.KeptModel, own.Trainable, all.Activations)
 				}
@@ -122,17 +131,18 @@ func TestNumbersAgreeWithFootprint(t *testing.T) {
 // TestNumbersAgreeWithLedger runs a real model for each method and compares
 // the explanation's numbers with what the engine's ledger measured.
 func TestNumbersAgreeWithLedger(t *testing.T) {
-	cfg := lab.Defaults()
-	cfg.Width, cfg.Depth, cfg.Batch, cfg.Rank, cfg.Steps, cfg.EvalSize = 24, 3, 10, 3, 2, 20
+	cfg := defaults()
+	cfg.Batch, cfg.Rank, cfg.Steps = 10, 3, 2
+	cfg = cfg.With("width", 24).With("depth", 3).With("eval-size", 20)
 	for _, m := range adapters.All() {
 		t.Run(m.Info().Name, func(t *testing.T) {
 			c := cfg
 			c.Method = m.Info().Name
-			res, err := lab.Execute(context.Background(), m, c, nil)
+			res, err := lab.Execute(context.Background(), lab.Job{Method: m, Task: shift, Config: c}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := parse(t, Method(m, c, Options{}))
+			p := parse(t, Method(m, shift, c, Options{}))
 			if p.trainable != res.Params.Trainable || p.total != res.Params.Total {
 				t.Errorf("text: %d trainable of %d; the run: %d of %d", p.trainable, p.total, res.Params.Trainable, res.Params.Total)
 			}
@@ -152,7 +162,7 @@ func TestNumbersAgreeWithLedger(t *testing.T) {
 }
 
 func TestExample(t *testing.T) {
-	text := Method(adapters.LoRA{}, lab.Defaults(), Options{Width: 120})
+	text := Method(adapters.LoRA{}, shift, defaults(), Options{Width: 120})
 	for _, want := range []string{
 		"r·(d_in + d_out) = 8·(64 + 64) = 1,024 per layer × 4 layers = 4,096 (19.8 % of 20,736)",
 		"X and H: N·(d_in + r) = 64·(64 + 8) = 4,608 per layer × 4 layers = 18,432",
@@ -167,21 +177,21 @@ func TestExample(t *testing.T) {
 			t.Errorf("LoRA explanation lacks %q:\n%s", want, text)
 		}
 	}
-	fa := Method(adapters.LoRAFA{}, lab.Defaults(), Options{})
+	fa := Method(adapters.LoRAFA{}, shift, defaults(), Options{})
 	for _, want := range []string{"H only, not X", "row space", "8 random directions of the 64"} {
 		if !strings.Contains(strings.Join(strings.Fields(fa), " "), want) {
 			t.Errorf("LoRA-FA explanation lacks %q", want)
 		}
 	}
-	d := strings.Join(strings.Fields(Method(adapters.DeltaLoRA{}, lab.Defaults(), Options{})), " ")
+	d := strings.Join(strings.Fields(Method(adapters.DeltaLoRA{}, shift, defaults(), Options{})), " ")
 	for _, want := range []string{"K = 500", "λ = 2", "reviewers", "rank at most 16"} {
 		if !strings.Contains(d, want) {
 			t.Errorf("Delta-LoRA explanation lacks %q", want)
 		}
 	}
-	r8 := lab.Defaults()
+	r8 := defaults()
 	r8.Rank = 8
-	v := Method(adapters.VeRA{}, r8, Options{})
+	v := Method(adapters.VeRA{}, shift, r8, Options{})
 	if !strings.Contains(v, "shared") || !strings.Contains(v, "8·(64 + 64) = 1,024") {
 		t.Errorf("VeRA explanation lacks the shared pair:\n%s", v)
 	}
@@ -191,8 +201,8 @@ func TestASCII(t *testing.T) {
 	for _, cfg := range configs() {
 		for _, m := range adapters.All() {
 			for _, w := range []int{40, 80, 200} {
-				text := Method(m, cfg, Options{ASCII: true, Width: w})
-				if strings.Count(text, "?") != strings.Count(Method(m, cfg, Options{Width: w}), "?") {
+				text := Method(m, shift, cfg, Options{ASCII: true, Width: w})
+				if strings.Count(text, "?") != strings.Count(Method(m, shift, cfg, Options{Width: w}), "?") {
 					t.Fatalf("%s: a character has no ASCII spelling (shown as '?'):\n%s", m.Info().Name, text)
 				}
 				for i, r := range text {
@@ -202,11 +212,11 @@ func TestASCII(t *testing.T) {
 				}
 			}
 		}
-		if text := Compare(cfg, Options{ASCII: true}); strings.ContainsFunc(text, func(r rune) bool { return r >= 0x80 }) || strings.Count(text, "?") != strings.Count(Compare(cfg), "?") {
+		if text := Compare(adapters.All(), shift, cfg, Options{ASCII: true}); strings.ContainsFunc(text, func(r rune) bool { return r >= 0x80 }) || strings.Count(text, "?") != strings.Count(Compare(adapters.All(), shift, cfg), "?") {
 			t.Fatalf("Compare with ASCII has non-ASCII:\n%s", text)
 		}
 	}
-	text := Method(adapters.LoRA{}, lab.Defaults(), Options{ASCII: true})
+	text := Method(adapters.LoRA{}, shift, defaults(), Options{ASCII: true})
 	for _, want := range []string{"+------", "-->|", "--> *s ---+", "r*(d_in + d_out) = 8*(64 + 64)", "alpha/r", "X*W^T"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("ASCII LoRA lacks %q:\n%s", want, text)
@@ -217,7 +227,7 @@ func TestASCII(t *testing.T) {
 func TestWidth(t *testing.T) {
 	for _, w := range []int{40, 60, 80, 120} {
 		for _, m := range adapters.All() {
-			text := Method(m, lab.Defaults(), Options{Width: w})
+			text := Method(m, shift, defaults(), Options{Width: w})
 			for _, line := range strings.Split(text, "\n") {
 				if width(line) > w {
 					t.Errorf("%s at width %d: line of %d cells: %q", m.Info().Name, w, width(line), line)
@@ -226,10 +236,10 @@ func TestWidth(t *testing.T) {
 		}
 	}
 	// The diagram is drawn when it fits and listed when it does not.
-	if text := Method(adapters.LoRA{}, lab.Defaults(), Options{Width: 80}); !strings.Contains(text, "┌") {
+	if text := Method(adapters.LoRA{}, shift, defaults(), Options{Width: 80}); !strings.Contains(text, "┌") {
 		t.Errorf("LoRA at 80 columns should draw the diagram:\n%s", text)
 	}
-	if text := Method(adapters.VeRA{}, lab.Defaults(), Options{Width: 50}); strings.Contains(text, "┌") || !strings.Contains(text, "[A 256×64, frozen, shared]") {
+	if text := Method(adapters.VeRA{}, shift, defaults(), Options{Width: 50}); strings.Contains(text, "┌") || !strings.Contains(text, "[A 256×64, frozen, shared]") {
 		t.Errorf("VeRA at 50 columns should list the diagram:\n%s", text)
 	}
 }
@@ -238,18 +248,18 @@ func TestBadSettingsDoNotPanic(t *testing.T) {
 	for _, mut := range []func(*lab.Config){
 		func(c *lab.Config) { c.Rank = 100 },
 		func(c *lab.Config) { c.Rank = -3 },
-		func(c *lab.Config) { c.Depth = 0 },
-		func(c *lab.Config) { c.Depth = -1 },
-		func(c *lab.Config) { c.Width = 0 },
+		func(c *lab.Config) { *c = c.With("depth", 0) },
+		func(c *lab.Config) { *c = c.With("depth", -1) },
+		func(c *lab.Config) { *c = c.With("width", 0) },
 		func(c *lab.Config) { c.Batch = -5 },
 		func(c *lab.Config) { c.Rank = 1 << 40 },
-		func(c *lab.Config) { c.Activation = "nope" },
+		func(c *lab.Config) { *c = c.With("activation", "nope") },
 	} {
-		cfg := lab.Defaults()
+		cfg := defaults()
 		mut(&cfg)
 		for _, m := range adapters.All() {
-			text := Method(m, cfg, Options{})
-			num := Evaluate(m, cfg)
+			text := Method(m, shift, cfg, Options{})
+			num := Evaluate(m, shift, cfg)
 			if num.Err == nil && m.Info().Name == "lora" {
 				t.Errorf("lora at %+v: Evaluate reports no error", cfg)
 			}
@@ -257,14 +267,14 @@ func TestBadSettingsDoNotPanic(t *testing.T) {
 				t.Errorf("%s: the explanation does not say the settings would not run:\n%s", m.Info().Name, text)
 			}
 		}
-		_ = Compare(cfg)
+		_ = Compare(adapters.All(), shift, cfg)
 	}
 }
 
 func TestCompare(t *testing.T) {
-	text := Compare(lab.Defaults())
+	text := Compare(adapters.All(), shift, defaults())
 	for _, m := range adapters.All() {
-		num := Evaluate(m, lab.Defaults())
+		num := Evaluate(m, shift, defaults())
 		row := ""
 		for _, line := range strings.Split(text, "\n") {
 			if strings.HasPrefix(line, m.Info().Title+" ") {
@@ -285,9 +295,9 @@ func TestCompare(t *testing.T) {
 		t.Errorf("Compare at the default rank:\n%s", text)
 	}
 	// A rank only VeRA allows: the others are noted, VeRA still counts.
-	cfg := lab.Defaults()
+	cfg := defaults()
 	cfg.Rank = 256
-	text = Compare(cfg)
+	text = Compare(adapters.All(), shift, cfg)
 	if !strings.Contains(text, "LoRA would not run: rank 256") || !strings.Contains(text, "1,280") {
 		t.Errorf("Compare at rank 256:\n%s", text)
 	}

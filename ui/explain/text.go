@@ -1,12 +1,11 @@
 package explain
 
 import (
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // asciiReplacer spells the explanation's mathematical and drawing
@@ -17,7 +16,7 @@ var asciiReplacer = strings.NewReplacer(
 	"–", "-", "—", "--", "−", "-", "…", "...", "≈", "~", "ε", "eps", "₀", "0", "ₙ", "n", "⊕", "+",
 	"─", "-", "│", "|", "┌", "+", "┐", "+", "└", "+", "┘", "+", "┬", "+", "┴", "+", "├", "+", "┤", "+", "┼", "+",
 	"▶", ">", "▲", "^", "▼", "v", "◀", "<", "“", `"`, "”", `"`, "‘", "'", "’", "'", "⋯", "...",
-	"²", "^2", "µ", "u", "\u00a0", " ",
+	"²", "^2", "µ", "u", "\u00a0", " ", "‖", "||", "Ĝ", "G^", "§", "section ",
 )
 
 // toASCII spells s in ASCII: known symbols by name, anything else as '?'.
@@ -49,47 +48,13 @@ func IsASCIILocale(getenv func(string) string) bool {
 	return true
 }
 
-// width is the number of terminal cells s takes: every character the
-// explanations use is one cell wide.
-func width(s string) int { return utf8.RuneCountInString(s) }
+// width is the number of terminal cells s takes.
+func width(s string) int { return text.Width(s) }
 
-// pad right-pads s with spaces to w cells.
-func pad(s string, w int) string {
-	if n := width(s); n < w {
-		return s + strings.Repeat(" ", w-n)
-	}
-	return s
-}
-
-// padLeft left-pads s with spaces to w cells.
-func padLeft(s string, w int) string {
-	if n := width(s); n < w {
-		return strings.Repeat(" ", w-n) + s
-	}
-	return s
-}
-
-// wrap breaks text into lines of at most w cells after indent, breaking at
+// wrap breaks s into lines of at most w cells after indent, breaking at
 // spaces; paragraphs (separated by "\n") stay separate.
-func wrap(text string, w int, indent string) string {
-	avail := max(w-width(indent), 20)
-	var out []string
-	for _, para := range strings.Split(text, "\n") {
-		line := ""
-		for _, word := range strings.Fields(para) {
-			switch {
-			case line == "":
-				line = word
-			case width(line)+1+width(word) > avail:
-				out = append(out, indent+line)
-				line = word
-			default:
-				line += " " + word
-			}
-		}
-		out = append(out, indent+line)
-	}
-	return strings.Join(out, "\n")
+func wrap(s string, w int, indent string) string {
+	return strings.Join(text.Indent(text.Wrap(s, max(w-width(indent), 20)), indent), "\n")
 }
 
 // formula writes one formula line after indent as it is, keeping its
@@ -116,27 +81,13 @@ func sentence(s string) string {
 }
 
 // n formats an integer with thousands separators: 20736 -> "20,736".
-func n(v int) string { return lab.Thousands(int64(v)) }
+func n(v int) string { return text.Count(int64(v)) }
 
 // n64 is n for byte counts.
-func n64(v int64) string { return n(int(v)) }
+func n64(v int64) string { return text.Count(v) }
 
 // g formats a float the short way: 0.002 -> "0.002", 1e-05 -> "1e-05".
-func g(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
+func g(x float64) string { return text.Number(x) }
 
 // percent formats part/whole as "19.8 %" (or "–" when whole is 0).
-func percent(part, whole int) string {
-	if whole <= 0 {
-		return "–"
-	}
-	p := 100 * float64(part) / float64(whole)
-	switch {
-	case p == 100:
-		return "100 %"
-	case p >= 10:
-		return strconv.FormatFloat(p, 'f', 1, 64) + " %"
-	case p >= 0.1:
-		return strconv.FormatFloat(p, 'f', 2, 64) + " %"
-	}
-	return strconv.FormatFloat(p, 'g', 2, 64) + " %"
-}
+func percent(part, whole int) string { return text.Percent(int64(part), int64(whole)) }

@@ -25,15 +25,20 @@ const (
 	Sweep  Kind = "sweep"
 )
 
-// SweepRow is one (method, value) cell of a sweep's result table.
+// SweepRow is one (method, value) cell of a sweep's result table. At
+// several seeds the losses are means over the seeds, and EvalMin, EvalMax
+// give the spread of the final eval loss.
 type SweepRow struct {
 	Method      string     `json:"method"`
 	Value       string     `json:"value"`
-	Status      lab.Status `json:"status"`
+	Status      lab.Status `json:"status"` // at several seeds: done only if every seed is
 	FinalTrain  *float64   `json:"final_train_loss"`
 	FinalEval   *float64   `json:"final_eval_loss"`
 	Trainable   int        `json:"trainable_params"`
 	MemoryTotal int64      `json:"memory_total"`
+	Seeds       int        `json:"seeds,omitempty"`
+	EvalMin     *float64   `json:"final_eval_loss_min,omitempty"`
+	EvalMax     *float64   `json:"final_eval_loss_max,omitempty"`
 }
 
 // Bundle is the outcome of one experiment.
@@ -41,28 +46,47 @@ type Bundle struct {
 	Kind        Kind
 	Runs        []*lab.Result
 	Leaderboard []lab.Standing // races
+	SeedBoard   []lab.SeedStanding // races at several seeds: one row per method over its seeds
+	Tuning      []lab.Tuning       // races with --tune-lr: each method's learning-rate search
 	Setting     string         // sweeps: the varied setting
 	Values      []string       // sweeps: its values
 	Table       []SweepRow     // sweeps: one row per run, in run order
 }
 
 // SweepTable builds a sweep's rows from its results (method-major order, as
-// lab.Sweep.Jobs makes them).
-func SweepTable(setting string, values []string, runs []*lab.Result) []SweepRow {
-	rows := make([]SweepRow, 0, len(runs))
-	set, _ := lab.LookupSetting(setting)
-	for _, r := range runs {
-		rows = append(rows, SweepRow{
-			Method: r.Method, Value: set.Get(r.Config), Status: r.Status,
-			FinalTrain: finite(r.Final.Train), FinalEval: finite(r.Final.Eval),
-			Trainable: r.Params.Trainable, MemoryTotal: r.Memory.Total,
-		})
+// lab.Sweep.Jobs makes them, each job at `seeds` consecutive seeds).
+func SweepTable(set lab.Setting, values []string, runs []*lab.Result, seeds int) []SweepRow {
+	seeds = max(seeds, 1)
+	rows := make([]SweepRow, 0, len(runs)/seeds)
+	for i := 0; i+seeds <= len(runs); i += seeds {
+		group := runs[i : i+seeds]
+		r := group[0]
+		row := SweepRow{Method: r.Method, Value: set.Get(r.Config), Status: r.Status, Trainable: r.Params.Trainable, MemoryTotal: r.Memory.Total}
+		var train, eval []float64
+		for _, g := range group {
+			train, eval = append(train, g.Final.Train), append(eval, g.Final.Eval)
+			if g.Status != lab.Done {
+				row.Status = g.Status
+			}
+		}
+		t, e := lab.SpreadOf(train), lab.SpreadOf(eval)
+		if t.Lost == 0 {
+			row.FinalTrain = orNull(t.Mean)
+		}
+		if e.Lost == 0 {
+			row.FinalEval = orNull(e.Mean)
+		}
+		if seeds > 1 {
+			row.Seeds, row.EvalMin, row.EvalMax = seeds, orNull(e.Min), orNull(e.Max)
+		}
+		rows = append(rows, row)
 	}
 	return rows
 }
 
-func finite(x float64) *float64 {
-	if x != x || x > 1e308 || x < -1e308 {
+// orNull is x as a JSON value: nil (null) unless x is finite.
+func orNull(x float64) *float64 {
+	if !lab.Finite(x) {
 		return nil
 	}
 	return &x
@@ -81,9 +105,11 @@ func (b Bundle) JSON() ([]byte, error) {
 		v = b.Runs[0]
 	case Race:
 		v = struct {
-			Runs        []*lab.Result  `json:"runs"`
-			Leaderboard []lab.Standing `json:"leaderboard"`
-		}{b.Runs, b.Leaderboard}
+			Runs        []*lab.Result      `json:"runs"`
+			Leaderboard []lab.Standing     `json:"leaderboard"`
+			SeedBoard   []lab.SeedStanding `json:"seed_leaderboard,omitempty"`
+			Tuning      []lab.Tuning       `json:"lr_search,omitempty"`
+		}{b.Runs, b.Leaderboard, b.SeedBoard, b.Tuning}
 	case Sweep:
 		v = struct {
 			Setting string        `json:"setting"`
@@ -115,15 +141,18 @@ func (b Bundle) CSV() []byte {
 		head = append([]string{"method", b.Setting}, head...)
 	}
 	w.Write(head)
-	set, _ := lab.LookupSetting(b.Setting)
-	for _, r := range b.Runs {
+	for i, r := range b.Runs {
+		value := "" // a sweep's value of the varied setting, from its table
+		if i < len(b.Table) {
+			value = b.Table[i].Value
+		}
 		for _, p := range r.History {
 			row := []string{strconv.Itoa(p.Step), num(p.Train), num(p.Eval), num(p.TrainMin), num(p.TrainMax)}
 			switch b.Kind {
 			case Race:
 				row = append([]string{r.Method}, row...)
 			case Sweep:
-				row = append([]string{r.Method, set.Get(r.Config)}, row...)
+				row = append([]string{r.Method, value}, row...)
 			}
 			w.Write(row)
 		}

@@ -3,6 +3,7 @@
 package share
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/loralab/loralab/lab"
@@ -26,10 +27,11 @@ type Experiment struct {
 }
 
 // Command returns the loralab command line for e: the subcommand, the
-// method(s), every setting that differs from the defaults, and always the seed.
-func Command(e Experiment) string {
+// method(s), every setting of the catalog's that differs from its defaults,
+// and always the seed.
+func Command(cat lab.Catalog, e Experiment) string {
 	args := []string{"loralab", e.Kind}
-	base := lab.Defaults()
+	base := cat.Defaults()
 	cfg := e.Config
 	switch e.Kind {
 	case "run":
@@ -41,7 +43,8 @@ func Command(e Experiment) string {
 		args = append(args, "--methods", strings.Join(e.Methods, ","))
 	}
 	cfg.Method, base.Method = "", ""
-	changed := lab.Diff(base, cfg)
+	all := cat.Settings()
+	changed := lab.Diff(all, base, cfg)
 	if e.Preset != nil {
 		args = append(args, e.Preset...)
 		changed = e.Given
@@ -50,13 +53,13 @@ func Command(e Experiment) string {
 		if kv[0] == "seed" || (e.Kind == "sweep" && kv[0] == e.Setting) {
 			continue
 		}
-		if set, _ := lab.LookupSetting(kv[0]); set.Kind == lab.BoolSetting {
+		if set, _ := lab.FindSetting(all, kv[0]); set.Kind == lab.BoolSetting {
 			args = append(args, "--"+kv[0]+"="+kv[1]) // a bool flag takes no separate value
 			continue
 		}
 		args = append(args, "--"+kv[0], kv[1])
 	}
-	args = append(args, "--seed", seedOf(cfg))
+	args = append(args, "--seed", strconv.FormatUint(cfg.Seed, 10))
 	if e.Kind == "sweep" {
 		args = append(args, "--vary", e.Setting+"="+strings.Join(e.Values, ","))
 	}
@@ -65,11 +68,6 @@ func Command(e Experiment) string {
 		args[i] = quote(a)
 	}
 	return strings.Join(args, " ")
-}
-
-func seedOf(c lab.Config) string {
-	s, _ := lab.LookupSetting("seed")
-	return s.Get(c)
 }
 
 // quote makes a word safe for a POSIX shell when it needs to be.

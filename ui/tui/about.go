@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -13,8 +14,7 @@ import (
 // that reproduces it (the last run, race or sweep). When the text is longer
 // than the pane, ↑/↓ scroll it while the pane has the focus.
 type AboutPane struct {
-	c      *Common
-	w, h   int
+	basePane
 	scroll scroller
 	foot   []string // the reproducing command, wrapped
 	laid   [8]int   // the stamp the text was wrapped for
@@ -22,13 +22,11 @@ type AboutPane struct {
 }
 
 // NewAboutPane returns the about pane.
-func NewAboutPane(c *Common) *AboutPane { return &AboutPane{c: c} }
-
-// Init implements Component.
-func (p *AboutPane) Init() tea.Cmd { return nil }
-
-// Update implements Component.
-func (p *AboutPane) Update(tea.Msg) tea.Cmd { return nil }
+func NewAboutPane(c *Common) *AboutPane {
+	p := &AboutPane{basePane: basePane{c: c}}
+	p.keys = []*KeyTable{p.scroll.keys(c.Keys)}
+	return p
+}
 
 // SetSize implements Component.
 func (p *AboutPane) SetSize(w, h int) {
@@ -49,9 +47,6 @@ func (p *AboutPane) Title() string {
 	return "About " + l.Infos[l.Cursor].Title + p.scroll.tag()
 }
 
-// Capturing implements Component.
-func (p *AboutPane) Capturing() bool { return false }
-
 // ShortHelp implements Component.
 func (p *AboutPane) ShortHelp() []key.Binding {
 	k := p.c.Keys
@@ -61,19 +56,20 @@ func (p *AboutPane) ShortHelp() []key.Binding {
 	return []key.Binding{k.Explain}
 }
 
-// HandleKey implements Component: ↑/↓, pgup/pgdn, home/end scroll.
+// HandleKey implements Component: ↑/↓, pgup/pgdn, home/end scroll, when
+// the text is longer than the pane.
 func (p *AboutPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
 	p.layout()
 	if !p.scroll.scrollable() {
 		return false, nil
 	}
-	return p.scroll.key(msg, p.c.Keys), nil
+	return p.basePane.HandleKey(msg)
 }
 
 // layout wraps the text for the current size and state, if it changed.
 func (p *AboutPane) layout() {
-	l := p.c.Lab
-	st := [8]int{p.w, p.h, l.SelVer, l.PresetVer, l.ExpVer, l.CfgVer}
+	v := p.c.Lab.Version()
+	st := [8]int{p.w, p.h, v.Selection, v.Preset, v.Experiment, v.Config}
 	if p.laidOK && p.laid == st {
 		return
 	}
@@ -153,8 +149,13 @@ func (p *AboutPane) text() []string {
 		out = append(out, lines...)
 	}
 	para("Question: ", l.Preset.Question)
-	// The notes keep their paragraphs.
-	for i, n := range paragraphs(l.Preset.Notes) {
+	// The notes keep their paragraphs; a sweep preset's say how to run it.
+	notes := l.Preset.Notes
+	if sw := l.Preset.Sweep; sw != nil {
+		notes += fmt.Sprintf("\n(This preset is a sweep of %s over %s: w opens the sweep dialog on it, or run it with `loralab sweep --preset %s`; here its methods are marked.)",
+			sw.Setting, strings.Join(sw.Values, ", "), l.Preset.Name)
+	}
+	for i, n := range paragraphs(notes) {
 		label := ""
 		if i == 0 {
 			label = "Notes: "

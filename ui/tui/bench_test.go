@@ -23,9 +23,12 @@ func sixLongRuns(b *testing.B) *Model {
 // that shows runs is redrawn.
 func BenchmarkView(b *testing.B) {
 	m := sixLongRuns(b)
+	r := m.lab.Runs[0]
+	u := runUpdate{ID: methodID(0), Gen: r.Gen, HasProgress: true,
+		Progress: lab.Progress{Step: r.Step, Steps: r.Steps, Status: r.Status, TrainLoss: r.Train, EvalLoss: r.Eval, LR: r.LR}}
 	b.ReportAllocs()
 	for b.Loop() {
-		m.lab.RunsVer++ // as after a batch of progress
+		m.lab.Apply(u) // a batch of progress (no new point): every pane that shows runs redraws
 		_ = m.View()
 	}
 }
@@ -54,10 +57,10 @@ func TestHistoryBounded(t *testing.T) {
 func BenchmarkScaleDialog(b *testing.B) {
 	m := newTestModel(b, 200, 60)
 	press(m, "M")
-	sp := m.dialogs[dlgScale].(*ScalePane)
+	sp := paneOf[*ScalePane](m)
 	b.ReportAllocs()
 	for b.Loop() {
-		sp.ver++
+		sp.memo.drop()
 		_ = m.View()
 	}
 }

@@ -1,23 +1,37 @@
 // Package tui is LoRA Lab's interactive face: a bubbletea program in which a
 // workshop watches the fine-tuning methods train live.
 //
-// The root Model owns a handful of panes (methods, settings, loss chart,
-// memory, leaderboard, about), a status bar, and the dialogs shown over the
-// body: help (?), the preset picker (p), a method's explanation (i), the
-// memory-at-scale comparison (M) and the sweep dialog (w). Every pane and
-// dialog implements Component and sizes itself from the rectangle its
-// parent gives it; all of them share one Common value (terminal size,
-// styles, key map, and the Lab: the runs, settings and preset the panes
-// show). Styles live in styles.go, key bindings in keys.go: the same KeyMap
-// table dispatches keys and draws the help screen and the hint line. A key
-// goes to the open dialog, else to the focused pane, and only then to the
-// root's global keys.
+// The root Model owns the panes (methods, settings, loss chart, memory,
+// leaderboard, about), a status bar, and the dialogs shown over the body:
+// the preset picker (p), a method's explanation (i), the memory-at-scale
+// comparison (M), the sweep dialog (w) and help (?). Two tables say what
+// they are: paneSlots (layout.go) gives each pane's constructor, short name,
+// column and height, and its order is the tab order; dialogSlots (model.go)
+// gives each dialog's key and constructor. Every pane and dialog implements
+// Component, embedding basePane for the methods it need not write, and
+// sizes itself from the rectangle its parent gives it.
+//
+// State: the Lab (store*.go) is the one state every pane shows (runs,
+// settings, marks, cursor, sweep, preset, status line). Panes read its
+// fields and change it only through its methods, which bump the versions
+// (Lab.Version) that panes stamp their cached views with; a pane's own view
+// state (a cursor in its list, the chart's options) stays in the pane.
+// TestStateHasOneDoor checks, with go/types, that nothing outside the
+// store's files writes its state or touches its versions.
+//
+// Keys: KeyMap (keys.go) names every binding once; each pane, each dialog
+// and the root hold KeyTables of {binding, handler} rows, and the help
+// screen is drawn from the same rows, so dispatch and help cannot drift
+// apart. A key goes to the open dialog, else to the focused pane, and only
+// then to the global tables (the root's and the loss chart's).
 //
 // Training happens in the engine's goroutines (lab.StartIn with a lab.Pool).
 // A single fan-in goroutine (hub.go) merges every run's progress events into
-// one message per ~40 ms, tagged with each run's id and generation, so the UI
-// redraws a few dozen times a second at most and ignores late events from
-// stopped runs. Views are cached and recomputed only when dirty.
+// one message per ~40 ms, tagged with each run's id (method run or sweep run)
+// and generation, so the UI redraws a few dozen times a second at most and
+// ignores late events from stopped runs. File I/O (saving results, reading
+// preset files) runs in commands (commands.go) that report back with a
+// message: Update never blocks on a disk or a run.
 //
 // The lab remembers the last run, race or sweep it started as the one
 // command line that reproduces it (ui/share): the about pane shows it and

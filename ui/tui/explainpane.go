@@ -15,8 +15,7 @@ import (
 // pgup/pgdn, home/end scroll; esc or i closes. In the wide layout it takes
 // the right column, so the methods and settings stay in sight.
 type ExplainPane struct {
-	c      *Common
-	w, h   int
+	basePane
 	method int // the method explained (index in Lab.Methods)
 	open   bool
 	scroll scroller
@@ -24,20 +23,19 @@ type ExplainPane struct {
 }
 
 // NewExplainPane returns the explanation pane.
-func NewExplainPane(c *Common) *ExplainPane { return &ExplainPane{c: c, getenv: os.Getenv} }
+func NewExplainPane(c *Common) *ExplainPane {
+	p := &ExplainPane{basePane: basePane{c: c}, getenv: os.Getenv}
+	p.keys = []*KeyTable{p.scroll.keys(c.Keys)}
+	return p
+}
 
 // Open implements opener: explain the method under the cursor, from the top.
-func (p *ExplainPane) Open() {
+func (p *ExplainPane) Open() tea.Cmd {
 	p.method, p.open = p.c.Lab.Cursor, true
 	p.scroll.off = 0
 	p.render()
+	return nil
 }
-
-// Init implements Component.
-func (p *ExplainPane) Init() tea.Cmd { return nil }
-
-// Update implements Component.
-func (p *ExplainPane) Update(tea.Msg) tea.Cmd { return nil }
 
 // SetSize implements Component: the text is wrapped again for a new width.
 func (p *ExplainPane) SetSize(w, h int) {
@@ -55,18 +53,10 @@ func (p *ExplainPane) Title() string {
 	return "Explain " + p.c.Lab.Infos[p.method].Title + p.scroll.tag()
 }
 
-// Capturing implements Component.
-func (p *ExplainPane) Capturing() bool { return false }
-
 // ShortHelp implements Component.
 func (p *ExplainPane) ShortHelp() []key.Binding {
 	k := p.c.Keys
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Close}
-}
-
-// HandleKey implements Component: the scroll keys.
-func (p *ExplainPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
-	return p.scroll.key(msg, p.c.Keys), nil
 }
 
 // View implements Component.
@@ -81,6 +71,6 @@ func (p *ExplainPane) render() {
 	if err != nil {
 		cfg = l.Config
 	}
-	text := explain.Method(l.Methods[p.method], cfg, explain.Options{Width: max(p.w, 1), ASCII: explain.IsASCIILocale(p.getenv)})
+	text := explain.Method(l.Methods[p.method], taskOf(cfg), cfg, explain.Options{Width: max(p.w, 1), ASCII: explain.IsASCIILocale(p.getenv)})
 	p.scroll.set(strings.Split(strings.TrimRight(text, "\n"), "\n"), p.h)
 }

@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/loralab/loralab/lab"
@@ -50,7 +52,7 @@ func TestDialogsFit(t *testing.T) {
 				m.lab.record("race", m.lab.RaceMethods(), "", nil)
 				fakeSweep(m, "rank", []string{"1", "2", "4", "8", "16", "32", "64", "128"}, m.lab.RaceMethods())
 			}
-			for f := 0; f < int(numFocus); f++ {
+			for range paneSlots {
 				checkFits(t, m.View(), w, h)
 				press(m, "tab")
 			}
@@ -79,8 +81,8 @@ rank = 2
 steps = 300
 `)
 	writePreset(t, dir, "broken.toml", "name = \"broken\"\nmode = \"sprint\"\nmethods = [\"lora\"]\n")
-	m := newTestModelWith(t, 80, 24, Options{PresetDir: dir, Marked: []string{"full"}})
-	press(m, "p")
+	m := newTestModelWith(t, 80, 24, Options{PresetDir: dir, Preset: marks("full")})
+	pressRun(m, "p")
 	if m.Dialog() != "presets" {
 		t.Fatalf("p opened %q", m.Dialog())
 	}
@@ -91,7 +93,7 @@ steps = 300
 			t.Errorf("picker lacks %q:\n%s", want, v)
 		}
 	}
-	pp := m.dialogs[dlgPresets].(*PresetPicker)
+	pp := paneOf[*PresetPicker](m)
 	if len(pp.Errors()) != 1 || !strings.Contains(pp.Errors()[0], "sprint") || strings.Contains(pp.Errors()[0], "\n") {
 		t.Fatalf("bad file errors: %q", pp.Errors())
 	}
@@ -109,7 +111,7 @@ steps = 300
 		t.Fatalf("esc: dialog %q, preset %q", m.Dialog(), m.lab.Preset.Name)
 	}
 	// enter loads it as --preset does.
-	press(m, "p")
+	pressRun(m, "p")
 	for pp.list[pp.cur].Name != "vera-budget" {
 		press(m, "down")
 	}
@@ -119,9 +121,9 @@ steps = 300
 		t.Fatalf("enter: dialog %q, preset %q", m.Dialog(), l.Preset.Name)
 	}
 	p, _ := presets.Lookup(presets.BuiltIn(), "vera-budget")
-	want, _ := PresetOptions(p)
-	if l.Config != want.Config || l.Infos[l.Cursor].Name != "vera" {
-		t.Fatalf("config %+v (want %+v), cursor %s", l.Config, want.Config, l.Infos[l.Cursor].Name)
+	want, _ := p.Config()
+	if !l.Config.Equal(want) || l.Infos[l.Cursor].Name != "vera" {
+		t.Fatalf("config %+v (want %+v), cursor %s", l.Config, want, l.Infos[l.Cursor].Name)
 	}
 	for i, info := range l.Infos {
 		if l.Marked[i] != (info.Name == "vera" || info.Name == "lora") {
@@ -146,7 +148,7 @@ steps = 300
 		}
 	}
 	// A user preset loads too, and names itself on a command line by name.
-	press(m, "p")
+	pressRun(m, "p")
 	for pp.list[pp.cur].Name != "my-ranks" {
 		press(m, "down")
 	}
@@ -156,7 +158,7 @@ steps = 300
 	}
 	// Bad input: a preset whose settings would not run is refused, and
 	// nothing changes.
-	press(m, "p")
+	pressRun(m, "p")
 	pp.list = append(pp.list, presets.Preset{Name: "too-wide", Mode: presets.Race, Methods: []string{"lora"}, Settings: map[string]string{"rank": "999"}})
 	press(m, "end", "enter")
 	if m.Dialog() != "presets" || !strings.Contains(m.View(), "refused: preset too-wide") || l.Preset.Name != "my-ranks" || l.Config.Rank != 2 {
@@ -176,15 +178,15 @@ steps = 300
 // setting and values.
 func TestSweepPresetFillsTheDialog(t *testing.T) {
 	m := newTestModel(t, 120, 40)
-	press(m, "p")
-	pp := m.dialogs[dlgPresets].(*PresetPicker)
+	pressRun(m, "p")
+	pp := paneOf[*PresetPicker](m)
 	for pp.list[pp.cur].Name != "rank-matters" {
 		press(m, "down")
 	}
 	press(m, "enter", "w")
 	p, _ := presets.Lookup(presets.BuiltIn(), "rank-matters")
-	if m.sweep.names[m.sweep.cur] != p.Sweep.Setting || m.sweep.input.Value() != strings.Join(p.Sweep.Values, ",") {
-		t.Fatalf("sweep dialog on %s = %q, want %s = %v", m.sweep.names[m.sweep.cur], m.sweep.input.Value(), p.Sweep.Setting, p.Sweep.Values)
+	if paneOf[*SweepPane](m).names[paneOf[*SweepPane](m).cur] != p.Sweep.Setting || paneOf[*SweepPane](m).input.Value() != strings.Join(p.Sweep.Values, ",") {
+		t.Fatalf("sweep dialog on %s = %q, want %s = %v", paneOf[*SweepPane](m).names[paneOf[*SweepPane](m).cur], paneOf[*SweepPane](m).input.Value(), p.Sweep.Setting, p.Sweep.Values)
 	}
 }
 
@@ -211,11 +213,11 @@ func TestNotesOnScreen(t *testing.T) {
 		t.Fatalf("80x24: header does not name the preset:\n%s", v)
 	}
 	press(m, "shift+tab")
-	if v := m.View(); m.Focused() != FocusAbout || !strings.Contains(v, "Notes: Six methods") {
+	if v := m.View(); m.Focused() != "about" || !strings.Contains(v, "Notes: Six methods") {
 		t.Fatalf("80x24: notes not one shift+tab away:\n%s", v)
 	}
 	// The about pane scrolls when it has the focus.
-	ap := m.panes[FocusAbout].(*AboutPane)
+	ap := paneOf[*AboutPane](m)
 	press(m, "down", "down")
 	if ap.scroll.off != 2 || m.lab.Cursor != 0 {
 		t.Fatalf("↓ in about: offset %d, method cursor %d", ap.scroll.off, m.lab.Cursor)
@@ -229,12 +231,12 @@ func TestNotesOnScreen(t *testing.T) {
 func TestExplainPane(t *testing.T) {
 	m := presetModel(t, 80, 24, "vera-budget") // cursor on VeRA (rank 256 by override)
 	press(m, "i")
-	ep := m.dialogs[dlgExplain].(*ExplainPane)
+	ep := paneOf[*ExplainPane](m)
 	if m.Dialog() != "explain" {
 		t.Fatalf("i opened %q", m.Dialog())
 	}
 	cfg, _ := m.lab.ConfigFor(m.lab.Index("vera"))
-	want := explain.Method(m.lab.Methods[m.lab.Index("vera")], cfg, explain.Options{Width: 78})
+	want := explain.Method(m.lab.Methods[m.lab.Index("vera")], taskOf(cfg), cfg, explain.Options{Width: 78})
 	if ep.Text() != strings.TrimRight(want, "\n") {
 		t.Fatalf("explanation differs from explain.Method at width 78:\n%s", ep.Text())
 	}
@@ -270,7 +272,7 @@ func TestExplainPane(t *testing.T) {
 	}
 	press(m, "esc", "tab", "enter", "ctrl+u", "4", "enter", "shift+tab", "i")
 	if !strings.Contains(ep.Text(), "r = 4,") {
-		t.Fatalf("LoRA explained without the new rank (%s):\n%s", m.Pane(FocusSettings).(*SettingsPane).Err(), ep.Text())
+		t.Fatalf("LoRA explained without the new rank (%s):\n%s", paneOf[*SettingsPane](m).Err(), ep.Text())
 	}
 	// Wide: the explanation takes the right column, the methods stay.
 	for _, sz := range featureSizes {
@@ -293,9 +295,9 @@ func TestExplainPane(t *testing.T) {
 }
 
 func TestScalePane(t *testing.T) {
-	m := newTestModelWith(t, 80, 24, Options{Marked: []string{"lora", "vera", "full"}})
+	m := newTestModelWith(t, 80, 24, Options{Preset: marks("lora", "vera", "full")})
 	press(m, "M")
-	sp := m.dialogs[dlgScale].(*ScalePane)
+	sp := paneOf[*ScalePane](m)
 	if m.Dialog() != "scale" || sp.Model().Name != "llama-2-7b" {
 		t.Fatalf("M: dialog %q model %s", m.Dialog(), sp.Model().Name)
 	}
@@ -322,7 +324,7 @@ func TestScalePane(t *testing.T) {
 		t.Fatalf("→: %s", sp.Model().Name)
 	}
 	press(m, "left", "left")
-	if sp.Model().Name != "llama-7b" || m.lab.Config != cfg || m.lab.Cursor != cursor {
+	if sp.Model().Name != "llama-7b" || !m.lab.Config.Equal(cfg) || m.lab.Cursor != cursor {
 		t.Fatalf("←←: model %s; settings or cursor changed", sp.Model().Name)
 	}
 	press(m, "t")
@@ -334,8 +336,7 @@ func TestScalePane(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "r=1024") || !strings.Contains(v, "assumptions") {
 		t.Errorf("200x60 with VeRA: no r=1024 or assumptions:\n%s", v)
 	}
-	m.lab.Marked[m.lab.Index("vera")] = false
-	m.lab.SelVer++
+	m.lab.Mark(m.lab.Index("vera"), false)
 	if v := m.View(); strings.Contains(v, "r=1024") || !strings.Contains(v, "r=256") {
 		t.Errorf("200x60 without VeRA: wrong ranks:\n%s", v)
 	}
@@ -350,7 +351,7 @@ func TestScalePane(t *testing.T) {
 }
 
 func TestSweepResultViews(t *testing.T) {
-	m := newTestModelWith(t, 80, 24, Options{Marked: []string{"lora", "vera"}})
+	m := newTestModelWith(t, 80, 24, Options{Preset: marks("lora", "vera")})
 	fakeSweep(m, "rank", []string{"1", "2", "4", "8"}, m.lab.RaceMethods())
 	press(m, "w")
 	titles := []string{"final eval loss (log scale) against rank", "trainable parameters (log scale) against rank",
@@ -363,8 +364,8 @@ func TestSweepResultViews(t *testing.T) {
 		}
 		press(m, "tab")
 	}
-	if m.Focused() != FocusMethods || m.Dialog() != "sweep" {
-		t.Fatalf("tab left the dialog: focus %d, dialog %q", m.Focused(), m.Dialog())
+	if m.Focused() != "methods" || m.Dialog() != "sweep" {
+		t.Fatalf("tab left the dialog: focus %q, dialog %q", m.Focused(), m.Dialog())
 	}
 	for _, sz := range [][2]int{{120, 40}, {200, 60}} {
 		resize(m, sz[0], sz[1])
@@ -444,7 +445,7 @@ func TestReproduceLine(t *testing.T) {
 	// A live learning-rate change is flagged: the line gives the start.
 	press(m, "tab", "up", "up", "up", "up", "up", "right", "shift+tab") // steps → lr, one rung up
 	if !m.lab.LiveChanged() {
-		t.Fatalf("live lr change not noticed (%s)", m.Pane(FocusSettings).(*SettingsPane).note)
+		t.Fatalf("live lr change not noticed (%s)", paneOf[*SettingsPane](m).note)
 	}
 	if s := m.Summary(); !strings.Contains(s, want+"\n(the learning rate was changed while it trained") {
 		t.Errorf("summary: %q", s)
@@ -452,7 +453,8 @@ func TestReproduceLine(t *testing.T) {
 	m.Shutdown()
 }
 
-// Every binding of the KeyMap is on the help screen (scrolled if need be).
+// Every row of every key table (the rows that dispatch keys) is on the help
+// screen (scrolled if need be).
 func TestHelpListsEveryBinding(t *testing.T) {
 	for _, sz := range featureSizes {
 		m := newTestModel(t, sz[0], sz[1])
@@ -462,9 +464,9 @@ func TestHelpListsEveryBinding(t *testing.T) {
 			seen += ansi.Strip(m.View())
 			press(m, "down")
 		}
-		for _, g := range m.c.Keys.Groups() {
-			for _, b := range g.Bindings {
-				if h := b.Help(); !strings.Contains(seen, h.Key) || !strings.Contains(seen, h.Desc) {
+		for _, tb := range m.helpTables() {
+			for _, r := range tb.Rows {
+				if h := r.Binding.Help(); !strings.Contains(seen, h.Key) || !strings.Contains(seen, h.Desc) {
 					t.Errorf("%v: help lacks %q %q", sz, h.Key, h.Desc)
 				}
 			}
@@ -475,7 +477,7 @@ func TestHelpListsEveryBinding(t *testing.T) {
 // Under NO_COLOR no dialog draws a colour code, and series stay apart by
 // glyph; with colour they get colour.
 func TestDialogsWithoutColour(t *testing.T) {
-	m := newTestModelWith(t, 120, 40, Options{Marked: []string{"lora", "vera"}})
+	m := newTestModelWith(t, 120, 40, Options{Preset: marks("lora", "vera")})
 	fakeSweep(m, "rank", []string{"1", "2", "4"}, m.lab.RaceMethods())
 	for _, k := range []string{"p", "i", "M", "w"} {
 		press(m, k)
@@ -499,17 +501,17 @@ func TestDialogsWithoutColour(t *testing.T) {
 // letters; with the field closed they open their dialogs from any pane.
 func TestDialogKeysRoute(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	sp := m.Pane(FocusSettings).(*SettingsPane)
+	sp := paneOf[*SettingsPane](m)
 	press(m, "tab", "enter", "ctrl+u", "p", "i", "M", "w")
 	if m.Dialog() != "" || sp.input.Value() != "piMw" {
 		t.Fatalf("editing: dialog %q, field %q", m.Dialog(), sp.input.Value())
 	}
 	press(m, "esc")
 	for _, k := range []string{"p", "i", "M", "w", "?"} {
-		for f := 0; f < int(numFocus); f++ {
+		for range paneSlots {
 			press(m, k)
 			if m.Dialog() == "" {
-				t.Fatalf("%s from pane %d opened nothing", k, m.Focused())
+				t.Fatalf("%s from pane %q opened nothing", k, m.Focused())
 			}
 			press(m, "esc", "tab")
 		}
@@ -522,5 +524,57 @@ func TestDialogKeysRoute(t *testing.T) {
 	press(m, "esc", "M", "q")
 	if !m.quit {
 		t.Fatal("q did not quit from the memory-at-scale dialog")
+	}
+}
+
+// TestEveryBindingIsInATable: every binding the KeyMap names is a row of
+// some key table, so no key is named without doing something, and the help
+// screen (drawn from the tables) lists it.
+func TestEveryBindingIsInATable(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	inTables := map[key.Help]bool{}
+	for _, tb := range m.helpTables() {
+		for _, r := range tb.Rows {
+			inTables[r.Binding.Help()] = true
+		}
+	}
+	v := reflect.ValueOf(*m.c.Keys)
+	for i := range v.NumField() {
+		b := v.Field(i).Interface().(key.Binding)
+		if !inTables[b.Help()] {
+			t.Errorf("KeyMap.%s (%q %q) is in no key table", v.Type().Field(i).Name, b.Help().Key, b.Help().Desc)
+		}
+	}
+}
+
+// TestPresetHasOnePath: a preset given to New and the same preset loaded
+// with the picker leave the lab in the same state; a sweep preset's about
+// pane says how to run its sweep either way.
+func TestPresetHasOnePath(t *testing.T) {
+	for _, name := range []string{"vera-budget", "rank-matters"} {
+		p, err := presets.Lookup(presets.BuiltIn(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opened := presetModel(t, 120, 40, name)
+		picked := newTestModelWith(t, 120, 40, Options{})
+		pressRun(picked, "p")
+		for pp := paneOf[*PresetPicker](picked); pp.list[pp.cur].Name != name; {
+			press(picked, "down")
+		}
+		press(picked, "enter")
+		a, b := opened.lab, picked.lab
+		if !a.Config.Equal(b.Config) || a.Cursor != b.Cursor || !reflect.DeepEqual(a.Marked, b.Marked) ||
+			!reflect.DeepEqual(a.Overrides, b.Overrides) || !reflect.DeepEqual(a.Preset, b.Preset) {
+			t.Errorf("%s: opened and picked differ:\n%+v\n%+v", name, a.Preset, b.Preset)
+		}
+		for _, m := range []*Model{opened, picked} {
+			ap := paneOf[*AboutPane](m)
+			ap.layout()
+			text := strings.Join(strings.Fields(ansi.Strip(strings.Join(ap.scroll.lines, " "))), " ")
+			if hint := strings.Contains(text, "(This preset is a sweep of"); hint != (p.Mode == presets.Sweep) {
+				t.Errorf("%s: sweep hint shown %v for mode %s:\n%s", name, hint, p.Mode, text)
+			}
+		}
 	}
 }

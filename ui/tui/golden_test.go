@@ -51,8 +51,9 @@ func TestGoldenTooSmall(t *testing.T) {
 func racing(t *testing.T, w, h int) *Model {
 	m := newTestModel(t, w, h)
 	st := []lab.Status{lab.Done, lab.Running, lab.Paused, lab.Queued, lab.Diverged, lab.Done}
+	steps := []int{2000, 1200, 800, 0, 500, 2000}
 	for i := range m.lab.Methods {
-		fakeRun(m, i, []int{2000, 1200, 800, 0, 500, 2000}[i], 2000, st[i])
+		fakeRun(m, i, steps[i%len(steps)], 2000, st[i%len(st)])
 	}
 	return m
 }
@@ -68,7 +69,7 @@ func TestGoldenMemory80x24(t *testing.T) {
 // with q, and checks that every goroutine the lab started has ended.
 func TestNoGoroutineOutlivesQuit(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
-	m := New(Options{Marked: []string{"lora", "vera", "full"}, ResultsDir: t.TempDir(), Workers: 2})
+	m := New(Options{Preset: marks("lora", "vera", "full"), ResultsDir: t.TempDir(), Workers: 2})
 	m.lab.Config.Steps = 1_000_000
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
 	tm.Send(keyMsg("r"))
@@ -92,7 +93,7 @@ func TestGoldenSweepDialog80x24(t *testing.T) {
 }
 
 func TestGoldenPresets80x24(t *testing.T) {
-	screen(t, newTestModel(t, 80, 24), 80, 24, "Presets", "p")
+	screen(t, newTestModel(t, 80, 24), 80, 24, "rank-matters", "p") // once the presets are read
 }
 
 func TestGoldenExplain80x24(t *testing.T) {
@@ -127,8 +128,9 @@ func TestGoldenSweepResults120x40(t *testing.T) {
 func notesModel(t *testing.T, w, h int) *Model {
 	m := presetModel(t, w, h, "race-five")
 	st := []lab.Status{lab.Done, lab.Running, lab.Paused, lab.Queued, lab.Diverged, lab.Done}
+	steps := []int{1500, 1200, 800, 0, 500, 1500}
 	for i := range m.lab.Methods {
-		fakeRun(m, i, []int{1500, 1200, 800, 0, 500, 1500}[i], 1500, st[i])
+		fakeRun(m, i, steps[i%len(steps)], 1500, st[i%len(st)])
 	}
 	m.lab.record("race", m.lab.RaceMethods(), "", nil)
 	return m

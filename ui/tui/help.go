@@ -5,26 +5,22 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
 )
 
-// HelpPane is the help screen (?): every key group of the KeyMap (the same
-// table that dispatches keys), in as many columns as the width allows,
+// HelpPane is the help screen (?): every key table of the lab (the same
+// rows that dispatch the keys), in as many columns as the width allows,
 // scrolled with ↑/↓ when it is taller than the screen.
 type HelpPane struct {
-	c      *Common
-	w, h   int
+	basePane
 	scroll scroller
 }
 
 // NewHelpPane returns the help screen.
-func NewHelpPane(c *Common) *HelpPane { return &HelpPane{c: c} }
-
-// Init implements Component.
-func (p *HelpPane) Init() tea.Cmd { return nil }
-
-// Update implements Component.
-func (p *HelpPane) Update(tea.Msg) tea.Cmd { return nil }
+func NewHelpPane(c *Common) *HelpPane {
+	p := &HelpPane{basePane: basePane{c: c}}
+	p.keys = []*KeyTable{p.scroll.keys(c.Keys)}
+	return p
+}
 
 // SetSize implements Component.
 func (p *HelpPane) SetSize(w, h int) {
@@ -35,9 +31,6 @@ func (p *HelpPane) SetSize(w, h int) {
 // Title implements Component.
 func (p *HelpPane) Title() string { return "Keys" + p.scroll.tag() }
 
-// Capturing implements Component.
-func (p *HelpPane) Capturing() bool { return false }
-
 // ShortHelp implements Component.
 func (p *HelpPane) ShortHelp() []key.Binding {
 	k := p.c.Keys
@@ -45,11 +38,6 @@ func (p *HelpPane) ShortHelp() []key.Binding {
 		return []key.Binding{k.Down, k.PageDown, k.Close}
 	}
 	return []key.Binding{k.Close}
-}
-
-// HandleKey implements Component: the scroll keys.
-func (p *HelpPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
-	return p.scroll.key(msg, p.c.Keys), nil
 }
 
 // View implements Component.
@@ -62,22 +50,24 @@ func (p *HelpPane) View() string {
 	return strings.Join(out, "\n")
 }
 
-// columns lays the key groups out in as many columns of the widest group
-// as fit in the width, each column at most as tall as the screen if the
-// groups allow, and returns the lines.
+// columns lays the key tables out (Common.Help: each binding once, in the
+// first table that has it) in as many columns of the widest table as fit in
+// the width, each column at most as tall as the screen if the tables allow,
+// and returns the lines.
 func (p *HelpPane) columns() []string {
 	st := p.c.Styles
+	groups := helpGroups(p.c.Help())
 	keyW := 0
-	for _, g := range p.c.Keys.Groups() {
-		for _, b := range g.Bindings {
+	for _, g := range groups {
+		for _, b := range g.bindings {
 			keyW = max(keyW, width(b.Help().Key))
 		}
 	}
 	var blocks [][]string
 	colW := 0
-	for _, g := range p.c.Keys.Groups() {
-		lines := []string{st.Accent.Render(g.Title)}
-		for _, b := range g.Bindings {
+	for _, g := range groups {
+		lines := []string{st.Accent.Render(g.title)}
+		for _, b := range g.bindings {
 			hb := b.Help()
 			line := "  " + st.Key.Render(fmt.Sprintf("%-*s", keyW, hb.Key)) + "  " + hb.Desc
 			lines = append(lines, line)
@@ -129,6 +119,32 @@ func (p *HelpPane) columns() []string {
 		out = append(out, fitLines(strings.Join(c, "\n"), w, tall))
 	}
 	return hjoin(out...)
+}
+
+// helpGroup is a titled list of bindings on the help screen.
+type helpGroup struct {
+	title    string
+	bindings []key.Binding
+}
+
+// helpGroups lists the tables' bindings, each (key and text) once, in the
+// first table that has it; tables left with none are left out.
+func helpGroups(tables []*KeyTable) []helpGroup {
+	seen := map[key.Help]bool{}
+	var out []helpGroup
+	for _, t := range tables {
+		g := helpGroup{title: t.Title}
+		for _, r := range t.Rows {
+			if h := r.Binding.Help(); !seen[h] {
+				seen[h] = true
+				g.bindings = append(g.bindings, r.Binding)
+			}
+		}
+		if len(g.bindings) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // packs counts the columns of height h the groups need, a blank line

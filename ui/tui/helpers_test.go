@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -17,10 +18,15 @@ import (
 // sized w × h, shut down when the test ends.
 func newTestModel(t testing.TB, w, h int) *Model {
 	t.Helper()
-	return newTestModelWith(t, w, h, Options{
-		Marked: []string{"lora", "lora-fa", "vera", "delta-lora", "lora-plus", "full"},
-		Preset: "race-five", Title: "Race: six methods", Notes: "Six methods, one task.",
-	})
+	return newTestModelWith(t, w, h, Options{Preset: &presets.Preset{
+		Name: "race-five", Title: "Race: six methods", Notes: "Six methods, one task.", Mode: presets.Race,
+		Methods: []string{"lora", "lora-fa", "vera", "delta-lora", "lora-plus", "full"},
+	}})
+}
+
+// marks is a preset without a name that only marks methods (for a race).
+func marks(methods ...string) *presets.Preset {
+	return &presets.Preset{Mode: presets.Race, Methods: methods}
 }
 
 // newTestModelWith is newTestModel with the given options: no colour, an
@@ -40,7 +46,7 @@ func newTestModelWith(t testing.TB, w, h int, opts Options) *Model {
 	m := New(opts)
 	t.Cleanup(m.Shutdown)
 	m.lab.Proc = NewProcMem(600) // no real samples: goldens must not depend on the heap
-	m.dialogs[dlgExplain].(*ExplainPane).getenv = utf8Locale
+	paneOf[*ExplainPane](m).getenv = utf8Locale
 	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return m
 }
@@ -76,7 +82,7 @@ func fakeRun(m *Model, i, steps, total int, st lab.Status) *RunView {
 // fakeRunEvery is fakeRun with a point every `every` steps.
 func fakeRunEvery(m *Model, i, steps, total, every int, st lab.Status) *RunView {
 	l := m.lab
-	cfg, _ := lab.Prepare(l.Methods[i], l.Config)
+	cfg, _ := prepare(l.Methods[i], l.Config)
 	cfg.Steps = total
 	mem, tr := formulaMemory(l.Methods[i], cfg)
 	r := &RunView{
@@ -92,8 +98,7 @@ func fakeRunEvery(m *Model, i, steps, total, every int, st lab.Status) *RunView 
 		r.Hist.Add(lab.Point{Step: s, Train: train, Eval: eval})
 		r.Train, r.Eval = train, eval
 	}
-	l.Runs[i] = r
-	l.RunsVer++
+	l.setRun(i, r)
 	return r
 }
 
@@ -143,6 +148,14 @@ func press(m *Model, keys ...string) {
 	}
 }
 
+// pressRun presses key and runs the command it returns, as the program
+// would, feeding its message back (saving, reading the presets).
+func pressRun(m *Model, key string) {
+	if _, cmd := m.Update(keyMsg(key)); cmd != nil {
+		m.Update(cmd())
+	}
+}
+
 // checkFits fails unless view is exactly h lines of at most w cells.
 func checkFits(t *testing.T, view string, w, h int) {
 	t.Helper()
@@ -177,7 +190,16 @@ func fakeSweep(m *Model, setting string, values []string, idx []int) *SweepState
 		}
 		sw.Runs = append(sw.Runs, r)
 	}
-	l.Sweep = sw
-	l.SweepVer++
+	l.setSweep(sw)
 	return sw
+}
+
+// paneOf returns the model's pane or dialog of type T.
+func paneOf[T Component](m *Model) T {
+	for _, c := range append(append([]Component(nil), m.panes...), m.dialogs...) {
+		if p, ok := c.(T); ok {
+			return p
+		}
+	}
+	panic(fmt.Sprintf("no pane of type %T", *new(T)))
 }

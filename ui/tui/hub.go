@@ -13,12 +13,32 @@ import (
 // the UI, whatever the number of runs and their step rates.
 const batchInterval = 40 * time.Millisecond
 
+// runKind says which key space a run lives in: a method's run (one slot per
+// method) or a run of the current sweep.
+type runKind uint8
+
+const (
+	methodRun runKind = iota // the run of method Index (Lab.Runs)
+	sweepRun                 // run Index of the current sweep (SweepState.Runs)
+)
+
+// runID names a run in the UI: its kind and its index in that kind's slots.
+type runID struct {
+	Kind  runKind
+	Index int
+}
+
+// methodID and sweepID are the ids of method i's run and of sweep run k.
+func methodID(i int) runID { return runID{methodRun, i} }
+func sweepID(k int) runID  { return runID{sweepRun, k} }
+
 // runUpdate is what one run reported since the previous batch: its latest
 // progress, every history point in order, and its result once it has ended.
 // ID and Gen say which run it is; an update whose generation no longer
 // matches the UI's run is a late one from a stopped run and is dropped.
 type runUpdate struct {
-	ID, Gen     int
+	ID          runID
+	Gen         int
 	HasProgress bool
 	Progress    lab.Progress // the latest event (its Points are in Points)
 	Points      []lab.Point  // every point since the previous batch, in order
@@ -28,7 +48,11 @@ type runUpdate struct {
 // batchMsg carries the updates of every run since the previous batch.
 type batchMsg struct{ Updates []runUpdate }
 
-type runKey struct{ id, gen int }
+// runKey is one generation of a run: the hub's key for its pending update.
+type runKey struct {
+	id  runID
+	gen int
+}
 
 // hub merges the progress events of every run into one batchMsg per
 // batchInterval at most. One forwarding goroutine per run reads its events;
@@ -53,7 +77,7 @@ func newHub(ctx context.Context) *hub {
 }
 
 // watch forwards r's events (and finally its result) under id and gen.
-func (h *hub) watch(id, gen int, r *lab.Run) {
+func (h *hub) watch(id runID, gen int, r *lab.Run) {
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
@@ -64,7 +88,7 @@ func (h *hub) watch(id, gen int, r *lab.Run) {
 	}()
 }
 
-func (h *hub) put(id, gen int, p *lab.Progress, res *lab.Result) {
+func (h *hub) put(id runID, gen int, p *lab.Progress, res *lab.Result) {
 	k := runKey{id, gen}
 	h.mu.Lock()
 	u := h.pending[k]

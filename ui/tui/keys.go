@@ -1,10 +1,13 @@
 package tui
 
-import "github.com/charmbracelet/bubbles/key"
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
 
-// KeyMap is the one table of key bindings. The root and the panes dispatch
-// with key.Matches against these bindings, and the help screen and the hint
-// line are drawn from the same bindings, so they cannot disagree.
+// KeyMap names every key binding of the lab once: its keys and its help
+// text. The bindings do nothing by themselves: a KeyTable row gives one a
+// handler, and the same rows dispatch keys and draw the help screen.
 type KeyMap struct {
 	// Global.
 	Help      key.Binding
@@ -53,6 +56,15 @@ type KeyMap struct {
 	Model      key.Binding
 	ScaleChart key.Binding
 	SweepView  key.Binding
+	SweepPick  key.Binding
+
+	// The memory-at-scale dialog's choices (M).
+	ScaleTargets key.Binding
+	ScaleDType   key.Binding
+	ScaleBatch   key.Binding
+	ScaleSeq     key.Binding
+	ScaleCkpt    key.Binding
+	ScaleGPU     key.Binding
 }
 
 // DefaultKeyMap returns the key bindings of the lab.
@@ -100,27 +112,63 @@ func DefaultKeyMap() *KeyMap {
 		Close:      b("esc", "close", "esc"),
 		Load:       b("enter", "load the preset", "enter"),
 		Model:      b("←/→", "other model (M)", "left", "right", "h", "l"),
-		ScaleChart: b("t", "total · above base (M)", "t"),
+		ScaleChart: b("t", "total · base · peak (M)", "t"),
 		SweepView:  b("tab", "next view (sweep)", "tab"),
+		SweepPick:  b("↑/↓", "setting", "up", "down"),
+
+		ScaleTargets: b("a", "targets (M)", "a"),
+		ScaleDType:   b("d", "base dtype (M)", "d"),
+		ScaleBatch:   b("b/B", "batch up · down (M)", "b", "B"),
+		ScaleSeq:     b("s/S", "seq up · down (M)", "s", "S"),
+		ScaleCkpt:    b("c", "checkpointing (M)", "c"),
+		ScaleGPU:     b("g/G", "next · previous GPU (M)", "g", "G"),
 	}
 }
 
-// KeyGroup is a titled group of bindings on the help screen.
-type KeyGroup struct {
-	Title    string
-	Bindings []key.Binding
+// KeyRow is one row of a key table: a binding and what it does. The
+// handler gets the key press (one row may serve ← and →).
+type KeyRow struct {
+	Binding key.Binding
+	Handle  func(msg tea.KeyMsg) tea.Cmd
 }
 
-// Groups lists every binding, grouped, in the order the help screen shows them.
-func (k *KeyMap) Groups() []KeyGroup {
-	return []KeyGroup{
-		{"Runs", []key.Binding{k.StartStop, k.Stop, k.Reset, k.Race, k.StepOnce, k.Slower, k.Faster, k.Save}},
-		{"Open", []key.Binding{k.Presets, k.Explain, k.Scale, k.Sweep, k.Help}},
-		{"Move and scroll", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}},
-		{"Methods pane", []key.Binding{k.Mark, k.All}},
-		{"Settings pane", []key.Binding{k.Left, k.Right, k.Edit, k.Cancel}},
-		{"Loss chart", []key.Binding{k.LogScale, k.Smooth, k.Curves}},
-		{"Dialogs", []key.Binding{k.Load, k.Model, k.ScaleChart, k.SweepView, k.Close}},
-		{"Everywhere", []key.Binding{k.NextPane, k.PrevPane, k.Quit}},
+// KeyTable is a titled list of rows, in the order the help screen shows
+// them: the rows that dispatch a pane's keys are the rows its help lists, so
+// dispatch and help cannot drift apart. A Global table works whichever pane
+// has the focus (the loss chart's L, z and c); the others only while their
+// pane has it.
+type KeyTable struct {
+	Title  string
+	Global bool
+	Rows   []KeyRow
+}
+
+// Handle runs the handler of the first row whose binding matches msg and
+// reports whether one did.
+func (t *KeyTable) Handle(msg tea.KeyMsg) (bool, tea.Cmd) {
+	for _, r := range t.Rows {
+		if key.Matches(msg, r.Binding) {
+			return true, r.Handle(msg)
+		}
 	}
+	return false, nil
+}
+
+// row is a KeyRow whose handler needs no command.
+func row(b key.Binding, f func(tea.KeyMsg)) KeyRow {
+	return KeyRow{b, func(msg tea.KeyMsg) tea.Cmd { f(msg); return nil }}
+}
+
+// handleTables offers msg to each table in order (those with Global equal
+// to global) and reports whether one took it.
+func handleTables(tables []*KeyTable, global bool, msg tea.KeyMsg) (bool, tea.Cmd) {
+	for _, t := range tables {
+		if t.Global != global {
+			continue
+		}
+		if ok, cmd := t.Handle(msg); ok {
+			return true, cmd
+		}
+	}
+	return false, nil
 }

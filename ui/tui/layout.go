@@ -6,7 +6,79 @@ const (
 	MinHeight = 20
 )
 
-// layout is where every pane goes for a terminal size. Two arrangements:
+// The columns of the wide layout.
+const (
+	leftColumn = iota
+	rightColumn
+)
+
+// slot is a pane's row in paneSlots: how to make it, its short name, and
+// where it goes. The table's order is the tab order; in the wide layout each
+// column stacks its panes in that order.
+type slot struct {
+	name string // short name: the narrow layout's tab list, Focused, Pane
+	new  func(c *Common, o Options) Component
+	// column is the wide layout's column it stacks in.
+	column int
+	// rows is its height in the wide layout, frame included, for a body of
+	// bodyH rows; nil: it takes share percent of what the column's fixed
+	// panes leave (the column's last share takes the remainder).
+	rows  func(c *Common, bodyH int) int
+	share int
+	// pinned, if not nil, is its height in the narrow layout, where it stays
+	// on top; the other panes take turns under it (tab), first the one
+	// marked first.
+	pinned func(c *Common) int
+	first  bool
+}
+
+// paneSlots is the lab's panes: a new pane is its file and one row here.
+var paneSlots = []slot{
+	{name: "methods", new: pane(NewMethodsPane), column: leftColumn, rows: methodsRows, pinned: methodsPinned},
+	{name: "settings", new: pane(NewSettingsPane), column: leftColumn, rows: settingsRows},
+	{name: "loss", new: pane(NewChartPane), column: rightColumn, share: 60, first: true},
+	{name: "memory", new: pane(NewMemoryPane), column: rightColumn, share: 40},
+	{name: "board", new: pane(NewBoardPane), column: rightColumn, rows: boardRows},
+	{name: "about", new: pane(NewAboutPane), column: leftColumn, share: 100},
+}
+
+// pane adapts a pane's constructor to a slot's.
+func pane[T Component](f func(c *Common) T) func(*Common, Options) Component {
+	return func(c *Common, _ Options) Component { return f(c) }
+}
+
+// methodsRows: one row per method, framed; with room, the cursor's
+// summary under the list (+3), or each method's summary on its own line,
+// while the settings keep their 17 rows and the about pane 16 or 21.
+func methodsRows(c *Common, bodyH int) int {
+	n := len(c.Lab.Methods)
+	switch {
+	case bodyH >= 2*n+40:
+		return 2*n + 2
+	case bodyH >= n+38:
+		return n + 5
+	}
+	return n + 2
+}
+
+// methodsPinned: one row per method in the narrow layout.
+func methodsPinned(c *Common) int { return len(c.Lab.Methods) + 2 }
+
+// settingsRows: every setting, a blank line and the message line when tall;
+// else two rows fewer (the list scrolls), leaving room for the notes.
+func settingsRows(_ *Common, bodyH int) int {
+	n := len(settingRows())
+	if bodyH < 44 {
+		return n + 2
+	}
+	return n + 4
+}
+
+// boardRows: a header, a row per method and a footer.
+func boardRows(c *Common, _ int) int { return len(c.Lab.Methods) + 4 }
+
+// layout is where every pane goes for a terminal size, from paneSlots. Two
+// arrangements:
 //
 //   - wide (≥ 110 × 36): a left column (methods, settings, about: the
 //     preset's notes are on screen without a key press) and a right one (loss
@@ -17,45 +89,69 @@ type layout struct {
 	narrow        bool
 	leftW, rightW int
 	bodyH         int
-	methodsH      int
-	settingsH     int
-	aboutH        int // left column
-	chartH, memH  int // right column
-	boardH        int // right column, under the memory
-	bottomH       int // narrow: the pane under the methods
-	visible       [numFocus]bool
+	h             []int // each slot's height, frame included (wide; 0: not shown)
+	pinnedH       int   // narrow: the rows of the pinned panes
+	bottomH       int   // narrow: the pane under them
 }
 
-func computeLayout(w, h int) layout {
-	var lo layout
-	lo.bodyH = h - 3 // header, and two footer lines
-	for i := range lo.visible {
-		lo.visible[i] = true
-	}
+func computeLayout(c *Common, w, h int) layout {
+	lo := layout{bodyH: h - 3, h: make([]int, len(paneSlots))} // header, and two footer lines
 	if w < 110 || h < 36 {
 		lo.narrow = true
 		lo.leftW = w
-		lo.methodsH = 8
-		lo.bottomH = lo.bodyH - lo.methodsH
+		for i, s := range paneSlots {
+			if s.pinned != nil {
+				lo.h[i] = s.pinned(c)
+				lo.pinnedH += lo.h[i]
+			}
+		}
+		lo.bottomH = lo.bodyH - lo.pinnedH
 		return lo
 	}
 	lo.leftW = min(max(w*36/100, 44), 62)
 	lo.rightW = w - lo.leftW
-	lo.methodsH = 8
-	switch {
-	case lo.bodyH >= 52:
-		lo.methodsH = 14 // each method's summary on its own line
-	case lo.bodyH >= 44:
-		lo.methodsH = 11 // the cursor's summary under the list
+	for col := range 2 {
+		rest, last := lo.bodyH, -1
+		for i, s := range paneSlots {
+			switch {
+			case s.column != col:
+			case s.rows != nil:
+				lo.h[i] = s.rows(c, lo.bodyH)
+				rest -= lo.h[i]
+			default:
+				last = i
+			}
+		}
+		left := rest
+		for i, s := range paneSlots {
+			if s.column == col && s.rows == nil {
+				lo.h[i] = rest * s.share / 100
+				if i == last {
+					lo.h[i] = left
+				}
+				left -= lo.h[i]
+			}
+		}
 	}
-	lo.settingsH = 17
-	if lo.bodyH < 44 {
-		lo.settingsH = 15 // 12 of the 13 settings show (the list scrolls): room for the notes
-	}
-	lo.aboutH = lo.bodyH - lo.methodsH - lo.settingsH // ≥ 10 at 110 × 36
-	lo.boardH = 10                                    // a header, six runs, a footer
-	rest := lo.bodyH - lo.boardH
-	lo.chartH = rest * 60 / 100
-	lo.memH = rest - lo.chartH
 	return lo
+}
+
+// visible reports whether slot i is on screen (the narrow layout shows
+// every pane in turn).
+func (lo layout) visible(i int) bool { return lo.narrow || lo.h[i] > 0 }
+
+// width is the width of slot i's column.
+func (lo layout) width(i int) int {
+	if lo.narrow || paneSlots[i].column == leftColumn {
+		return lo.leftW
+	}
+	return lo.rightW
+}
+
+// height is slot i's height, frame included.
+func (lo layout) height(i int) int {
+	if lo.narrow && paneSlots[i].pinned == nil {
+		return lo.bottomH
+	}
+	return lo.h[i]
 }

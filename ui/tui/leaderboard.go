@@ -6,53 +6,34 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/loralab/loralab/lab"
 )
 
 // BoardPane is the race leaderboard: lab.Leaderboard over the current
 // results (provisional for runs still training), best eval loss first.
 type BoardPane struct {
-	c    *Common
-	w, h int
-	memo cache
+	basePane
 }
 
 // NewBoardPane returns the leaderboard pane.
-func NewBoardPane(c *Common) *BoardPane { return &BoardPane{c: c} }
-
-// Init implements Component.
-func (p *BoardPane) Init() tea.Cmd { return nil }
-
-// Update implements Component.
-func (p *BoardPane) Update(tea.Msg) tea.Cmd { return nil }
-
-// SetSize implements Component.
-func (p *BoardPane) SetSize(w, h int) { p.w, p.h = w, h }
+func NewBoardPane(c *Common) *BoardPane { return &BoardPane{basePane{c: c}} }
 
 // Title implements Component.
 func (p *BoardPane) Title() string { return "Leaderboard" }
 
-// Capturing implements Component.
-func (p *BoardPane) Capturing() bool { return false }
-
 // ShortHelp implements Component.
 func (p *BoardPane) ShortHelp() []key.Binding { return []key.Binding{p.c.Keys.Race} }
 
-// HandleKey implements Component.
-func (p *BoardPane) HandleKey(tea.KeyMsg) (bool, tea.Cmd) { return false, nil }
-
 // View implements Component.
 func (p *BoardPane) View() string {
-	l := p.c.Lab
-	return p.memo.get([8]int{p.w, p.h, l.RunsVer}, p.render)
+	return p.memo.get([8]int{p.w, p.h, p.c.Lab.Version().Runs}, p.render)
 }
 
 func (p *BoardPane) render() string {
 	l, st := p.c.Lab, p.c.Styles
 	results := l.Results()
 	if len(results) == 0 {
-		return "\n  No runs yet: r races the marked methods\n  (all six if none is marked) with the\n  same settings, data and seed."
+		return "\n  No runs yet: r races the marked methods\n  (all " + countWord(len(l.Methods)) + " if none is marked) with the\n  same settings, data and seed."
 	}
 	rows := lab.Leaderboard(results, lab.DefaultTarget)
 	// Columns by priority: what does not fit is left out.
@@ -117,7 +98,7 @@ func (p *BoardPane) render() string {
 		out = append(out, line)
 	}
 	if len(out) < p.h {
-		out = append(out, st.Muted.Render(fmt.Sprintf("%d at a time (one per core); same seed and data for every run", l.pool.Size())))
+		out = append(out, st.Muted.Render(fmt.Sprintf("%d at a time (one per core); same seed and data for every run", l.Workers())))
 	}
 	return strings.Join(out, "\n")
 }

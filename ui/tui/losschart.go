@@ -8,10 +8,6 @@ import (
 	"github.com/guptarohit/asciigraph"
 )
 
-// hollow maps each method's glyph to its outlined twin, used for the train
-// curve when there is no colour (the eval curve uses the solid glyph).
-var hollow = map[string]string{"●": "○", "▲": "△", "◆": "◇", "▼": "▽", "★": "☆", "■": "□"}
-
 // curveNames are the choices of the c key.
 var curveNames = []string{"train+eval", "eval", "train"}
 
@@ -20,31 +16,50 @@ var curveNames = []string{"train+eval", "eval", "train"}
 // values. Log scale (L) is on by default; z smooths with an EMA; c picks the
 // curves. Without colour, series are told apart by glyphs.
 type ChartPane struct {
-	c    *Common
-	w, h int
-	memo cache
+	basePane
+	logScale bool // plot the loss on a log scale (L; on at first)
+	smooth   bool // smooth the curves with an EMA (z)
+	curves   int  // which curves (c): 0 train+eval, 1 eval, 2 train
 }
 
 // NewChartPane returns the loss chart pane.
-func NewChartPane(c *Common) *ChartPane { return &ChartPane{c: c} }
+func NewChartPane(c *Common) *ChartPane {
+	p := &ChartPane{basePane: basePane{c: c}, logScale: true}
+	k := c.Keys
+	p.keys = []*KeyTable{{Title: "Loss chart", Global: true, Rows: []KeyRow{
+		row(k.LogScale, func(tea.KeyMsg) {
+			p.logScale = !p.logScale
+			p.changed("log scale %s", onOff(p.logScale))
+		}),
+		row(k.Smooth, func(tea.KeyMsg) {
+			p.smooth = !p.smooth
+			p.changed("smoothing (EMA) %s", onOff(p.smooth))
+		}),
+		row(k.Curves, func(tea.KeyMsg) {
+			p.curves = (p.curves + 1) % len(curveNames)
+			p.changed("curves: %s", curveNames[p.curves])
+		}),
+	}}}
+	return p
+}
 
-// Init implements Component.
-func (p *ChartPane) Init() tea.Cmd { return nil }
+// changed redraws the chart for new options and says what they are.
+func (p *ChartPane) changed(format string, args ...any) {
+	p.memo.drop()
+	p.c.Lab.Say(false, format, args...)
+}
 
-// Update implements Component.
-func (p *ChartPane) Update(tea.Msg) tea.Cmd { return nil }
-
-// SetSize implements Component.
-func (p *ChartPane) SetSize(w, h int) { p.w, p.h = w, h }
-
-// Capturing implements Component.
-func (p *ChartPane) Capturing() bool { return false }
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
 
 // Title implements Component: the name and the options in force.
 func (p *ChartPane) Title() string {
-	l := p.c.Lab
 	scale := "linear"
-	if l.LogScale {
+	if p.logScale {
 		scale = "log"
 	}
 	evalMark, trainMark := "─", "·"
@@ -52,14 +67,14 @@ func (p *ChartPane) Title() string {
 		evalMark, trainMark = "●", "○"
 	}
 	t := "Loss (" + scale
-	if l.Smooth {
+	if p.smooth {
 		t += ", EMA"
 	}
 	t += ")"
-	if l.Curves != 2 {
+	if p.curves != 2 {
 		t += " " + evalMark + " eval"
 	}
-	if l.Curves != 1 {
+	if p.curves != 1 {
 		t += " " + trainMark + " train"
 	}
 	return t
@@ -71,14 +86,9 @@ func (p *ChartPane) ShortHelp() []key.Binding {
 	return []key.Binding{k.LogScale, k.Smooth, k.Curves}
 }
 
-// HandleKey implements Component: the chart's toggles are global keys, so
-// the pane itself takes none.
-func (p *ChartPane) HandleKey(tea.KeyMsg) (bool, tea.Cmd) { return false, nil }
-
 // View implements Component.
 func (p *ChartPane) View() string {
-	l := p.c.Lab
-	return p.memo.get([8]int{p.w, p.h, l.RunsVer, l.ChartVer}, p.render)
+	return p.memo.get([8]int{p.w, p.h, p.c.Lab.Version().Runs}, p.render)
 }
 
 func (p *ChartPane) render() string {
@@ -98,20 +108,20 @@ func (p *ChartPane) render() string {
 		for i, pt := range pts {
 			xs[i], train[i], eval[i] = pt.Step, pt.Train, pt.Eval
 		}
-		if l.Smooth {
+		if p.smooth {
 			train, eval = ema(train, 0.15), ema(eval, 0.15)
 		}
 		glyph := r.Info.Glyph
 		evalChars, trainChars := asciigraph.DefaultCharSet, asciigraph.CreateCharSet("·")
 		if !st.Colour {
 			evalChars = asciigraph.CreateCharSet(glyph)
-			trainChars = asciigraph.CreateCharSet(hollow[glyph])
+			trainChars = asciigraph.CreateCharSet(r.Info.Hollow) // the outlined twin: the train curve without colour
 		}
 		colour := st.MethodANSI(r.Info.Name)
-		if l.Curves != 1 {
+		if p.curves != 1 {
 			series = append(series, Series{X: xs, Y: train, Colour: colour, Chars: trainChars})
 		}
-		if l.Curves != 2 {
+		if p.curves != 2 {
 			series = append(series, Series{X: xs, Y: eval, Colour: colour, Chars: evalChars})
 		}
 		legend = append(legend, p.legendItem(r))
@@ -122,7 +132,7 @@ func (p *ChartPane) render() string {
 	}
 	empty := "\n  No runs yet.\n\n  Press enter to train the method under the cursor,\n  or r to race the marked methods."
 	chart := plotChart(series, ChartOpts{
-		Width: p.w, Height: p.h - len(legendLines), XMax: xmax, Log: l.LogScale,
+		Width: p.w, Height: p.h - len(legendLines), XMax: xmax, Log: p.logScale,
 		Colour: st.Colour, Empty: empty,
 	})
 	return strings.Join(append(chart, legendLines...), "\n")
@@ -132,11 +142,11 @@ func (p *ChartPane) render() string {
 // method's colour, then the current eval and train loss (eval drawn as a
 // line, train as dots; without colour, as solid and hollow glyphs).
 func (p *ChartPane) legendItem(r *RunView) string {
-	st, l := p.c.Styles, p.c.Lab
+	st := p.c.Styles
 	ms := st.Method(r.Info.Name)
 	evalMark, trainMark := "─", "·"
 	if !st.Colour {
-		evalMark, trainMark = r.Info.Glyph, hollow[r.Info.Glyph]
+		evalMark, trainMark = r.Info.Glyph, r.Info.Hollow
 	}
 	train, eval := r.Train, r.Eval
 	if last, ok := r.Hist.Last(); ok {
@@ -149,10 +159,10 @@ func (p *ChartPane) legendItem(r *RunView) string {
 	if r.Hist.Len() == 0 {
 		return s + " " + st.Muted.Render(statusWord(r))
 	}
-	if l.Curves != 2 {
+	if p.curves != 2 {
 		s += " " + ms.Render(evalMark) + fmtLoss(eval)
 	}
-	if l.Curves != 1 {
+	if p.curves != 1 {
 		s += " " + ms.Render(trainMark) + fmtLoss(train)
 	}
 	return s

@@ -8,8 +8,6 @@ import (
 
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/guptarohit/asciigraph"
 	"github.com/loralab/loralab/lab"
 )
@@ -30,39 +28,19 @@ var categoryShort = [7]string{"frozen", "trainable", "grads", "optim", "activ", 
 // Below, if there is room, a table of bytes per category and a live chart of
 // the process's heap, sampled while runs train.
 type MemoryPane struct {
-	c    *Common
-	w, h int
-	memo cache
+	basePane
 }
 
 // NewMemoryPane returns the memory pane.
-func NewMemoryPane(c *Common) *MemoryPane { return &MemoryPane{c: c} }
-
-// Init implements Component.
-func (p *MemoryPane) Init() tea.Cmd { return nil }
-
-// Update implements Component.
-func (p *MemoryPane) Update(tea.Msg) tea.Cmd { return nil }
-
-// SetSize implements Component.
-func (p *MemoryPane) SetSize(w, h int) { p.w, p.h = w, h }
+func NewMemoryPane(c *Common) *MemoryPane { return &MemoryPane{basePane{c: c}} }
 
 // Title implements Component.
 func (p *MemoryPane) Title() string { return "Memory · ✓ ledger · ≈ formula" }
 
-// Capturing implements Component.
-func (p *MemoryPane) Capturing() bool { return false }
-
-// ShortHelp implements Component.
-func (p *MemoryPane) ShortHelp() []key.Binding { return nil }
-
-// HandleKey implements Component.
-func (p *MemoryPane) HandleKey(tea.KeyMsg) (bool, tea.Cmd) { return false, nil }
-
 // View implements Component.
 func (p *MemoryPane) View() string {
-	l := p.c.Lab
-	return p.memo.get([8]int{p.w, p.h, l.RunsVer, l.CfgVer, l.SelVer, len(l.Proc.Heap), int(l.Proc.Total)}, p.render)
+	v := p.c.Lab.Version()
+	return p.memo.get([8]int{p.w, p.h, v.Runs, v.Config, v.Selection, v.Memory}, p.render)
 }
 
 // memRow is one bar of the pane.
@@ -96,7 +74,7 @@ func (p *MemoryPane) rows() ([]memRow, bool) {
 		}
 		cfg, err := l.ConfigFor(i)
 		if err == nil {
-			cfg, err = lab.Prepare(m, cfg)
+			cfg, err = prepare(m, cfg)
 		}
 		if err != nil {
 			continue

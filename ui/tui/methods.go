@@ -8,33 +8,29 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 )
 
-// MethodsPane lists the six methods with their colour and glyph, a marker
-// for the runs that exist and their state, and a one-line summary. The
-// cursor row is the "selected run" that enter, s, x and . act on; m marks
-// methods for a race.
+// MethodsPane lists every method of the registry with its colour and
+// glyph, a marker for the runs that exist and their state, and a one-line
+// summary. The cursor row is the "selected run" that enter, s, x and . act
+// on; m marks methods for a race.
 type MethodsPane struct {
-	c    *Common
-	w, h int
-	memo cache
+	basePane
 }
 
 // NewMethodsPane returns the methods pane.
-func NewMethodsPane(c *Common) *MethodsPane { return &MethodsPane{c: c} }
-
-// Init implements Component.
-func (p *MethodsPane) Init() tea.Cmd { return nil }
-
-// Update implements Component.
-func (p *MethodsPane) Update(tea.Msg) tea.Cmd { return nil }
-
-// SetSize implements Component.
-func (p *MethodsPane) SetSize(w, h int) { p.w, p.h = w, h }
+func NewMethodsPane(c *Common) *MethodsPane {
+	p := &MethodsPane{basePane{c: c}}
+	k := c.Keys
+	p.keys = []*KeyTable{{Title: "Methods pane", Rows: []KeyRow{
+		row(k.Up, func(tea.KeyMsg) { c.Lab.MoveCursor(-1) }),
+		row(k.Down, func(tea.KeyMsg) { c.Lab.MoveCursor(1) }),
+		row(k.Mark, func(tea.KeyMsg) { c.Lab.Mark(c.Lab.Cursor, !c.Lab.Marked[c.Lab.Cursor]) }),
+		row(k.All, func(tea.KeyMsg) { c.Lab.MarkAll() }),
+	}}}
+	return p
+}
 
 // Title implements Component.
 func (p *MethodsPane) Title() string { return "Methods" }
-
-// Capturing implements Component.
-func (p *MethodsPane) Capturing() bool { return false }
 
 // ShortHelp implements Component.
 func (p *MethodsPane) ShortHelp() []key.Binding {
@@ -42,43 +38,18 @@ func (p *MethodsPane) ShortHelp() []key.Binding {
 	return []key.Binding{k.Up, k.Mark, k.StartStop, k.Race}
 }
 
-// HandleKey implements Component: move the cursor, mark methods.
-func (p *MethodsPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
-	l, k := p.c.Lab, p.c.Keys
-	switch {
-	case key.Matches(msg, k.Up):
-		l.Cursor = (l.Cursor + len(l.Methods) - 1) % len(l.Methods)
-	case key.Matches(msg, k.Down):
-		l.Cursor = (l.Cursor + 1) % len(l.Methods)
-	case key.Matches(msg, k.Mark):
-		l.Marked[l.Cursor] = !l.Marked[l.Cursor]
-	case key.Matches(msg, k.All):
-		all := true
-		for _, m := range l.Marked {
-			all = all && m
-		}
-		for i := range l.Marked {
-			l.Marked[i] = !all
-		}
-	default:
-		return false, nil
-	}
-	l.SelVer++
-	return true, nil
-}
-
 // View implements Component: one row per method, then (if there is room)
 // the summary of the method under the cursor.
 func (p *MethodsPane) View() string {
-	l := p.c.Lab
-	return p.memo.get([8]int{p.w, p.h, l.SelVer, l.RunsVer}, p.render)
+	v := p.c.Lab.Version()
+	return p.memo.get([8]int{p.w, p.h, v.Selection, v.Runs}, p.render)
 }
 
 func (p *MethodsPane) render() string {
 	l, st := p.c.Lab, p.c.Styles
 	n := len(l.Methods)
 	twoLine := p.h >= 2*n // room for each summary on its own line
-	anyRun := l.anyRun()
+	anyRun := l.AnyRun()
 	var lines []string
 	for i, info := range l.Infos {
 		r := l.Runs[i]

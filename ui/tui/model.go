@@ -7,32 +7,23 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/presets"
 	"github.com/loralab/loralab/ui/results"
 	"github.com/muesli/termenv"
 )
 
-// Options configure the lab the TUI opens on. PresetOptions fills them
-// from a preset as `loralab tui --preset NAME` does.
+// Options configure the lab the TUI opens on. PresetOptions gives the
+// options of a preset, as `loralab tui --preset NAME` opens it.
 type Options struct {
-	Config     lab.Config                   // the settings (lab.Defaults() if zero)
-	Marked     []string                     // methods marked for a race, by name
-	Cursor     string                       // the method under the cursor, by name
-	Preset     string                       // the preset's name, shown in the header ("" for none)
-	Notes      string                       // the preset's notes, shown in the about pane and header
-	Profile    termenv.Profile              // colour profile; termenv.Ascii draws no colour codes
-	Title      string                       // the preset's title, shown in the header
-	Question   string                       // the preset's question for the room
-	Overrides  map[string]map[string]string // the preset's per-method settings
-	ResultsDir string                       // where e saves (default results.DefaultDir())
-	Workers    int                          // runs trained at once (≤ 0: one per core)
-	// PresetArgs name the preset in the reproducing command line (default
-	// --preset NAME; --preset-file FILE for a preset from a file).
-	PresetArgs []string
-	// Sweep is a sweep preset's setting and values: the sweep dialog (w)
-	// opens on them.
-	Sweep *presets.SweepSpec
+	// Preset is the preset the lab opens on: its settings, its methods
+	// marked, its per-method overrides, its notes (nil: none; catalog.Defaults(),
+	// nothing marked). It reaches the lab by the path the picker's presets
+	// take (Lab.UsePreset).
+	Preset     *presets.Preset
+	Profile    termenv.Profile // colour profile; termenv.Ascii draws no colour codes
+	ResultsDir string          // where e saves (default results.DefaultDir())
+	Workers    int             // runs trained at once (≤ 0: one per core)
+	Seats      int             // runs that hold their model and data at once, taking turns on the cores (≤ 0: lab.MaxSeated)
 	// PresetDir is the user presets folder the picker (p) lists besides the
 	// built-in ones (default presets.UserDir()).
 	PresetDir string
@@ -41,23 +32,33 @@ type Options struct {
 	SampleEvery time.Duration
 }
 
-// dialog names a pane shown over the body that takes every key until it
-// closes: help, the sweep dialog, the preset picker, a method's
-// explanation, and the memory-at-scale comparison.
-type dialog int
+// dialogSlot is a dialog's row in dialogSlots: a pane shown over the body
+// that takes every key until it closes.
+type dialogSlot struct {
+	name string // what Dialog reports while it is open
+	// key opens it (and closes it, unless it takes text); the "Open" key
+	// table lists these in table order.
+	key  func(k *KeyMap) key.Binding
+	side bool // wide layout: it takes the right column, the left one stays in sight
+	new  func(c *Common, o Options) Component
+}
 
-const (
-	noDialog dialog = iota
-	dlgHelp
-	dlgSweep
-	dlgPresets
-	dlgExplain
-	dlgScale
-	numDialogs
-)
+// dialogSlots is the lab's dialogs: a new dialog is its file and one row here.
+var dialogSlots = []dialogSlot{
+	{name: "presets", key: func(k *KeyMap) key.Binding { return k.Presets },
+		new: func(c *Common, o Options) Component { return NewPresetPicker(c, o.PresetDir) }},
+	{name: "explain", key: func(k *KeyMap) key.Binding { return k.Explain }, side: true, new: pane(NewExplainPane)},
+	{name: "scale", key: func(k *KeyMap) key.Binding { return k.Scale }, new: pane(NewScalePane)},
+	{name: "sweep", key: func(k *KeyMap) key.Binding { return k.Sweep }, new: pane(NewSweepPane)},
+	{name: "help", key: func(k *KeyMap) key.Binding { return k.Help }, new: pane(NewHelpPane)},
+}
 
-// opener is a dialog that prepares its content each time it opens.
-type opener interface{ Open() }
+// noDialog is the value of Model.dialog while no dialog is open.
+const noDialog = -1
+
+// opener is a dialog that prepares its content each time it opens; the
+// command it may return does the reading (the preset picker's files).
+type opener interface{ Open() tea.Cmd }
 
 // doner is a dialog that can ask to be closed after a key (the preset
 // picker, once a preset is loaded).
@@ -71,16 +72,18 @@ type Model struct {
 	c       *Common
 	lab     *Lab
 	opts    Options
-	panes   [numFocus]Component
-	dialogs [numDialogs]Component // index noDialog is nil
-	dialog  dialog                // the open dialog, or noDialog
-	focus   Focus
-	bottom  Focus // narrow layout: the pane shown under the methods
+	panes   []Component // one per paneSlots row
+	dialogs []Component // one per dialogSlots row
+	dialog  int         // the open dialog (index in dialogSlots), or noDialog
+	focus   int         // the focused pane (index in paneSlots)
+	bottom  int         // narrow layout: the pane shown under the pinned ones
 	lo      layout
-	sweep   *SweepPane // the sweep dialog
-	ticking bool
-	quit    bool
-	shut    bool
+	// The root's key tables: the runs and the dialogs to open (global), the
+	// keys that work everywhere, and those of an open dialog.
+	runKeys, openKeys, everywhere, dialogKeys *KeyTable
+	ticking                                   bool
+	quit                                      bool
+	shut                                      bool
 }
 
 // tickMsg samples the process's memory while runs train.
@@ -89,9 +92,6 @@ type tickMsg struct{}
 // New returns the root model. Call Shutdown when the program has ended (it
 // is also called on quit) so that no goroutine outlives it.
 func New(opts Options) *Model {
-	if opts.Config == (lab.Config{}) {
-		opts.Config = lab.Defaults()
-	}
 	if opts.SampleEvery <= 0 {
 		opts.SampleEvery = 250 * time.Millisecond
 	}
@@ -101,43 +101,99 @@ func New(opts Options) *Model {
 	if opts.PresetDir == "" {
 		opts.PresetDir = presets.UserDir()
 	}
-	l := NewLab(opts.Config, opts.Workers)
-	l.Proc.Every = opts.SampleEvery
-	l.applyOptions(opts)
+	l := NewLab(catalog.Defaults(), opts.Workers, opts.Seats, opts.SampleEvery)
+	if opts.Preset != nil {
+		if err := l.UsePreset(*opts.Preset); err != nil {
+			l.Say(true, "%v", err) // PresetOptions refuses such a preset before the lab opens
+		}
+	}
 	c := &Common{Styles: NewStyles(opts.Profile), Keys: DefaultKeyMap(), Lab: l}
-	m := &Model{c: c, lab: l, opts: opts, bottom: FocusChart}
-	m.panes = [numFocus]Component{
-		FocusMethods:  NewMethodsPane(c),
-		FocusSettings: NewSettingsPane(c),
-		FocusChart:    NewChartPane(c),
-		FocusMemory:   NewMemoryPane(c),
-		FocusBoard:    NewBoardPane(c),
-		FocusAbout:    NewAboutPane(c),
+	m := &Model{c: c, lab: l, opts: opts, dialog: noDialog}
+	for i, s := range paneSlots {
+		m.panes = append(m.panes, s.new(c, opts))
+		if s.first {
+			m.bottom = i
+		}
 	}
-	m.sweep = NewSweepPane(c)
-	m.dialogs = [numDialogs]Component{
-		dlgHelp:    NewHelpPane(c),
-		dlgSweep:   m.sweep,
-		dlgPresets: NewPresetPicker(c, opts.PresetDir),
-		dlgExplain: NewExplainPane(c),
-		dlgScale:   NewScalePane(c),
+	for _, d := range dialogSlots {
+		m.dialogs = append(m.dialogs, d.new(c, opts))
 	}
+	m.keyTables()
+	c.Help = m.helpTables
 	m.resize(80, 24)
 	return m
+}
+
+// keyTables builds the root's key tables.
+func (m *Model) keyTables() {
+	k, l := m.c.Keys, m.lab
+	m.runKeys = &KeyTable{Title: "Runs", Global: true, Rows: []KeyRow{
+		{k.StartStop, func(tea.KeyMsg) tea.Cmd { l.Toggle(l.Cursor); return m.startTick() }},
+		row(k.Stop, func(tea.KeyMsg) { l.Stop(l.Cursor) }),
+		row(k.Reset, func(tea.KeyMsg) { l.Reset(l.Cursor) }),
+		{k.Race, func(tea.KeyMsg) tea.Cmd { l.Race(); return m.startTick() }},
+		row(k.StepOnce, func(tea.KeyMsg) { l.StepOnce(l.Cursor) }),
+		row(k.Slower, func(tea.KeyMsg) { l.SetSpeed(-1) }),
+		row(k.Faster, func(tea.KeyMsg) { l.SetSpeed(1) }),
+		{k.Save, func(tea.KeyMsg) tea.Cmd { return m.save() }},
+	}}
+	m.openKeys = &KeyTable{Title: "Open", Global: true}
+	for i, d := range dialogSlots {
+		m.openKeys.Rows = append(m.openKeys.Rows, KeyRow{d.key(k), func(tea.KeyMsg) tea.Cmd { return m.openDialog(i) }})
+	}
+	m.dialogKeys = &KeyTable{Title: "Dialogs", Rows: []KeyRow{
+		row(k.Close, func(tea.KeyMsg) { m.dialog = noDialog }),
+	}}
+	m.everywhere = &KeyTable{Title: "Everywhere", Global: true, Rows: []KeyRow{
+		row(k.NextPane, func(tea.KeyMsg) { m.moveFocus(1) }),
+		row(k.PrevPane, func(tea.KeyMsg) { m.moveFocus(-1) }),
+		{k.Quit, func(tea.KeyMsg) tea.Cmd { return m.Quit() }},
+	}}
+}
+
+// helpTables lists every key table in the order the help screen shows
+// them: the runs and the dialogs to open, each pane's keys in tab order,
+// each dialog's, closing a dialog, and the keys that work everywhere.
+func (m *Model) helpTables() []*KeyTable {
+	out := []*KeyTable{m.runKeys, m.openKeys}
+	for _, p := range m.panes {
+		out = append(out, p.Keys()...)
+	}
+	for _, d := range m.dialogs {
+		out = append(out, d.Keys()...)
+	}
+	return append(out, m.dialogKeys, m.everywhere)
+}
+
+// globalKeys lists the tables that work whichever pane has the focus: the
+// root's and the panes' global ones.
+func (m *Model) globalKeys() []*KeyTable {
+	out := []*KeyTable{m.runKeys, m.openKeys, m.everywhere}
+	for _, p := range m.panes {
+		out = append(out, p.Keys()...)
+	}
+	return out
 }
 
 // Lab returns the model's lab state (for tests and the quit summary).
 func (m *Model) Lab() *Lab { return m.lab }
 
-// Focused returns the pane that has the focus.
-func (m *Model) Focused() Focus { return m.focus }
+// Focused returns the short name of the pane that has the focus.
+func (m *Model) Focused() string { return paneSlots[m.focus].name }
 
-// Pane returns one of the panes.
-func (m *Model) Pane(f Focus) Component { return m.panes[f] }
+// Pane returns the pane of that short name, or nil.
+func (m *Model) Pane(name string) Component {
+	for i, s := range paneSlots {
+		if s.name == name {
+			return m.panes[i]
+		}
+	}
+	return nil
+}
 
 // Init implements tea.Model: start listening for progress.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.lab.hub.listen()}
+	cmds := []tea.Cmd{m.lab.Listen()}
 	for _, p := range m.panes {
 		cmds = append(cmds, p.Init())
 	}
@@ -154,13 +210,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		for _, u := range msg.Updates {
 			m.lab.Apply(u)
 		}
-		return m, tea.Batch(m.lab.hub.listen(), m.startTick())
+		return m, tea.Batch(m.lab.Listen(), m.startTick())
 	case tickMsg:
-		m.lab.Proc.Sample()
+		m.lab.SampleMemory()
 		if m.lab.Active()+m.lab.SweepActive() > 0 && !m.quit {
 			return m, m.tick()
 		}
 		m.ticking = false
+		return m, nil
+	case savedMsg:
+		switch {
+		case msg.err != nil:
+			m.lab.Say(true, "save failed: %v", msg.err)
+		default:
+			m.lab.Say(false, "saved %s", strings.Join(msg.saved, "; "))
+		}
 		return m, nil
 	case tea.KeyMsg:
 		return m, m.handleKey(msg)
@@ -168,6 +232,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmds []tea.Cmd
 	for _, p := range m.panes {
 		cmds = append(cmds, p.Update(msg))
+	}
+	for _, d := range m.dialogs {
+		cmds = append(cmds, d.Update(msg))
 	}
 	return m, tea.Batch(cmds...)
 }
@@ -186,7 +253,7 @@ func (m *Model) startTick() tea.Cmd {
 		return nil
 	}
 	m.ticking = true
-	m.lab.Proc.Sample()
+	m.lab.SampleMemory()
 	return m.tick()
 }
 
@@ -199,28 +266,39 @@ func (m *Model) capturing() bool {
 	return m.panes[m.focus].Capturing()
 }
 
-// dialogKey is the key that opens dialog d (and closes it, unless it takes
-// text).
-func (m *Model) dialogKey(d dialog) key.Binding {
-	k := m.c.Keys
-	return [numDialogs]key.Binding{dlgHelp: k.Help, dlgSweep: k.Sweep, dlgPresets: k.Presets, dlgExplain: k.Explain, dlgScale: k.Scale}[d]
-}
-
-// openDialog shows dialog d over the body.
-func (m *Model) openDialog(d dialog) {
+// openDialog shows dialog d over the body and returns its opening command.
+func (m *Model) openDialog(d int) tea.Cmd {
 	m.dialog = d
 	m.resize(m.c.Width, m.c.Height)
 	if o, ok := m.dialogs[d].(opener); ok {
-		o.Open()
+		return o.Open()
 	}
+	return nil
 }
 
-// Dialog reports which dialog is open: "" for none, else "help", "sweep",
-// "presets", "explain" or "scale".
+// save starts saving what has ended (a command: Update does no I/O), or
+// says there is nothing to save.
+func (m *Model) save() tea.Cmd {
+	bundles := m.lab.Bundles()
+	if len(bundles) == 0 {
+		m.lab.Say(true, "nothing to save yet: no run or sweep run has ended")
+		return nil
+	}
+	return saveCmd(m.opts.ResultsDir, bundles)
+}
+
+// Dialog reports which dialog is open by its name in dialogSlots ("presets",
+// "explain", "scale", "sweep", "help"), or "" for none.
 func (m *Model) Dialog() string {
-	return [...]string{"", "help", "sweep", "presets", "explain", "scale"}[m.dialog]
+	if m.dialog == noDialog {
+		return ""
+	}
+	return dialogSlots[m.dialog].name
 }
 
+// handleKey routes a key press: quit first; then the open dialog (esc, or
+// its own key unless it takes text, closes it); else the focused pane; and
+// only then the global tables.
 func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.c.Keys
 	if msg.Type == tea.KeyCtrlC || (key.Matches(msg, k.Quit) && !m.capturing()) {
@@ -231,7 +309,10 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	if m.dialog != noDialog {
 		d := m.dialogs[m.dialog]
-		if key.Matches(msg, k.Close) || (!d.Capturing() && key.Matches(msg, m.dialogKey(m.dialog))) {
+		if ok, cmd := m.dialogKeys.Handle(msg); ok {
+			return cmd
+		}
+		if !d.Capturing() && key.Matches(msg, dialogSlots[m.dialog].key(k)) {
 			m.dialog = noDialog
 			return nil
 		}
@@ -249,74 +330,22 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if ok, cmd := pane.HandleKey(msg); ok {
 		return cmd
 	}
-	l := m.lab
-	switch {
-	case key.Matches(msg, k.Help):
-		m.openDialog(dlgHelp)
-	case key.Matches(msg, k.Sweep):
-		m.openDialog(dlgSweep)
-	case key.Matches(msg, k.Presets):
-		m.openDialog(dlgPresets)
-	case key.Matches(msg, k.Explain):
-		m.openDialog(dlgExplain)
-	case key.Matches(msg, k.Scale):
-		m.openDialog(dlgScale)
-	case key.Matches(msg, k.NextPane):
-		m.moveFocus(1)
-	case key.Matches(msg, k.PrevPane):
-		m.moveFocus(-1)
-	case key.Matches(msg, k.StartStop):
-		l.Toggle(l.Cursor)
-		return m.startTick()
-	case key.Matches(msg, k.Stop):
-		l.Stop(l.Cursor)
-	case key.Matches(msg, k.Reset):
-		l.Reset(l.Cursor)
-	case key.Matches(msg, k.StepOnce):
-		l.StepOnce(l.Cursor)
-	case key.Matches(msg, k.Slower):
-		l.SetSpeed(-1)
-	case key.Matches(msg, k.Faster):
-		l.SetSpeed(1)
-	case key.Matches(msg, k.Save):
-		l.Save(m.opts.ResultsDir)
-	case key.Matches(msg, k.Race):
-		l.Race()
-		return m.startTick()
-	case key.Matches(msg, k.LogScale):
-		l.LogScale = !l.LogScale
-		l.ChartVer++
-		l.Say(false, "log scale %s", onOff(l.LogScale))
-	case key.Matches(msg, k.Smooth):
-		l.Smooth = !l.Smooth
-		l.ChartVer++
-		l.Say(false, "smoothing (EMA) %s", onOff(l.Smooth))
-	case key.Matches(msg, k.Curves):
-		l.Curves = (l.Curves + 1) % len(curveNames)
-		l.ChartVer++
-		l.Say(false, "curves: %s", curveNames[l.Curves])
-	}
-	return nil
-}
-
-func onOff(b bool) string {
-	if b {
-		return "on"
-	}
-	return "off"
+	_, cmd := handleTables(m.globalKeys(), true, msg)
+	return cmd
 }
 
 // moveFocus moves the focus to the next (dir 1) or previous (-1) visible pane.
 func (m *Model) moveFocus(dir int) {
+	n := len(paneSlots)
 	f := m.focus
-	for range numFocus {
-		f = (f + Focus(dir) + numFocus) % numFocus
-		if m.lo.visible[f] {
+	for range n {
+		f = (f + dir + n) % n
+		if m.lo.visible(f) {
 			break
 		}
 	}
 	m.focus = f
-	if f != FocusMethods {
+	if paneSlots[f].pinned == nil {
 		m.bottom = f
 	}
 	m.resize(m.c.Width, m.c.Height)
@@ -343,30 +372,22 @@ func (m *Model) Shutdown() {
 // resize lays the panes and dialogs out for a w × h terminal.
 func (m *Model) resize(w, h int) {
 	m.c.Width, m.c.Height = w, h
-	m.lo = computeLayout(w, h)
-	if !m.lo.visible[m.focus] {
-		m.focus = FocusMethods
+	m.lo = computeLayout(m.c, w, h)
+	if !m.lo.visible(m.focus) {
+		m.focus = 0
 	}
 	lo := m.lo
 	inner := func(c Component, ww, hh int) { c.SetSize(max(ww-2, 0), max(hh-2, 0)) }
-	for d := dlgHelp; d < numDialogs; d++ {
-		inner(m.dialogs[d], w, lo.bodyH)
-	}
-	if lo.narrow {
-		inner(m.panes[FocusMethods], w, lo.methodsH)
-		for f := FocusSettings; f < numFocus; f++ {
-			inner(m.panes[f], w, lo.bottomH)
+	for d, s := range dialogSlots {
+		if s.side && !lo.narrow {
+			inner(m.dialogs[d], lo.rightW, lo.bodyH)
+		} else {
+			inner(m.dialogs[d], w, lo.bodyH)
 		}
-		return
 	}
-	// The explanation takes the right column: the methods stay in sight.
-	inner(m.dialogs[dlgExplain], lo.rightW, lo.bodyH)
-	inner(m.panes[FocusMethods], lo.leftW, lo.methodsH)
-	inner(m.panes[FocusSettings], lo.leftW, lo.settingsH)
-	inner(m.panes[FocusAbout], lo.leftW, lo.aboutH)
-	inner(m.panes[FocusChart], lo.rightW, lo.chartH)
-	inner(m.panes[FocusMemory], lo.rightW, lo.memH)
-	inner(m.panes[FocusBoard], lo.rightW, lo.boardH)
+	for i, p := range m.panes {
+		inner(p, lo.width(i), lo.height(i))
+	}
 }
 
 // View implements tea.Model: exactly Height lines of at most Width cells.
@@ -381,10 +402,10 @@ func (m *Model) View() string {
 	lines := make([]string, 0, h)
 	lines = append(lines, m.header())
 	switch {
-	case m.dialog == dlgExplain && !m.lo.narrow:
-		d := m.dialogs[dlgExplain]
+	case m.dialog != noDialog && dialogSlots[m.dialog].side && !m.lo.narrow:
+		d := m.dialogs[m.dialog]
 		right := frame(m.c.Styles, d.Title(), d.View(), m.lo.rightW, m.lo.bodyH, true)
-		lines = append(lines, hjoin(m.leftColumn(), right)...)
+		lines = append(lines, hjoin(m.column(leftColumn), right)...)
 	case m.dialog != noDialog:
 		d := m.dialogs[m.dialog]
 		lines = append(lines, frame(m.c.Styles, d.Title(), d.View(), w, m.lo.bodyH, true)...)
@@ -403,43 +424,45 @@ func (m *Model) tooSmall() string {
 
 // framed draws pane f in a ww × hh frame; it looks focused only while no
 // dialog is open.
-func (m *Model) framed(f Focus, ww, hh int) []string {
+func (m *Model) framed(f, ww, hh int) []string {
 	return frame(m.c.Styles, m.panes[f].Title(), m.panes[f].View(), ww, hh, m.focus == f && m.dialog == noDialog)
 }
 
+// body draws the panes. Narrow: the pinned ones, then the bottom one, its
+// title listing the others tab reaches. Wide: the two columns.
 func (m *Model) body() []string {
 	lo, w := m.lo, m.c.Width
-	if lo.narrow {
-		out := m.framed(FocusMethods, w, lo.methodsH)
-		f := m.bottom
-		title := m.panes[f].Title() + " │ tab:"
-		for g := FocusSettings; g < numFocus; g++ {
-			if g != f {
-				title += " " + shortName(g)
-			}
+	if !lo.narrow {
+		return hjoin(m.column(leftColumn), m.column(rightColumn))
+	}
+	var out []string
+	for i, s := range paneSlots {
+		if s.pinned != nil {
+			out = append(out, m.framed(i, w, lo.h[i])...)
 		}
-		out = append(out, frame(m.c.Styles, title, m.panes[f].View(), w, lo.bottomH, m.focus == f)...)
-		return out
 	}
-	right := m.framed(FocusChart, lo.rightW, lo.chartH)
-	right = append(right, m.framed(FocusMemory, lo.rightW, lo.memH)...)
-	right = append(right, m.framed(FocusBoard, lo.rightW, lo.boardH)...)
-	right = fitLines(block(right), lo.rightW, lo.bodyH)
-	return hjoin(m.leftColumn(), right)
+	f := m.bottom
+	title := m.panes[f].Title() + " │ tab:"
+	for g, s := range paneSlots {
+		if g != f && s.pinned == nil {
+			title += " " + s.name
+		}
+	}
+	return append(out, frame(m.c.Styles, title, m.panes[f].View(), w, lo.bottomH, m.focus == f)...)
 }
 
-// leftColumn is the wide layout's left column: methods, settings, about.
-func (m *Model) leftColumn() []string {
+// column draws one column of the wide layout: its panes, in table order.
+func (m *Model) column(col int) []string {
 	lo := m.lo
-	left := m.framed(FocusMethods, lo.leftW, lo.methodsH)
-	left = append(left, m.framed(FocusSettings, lo.leftW, lo.settingsH)...)
-	if lo.aboutH > 0 {
-		left = append(left, m.framed(FocusAbout, lo.leftW, lo.aboutH)...)
+	colW := lo.leftW
+	if col == rightColumn {
+		colW = lo.rightW
 	}
-	return fitLines(block(left), lo.leftW, lo.bodyH)
-}
-
-// shortName names a pane in the narrow layout's tab list.
-func shortName(f Focus) string {
-	return [...]string{"methods", "settings", "loss", "memory", "board", "about"}[f]
+	out := make([]string, 0, lo.bodyH)
+	for i, s := range paneSlots {
+		if s.column == col && lo.h[i] > 0 {
+			out = append(out, m.framed(i, colW, lo.h[i])...)
+		}
+	}
+	return fitLines(block(out), colW, lo.bodyH)
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/lab/tasks"
+	"github.com/loralab/loralab/presets"
 	"github.com/muesli/termenv"
 )
 
@@ -31,9 +33,10 @@ func TestLayoutFits(t *testing.T) {
 			m := newTestModel(t, w, h)
 			checkFits(t, m.View(), w, h)
 			for i := range m.lab.Methods {
-				fakeRun(m, i, 700*i, 3000, []lab.Status{lab.Done, lab.Running, lab.Paused, lab.Queued, lab.Diverged, lab.Cancelled}[i])
+				st := []lab.Status{lab.Done, lab.Running, lab.Paused, lab.Queued, lab.Diverged, lab.Cancelled}
+				fakeRun(m, i, 700*i, 3000, st[i%len(st)])
 			}
-			for f := 0; f < int(numFocus); f++ {
+			for range paneSlots {
 				checkFits(t, m.View(), w, h)
 				press(m, "tab")
 			}
@@ -130,16 +133,16 @@ func TestNoColourHasNoEscapesAndShowsFocus(t *testing.T) {
 
 func TestFocusMoves(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	want := []Focus{FocusSettings, FocusChart, FocusMemory, FocusBoard, FocusAbout, FocusMethods}
+	want := []string{"settings", "loss", "memory", "board", "about", "methods"}
 	for _, f := range want {
 		press(m, "tab")
 		if m.Focused() != f {
-			t.Fatalf("after tab: focus %d, want %d", m.Focused(), f)
+			t.Fatalf("after tab: focus %q, want %q", m.Focused(), f)
 		}
 	}
 	press(m, "shift+tab")
-	if m.Focused() != FocusAbout {
-		t.Fatalf("shift+tab: focus %d, want about", m.Focused())
+	if m.Focused() != "about" {
+		t.Fatalf("shift+tab: focus %q, want about", m.Focused())
 	}
 	// Narrow: the focused pane is the one under the methods.
 	press(m, "shift+tab", "shift+tab") // board, memory
@@ -149,18 +152,18 @@ func TestFocusMoves(t *testing.T) {
 	// Wide: every pane is on screen, the about pane (the preset's notes) too.
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	press(m, "tab", "tab")
-	if m.Focused() != FocusAbout {
-		t.Errorf("at 120x40 tab from memory twice should reach about, got %d", m.Focused())
+	if m.Focused() != "about" {
+		t.Errorf("at 120x40 tab from memory twice should reach about, got %q", m.Focused())
 	}
 	press(m, "tab")
-	if m.Focused() != FocusMethods {
-		t.Errorf("at 120x40 tab from about should wrap to methods, got %d", m.Focused())
+	if m.Focused() != "methods" {
+		t.Errorf("at 120x40 tab from about should wrap to methods, got %q", m.Focused())
 	}
 }
 
 func TestKeysRouteToFocusedPaneOnly(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	sp := m.Pane(FocusSettings).(*SettingsPane)
+	sp := paneOf[*SettingsPane](m)
 	press(m, "j", "j")
 	if m.lab.Cursor != 2 || sp.cur != 0 {
 		t.Fatalf("methods focused: method cursor %d (want 2), settings cursor %d (want 0)", m.lab.Cursor, sp.cur)
@@ -193,7 +196,7 @@ func TestKeysRouteToFocusedPaneOnly(t *testing.T) {
 // empty field keeps the value.
 func TestTypedValueReplacesTheOld(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	sp := m.Pane(FocusSettings).(*SettingsPane)
+	sp := paneOf[*SettingsPane](m)
 	press(m, "tab", "enter")
 	if sp.input.Value() != "" || sp.input.Placeholder == "" {
 		t.Fatalf("field opens with %q (placeholder %q), want empty with the value as placeholder", sp.input.Value(), sp.input.Placeholder)
@@ -204,14 +207,14 @@ func TestTypedValueReplacesTheOld(t *testing.T) {
 	}
 	before := m.lab.Config
 	press(m, "enter", "enter")
-	if m.lab.Config != before || sp.Capturing() {
+	if !m.lab.Config.Equal(before) || sp.Capturing() {
 		t.Fatalf("enter on an empty field changed the settings or left the field open")
 	}
 }
 
 func TestInvalidValuesAreRefused(t *testing.T) {
 	m := newTestModel(t, 80, 24)
-	sp := m.Pane(FocusSettings).(*SettingsPane)
+	sp := paneOf[*SettingsPane](m)
 	press(m, "tab") // settings, cursor on rank
 	type typed struct{ value, reason string }
 	for _, c := range []typed{
@@ -224,7 +227,7 @@ func TestInvalidValuesAreRefused(t *testing.T) {
 		press(m, "enter")
 		sp.input.SetValue(c.value)
 		press(m, "enter")
-		if m.lab.Config != before {
+		if !m.lab.Config.Equal(before) {
 			t.Fatalf("%q was applied", c.value)
 		}
 		if !strings.Contains(sp.Err(), c.reason) {
@@ -259,8 +262,8 @@ func TestInvalidValuesAreRefused(t *testing.T) {
 	press(m, "enter")
 	sp.input.SetValue("11")
 	press(m, "enter")
-	if m.lab.Config.Noise == 11 || !strings.Contains(sp.Err(), "noise 11: must be between 0 and 10") {
-		t.Fatalf("noise 11: %v, %q", m.lab.Config.Noise, sp.Err())
+	if tasks.Noise.Float(m.lab.Config) == 11 || !strings.Contains(sp.Err(), "noise 11: must be between 0 and 10") {
+		t.Fatalf("noise 11: %v, %q", tasks.Noise.Float(m.lab.Config), sp.Err())
 	}
 	press(m, "esc")
 }
@@ -268,17 +271,17 @@ func TestInvalidValuesAreRefused(t *testing.T) {
 func TestStaleUpdatesAreIgnored(t *testing.T) {
 	m := newTestModel(t, 80, 24)
 	r := fakeRun(m, 0, 100, 1000, lab.Running)
-	if m.lab.Apply(runUpdate{ID: 0, Gen: r.Gen - 1, HasProgress: true, Progress: lab.Progress{Step: 999, Status: lab.Done}}) {
+	if m.lab.Apply(runUpdate{ID: methodID(0), Gen: r.Gen - 1, HasProgress: true, Progress: lab.Progress{Step: 999, Status: lab.Done}}) {
 		t.Fatal("an update of an older generation was taken")
 	}
 	if r.Step != 100 || r.Status != lab.Running {
 		t.Fatalf("stale update changed the run: step %d, %s", r.Step, r.Status)
 	}
-	if m.lab.Apply(runUpdate{ID: 9, Gen: r.Gen}) || m.lab.Apply(runUpdate{ID: -1}) {
+	if m.lab.Apply(runUpdate{ID: methodID(9), Gen: r.Gen}) || m.lab.Apply(runUpdate{ID: methodID(-1)}) {
 		t.Fatal("an update for no run was taken")
 	}
-	m.lab.Runs[0] = nil // reset
-	if m.lab.Apply(runUpdate{ID: 0, Gen: r.Gen, HasProgress: true}) {
+	m.lab.setRun(0, nil) // reset
+	if m.lab.Apply(runUpdate{ID: methodID(0), Gen: r.Gen, HasProgress: true}) {
 		t.Fatal("an update for a reset run was taken")
 	}
 }
@@ -340,7 +343,7 @@ func TestRunToCompletion(t *testing.T) {
 		t.Errorf("summary: %q", s)
 	}
 	// e saves the ended run.
-	press(m, "e")
+	pressRun(m, "e")
 	if !strings.Contains(m.lab.Message, "saved run ") {
 		t.Errorf("save: %s", m.lab.Message)
 	}
@@ -350,7 +353,7 @@ func TestRaceAndControls(t *testing.T) {
 	m := newTestModel(t, 200, 60)
 	m.lab.Config.Steps = 200
 	for i := range m.lab.Marked {
-		m.lab.Marked[i] = i < 3
+		m.lab.Mark(i, i < 3)
 	}
 	press(m, "-", "-", "-") // 50 steps/s: slow enough to pause
 	press(m, "r")
@@ -372,7 +375,7 @@ func TestRaceAndControls(t *testing.T) {
 		}
 		return false
 	})
-	m.lab.Cursor = r.ID
+	m.lab.SetCursor(r.ID)
 	press(m, "space")
 	if r.Status != lab.Paused {
 		t.Fatalf("space did not pause: %s", r.Status)
@@ -415,7 +418,7 @@ func TestLiveLearningRate(t *testing.T) {
 	r := m.lab.Runs[0]
 	drive(t, m, 20*time.Second, func() bool { return r.Status == lab.Running && r.Step > 0 })
 	press(m, "tab", "j", "j", "j", "right") // settings: lr
-	sp := m.Pane(FocusSettings).(*SettingsPane)
+	sp := paneOf[*SettingsPane](m)
 	if !strings.Contains(sp.note, "applied live to 1 run") {
 		t.Fatalf("lr change: note %q err %q", sp.note, sp.Err())
 	}
@@ -494,10 +497,10 @@ func TestSweepDialog(t *testing.T) {
 	m := newTestModel(t, 120, 40)
 	m.lab.Config.Steps = 40
 	for i := range m.lab.Marked {
-		m.lab.Marked[i] = i < 2 // LoRA and LoRA-FA
+		m.lab.Mark(i, i < 2) // LoRA and LoRA-FA
 	}
 	press(m, "w")
-	sp := m.sweep
+	sp := paneOf[*SweepPane](m)
 	if !strings.Contains(m.View(), "No sweep yet") {
 		t.Fatalf("dialog not open:\n%s", m.View())
 	}
@@ -533,7 +536,7 @@ func TestSweepDialog(t *testing.T) {
 		t.Fatal("esc did not close the dialog")
 	}
 	// e saves the sweep as a sweep bundle, with its table.
-	press(m, "e")
+	pressRun(m, "e")
 	files, _ := filepath.Glob(filepath.Join(m.opts.ResultsDir, "sweep-*.json"))
 	if len(files) != 1 || !strings.Contains(m.lab.Message, "saved sweep ") {
 		t.Fatalf("sweep not saved: %q, files %v", m.lab.Message, files)
@@ -552,7 +555,8 @@ func TestSweepDialog(t *testing.T) {
 // A preset's per-method value is replaced by the user's, and the new value
 // must be valid for every method it will apply to.
 func TestPresetOverrides(t *testing.T) {
-	m := New(Options{Marked: []string{"vera", "lora"}, Overrides: map[string]map[string]string{"vera": {"rank": "256"}, "lora": {"rank": "1"}},
+	m := New(Options{Preset: &presets.Preset{Mode: presets.Race, Methods: []string{"vera", "lora"},
+		Overrides: map[string]map[string]string{"vera": {"rank": "256"}, "lora": {"rank": "1"}}},
 		Profile: termenv.Ascii, ResultsDir: t.TempDir()})
 	t.Cleanup(m.Shutdown)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
@@ -563,7 +567,7 @@ func TestPresetOverrides(t *testing.T) {
 		t.Fatalf("lora rank %d, want the preset's 1", cfg.Rank)
 	}
 	press(m, "tab", "right") // rank 256 → 512: invalid for LoRA, which is marked
-	sp := m.Pane(FocusSettings).(*SettingsPane)
+	sp := paneOf[*SettingsPane](m)
 	if !strings.Contains(sp.Err(), "rank 512") {
 		t.Fatalf("rank 512 accepted for a race with LoRA: err %q, config rank %d", sp.Err(), m.lab.Config.Rank)
 	}
@@ -593,4 +597,160 @@ func TestSettingsSaysWhatIsOutOfView(t *testing.T) {
 		t.Fatalf("moving down did not reveal the last rows:\n%s", v)
 	}
 	checkFits(t, v, 80, 24)
+}
+
+// TestSweepAndMethodRunsHaveTheirOwnKeys: a sweep run and a method run with
+// the same index and generation are different runs; an update reaches only
+// the one it names.
+func TestSweepAndMethodRunsHaveTheirOwnKeys(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	r := fakeRun(m, 0, 100, 1000, lab.Running)
+	sw := fakeSweep(m, "rank", []string{"1", "2"}, []int{0})
+	sr := sw.Runs[1] // still running
+	sr.Gen = r.Gen
+	if !m.lab.Apply(runUpdate{ID: sweepID(1), Gen: r.Gen, HasProgress: true, Progress: lab.Progress{Step: 77, Steps: 100, Status: lab.Running, EvalLoss: 0.5}}) {
+		t.Fatal("the sweep run's update was dropped")
+	}
+	if sr.Step != 77 || r.Step != 100 {
+		t.Fatalf("sweep run at step %d (want 77), method run at %d (want 100)", sr.Step, r.Step)
+	}
+	if !m.lab.Apply(runUpdate{ID: methodID(0), Gen: r.Gen, HasProgress: true, Progress: lab.Progress{Step: 120, Steps: 1000, Status: lab.Running}}) {
+		t.Fatal("the method run's update was dropped")
+	}
+	if sr.Step != 77 || r.Step != 120 {
+		t.Fatalf("sweep run at step %d (want 77), method run at %d (want 120)", sr.Step, r.Step)
+	}
+	if m.lab.Apply(runUpdate{ID: sweepID(len(sw.Runs)), Gen: r.Gen}) {
+		t.Fatal("an update for a sweep run that does not exist was taken")
+	}
+}
+
+// TestQueuedRunGetsTheLiveLearningRate: with one core, the second run of a
+// race waits in the pool; a learning rate set meanwhile reaches it (the
+// engine keeps the controls of a queued run), and it trains with it once
+// the first run is stopped.
+func TestQueuedRunGetsTheLiveLearningRate(t *testing.T) {
+	m := newTestModelWith(t, 80, 24, Options{Workers: 1, Seats: 1})
+	m.lab.Config.Steps = 1_000_000
+	press(m, "enter", "j", "enter") // LoRA trains, LoRA-FA waits for a seat
+	first, second := m.lab.Runs[0], m.lab.Runs[1]
+	if first == nil || second == nil {
+		t.Fatalf("runs not started: %s", m.lab.Message)
+	}
+	drive(t, m, 20*time.Second, func() bool { return first.Status == lab.Running && second.Status == lab.Queued })
+	press(m, "tab", "j", "j", "j", "right", "shift+tab") // settings: lr one rung up
+	sp := paneOf[*SettingsPane](m)
+	if !strings.Contains(sp.note, "applied live to 2 run") {
+		t.Fatalf("lr change: note %q err %q", sp.note, sp.Err())
+	}
+	lr := m.lab.Config.LR
+	press(m, "k", "s") // stop LoRA: LoRA-FA gets the core
+	drive(t, m, 20*time.Second, func() bool { return second.Status == lab.Running && second.Step > 0 })
+	if second.LR != lr {
+		t.Fatalf("the queued run trains with lr %v, want the live %v", second.LR, lr)
+	}
+}
+
+// TestSlotTableDrivesTheLayout: tab visits every row of paneSlots in order;
+// in the wide layout each column's panes fill the body exactly, and the
+// narrow layout's tab list names every other pane by its short name (where
+// the title is not clipped).
+func TestSlotTableDrivesTheLayout(t *testing.T) {
+	for _, sz := range sizes {
+		m := newTestModel(t, sz[0], sz[1])
+		for i := range paneSlots {
+			if m.Focused() != paneSlots[i].name {
+				t.Fatalf("%v: tab %d reached %q, want %q", sz, i, m.Focused(), paneSlots[i].name)
+			}
+			press(m, "tab")
+		}
+		if m.lo.narrow {
+			if sz[0] < 80 {
+				continue // the title is clipped
+			}
+			v := m.View()
+			for _, s := range paneSlots[1:] {
+				if s.name != paneSlots[m.bottom].name && !strings.Contains(v, " "+s.name) {
+					t.Errorf("%v: the tab list lacks %q:\n%s", sz, s.name, v)
+				}
+			}
+			continue
+		}
+		for col := range 2 {
+			sum := 0
+			for i, s := range paneSlots {
+				if s.column == col {
+					sum += m.lo.h[i]
+				}
+			}
+			if sum != m.lo.bodyH {
+				t.Errorf("%v: column %d holds %d rows, body %d", sz, col, sum, m.lo.bodyH)
+			}
+		}
+	}
+}
+
+// TestSaveIsACommand: e writes nothing inside Update; the command it
+// returns saves, and its message says where (or why it failed).
+func TestSaveIsACommand(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	if _, cmd := m.Update(keyMsg("e")); cmd != nil || !strings.Contains(m.lab.Message, "nothing to save yet") {
+		t.Fatalf("nothing ended: cmd %v, message %q", cmd != nil, m.lab.Message)
+	}
+	r := fakeRun(m, 0, 100, 100, lab.Done)
+	last, _ := r.Hist.Last()
+	r.Result = &lab.Result{Method: r.Info.Name, Status: lab.Done, Config: r.Config, Params: lab.Params{Total: 5000, Trainable: 500},
+		History: r.Hist.Points(), Final: last}
+	_, cmd := m.Update(keyMsg("e"))
+	written := func() []string {
+		files, _ := filepath.Glob(filepath.Join(m.opts.ResultsDir, "*"))
+		return files
+	}
+	if cmd == nil || len(written()) != 0 {
+		t.Fatalf("Update saved by itself: cmd %v, files %v", cmd != nil, written())
+	}
+	m.Update(cmd())
+	if files := written(); len(files) != 2 || !strings.Contains(m.lab.Message, "saved run "+files[1]) {
+		t.Fatalf("after the command: files %v, message %q", files, m.lab.Message)
+	}
+	// A results folder that cannot be made: the message says so.
+	blocker := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m.opts.ResultsDir = filepath.Join(blocker, "results")
+	_, cmd = m.Update(keyMsg("e"))
+	m.Update(cmd())
+	if !m.lab.MessageErr || !strings.HasPrefix(m.lab.Message, "save failed: ") {
+		t.Fatalf("unwritable folder: %q", m.lab.Message)
+	}
+}
+
+// TestLayoutFollowsTheRegistry: with two more methods than the registry
+// has, every method still has its row in the methods pane and on the
+// leaderboard, and every screen fits: no count of methods is built in.
+func TestLayoutFollowsTheRegistry(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}, {200, 60}} {
+		m := newTestModel(t, sz[0], sz[1])
+		l := m.lab
+		n := len(l.Methods)
+		l.Methods = append(l.Methods, l.Methods[:2]...)
+		l.Infos = append(l.Infos, l.Infos[:2]...)
+		l.Marked = append(l.Marked, false, false)
+		l.Runs = append(l.Runs, nil, nil)
+		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		for i := range l.Methods {
+			fakeRun(m, i, 100*i, 1000, lab.Running)
+		}
+		v := m.View()
+		checkFits(t, v, sz[0], sz[1])
+		methods := strings.Count(v, "[ ] ") + strings.Count(v, "[x] ")
+		if methods != n+2 {
+			t.Errorf("%v: %d method rows, want %d:\n%s", sz, methods, n+2, v)
+		}
+		// The leaderboard's inside: a header, a row per method, a footer.
+		if got := paneOf[*BoardPane](m).h; sz[0] >= 110 && got != (n+2)+2 {
+			t.Errorf("%v: leaderboard inside is %d rows, want %d", sz, got, (n+2)+2)
+		}
+	}
 }

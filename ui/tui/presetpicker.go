@@ -7,7 +7,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/presets"
 )
 
@@ -18,57 +17,64 @@ import (
 // others still load). Below the list, the chosen preset's question, notes
 // and settings.
 type PresetPicker struct {
-	c       *Common
-	w, h    int
+	basePane
 	dir     string
 	list    []presets.Preset
 	errs    []string
 	cur     int
 	errText string
 	done    bool
-	memo    cache
-	ver     int
+	reading bool // the presets are being read
 }
 
 // NewPresetPicker returns the picker over the built-in presets and those
 // in dir (the user folder; "" for none).
 func NewPresetPicker(c *Common, dir string) *PresetPicker {
-	return &PresetPicker{c: c, dir: dir}
+	p := &PresetPicker{basePane: basePane{c: c}, dir: dir}
+	k := c.Keys
+	p.keys = []*KeyTable{{Title: "Presets (p)", Rows: []KeyRow{
+		row(k.Up, func(tea.KeyMsg) { p.moveTo(p.cur - 1) }),
+		row(k.Down, func(tea.KeyMsg) { p.moveTo(p.cur + 1) }),
+		row(k.Home, func(tea.KeyMsg) { p.moveTo(0) }),
+		row(k.End, func(tea.KeyMsg) { p.moveTo(-1) }),
+		row(k.Load, p.load),
+	}}}
+	return p
 }
 
-// Open implements opener: it reads the presets again (files may have
-// changed) and puts the cursor on the current preset.
-func (p *PresetPicker) Open() {
-	all, errs := presets.All(p.dir)
-	p.list, p.errs, p.done, p.errText, p.cur = all, nil, false, "", 0
-	for _, e := range errs {
+// Open implements opener: the presets are read again (files may have
+// changed) by the command it returns; until they arrive the picker says so.
+func (p *PresetPicker) Open() tea.Cmd {
+	p.list, p.errs, p.done, p.errText, p.cur, p.reading = nil, nil, false, "", 0, true
+	p.memo.drop()
+	return readPresetsCmd(p.dir)
+}
+
+// Update implements Component: the presets read, with the cursor on the
+// current preset.
+func (p *PresetPicker) Update(msg tea.Msg) tea.Cmd {
+	pm, ok := msg.(presetsMsg)
+	if !ok {
+		return nil
+	}
+	p.list, p.errs, p.cur, p.reading = pm.list, nil, 0, false
+	for _, e := range pm.errs {
 		p.errs = append(p.errs, firstLine(e.Error()))
 	}
-	for i, pr := range all {
+	for i, pr := range pm.list {
 		if pr.Name == p.c.Lab.Preset.Name {
 			p.cur = i
 		}
 	}
-	p.ver++
+	p.memo.drop()
+	return nil
 }
 
 // Done implements doner: a preset was loaded.
 func (p *PresetPicker) Done() bool { return p.done }
 
-// Init implements Component.
-func (p *PresetPicker) Init() tea.Cmd { return nil }
-
-// Update implements Component.
-func (p *PresetPicker) Update(tea.Msg) tea.Cmd { return nil }
-
-// SetSize implements Component.
-func (p *PresetPicker) SetSize(w, h int) { p.w, p.h = w, h }
-
 // Title implements Component.
 func (p *PresetPicker) Title() string { return "Presets" }
-
-// Capturing implements Component.
-func (p *PresetPicker) Capturing() bool { return false }
 
 // ShortHelp implements Component.
 func (p *PresetPicker) ShortHelp() []key.Binding {
@@ -79,46 +85,42 @@ func (p *PresetPicker) ShortHelp() []key.Binding {
 // Errors returns the one-line errors of the preset files that did not load.
 func (p *PresetPicker) Errors() []string { return p.errs }
 
-// HandleKey implements Component.
+// HandleKey implements Component: the picker's keys, once it lists presets.
 func (p *PresetPicker) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
-	k := p.c.Keys
+	if len(p.list) == 0 {
+		return false, nil
+	}
+	return p.basePane.HandleKey(msg)
+}
+
+// moveTo puts the cursor on preset i, round the list (-1: the last).
+func (p *PresetPicker) moveTo(i int) {
 	n := len(p.list)
-	if n == 0 {
-		return false, nil
+	p.cur = (i + n) % n
+	p.errText = ""
+}
+
+// load loads the preset under the cursor as opening the lab with --preset
+// does; a preset that would not run is refused, with the reason.
+func (p *PresetPicker) load(tea.KeyMsg) {
+	if err := p.c.Lab.LoadPreset(p.list[p.cur]); err != nil {
+		p.errText = "refused: " + err.Error()
+	} else {
+		p.done = true
 	}
-	switch {
-	case key.Matches(msg, k.Up):
-		p.cur = (p.cur + n - 1) % n
-	case key.Matches(msg, k.Down):
-		p.cur = (p.cur + 1) % n
-	case key.Matches(msg, k.Home):
-		p.cur = 0
-	case key.Matches(msg, k.End):
-		p.cur = n - 1
-	case key.Matches(msg, k.Load):
-		if err := p.c.Lab.LoadPreset(p.list[p.cur]); err != nil {
-			p.errText = "refused: " + err.Error()
-		} else {
-			p.done = true
-		}
-	default:
-		return false, nil
-	}
-	if !key.Matches(msg, k.Load) {
-		p.errText = ""
-	}
-	p.ver++
-	return true, nil
 }
 
 // View implements Component.
 func (p *PresetPicker) View() string {
-	return p.memo.get([8]int{p.w, p.h, p.ver, p.c.Lab.PresetVer}, p.render)
+	return p.memo.get([8]int{p.w, p.h, p.c.Lab.Version().Preset}, p.render)
 }
 
 func (p *PresetPicker) render() string {
 	st, l := p.c.Styles, p.c.Lab
 	var out []string
+	if p.reading {
+		return st.Muted.Render("Reading the presets…")
+	}
 	if len(p.list) == 0 {
 		return st.Muted.Render("No presets.")
 	}
@@ -224,7 +226,7 @@ func presetSummary(l *Lab, pr presets.Preset) string {
 // settingList is "name=value, …" in the lab's display order.
 func settingList(kv map[string]string) string {
 	var out []string
-	for _, s := range lab.Settings {
+	for _, s := range catalog.Settings() {
 		if v, ok := kv[s.Name]; ok {
 			out = append(out, s.Name+"="+v)
 		}

@@ -3,12 +3,11 @@ package tui
 import (
 	"fmt"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
 // scroller is a window of h lines over a longer text, moved by the scroll
-// keys of the KeyMap (↑/↓ a line, pgup/pgdn a page, home/end the ends).
+// keys of its table (↑/↓ a line, pgup/pgdn a page, home/end the ends).
 type scroller struct {
 	lines []string
 	off   int
@@ -26,27 +25,25 @@ func (s *scroller) clamp() {
 	s.off = max(0, min(s.off, len(s.lines)-s.h))
 }
 
-// key scrolls for msg and reports whether msg was a scroll key.
-func (s *scroller) key(msg tea.KeyMsg, k *KeyMap) bool {
-	page := max(1, s.h-1)
-	switch {
-	case key.Matches(msg, k.Up):
-		s.off--
-	case key.Matches(msg, k.Down):
-		s.off++
-	case key.Matches(msg, k.PageUp):
-		s.off -= page
-	case key.Matches(msg, k.PageDown):
-		s.off += page
-	case key.Matches(msg, k.Home):
-		s.off = 0
-	case key.Matches(msg, k.End):
-		s.off = len(s.lines)
-	default:
-		return false
+// keys is the table of the scroll keys. Every pane that scrolls (about,
+// help, explanations) has one with the same title and bindings, so the help
+// screen lists them once.
+func (s *scroller) keys(k *KeyMap) *KeyTable {
+	page := func() int { return max(1, s.h-1) }
+	by := func(d func() int) func(tea.KeyMsg) {
+		return func(tea.KeyMsg) {
+			s.off += d()
+			s.clamp()
+		}
 	}
-	s.clamp()
-	return true
+	return &KeyTable{Title: "Scroll long text", Rows: []KeyRow{
+		row(k.Up, by(func() int { return -1 })),
+		row(k.Down, by(func() int { return 1 })),
+		row(k.PageUp, by(func() int { return -page() })),
+		row(k.PageDown, by(page)),
+		row(k.Home, by(func() int { return -s.off })),
+		row(k.End, by(func() int { return len(s.lines) })),
+	}}
 }
 
 // view returns the visible lines.

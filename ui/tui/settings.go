@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // settingRow is one row of the settings pane: a setting of lab.Settings
@@ -37,7 +38,7 @@ func settingRows() []settingRow {
 		{name: "noise", label: "noise σ"},
 	}
 	for i := range rows {
-		s, err := lab.LookupSetting(rows[i].name)
+		s, err := catalog.Setting(rows[i].name)
 		if err != nil {
 			panic("tui: " + err.Error()) // programmer error: the table names a setting lab lacks
 		}
@@ -52,16 +53,15 @@ func settingRows() []settingRow {
 // refused inline, with the reason, if invalid. The learning rate is live:
 // a change reaches the runs that train; the others apply to the next run.
 type SettingsPane struct {
-	c       *Common
-	w, h    int
+	basePane
 	rows    []settingRow
 	cur     int
 	editing bool
 	input   textinput.Model
-	errText string // the last refusal, shown until the next change
-	note    string // the last accepted change
-	memo    cache
-	ver     int
+	errText string    // the last refusal, shown until the next change
+	note    string    // the last accepted change
+	normal  *KeyTable // the keys while the text field is closed
+	typing  *KeyTable // the keys while it is open
 }
 
 // NewSettingsPane returns the settings pane.
@@ -70,17 +70,22 @@ func NewSettingsPane(c *Common) *SettingsPane {
 	ti.Prompt = ""
 	ti.CharLimit = 24
 	ti.Cursor.SetMode(cursor.CursorStatic) // no blinking: no ticks while idle
-	return &SettingsPane{c: c, rows: settingRows(), input: ti}
+	p := &SettingsPane{basePane: basePane{c: c}, rows: settingRows(), input: ti}
+	k := c.Keys
+	p.typing = &KeyTable{Title: "Settings pane, typing a value", Rows: []KeyRow{
+		row(k.Apply, p.enter),
+		row(k.Cancel, func(tea.KeyMsg) { p.closeField() }),
+	}}
+	p.normal = &KeyTable{Title: "Settings pane", Rows: []KeyRow{
+		row(k.Up, func(tea.KeyMsg) { p.move(-1) }),
+		row(k.Down, func(tea.KeyMsg) { p.move(1) }),
+		row(k.Left, func(tea.KeyMsg) { p.step(-1) }),
+		row(k.Right, func(tea.KeyMsg) { p.step(1) }),
+		{k.Edit, p.edit},
+	}}
+	p.keys = []*KeyTable{p.normal, p.typing}
+	return p
 }
-
-// Init implements Component.
-func (p *SettingsPane) Init() tea.Cmd { return nil }
-
-// Update implements Component.
-func (p *SettingsPane) Update(tea.Msg) tea.Cmd { return nil }
-
-// SetSize implements Component.
-func (p *SettingsPane) SetSize(w, h int) { p.w, p.h = w, h }
 
 // Title implements Component.
 func (p *SettingsPane) Title() string { return "Settings" }
@@ -103,67 +108,73 @@ func (p *SettingsPane) Current() string { return p.rows[p.cur].name }
 // Err returns the last refusal, or "".
 func (p *SettingsPane) Err() string { return p.errText }
 
-// HandleKey implements Component.
+// HandleKey implements Component: while the field is open, its table's keys
+// and, for any other key, the field; else the pane's table.
 func (p *SettingsPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
-	k := p.c.Keys
-	if p.editing {
-		switch {
-		case key.Matches(msg, k.Cancel):
-			p.editing = false
-			p.input.Blur()
-			p.errText = ""
-		case key.Matches(msg, k.Apply) && strings.TrimSpace(p.input.Value()) == "":
-			p.editing = false // nothing typed: the value stays as it was
-			p.input.Blur()
-			p.errText = ""
-		case key.Matches(msg, k.Apply):
-			if p.apply(p.input.Value()) {
-				p.editing = false
-				p.input.Blur()
-			}
-		default:
-			var cmd tea.Cmd
-			p.input, cmd = p.input.Update(msg)
-			p.ver++
-			return true, cmd
+	if !p.editing {
+		ok, cmd := p.normal.Handle(msg)
+		if ok {
+			p.memo.drop()
 		}
-		p.ver++
-		return true, nil
+		return ok, cmd
 	}
-	switch {
-	case key.Matches(msg, k.Up):
-		p.cur = (p.cur + len(p.rows) - 1) % len(p.rows)
-		p.errText, p.note = "", ""
-	case key.Matches(msg, k.Down):
-		p.cur = (p.cur + 1) % len(p.rows)
-		p.errText, p.note = "", ""
-	case key.Matches(msg, k.Left), key.Matches(msg, k.Right):
-		dir := 1
-		if key.Matches(msg, k.Left) {
-			dir = -1
-		}
-		row := p.rows[p.cur]
-		cfg := p.effective()
-		v, ok := row.set.Step(cfg, dir)
-		if !ok {
-			p.errText = fmt.Sprintf("%s: no %s value on its ladder; press enter to type one", row.name, map[int]string{1: "larger", -1: "smaller"}[dir])
-			break
-		}
-		p.apply(v)
-	case key.Matches(msg, k.Edit):
-		p.editing = true
-		p.errText = ""
-		// The field starts empty, the current value shown as a placeholder:
-		// what is typed replaces it rather than being appended to it.
-		p.input.SetValue("")
-		p.input.Placeholder = p.rows[p.cur].set.Get(p.effective())
-		p.ver++
-		return true, p.input.Focus()
-	default:
-		return false, nil
+	p.memo.drop()
+	if ok, cmd := p.typing.Handle(msg); ok {
+		return true, cmd
 	}
-	p.ver++
-	return true, nil
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(msg)
+	return true, cmd
+}
+
+// move moves the cursor by d rows, round the list.
+func (p *SettingsPane) move(d int) {
+	p.cur = (p.cur + len(p.rows) + d) % len(p.rows)
+	p.errText, p.note = "", ""
+}
+
+// step sets the setting under the cursor to the next value of its ladder
+// up (dir 1) or down (-1).
+func (p *SettingsPane) step(dir int) {
+	row := p.rows[p.cur]
+	cfg := p.effective()
+	v, ok := row.set.Step(cfg, dir)
+	if !ok {
+		p.errText = fmt.Sprintf("%s: no %s value on its ladder; press enter to type one", row.name, map[int]string{1: "larger", -1: "smaller"}[dir])
+		return
+	}
+	p.apply(v)
+}
+
+// edit opens the text field on the setting under the cursor. The field
+// starts empty, the current value shown as a placeholder: what is typed
+// replaces it rather than being appended to it.
+func (p *SettingsPane) edit(tea.KeyMsg) tea.Cmd {
+	p.editing = true
+	p.errText = ""
+	p.input.SetValue("")
+	p.input.Placeholder = p.rows[p.cur].set.Get(p.effective())
+	return p.input.Focus()
+}
+
+// enter applies the typed value (nothing typed: the value stays as it was)
+// and closes the field, unless the value is refused.
+func (p *SettingsPane) enter(tea.KeyMsg) {
+	if strings.TrimSpace(p.input.Value()) == "" {
+		p.closeField()
+		return
+	}
+	if p.apply(p.input.Value()) {
+		p.editing = false
+		p.input.Blur()
+	}
+}
+
+// closeField closes the text field, forgetting a refusal.
+func (p *SettingsPane) closeField() {
+	p.editing = false
+	p.input.Blur()
+	p.errText = ""
 }
 
 // effective is the config with "0 means default" values resolved for the
@@ -174,8 +185,7 @@ func (p *SettingsPane) effective() lab.Config {
 	if err != nil {
 		cfg = l.Config
 	}
-	info := l.Infos[l.Cursor]
-	r := cfg.Resolve(info)
+	r := cfg.Resolve(l.Methods[l.Cursor], taskOf(cfg))
 	r.Method = cfg.Method
 	return r
 }
@@ -184,36 +194,23 @@ func (p *SettingsPane) effective() lab.Config {
 // method it concerns, and reports whether it did. A refusal leaves the
 // settings as they were and says why.
 func (p *SettingsPane) apply(v string) bool {
-	l := p.c.Lab
 	row := p.rows[p.cur]
-	cfg := l.Config
-	if err := row.set.Set(&cfg, v); err != nil {
-		p.errText = "refused: " + err.Error()
-		return false
-	}
-	if err := l.Check(cfg, row.name); err != nil {
+	ch, err := p.c.Lab.SetSetting(row.set, v)
+	if err != nil {
 		p.errText = "refused: " + err.Error()
 		return false
 	}
 	p.errText = ""
-	l.Config = cfg
-	l.CfgVer++
-	l.touch(row.name)
-	val := row.set.Get(cfg)
-	dropped := ""
-	if ms := l.DropOverrides(row.name); len(ms) > 0 {
-		dropped = " (preset value for " + strings.Join(ms, ", ") + " dropped)"
-	}
-	defer func() { p.note += dropped }()
 	switch {
-	case row.set.Live && l.Active() > 0:
-		lr := row.set.Value(cfg)
-		n := l.SetLiveLR(lr)
-		p.note = fmt.Sprintf("%s = %s: applied live to %d run(s)", row.name, val, n)
-	case l.Active() > 0:
-		p.note = fmt.Sprintf("%s = %s: applies to the next run", row.name, val)
+	case row.set.Live && ch.Active > 0:
+		p.note = fmt.Sprintf("%s = %s: applied live to %d run(s)", row.name, ch.Value, ch.Live)
+	case ch.Active > 0:
+		p.note = fmt.Sprintf("%s = %s: applies to the next run", row.name, ch.Value)
 	default:
-		p.note = fmt.Sprintf("%s = %s", row.name, val)
+		p.note = fmt.Sprintf("%s = %s", row.name, ch.Value)
+	}
+	if len(ch.Dropped) > 0 {
+		p.note += " (preset value for " + strings.Join(ch.Dropped, ", ") + " dropped)"
 	}
 	return true
 }
@@ -225,16 +222,16 @@ func (p *SettingsPane) display(row settingRow) string {
 	if v, ok := p.c.Lab.Override(p.c.Lab.Cursor, row.name); ok {
 		return v + " (preset)"
 	}
-	resolved := cfg.Resolve(info)
+	resolved := cfg.Resolve(p.c.Lab.Methods[p.c.Lab.Cursor], taskOf(cfg))
 	switch {
 	case row.name == "rank" && cfg.Rank == 0:
 		return fmt.Sprintf("default (%d)", resolved.Rank)
 	case row.name == "alpha" && cfg.Alpha == 0:
-		return fmt.Sprintf("= r (%s)", trimFloat(resolved.Alpha))
+		return fmt.Sprintf("%s (s = %s)", trimFloat(resolved.Alpha), text.Number(lab.Scale(resolved)))
 	case row.name == "lr" && cfg.LR == 0:
 		return fmt.Sprintf("default (%s)", trimFloat(info.DefaultLR))
-	case row.name == "delta-start" && cfg.DeltaStart < 0:
-		return fmt.Sprintf("steps/4 (%d)", cfg.Steps/4)
+	case row.set.Auto != "" && row.set.Resolve != nil && row.set.Get(cfg) == fmt.Sprint(row.set.Default):
+		return fmt.Sprintf("%s (%v)", row.set.Auto, row.set.Resolve(cfg, row.set.Default))
 	case row.set.Kind == lab.BoolSetting:
 		if row.set.Value(cfg) != 0 {
 			return "on"
@@ -247,7 +244,8 @@ func (p *SettingsPane) display(row settingRow) string {
 // View implements Component.
 func (p *SettingsPane) View() string {
 	l := p.c.Lab
-	return p.memo.get([8]int{p.w, p.h, p.ver, l.CfgVer, l.SelVer, l.Active()}, p.render)
+	v := l.Version()
+	return p.memo.get([8]int{p.w, p.h, v.Config, v.Selection, l.Active()}, p.render)
 }
 
 func (p *SettingsPane) render() string {
@@ -263,7 +261,7 @@ func (p *SettingsPane) render() string {
 			pointer = "› "
 		}
 		label := fmt.Sprintf("%-*s", labelW, row.label)
-		applies := row.set.AppliesTo(info)
+		applies := lab.Applies(row.name, l.Methods[l.Cursor], taskOf(l.Config))
 		var val string
 		if cur && p.editing {
 			p.input.Width = valW - 4 // the view is Width cells plus the cursor's

@@ -23,7 +23,7 @@ func (m *Model) header() string {
 		right = st.Header.Render(fmt.Sprintf("sweep %d/%d · ", sw.Done(), len(sw.Runs)))
 	}
 	right += st.Header.Render("speed ") + st.Accent.Render(SpeedLabel(l.Speed)) +
-		st.Header.Render(" · "+plural(l.pool.Size(), "core")+" ")
+		st.Header.Render(" · "+plural(l.Workers(), "core")+" ")
 	return spread(left, right, w)
 }
 

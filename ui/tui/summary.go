@@ -53,7 +53,7 @@ func (m *Model) paragraph() string {
 
 // describeRun is one run in words for the quit summary.
 func describeRun(r *RunView) string {
-	if r.Active() && !r.started {
+	if r.Active() && !r.Started() {
 		return fmt.Sprintf("%s never started (it was queued)", r.Info.Title)
 	}
 	if r.Active() {

@@ -22,16 +22,13 @@ import (
 // where they do not all fit, tab shows one view at a time. It is modal: it
 // takes every key until esc closes it (the sweep goes on training).
 type SweepPane struct {
-	c       *Common
-	w, h    int
+	basePane
 	names   []string
 	cur     int
 	input   textinput.Model
 	errText string
 	view    int // the result view shown when they do not all fit (sweepViews)
-	preset  int // the PresetVer the dialog was last opened with
-	memo    cache
-	ver     int
+	preset  int // the preset version the dialog was last opened with
 }
 
 // sweepViews name the result views tab cycles through on small screens.
@@ -43,20 +40,26 @@ func NewSweepPane(c *Common) *SweepPane {
 	ti.Prompt = ""
 	ti.CharLimit = 200
 	ti.Cursor.SetMode(cursor.CursorStatic)
-	p := &SweepPane{c: c, names: lab.SweepableNames(), input: ti, preset: -1}
-	p.input.SetValue(c.Lab.sweepDefault(p.names[0]))
+	p := &SweepPane{basePane: basePane{c: c}, names: catalog.Sweepable(), input: ti, preset: -1}
+	p.input.SetValue(c.Lab.SweepDefault(p.names[0]))
 	p.input.Focus()
+	k := c.Keys
+	p.keys = []*KeyTable{{Title: "Sweep (w)", Rows: []KeyRow{
+		row(k.SweepPick, p.pick),
+		row(k.Apply, p.start),
+		row(k.SweepView, func(tea.KeyMsg) { p.view = (p.view + 1) % len(sweepViews) }),
+	}}}
 	return p
 }
 
 // Open implements opener: after a preset was loaded, the dialog starts
 // over on the preset's sweep (or the first setting with its default values).
-func (p *SweepPane) Open() {
+func (p *SweepPane) Open() tea.Cmd {
 	l := p.c.Lab
-	if p.preset == l.PresetVer {
-		return
+	if p.preset == l.Version().Preset {
+		return nil
 	}
-	p.preset = l.PresetVer
+	p.preset = l.Version().Preset
 	p.cur, p.errText = 0, ""
 	value := ""
 	if sw := l.Preset.Sweep; sw != nil {
@@ -67,21 +70,13 @@ func (p *SweepPane) Open() {
 		}
 	}
 	if value == "" {
-		value = l.sweepDefault(p.names[p.cur])
+		value = l.SweepDefault(p.names[p.cur])
 	}
 	p.input.SetValue(value)
 	p.input.CursorEnd()
-	p.ver++
+	p.memo.drop()
+	return nil
 }
-
-// Init implements Component.
-func (p *SweepPane) Init() tea.Cmd { return nil }
-
-// Update implements Component.
-func (p *SweepPane) Update(tea.Msg) tea.Cmd { return nil }
-
-// SetSize implements Component.
-func (p *SweepPane) SetSize(w, h int) { p.w, p.h = w, h }
 
 // Title implements Component.
 func (p *SweepPane) Title() string { return "Sweep" }
@@ -92,45 +87,50 @@ func (p *SweepPane) Capturing() bool { return true }
 // ShortHelp implements Component.
 func (p *SweepPane) ShortHelp() []key.Binding {
 	k := p.c.Keys
-	pick := key.NewBinding(key.WithKeys("up", "down"), key.WithHelp("↑/↓", "setting"))
-	return []key.Binding{pick, k.Apply, k.SweepView, k.Close}
+	return []key.Binding{k.SweepPick, k.Apply, k.SweepView, k.Close}
 }
 
 // HandleKey implements Component: ↑/↓ pick the setting, enter starts the
-// sweep, other keys edit the values. Esc is the root's (it closes).
+// sweep, tab shows the next result view, other keys edit the values. Esc is
+// the root's (it closes).
 func (p *SweepPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
-	k := p.c.Keys
-	p.ver++
-	switch {
-	case msg.Type == tea.KeyUp || msg.Type == tea.KeyDown:
-		d := 1
-		if msg.Type == tea.KeyUp {
-			d = -1
-		}
-		p.cur = (p.cur + d + len(p.names)) % len(p.names)
-		p.input.SetValue(p.c.Lab.sweepDefault(p.names[p.cur]))
-		p.input.CursorEnd()
-		p.errText = ""
-	case key.Matches(msg, k.SweepView):
-		p.view = (p.view + 1) % len(sweepViews)
-	case key.Matches(msg, k.Apply):
-		if err := p.c.Lab.StartSweep(p.names[p.cur], p.input.Value()); err != nil {
-			p.errText = "refused: " + err.Error()
-		} else {
-			p.errText = ""
-		}
-	default:
-		var cmd tea.Cmd
-		p.input, cmd = p.input.Update(msg)
+	if ok, cmd := p.basePane.HandleKey(msg); ok {
 		return true, cmd
 	}
-	return true, nil
+	p.memo.drop()
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(msg)
+	return true, cmd
+}
+
+// pick moves to the previous (↑) or next (↓) sweepable setting, with its
+// default values.
+func (p *SweepPane) pick(msg tea.KeyMsg) {
+	d := 1
+	if msg.Type == tea.KeyUp {
+		d = -1
+	}
+	p.cur = (p.cur + d + len(p.names)) % len(p.names)
+	p.input.SetValue(p.c.Lab.SweepDefault(p.names[p.cur]))
+	p.input.CursorEnd()
+	p.errText = ""
+}
+
+// start starts the sweep of the chosen setting over the typed values, or
+// says why not.
+func (p *SweepPane) start(tea.KeyMsg) {
+	if err := p.c.Lab.StartSweep(p.names[p.cur], p.input.Value()); err != nil {
+		p.errText = "refused: " + err.Error()
+	} else {
+		p.errText = ""
+	}
 }
 
 // View implements Component.
 func (p *SweepPane) View() string {
 	l := p.c.Lab
-	return p.memo.get([8]int{p.w, p.h, p.ver, l.SweepVer, l.SelVer, l.CfgVer}, p.render)
+	v := l.Version()
+	return p.memo.get([8]int{p.w, p.h, v.Sweep, v.Selection, v.Config}, p.render)
 }
 
 func (p *SweepPane) render() string {
@@ -138,7 +138,7 @@ func (p *SweepPane) render() string {
 	var out []string
 	// The setting picker: the chosen setting, its place and its help.
 	name := p.names[p.cur]
-	set, _ := lab.LookupSetting(name)
+	set, _ := catalog.Setting(name)
 	out = append(out, "setting  "+st.Accent.Render("‹ "+name+" ›")+st.Muted.Render(fmt.Sprintf(" %d/%d · %s", p.cur+1, len(p.names), set.Help)))
 	p.input.Width = max(10, p.w-12)
 	out = append(out, "values   "+p.input.View())

@@ -182,3 +182,13 @@ func fmtDuration(d time.Duration) string {
 
 // trimFloat formats x with as few digits as it needs.
 func trimFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// countWord spells a small count as a word (one … twelve), a larger one in
+// digits.
+func countWord(n int) string {
+	words := []string{"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"}
+	if n >= 0 && n < len(words) {
+		return words[n]
+	}
+	return itoa(n)
+}

@@ -8,9 +8,6 @@ import (
 	"github.com/loralab/loralab/lab"
 )
 
-// sweepBase offsets the hub ids of sweep runs from those of method runs.
-const sweepBase = 1000
-
 // SweepRun is one (method, value) run of a sweep, as the UI knows it.
 type SweepRun struct {
 	Method int    // index in Lab.Methods
@@ -63,7 +60,11 @@ func (s *SweepState) Final(mi, vi int) float64 {
 // settings (a preset's per-method overrides included, as loralab sweep
 // does), validates every one, and starts them, replacing any sweep.
 func (l *Lab) StartSweep(setting, text string) error {
-	values, err := lab.ParseValues(setting, text)
+	set, err := catalog.Setting(setting)
+	if err != nil {
+		return err
+	}
+	values, err := lab.ParseValues(set, text)
 	if err != nil {
 		return err
 	}
@@ -74,7 +75,7 @@ func (l *Lab) StartSweep(setting, text string) error {
 		if err != nil {
 			return err
 		}
-		js, err := lab.Sweep{Setting: setting, Values: values, Methods: []lab.Method{l.Methods[i]}, Base: base}.Jobs()
+		js, err := lab.Sweep{Setting: set, Values: values, Methods: []lab.Method{l.Methods[i]}, Task: taskOf(base), Base: base}.Jobs()
 		if err != nil {
 			return err
 		}
@@ -84,7 +85,7 @@ func (l *Lab) StartSweep(setting, text string) error {
 	st := &SweepState{Setting: setting, Values: values, Methods: idx}
 	for k, job := range jobs {
 		ctx, cancel := context.WithCancel(l.ctx)
-		r, err := lab.StartIn(ctx, l.pool, job.Method, job.Config)
+		r, err := lab.StartIn(ctx, l.pool, job)
 		if err != nil { // unreachable: Jobs validated every config
 			cancel()
 			return err
@@ -93,10 +94,9 @@ func (l *Lab) StartSweep(setting, text string) error {
 		mem, trainable := formulaMemory(job.Method, job.Config)
 		st.Runs = append(st.Runs, &SweepRun{Method: idx[k/len(values)], Value: values[k%len(values)], Gen: l.gen,
 			Status: lab.Queued, Steps: job.Config.Steps, Eval: nan(), Trainable: trainable, Memory: mem.Total, cancel: cancel})
-		l.hub.watch(sweepBase+k, l.gen, r)
+		l.hub.watch(sweepID(k), l.gen, r)
 	}
-	l.Sweep = st
-	l.SweepVer++
+	l.setSweep(st)
 	l.record("sweep", idx, setting, values)
 	var names []string
 	for _, i := range idx {
@@ -114,8 +114,13 @@ func (l *Lab) StopSweep() {
 	for _, r := range l.Sweep.Runs {
 		r.cancel()
 	}
-	l.Sweep = nil
-	l.SweepVer++
+	l.setSweep(nil)
+}
+
+// setSweep makes s (nil: none) the current sweep.
+func (l *Lab) setSweep(s *SweepState) {
+	l.Sweep = s
+	l.ver.Sweep++
 }
 
 // SweepActive counts the sweep's runs that have not ended.
@@ -128,7 +133,7 @@ func (l *Lab) SweepActive() int {
 
 // applySweep takes an update for a sweep run; stale ones are dropped.
 func (l *Lab) applySweep(u runUpdate) bool {
-	k := u.ID - sweepBase
+	k := u.ID.Index
 	if l.Sweep == nil || k < 0 || k >= len(l.Sweep.Runs) {
 		return false
 	}
@@ -153,14 +158,14 @@ func (l *Lab) applySweep(u runUpdate) bool {
 			l.Say(false, "sweep of %s done: %d runs", l.Sweep.Setting, len(l.Sweep.Runs))
 		}
 	}
-	l.SweepVer++
+	l.ver.Sweep++
 	return true
 }
 
-// sweepDefault is a starting list of values for a setting: the rungs of
+// SweepDefault is a starting list of values for a setting: the rungs of
 // its ladder that are valid for every race method, at most 8.
-func (l *Lab) sweepDefault(name string) string {
-	s, err := lab.LookupSetting(name)
+func (l *Lab) SweepDefault(name string) string {
+	s, err := catalog.Setting(name)
 	if err != nil || len(s.Ladder) == 0 {
 		return ""
 	}
@@ -177,7 +182,7 @@ func (l *Lab) sweepDefault(name string) string {
 				err = s.Set(&cfg, text)
 			}
 			if err == nil {
-				_, err = lab.Prepare(l.Methods[i], cfg)
+				_, err = prepare(l.Methods[i], cfg)
 			}
 			if err != nil {
 				ok = false

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/results"
 )
@@ -16,7 +15,7 @@ import (
 const HistoryCap = 1024
 
 // RunView is the UI's copy of one run: what the engine reported through the
-// hub, plus the handle to control it. Only Update touches it.
+// hub, plus the handle to control it. Only the store's methods change it.
 type RunView struct {
 	ID     int // index of its method in Lab.Methods
 	Gen    int // generation: events of older generations are ignored
@@ -37,117 +36,20 @@ type RunView struct {
 	Measured  bool       // Memory comes from the engine's ledger (else: the formula, while queued)
 	Trainable int        // trainable parameters
 
-	run          *lab.Run
-	cancel       context.CancelFunc
-	started      bool    // the engine reported it past the queue
-	pendingLR    float64 // live lr to send once it leaves the queue (0: none)
-	pendingSpeed float64 // speed cap to send once it leaves the queue (-1: none)
-	liveLR       bool    // its learning rate was changed while it trained
+	run     *lab.Run
+	cancel  context.CancelFunc
+	started bool // the engine reported it past the queue
+	liveLR  bool // its learning rate was changed while it trained
 }
 
 // Active reports whether the run has not ended.
 func (r *RunView) Active() bool { return r != nil && !r.Status.Final() }
 
+// Started reports whether the run got past the pool's queue.
+func (r *RunView) Started() bool { return r.started }
+
 // speeds is the slow-motion ladder in steps per second; 0 is "as fast as possible".
 var speeds = []float64{0, 1000, 200, 50, 10, 2, 0.5}
-
-// Lab is the state every pane shows: the methods, the current settings, the
-// runs and the chart options. It lives in the root model and is changed only
-// from Update.
-type Lab struct {
-	Methods []lab.Method
-	Infos   []lab.MethodInfo
-	Config  lab.Config // the settings the next run uses
-	// Overrides are a preset's per-method settings (method → setting →
-	// value), applied on top of Config for that method only.
-	Overrides map[string]map[string]string
-	Marked    []bool     // methods marked for a race
-	Cursor    int        // the method under the cursor: the "selected run"
-	Runs      []*RunView // one slot per method; nil if it has no run
-	Speed     int        // index into speeds
-
-	// Chart options.
-	LogScale bool
-	Smooth   bool
-	Curves   int // 0 train+eval, 1 eval, 2 train
-
-	// Status line message of the last action.
-	Message    string
-	MessageErr bool
-
-	Proc *ProcMem // the process's memory over time
-
-	Sweep *SweepState // the current sweep, if any
-
-	// Preset is the preset the lab was opened on or last loaded (p).
-	Preset PresetState
-	// Last is the last run, race or sweep started: the reproducing command.
-	Last *Experiment
-
-	// Versions, bumped on change so panes redraw only when dirty.
-	RunsVer, SelVer, CfgVer, ChartVer, MsgVer, SweepVer, PresetVer, ExpVer int
-
-	touched map[string]bool // settings set in the settings pane since the preset was loaded
-
-	ctx    context.Context
-	cancel context.CancelFunc
-	pool   *lab.Pool
-	hub    *hub
-	gen    int
-}
-
-// NewLab returns a lab with every method, the given settings, and a pool of
-// `workers` training slots (≤ 0: one per core). Shutdown must be called to
-// end its goroutines.
-func NewLab(cfg lab.Config, workers int) *Lab {
-	ctx, cancel := context.WithCancel(context.Background())
-	l := &Lab{
-		Methods: adapters.All(), Config: cfg, LogScale: true,
-		ctx: ctx, cancel: cancel, pool: lab.NewPool(workers), hub: newHub(ctx), Proc: NewProcMem(600),
-	}
-	l.Proc.Sample()
-	for _, m := range l.Methods {
-		l.Infos = append(l.Infos, m.Info())
-	}
-	l.Marked = make([]bool, len(l.Methods))
-	l.Runs = make([]*RunView, len(l.Methods))
-	return l
-}
-
-// methodInfos lists the registry's metadata in display order.
-func methodInfos() []lab.MethodInfo {
-	var out []lab.MethodInfo
-	for _, m := range adapters.All() {
-		out = append(out, m.Info())
-	}
-	return out
-}
-
-// Index returns the position of the method called name, or -1.
-func (l *Lab) Index(name string) int {
-	for i, info := range l.Infos {
-		if info.Name == name {
-			return i
-		}
-	}
-	return -1
-}
-
-// Say sets the status line message.
-func (l *Lab) Say(err bool, format string, args ...any) {
-	l.Message, l.MessageErr = fmt.Sprintf(format, args...), err
-	l.MsgVer++
-}
-
-// anyRun reports whether some method has a run.
-func (l *Lab) anyRun() bool {
-	for _, r := range l.Runs {
-		if r != nil {
-			return true
-		}
-	}
-	return false
-}
 
 // Active counts the runs that have not ended.
 func (l *Lab) Active() int {
@@ -160,72 +62,6 @@ func (l *Lab) Active() int {
 	return n
 }
 
-// Targets lists the methods a settings change must be valid for: the marked
-// ones and the one under the cursor.
-func (l *Lab) Targets() []int {
-	var out []int
-	for i := range l.Methods {
-		if l.Marked[i] || i == l.Cursor {
-			out = append(out, i)
-		}
-	}
-	return out
-}
-
-// Check validates cfg for every target method (with its overrides, except
-// those of setting `dropping`, which the change will drop) and returns the
-// first error.
-func (l *Lab) Check(cfg lab.Config, dropping string) error {
-	for _, i := range l.Targets() {
-		c, err := l.withOverrides(i, cfg, dropping)
-		if err == nil {
-			_, err = lab.Prepare(l.Methods[i], c)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// ConfigFor is the settings method i trains with: Config and its overrides.
-func (l *Lab) ConfigFor(i int) (lab.Config, error) { return l.withOverrides(i, l.Config, "") }
-
-func (l *Lab) withOverrides(i int, cfg lab.Config, skip string) (lab.Config, error) {
-	for name, v := range l.Overrides[l.Infos[i].Name] {
-		if name == skip {
-			continue
-		}
-		s, err := lab.LookupSetting(name)
-		if err != nil {
-			return cfg, err
-		}
-		if err := s.Set(&cfg, v); err != nil {
-			return cfg, err
-		}
-	}
-	return cfg, nil
-}
-
-// Override returns the preset's value of setting name for method i, if any.
-func (l *Lab) Override(i int, name string) (string, bool) {
-	v, ok := l.Overrides[l.Infos[i].Name][name]
-	return v, ok
-}
-
-// DropOverrides forgets every method's override of setting name (the user
-// has set it for all) and returns the methods that had one.
-func (l *Lab) DropOverrides(name string) []string {
-	var out []string
-	for _, info := range l.Infos {
-		if _, ok := l.Overrides[info.Name][name]; ok {
-			delete(l.Overrides[info.Name], name)
-			out = append(out, info.Title)
-		}
-	}
-	return out
-}
-
 // Start starts (or restarts) the run of method i with the current settings.
 func (l *Lab) Start(i int) error {
 	if i < 0 || i >= len(l.Methods) {
@@ -234,14 +70,14 @@ func (l *Lab) Start(i int) error {
 	m := l.Methods[i]
 	cfg, err := l.ConfigFor(i)
 	if err == nil {
-		cfg, err = lab.Prepare(m, cfg)
+		cfg, err = prepare(m, cfg)
 	}
 	if err != nil {
 		return err
 	}
 	l.drop(i)
 	ctx, cancel := context.WithCancel(l.ctx)
-	r, err := lab.StartIn(ctx, l.pool, m, cfg)
+	r, err := lab.StartIn(ctx, l.pool, jobOf(m, cfg))
 	if err != nil {
 		cancel()
 		return err
@@ -251,14 +87,13 @@ func (l *Lab) Start(i int) error {
 	rv := &RunView{
 		ID: i, Gen: l.gen, Info: l.Infos[i], Config: cfg, Status: lab.Queued, Steps: cfg.Steps,
 		LR: cfg.LR, Hist: lab.NewHistory(HistoryCap), Memory: mem, Trainable: trainable,
-		run: r, cancel: cancel, pendingSpeed: -1,
+		run: r, cancel: cancel,
 	}
 	if s := speeds[l.Speed]; s > 0 {
 		r.SetSpeed(s) // the control channel has room: the run has just been created
 	}
-	l.Runs[i] = rv
-	l.hub.watch(i, rv.Gen, r)
-	l.RunsVer++
+	l.setRun(i, rv)
+	l.hub.watch(methodID(i), rv.Gen, r)
 	return nil
 }
 
@@ -267,17 +102,22 @@ func (l *Lab) Start(i int) error {
 // measurement. The UI shows it before a run has a model (queued, or no run
 // yet); from the first progress event on, it shows the ledger's numbers.
 func formulaMemory(m lab.Method, cfg lab.Config) (lab.Memory, int) {
-	layers := cfg.Layers()
-	f := m.Footprint(cfg, layers, cfg.Batch).Plus(lab.ModelFootprint(cfg, layers, cfg.Batch))
+	t, whole := taskOf(cfg), m.Info().TrainsBase
+	f := m.Footprint(cfg, t.Layers(cfg, whole), t.Rows(cfg)).Plus(t.Footprint(cfg, whole))
 	return f.Bytes(lab.BytesPerNumber), f.Trainable
+}
+
+// setRun puts r (nil: none) in method i's slot.
+func (l *Lab) setRun(i int, r *RunView) {
+	l.Runs[i] = r
+	l.ver.Runs++
 }
 
 // drop cancels method i's run, if any, and forgets it.
 func (l *Lab) drop(i int) {
 	if r := l.Runs[i]; r != nil {
 		r.cancel()
-		l.Runs[i] = nil
-		l.RunsVer++
+		l.setRun(i, nil)
 	}
 }
 
@@ -298,12 +138,12 @@ func (l *Lab) Toggle(i int) {
 	case r.Status == lab.Paused:
 		r.run.Resume()
 		r.Status = lab.Running
-		l.RunsVer++
+		l.ver.Runs++
 		l.Say(false, "%s resumed", r.Info.Title)
 	default:
 		r.run.Pause()
 		r.Status = lab.Paused
-		l.RunsVer++
+		l.ver.Runs++
 		l.Say(false, "%s paused: %s steps once, enter resumes", r.Info.Title, ".")
 	}
 }
@@ -363,7 +203,7 @@ func (l *Lab) Race() {
 	for _, i := range idx {
 		cfg, err := l.ConfigFor(i)
 		if err == nil {
-			_, err = lab.Prepare(l.Methods[i], cfg)
+			_, err = prepare(l.Methods[i], cfg)
 		}
 		if err != nil {
 			l.Say(true, "race refused: %v", err)
@@ -392,15 +232,12 @@ func (l *Lab) SetSpeed(dir int) {
 	}
 	l.Speed = n
 	for _, r := range l.Runs {
-		switch {
-		case r.Active() && r.started:
-			r.run.SetSpeed(speeds[n])
-		case r.Active():
-			r.pendingSpeed = speeds[n] // a queued run reads no controls yet
+		if r.Active() {
+			r.run.SetSpeed(speeds[n]) // a queued run keeps it until it starts (lab.Run)
 		}
 	}
 	l.Say(false, "speed: %s", SpeedLabel(n))
-	l.RunsVer++
+	l.ver.Runs++
 }
 
 // SpeedLabel describes a rung of the speed ladder.
@@ -411,19 +248,16 @@ func SpeedLabel(i int) string {
 	return fmt.Sprintf("%s steps/s", trimFloat(speeds[i]))
 }
 
-// SetLiveLR sends a new learning rate to every run that trains, and returns
-// how many got it. Queued runs get it when they start.
+// SetLiveLR sends a new learning rate to every run that has not ended, and
+// returns how many got it. A queued run keeps it until it starts (lab.Run
+// holds the controls that arrive while it waits for its pool).
 func (l *Lab) SetLiveLR(lr float64) int {
 	n := 0
 	for _, r := range l.Runs {
 		if !r.Active() {
 			continue
 		}
-		if r.started {
-			r.run.SetLR(lr)
-		} else {
-			r.pendingLR = lr
-		}
+		r.run.SetLR(lr)
 		r.liveLR = true
 		n++
 	}
@@ -434,13 +268,13 @@ func (l *Lab) SetLiveLR(lr float64) int {
 // generation, or a run that was reset) are dropped; it reports whether the
 // update was taken.
 func (l *Lab) Apply(u runUpdate) bool {
-	if u.ID >= sweepBase {
+	if u.ID.Kind == sweepRun {
 		return l.applySweep(u)
 	}
-	if u.ID < 0 || u.ID >= len(l.Runs) {
+	if u.ID.Kind != methodRun || u.ID.Index < 0 || u.ID.Index >= len(l.Runs) {
 		return false
 	}
-	r := l.Runs[u.ID]
+	r := l.Runs[u.ID.Index]
 	if r == nil || r.Gen != u.Gen {
 		return false
 	}
@@ -453,16 +287,8 @@ func (l *Lab) Apply(u runUpdate) bool {
 		if p.Step > 0 || p.Status != lab.Queued {
 			r.Train, r.Eval = p.TrainLoss, p.EvalLoss
 		}
-		if p.Status != lab.Queued && !r.started {
+		if p.Status != lab.Queued {
 			r.started = true
-			if r.pendingLR > 0 {
-				r.run.SetLR(r.pendingLR)
-				r.pendingLR = 0
-			}
-			if r.pendingSpeed >= 0 {
-				r.run.SetSpeed(r.pendingSpeed)
-				r.pendingSpeed = -1
-			}
 		}
 		r.Status = p.Status
 		if p.Memory.Total > 0 { // the ledger's numbers, once the model exists
@@ -490,7 +316,7 @@ func (l *Lab) Apply(u runUpdate) bool {
 			l.Say(true, "%s diverged: %s", r.Info.Title, res.Reason)
 		}
 	}
-	l.RunsVer++
+	l.ver.Runs++
 	return true
 }
 
@@ -522,17 +348,10 @@ func (l *Lab) Results() []*lab.Result {
 	return out
 }
 
-// Shutdown cancels every run and waits until every goroutine the lab
-// started has ended.
-func (l *Lab) Shutdown() {
-	l.cancel()
-	l.hub.wait()
-}
-
-// Save writes what has ended into dir as JSON and CSV (new files): the
-// runs of the methods (a single run or a race), and the current sweep's
-// runs as a sweep bundle. It says where.
-func (l *Lab) Save(dir string) {
+// Bundles returns what has ended, to save: the runs of the methods (a
+// single run or a race, with its leaderboard) and the current sweep's runs
+// as a sweep bundle with its table. None if nothing has ended.
+func (l *Lab) Bundles() []results.Bundle {
 	var runs []*lab.Result
 	for _, r := range l.Runs {
 		if r != nil && r.Result != nil && r.Result.Params.Total > 0 {
@@ -555,23 +374,10 @@ func (l *Lab) Save(dir string) {
 				swept = append(swept, r.Result)
 			}
 		}
-		if len(swept) > 0 {
+		if set, err := catalog.Setting(s.Setting); err == nil && len(swept) > 0 {
 			bundles = append(bundles, results.Bundle{Kind: results.Sweep, Runs: swept, Setting: s.Setting, Values: s.Values,
-				Table: results.SweepTable(s.Setting, s.Values, swept)})
+				Table: results.SweepTable(set, s.Values, swept, 1)})
 		}
 	}
-	if len(bundles) == 0 {
-		l.Say(true, "nothing to save yet: no run or sweep run has ended")
-		return
-	}
-	var saved []string
-	for _, b := range bundles {
-		jsonPath, _, err := results.Save(dir, b, time.Now())
-		if err != nil {
-			l.Say(true, "save failed: %v", err)
-			return
-		}
-		saved = append(saved, fmt.Sprintf("%s %s (+ .csv)", b.Kind, jsonPath))
-	}
-	l.Say(false, "saved %s", strings.Join(saved, "; "))
+	return bundles
 }

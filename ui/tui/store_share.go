@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/share"
 )
 
@@ -13,7 +12,7 @@ type Experiment struct {
 }
 
 // Command is the loralab command line that reproduces the experiment.
-func (e *Experiment) Command() string { return share.Command(e.Experiment) }
+func (e *Experiment) Command() string { return share.Command(catalog, e.Experiment) }
 
 // record remembers the experiment just started: kind "run", "race" or
 // "sweep", its methods (indices), and for a sweep the setting and values.
@@ -25,7 +24,7 @@ func (l *Lab) record(kind string, idx []int, setting string, values []string) {
 		e.Methods = append(e.Methods, l.Infos[i].Name)
 		if kind != "sweep" {
 			if r := l.Runs[i]; r != nil {
-				e.runs = append(e.runs, runKey{i, r.Gen})
+				e.runs = append(e.runs, runKey{methodID(i), r.Gen})
 			}
 		}
 	}
@@ -34,7 +33,7 @@ func (l *Lab) record(kind string, idx []int, setting string, values []string) {
 		e.Given = l.given()
 	}
 	l.Last = e
-	l.ExpVer++
+	l.ver.Experiment++
 }
 
 // given lists the settings the user changed since the preset was loaded,
@@ -44,7 +43,7 @@ func (l *Lab) record(kind string, idx []int, setting string, values []string) {
 // overrides and then its flags, gives every method the same settings.
 func (l *Lab) given() [][2]string {
 	var out [][2]string
-	for _, s := range lab.Settings {
+	for _, s := range catalog.Settings() {
 		if s.Name == "method" {
 			continue
 		}
@@ -71,7 +70,7 @@ func (l *Lab) LiveChanged() bool {
 		return false
 	}
 	for _, k := range l.Last.runs {
-		if r := l.Runs[k.id]; r != nil && r.Gen == k.gen && r.liveLR {
+		if r := l.Runs[k.id.Index]; r != nil && r.Gen == k.gen && r.liveLR {
 			return true
 		}
 	}

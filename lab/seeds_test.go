@@ -1,0 +1,76 @@
+package lab_test
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/loralab/loralab/adapters"
+	"github.com/loralab/loralab/lab"
+)
+
+// TestSpreadOf: mean, min and max over the finite values; the others counted as lost.
+func TestSpreadOf(t *testing.T) {
+	s := lab.SpreadOf([]float64{3, 1, math.NaN(), 2, math.Inf(1)})
+	if s.Mean != 2 || s.Min != 1 || s.Max != 3 || s.N != 3 || s.Lost != 2 {
+		t.Errorf("spread %+v", s)
+	}
+	if e := lab.SpreadOf(nil); !math.IsNaN(e.Mean) || e.N != 0 {
+		t.Errorf("empty spread %+v", e)
+	}
+	a, b, c := lab.SpreadOf([]float64{1, 2}), lab.SpreadOf([]float64{1.5, 4}), lab.SpreadOf([]float64{3, 4})
+	if !a.Overlaps(b) || a.Overlaps(c) || !b.Overlaps(c) {
+		t.Error("overlaps: [1,2]∩[1.5,4], [1,2]∩[3,4], [1.5,4]∩[3,4]")
+	}
+}
+
+// TestSeedLeaderboard: methods ranked by the mean final eval loss over their
+// seeds; a method whose range overlaps the leader's is tied, and then there
+// is no winner; steps to the target averaged over the seeds that reached it.
+func TestSeedLeaderboard(t *testing.T) {
+	res := func(method string, evals ...float64) []*lab.Result {
+		var g []*lab.Result
+		for _, e := range evals {
+			g = append(g, &lab.Result{Method: method, Status: lab.Done, Final: lab.Point{Step: 20, Eval: e},
+				History: []lab.Point{{Step: 0, Eval: 1}, {Step: 10, Eval: (1 + e) / 2}, {Step: 20, Eval: e}}})
+		}
+		return g
+	}
+	board := lab.SeedLeaderboard([][]*lab.Result{res("slow", 0.5, 0.6), res("fast", 0.1, 0.2), res("close", 0.15, 0.3)}, 0.25)
+	if board[0].Method != "fast" || board[1].Method != "close" || board[2].Method != "slow" {
+		t.Fatalf("order %s, %s, %s", board[0].Method, board[1].Method, board[2].Method)
+	}
+	if math.Abs(board[0].EvalLoss.Mean-0.15) > 1e-12 || board[0].EvalLoss.Min != 0.1 || board[0].EvalLoss.Max != 0.2 {
+		t.Errorf("fast: %+v", board[0].EvalLoss)
+	}
+	if !board[1].Tied || board[2].Tied || board[0].Winner {
+		t.Errorf("tied %v %v, winner %v: close overlaps fast, slow does not, so no winner", board[1].Tied, board[2].Tied, board[0].Winner)
+	}
+	if board[0].Reached != 2 || board[0].StepsToTarget.Mean != 20 || board[2].Reached != 0 {
+		t.Errorf("steps to 0.25: fast %d seeds at %v, slow %d seeds", board[0].Reached, board[0].StepsToTarget.Mean, board[2].Reached)
+	}
+	clear := lab.SeedLeaderboard([][]*lab.Result{res("slow", 0.5, 0.6), res("fast", 0.1, 0.2)}, 0.25)
+	if !clear[0].Winner {
+		t.Error("no winner although the ranges do not overlap")
+	}
+}
+
+// TestTuneLRPicksTheBestRate: the search runs every rate of the grid on the
+// job's seed and returns the one with the lowest final eval loss — here a
+// rate 1000× too small against a sensible one — with every rate's loss.
+func TestTuneLRPicksTheBestRate(t *testing.T) {
+	cfg := tinyConfig()
+	grid := []float64{2e-6, 2e-3}
+	tunings, err := lab.TuneLR(context.Background(), []lab.Job{job(adapters.LoRA{}, cfg), job(adapters.Full{}, cfg)}, grid, 150, 2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tu := range tunings {
+		if tu.Best != 2e-3 || len(tu.Losses) != 2 || !(tu.Losses[1] < tu.Losses[0]) || tu.Horizon != 150 || tu.Seed != cfg.Seed {
+			t.Errorf("%s: best %g, losses %v, horizon %d, seed %d", tu.Method, tu.Best, tu.Losses, tu.Horizon, tu.Seed)
+		}
+	}
+	if _, err := lab.TuneLR(context.Background(), []lab.Job{job(adapters.LoRA{}, cfg)}, []float64{-1}, 10, 1, nil); err == nil {
+		t.Error("a negative rate in the grid was accepted")
+	}
+}

@@ -1,0 +1,108 @@
+package lab
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+)
+
+// Tuning is one method's learning-rate search: a short run at every rate of
+// a logarithmic grid, on the job's own data (its seed), and the rate whose
+// run ended with the lowest eval loss. Comparing methods each at its best
+// rate from the same search is comparing tuned with tuned (the LoRA+ paper's
+// grid, methods.md's "fair comparisons").
+type Tuning struct {
+	Method  string    `json:"method"`
+	Seed    uint64    `json:"seed"`
+	Horizon int       `json:"horizon"` // steps of each search run
+	Grid    []float64 `json:"grid"`
+	Losses  []float64 `json:"-"`  // final eval loss per rate (+Inf if it diverged)
+	Best    float64   `json:"lr"` // the rate that won
+}
+
+// MarshalJSON writes the losses with non-finite ones as null.
+func (t Tuning) MarshalJSON() ([]byte, error) {
+	type plain Tuning
+	losses := make([]*float64, len(t.Losses))
+	for i, l := range t.Losses {
+		losses[i] = jsonNumber(l)
+	}
+	return json.Marshal(struct {
+		plain
+		Losses []*float64 `json:"losses"`
+	}{plain(t), losses})
+}
+
+// DefaultTuneGrid is the search's grid when none is given: 1e-4 to 1e-1,
+// two rates a decade.
+var DefaultTuneGrid = []float64{1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1}
+
+// TuneHorizon is the search's run length when none is given: half the run,
+// at least 100 steps (and never more than the run). A search much shorter
+// than the run favours rates too high for it; one as long costs as much.
+func TuneHorizon(steps int) int { return min(steps, max(100, steps/2)) }
+
+// TuneLR searches the learning rate of every job over grid with runs of
+// horizon steps, all on the job's own seed, in a pool of `workers` cores,
+// and returns one Tuning per job, in order. Each search run is the job with
+// only lr and steps changed (eval-every capped at the horizon); the
+// schedule, if any, is scaled to the horizon. onProgress, if not nil, gets
+// (runs ended, runs in all).
+func TuneLR(ctx context.Context, jobs []Job, grid []float64, horizon, workers int, onProgress func(ended, total int)) ([]Tuning, error) {
+	if len(grid) == 0 || len(grid) > MaxSweepValues {
+		return nil, fmt.Errorf("lr-grid: needs 1 to %d rates, got %d", MaxSweepValues, len(grid))
+	}
+	for _, lr := range grid {
+		if !finite(lr) || lr <= 0 {
+			return nil, fmt.Errorf("lr-grid %v: every rate must be a finite number above 0", lr)
+		}
+	}
+	if horizon < 1 || horizon > MaxSteps {
+		return nil, fmt.Errorf("tune-steps %d: must be between 1 and %d", horizon, MaxSteps)
+	}
+	var search []Job
+	for _, j := range jobs {
+		for _, lr := range grid {
+			c := j.Config
+			c.LR, c.Steps = lr, horizon
+			c.EvalEvery = min(max(c.EvalEvery, 1), horizon)
+			c.Warmup = min(c.Warmup, horizon)
+			search = append(search, Job{Method: j.Method, Task: j.Task, Config: c})
+		}
+	}
+	ended := 0
+	results, err := ExecuteAll(ctx, search, workers, func(_ int, p Progress) {
+		if p.Status.Final() && onProgress != nil {
+			ended++
+			onProgress(ended, len(search))
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Tuning, len(jobs))
+	for i, j := range jobs {
+		t := Tuning{Method: j.Method.Info().Name, Seed: j.Config.Seed, Horizon: horizon, Grid: grid, Best: math.NaN()}
+		bestLoss := math.Inf(1)
+		for k, lr := range grid {
+			r := results[i*len(grid)+k]
+			loss := r.Final.Eval
+			if r.Status != Done || !finite(loss) {
+				loss = math.Inf(1)
+			}
+			t.Losses = append(t.Losses, loss)
+			if loss < bestLoss {
+				bestLoss, t.Best = loss, lr
+			}
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if math.IsNaN(t.Best) {
+			return nil, fmt.Errorf("%s: every rate of the grid diverged in the learning-rate search; give a lower lr-grid", t.Method)
+		}
+		out[i] = t
+	}
+	return out, nil
+}
