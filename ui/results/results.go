@@ -45,12 +45,12 @@ type SweepRow struct {
 type Bundle struct {
 	Kind        Kind
 	Runs        []*lab.Result
-	Leaderboard []lab.Standing // races
+	Leaderboard []lab.Standing     // races
 	SeedBoard   []lab.SeedStanding // races at several seeds: one row per method over its seeds
 	Tuning      []lab.Tuning       // races with --tune-lr: each method's learning-rate search
-	Setting     string         // sweeps: the varied setting
-	Values      []string       // sweeps: its values
-	Table       []SweepRow     // sweeps: one row per run, in run order
+	Setting     string             // sweeps: the varied setting
+	Values      []string           // sweeps: its values
+	Table       []SweepRow         // sweeps: one row per run, in run order
 }
 
 // SweepTable builds a sweep's rows from its results (method-major order, as
