@@ -13,7 +13,10 @@ import (
 // but its share. Results are bit-identical to one thread's.
 //
 // Between products the helper spins for at most SpinTime, then sleeps until
-// the next product: an idle Team uses no CPU. Close stops the helper.
+// the next product: an idle Team uses no CPU. Close stops the helper. A
+// Team measures whether splitting pays (see pace): when the other core is
+// busy with other work, it computes on the caller alone, and the helper,
+// idle, sleeps.
 //
 // The gonum variant never splits (gonum has its own goroutines).
 // A nil *Team is valid and computes on the calling goroutine. A Team is for
@@ -32,6 +35,62 @@ type Team struct {
 	procs                      int           // GOMAXPROCS when the Team was made
 	s                          *scratch      // the helper's scratch
 	helped                     atomic.Uint64 // chunks the helper computed (for tests)
+
+	pace pace // whether splitting pays on this machine, now
+}
+
+// pace decides, product by product, whether splitting pays: on a machine
+// whose other core is busy with other work, a helper that shares a core
+// with its caller, or stalls holding a chunk, makes a split product slower
+// than one thread. It keeps the average time per multiply-add of split and
+// of unsplit products (exponentially weighted) and goes the faster way; now
+// and then it tries the other way once (a probe, which sets that way's
+// average), so a change (the other core freed, or taken) is noticed. Probes
+// come every 32 products, twice as far apart each time one changes nothing
+// (at most 1024 apart).
+type pace struct {
+	split, solo float64 // ns per multiply-add; 0 until measured
+	n, next     int     // products decided; the product that probes next
+	gap         int     // products between probes
+	probe       bool    // the product under way is a probe
+}
+
+// faster reports whether splitting is the faster way so far.
+func (p *pace) faster() bool { return p.solo == 0 || p.split <= p.solo }
+
+// choose reports whether the next product should be split.
+func (p *pace) choose() bool {
+	p.n++
+	if p.gap == 0 {
+		p.gap, p.next = 32, 32
+	}
+	if p.probe = p.n >= p.next; p.probe {
+		p.next = p.n + p.gap
+		return !p.faster()
+	}
+	return p.faster()
+}
+
+// record folds a product's time per multiply-add into its way's average.
+func (p *pace) record(split bool, ns float64) {
+	avg := &p.solo
+	if split {
+		avg = &p.split
+	}
+	before := p.faster()
+	switch {
+	case p.probe || *avg == 0:
+		*avg = ns
+	default:
+		*avg += (ns - *avg) / 8
+	}
+	if p.probe {
+		if p.faster() == before {
+			p.gap = min(2*p.gap, 1024)
+		} else {
+			p.gap = 32
+		}
+	}
 }
 
 // SpinTime is how long an idle helper, or a caller waiting for the helper's
@@ -114,10 +173,20 @@ func (t *Team) do(j *job) {
 		j.chunks = min((j.m+rowAlign-1)/rowAlign, maxChunks)
 	}
 	if j.chunks < 2 {
-		j.chunks = 1
+		j.chunks, j.byCols = 1, false
 		s := getScratch()
 		j.run(0, s)
 		putScratch(s)
+		return
+	}
+	macs := float64(j.m * j.n * j.k)
+	start := time.Now()
+	if !t.pace.choose() {
+		j.chunks, j.byCols = 1, false
+		s := getScratch()
+		j.run(0, s)
+		putScratch(s)
+		t.pace.record(false, float64(time.Since(start))/macs)
 		return
 	}
 	t.seq++
@@ -141,6 +210,7 @@ func (t *Team) do(j *job) {
 	}
 	putScratch(s)
 	t.waitDone(uint32(j.chunks))
+	t.pace.record(true, float64(time.Since(start))/macs)
 }
 
 // claim takes the next chunk of job seq, if one is left.

@@ -138,3 +138,40 @@ func TestNoAllocs(t *testing.T) {
 		}
 	})
 }
+
+// TestPace drives the split-or-not decision with made-up timings: it goes
+// the faster way, probes the other now and then (less often while probes
+// change nothing), and follows a change of which way is faster.
+func TestPace(t *testing.T) {
+	var p pace
+	run := func(n int, splitNs, soloNs float64) (splits int) {
+		for range n {
+			s := p.choose()
+			if s {
+				splits++
+				p.record(true, splitNs)
+			} else {
+				p.record(false, soloNs)
+			}
+		}
+		return splits
+	}
+	// Splitting twice as fast: nearly every product splits.
+	if s := run(1000, 1, 2); s < 950 {
+		t.Fatalf("split twice as fast: %d of 1000 products split", s)
+	}
+	if p.gap <= 32 {
+		t.Errorf("probes that changed nothing did not spread out: gap %d", p.gap)
+	}
+	// The other core becomes busy: splitting is now 3× slower. Within a few
+	// probes the products stop splitting.
+	run(3000, 6, 2)
+	if s := run(1000, 6, 2); s > 50 {
+		t.Fatalf("splitting 3× slower: %d of 1000 products still split", s)
+	}
+	// The other core is free again: splitting comes back.
+	run(3000, 1, 2)
+	if s := run(1000, 1, 2); s < 950 {
+		t.Fatalf("split faster again: only %d of 1000 products split", s)
+	}
+}
