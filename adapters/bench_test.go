@@ -59,18 +59,33 @@ func stepFLOPs(method string, cfg lab.Config) float64 {
 // BenchmarkStep measures one training step of every method, exactly as the
 // engine takes it (NextBatch, Forward, Loss, ZeroGrads, Backward,
 // BeforeUpdate, AdamW.Step, AfterUpdate), at the default model size (width
-// 64) and at width 256. It reports steps/s, GFLOP/s (from stepFLOPs) and
-// allocations per step. Delta-LoRA's K is 0 so every step moves W.
-func BenchmarkStep(b *testing.B) {
-	for _, width := range []int{64, 256} {
+// 64) and at widths 256 and 512, on one core. It reports steps/s, steps per
+// CPU-second of the process (not counting time spent descheduled by other
+// work on the machine), GFLOP/s (from stepFLOPs) and allocations per step
+// (after one warm-up step, which packs the frozen weights). Delta-LoRA's K
+// is 0 so every step moves W.
+func BenchmarkStep(b *testing.B) { benchStep(b, 1, []int{64, 256, 512}) }
+
+// BenchmarkStepCores is BenchmarkStep at widths 256 and 512 with the
+// layers' products split over two cores (lab.NewCores(2)).
+func BenchmarkStepCores(b *testing.B) { benchStep(b, 2, []int{256, 512}) }
+
+func benchStep(b *testing.B, cores int, widths []int) {
+	for _, width := range widths {
 		for _, m := range adapters.All() {
 			name := m.Info().Name
 			b.Run(fmt.Sprintf("%s/width=%d", name, width), func(b *testing.B) {
 				cfg := with(catalog.Defaults(), "width", width, "delta-start", 0)
 				tr := newTrainer(b, m, cfg)
+				c := lab.NewCores(cores)
+				defer c.Close()
+				for _, l := range tr.model.Base {
+					l.UseCores(c)
+				}
 				flops := stepFLOPs(name, tr.cfg)
+				tr.trainStep() // warm-up: the first Forward packs the frozen weights
 				b.ReportAllocs()
-				steps := 0
+				steps, cpu0 := 0, cpuSeconds()
 				for b.Loop() {
 					tr.trainStep()
 					steps++
@@ -78,6 +93,9 @@ func BenchmarkStep(b *testing.B) {
 				sec := b.Elapsed().Seconds()
 				b.ReportMetric(float64(steps)/sec, "steps/s")
 				b.ReportMetric(flops*float64(steps)/sec/1e9, "GFLOP/s")
+				if cpu := cpuSeconds() - cpu0; cpu > 0 {
+					b.ReportMetric(float64(steps)/cpu, "steps/cpu-s")
+				}
 			})
 		}
 	}

@@ -117,6 +117,7 @@ func (l *deltaLoRALayer) AfterUpdate(step int) {
 		return
 	}
 	k := l.ratio * l.s
-	lab.Gemm(k, l.b.Value, lab.NoT, l.a.Value, lab.NoT, 1, l.base.W) // W += λ·s·B′·A′
-	lab.Gemm(-k, l.prevB, lab.NoT, l.prevA, lab.NoT, 1, l.base.W)    // W −= λ·s·B·A
+	l.base.Gemm(k, l.b.Value, lab.NoT, l.a.Value, lab.NoT, 1, l.base.W) // W += λ·s·B′·A′
+	l.base.Gemm(-k, l.prevB, lab.NoT, l.prevA, lab.NoT, 1, l.base.W)    // W −= λ·s·B·A
+	l.base.Repack()                                                     // W changed: refresh its packed copies
 }

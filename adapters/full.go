@@ -84,16 +84,16 @@ type fullLayer struct {
 // Forward: Y = X·Wᵀ + b. Keeps X.
 func (l *fullLayer) Forward(x, y *lab.Mat) {
 	l.x.CopyFrom(x)
-	lab.Gemm(1, x, lab.NoT, l.base.W, lab.T, 0, y) // Y = X·Wᵀ
-	lab.AddRowVector(y, l.base.Bias)               //   + b
+	l.base.Gemm(1, x, lab.NoT, l.base.W, lab.T, 0, y) // Y = X·Wᵀ (W as it is now, not a packed copy: it trains)
+	lab.AddRowVector(y, l.base.Bias)                  //   + b
 }
 
 // Backward: ∂L/∂W = Gᵀ·X; ∂L/∂b = Σ_n G; ∂L/∂X = G·W.
 func (l *fullLayer) Backward(g, dx *lab.Mat) {
-	lab.Gemm(1, g, lab.T, l.x, lab.NoT, 1, l.w.Grad) // ∂L/∂W += Gᵀ·X
-	lab.SumRowsInto(l.bias.Grad.Data, g)             // ∂L/∂b += Σ_n G
+	l.base.Gemm(1, g, lab.T, l.x, lab.NoT, 1, l.w.Grad) // ∂L/∂W += Gᵀ·X
+	lab.SumRowsInto(l.bias.Grad.Data, g)                // ∂L/∂b += Σ_n G
 	if dx != nil {
-		lab.Gemm(1, g, lab.NoT, l.base.W, lab.NoT, 0, dx) // ∂L/∂X = G·W
+		l.base.Gemm(1, g, lab.NoT, l.base.W, lab.NoT, 0, dx) // ∂L/∂X = G·W
 	}
 }
 

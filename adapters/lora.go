@@ -142,8 +142,7 @@ func newLoRALayer(env *lab.Env, base *lab.Linear, bScale float64) *loraLayer {
 func (l *loraLayer) Forward(x, y *lab.Mat) {
 	l.x.CopyFrom(x)
 	lab.Gemm(1, x, lab.NoT, l.a.Value, lab.T, 0, l.h)   // H = X·Aᵀ
-	lab.Gemm(1, x, lab.NoT, l.base.W, lab.T, 0, y)      // Y = X·Wᵀ
-	lab.AddRowVector(y, l.base.Bias)                    //   + b
+	l.base.Forward(x, y)                                // Y = X·Wᵀ + b
 	lab.Gemm(l.s, l.h, lab.NoT, l.b.Value, lab.T, 1, y) //   + s·H·Bᵀ
 }
 
@@ -153,7 +152,7 @@ func (l *loraLayer) Backward(g, dx *lab.Mat) {
 	lab.Gemm(1, g, lab.NoT, l.b.Value, lab.NoT, 0, l.u)  // U = G·B
 	lab.Gemm(l.s, l.u, lab.T, l.x, lab.NoT, 1, l.a.Grad) // ∂L/∂A += s·Uᵀ·X
 	if dx != nil {
-		lab.Gemm(1, g, lab.NoT, l.base.W, lab.NoT, 0, dx)      // ∂L/∂X = G·W
+		l.base.InputGrad(g, dx)                                // ∂L/∂X = G·W
 		lab.Gemm(l.s, l.u, lab.NoT, l.a.Value, lab.NoT, 1, dx) //   + s·U·A
 	}
 }

@@ -156,8 +156,7 @@ func (l *loraFALayer) computeProjection() {
 // Forward: H = X·Aᵀ; Y = X·Wᵀ + b + s·H·Bᵀ. Keeps H only.
 func (l *loraFALayer) Forward(x, y *lab.Mat) {
 	lab.Gemm(1, x, lab.NoT, l.a, lab.T, 0, l.h)         // H = X·Aᵀ
-	lab.Gemm(1, x, lab.NoT, l.base.W, lab.T, 0, y)      // Y = X·Wᵀ
-	lab.AddRowVector(y, l.base.Bias)                    //   + b
+	l.base.Forward(x, y)                                // Y = X·Wᵀ + b
 	lab.Gemm(l.s, l.h, lab.NoT, l.b.Value, lab.T, 1, y) //   + s·H·Bᵀ
 }
 
@@ -166,7 +165,7 @@ func (l *loraFALayer) Backward(g, dx *lab.Mat) {
 	lab.Gemm(l.s, g, lab.T, l.h, lab.NoT, 1, l.b.Grad) // ∂L/∂B += s·Gᵀ·H
 	if dx != nil {
 		lab.Gemm(1, g, lab.NoT, l.b.Value, lab.NoT, 0, l.u) // U = G·B
-		lab.Gemm(1, g, lab.NoT, l.base.W, lab.NoT, 0, dx)   // ∂L/∂X = G·W
+		l.base.InputGrad(g, dx)                             // ∂L/∂X = G·W
 		lab.Gemm(l.s, l.u, lab.NoT, l.a, lab.NoT, 1, dx)    //   + s·U·A
 	}
 }

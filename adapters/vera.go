@@ -160,16 +160,16 @@ type veraLayer struct {
 // Forward: U = X·Aᵀ; V = U ⊙ d; Z = V·Bᵀ; Y = X·Wᵀ + bias + Z ⊙ b.
 func (l *veraLayer) Forward(x, y *lab.Mat) {
 	d, bv := l.lambdaD.Value.Data, l.lambdaB.Value.Data
-	lab.Gemm(1, x, lab.NoT, l.sharedA, lab.T, 0, l.u) // U = X·Aᵀ
-	for i := 0; i < l.u.Rows; i++ {                   // V = U ⊙ d
+	l.base.Gemm(1, x, lab.NoT, l.sharedA, lab.T, 0, l.u) // U = X·Aᵀ
+	for i := 0; i < l.u.Rows; i++ {                      // V = U ⊙ d
+		vr := l.v.Row(i)
 		for j, uv := range l.u.Row(i) {
-			l.v.Row(i)[j] = uv * d[j]
+			vr[j] = uv * d[j]
 		}
 	}
-	lab.Gemm(1, l.v, lab.NoT, l.sharedB, lab.T, 0, l.z) // Z = V·Bᵀ
-	lab.Gemm(1, x, lab.NoT, l.base.W, lab.T, 0, y)      // Y = X·Wᵀ
-	lab.AddRowVector(y, l.base.Bias)                    //   + bias
-	for i := 0; i < y.Rows; i++ {                       //   + Z ⊙ b
+	l.base.Gemm(1, l.v, lab.NoT, l.sharedB, lab.T, 0, l.z) // Z = V·Bᵀ
+	l.base.Forward(x, y)                                   // Y = X·Wᵀ + bias
+	for i := 0; i < y.Rows; i++ {                          //   + Z ⊙ b
 		yr, zr := y.Row(i), l.z.Row(i)
 		for j := range yr {
 			yr[j] += zr[j] * bv[j]
@@ -188,8 +188,8 @@ func (l *veraLayer) Backward(g, dx *lab.Mat) {
 			gh[j] = gr[j] * bv[j]  // Ĝ = G ⊙ b
 		}
 	}
-	dV := l.v                                               // V is no longer needed: reuse it for dV
-	lab.Gemm(1, l.gHat, lab.NoT, l.sharedB, lab.NoT, 0, dV) // dV = Ĝ·B
+	dV := l.v                                                  // V is no longer needed: reuse it for dV
+	l.base.Gemm(1, l.gHat, lab.NoT, l.sharedB, lab.NoT, 0, dV) // dV = Ĝ·B
 	for i := 0; i < dV.Rows; i++ {
 		dr, ur := dV.Row(i), l.u.Row(i)
 		for j := range dr {
@@ -198,8 +198,8 @@ func (l *veraLayer) Backward(g, dx *lab.Mat) {
 		}
 	}
 	if dx != nil {
-		lab.Gemm(1, g, lab.NoT, l.base.W, lab.NoT, 0, dx)   // ∂L/∂X = G·W
-		lab.Gemm(1, dV, lab.NoT, l.sharedA, lab.NoT, 1, dx) //   + (dV ⊙ d)·A
+		l.base.InputGrad(g, dx)                                // ∂L/∂X = G·W
+		l.base.Gemm(1, dV, lab.NoT, l.sharedA, lab.NoT, 1, dx) //   + (dV ⊙ d)·A
 	}
 }
 

@@ -4,26 +4,31 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/loralab/loralab/lab/kernel"
 )
 
 // activation is the nonlinearity between linear layers. Its backward uses
-// only its own output, which the model keeps for that purpose.
+// only its own output, which the model keeps for that purpose. Each one has
+// its own loops (no function value per element).
 type activation struct {
 	name  string
-	apply func(x float64) float64 // y = f(x)
-	deriv func(y float64) float64 // f'(x) expressed through y = f(x)
-	keeps bool                    // whether backward needs the output at all
+	kind  activationKind
+	keeps bool // whether backward needs the output at all
 }
 
+type activationKind int
+
+const (
+	actTanh activationKind = iota
+	actReLU
+	actIdentity
+)
+
 var activations = []activation{
-	{"tanh", math.Tanh, func(y float64) float64 { return 1 - y*y }, true},
-	{"relu", func(x float64) float64 { return max(x, 0) }, func(y float64) float64 {
-		if y > 0 {
-			return 1
-		}
-		return 0
-	}, true},
-	{"identity", func(x float64) float64 { return x }, func(float64) float64 { return 1 }, false},
+	{"tanh", actTanh, true},
+	{"relu", actReLU, true},
+	{"identity", actIdentity, false},
 }
 
 // Activation is a nonlinearity applied elementwise between layers, whose
@@ -57,25 +62,60 @@ func (a Activation) Name() string { return a.a.name }
 // (identity's derivative is 1 and needs nothing).
 func (a Activation) Keeps() bool { return a.a.keeps }
 
-// Apply computes m ← f(m) in place.
+// Apply computes m ← f(m) in place (tanh through the kernel's vectorised
+// tanh, within 2 ulp of math.Tanh).
 func (a Activation) Apply(m *Mat) {
-	f := a.a.apply
-	for i := 0; i < m.Rows; i++ {
-		row := m.Row(i)
-		for j, v := range row {
-			row[j] = f(v)
+	switch a.a.kind {
+	case actTanh:
+		if m.Stride == m.Cols {
+			kernel.Tanh(m.Data[:m.Len()], m.Data[:m.Len()]) // one call for a contiguous matrix
+			return
+		}
+		for i := 0; i < m.Rows; i++ {
+			kernel.Tanh(m.Row(i), m.Row(i))
+		}
+	case actReLU:
+		for i := 0; i < m.Rows; i++ {
+			row := m.Row(i)
+			for j, v := range row {
+				row[j] = max(v, 0)
+			}
 		}
 	}
 }
 
 // Backward turns g = ∂L/∂f(x) into ∂L/∂x in place: g ← g ⊙ f′(x), with f′
-// computed from out = f(x).
+// computed from out = f(x):
+//
+//	tanh:  f′ = 1 − out²
+//	relu:  f′ = 1 where out > 0, else 0 (no branch: g's bits are masked)
+//	identity: f′ = 1 (nothing to do)
 func (a Activation) Backward(g, out *Mat) {
-	d := a.a.deriv
-	for r := 0; r < g.Rows; r++ {
-		gr, yr := g.Row(r), out.Row(r)
-		for j := range gr {
-			gr[j] *= d(yr[j])
+	switch a.a.kind {
+	case actTanh:
+		for i := 0; i < g.Rows; i++ {
+			gr, yr := g.Row(i), out.Row(i)
+			yr = yr[:len(gr)]
+			for j, yv := range yr {
+				gr[j] *= 1 - yv*yv
+			}
+		}
+	case actReLU:
+		for i := 0; i < g.Rows; i++ {
+			gr, yr := g.Row(i), out.Row(i)
+			yr = yr[:len(gr)]
+			for j, yv := range yr {
+				gr[j] = math.Float64frombits(math.Float64bits(gr[j]) & positiveMask(yv))
+			}
 		}
 	}
+}
+
+// positiveMask returns all ones if y > 0 and 0 if y is +0, without a
+// branch: for y ≥ 0 (a relu output is never negative) the bits of y, as a
+// signed integer, are positive exactly when y > 0, so −bits has its sign
+// bit set exactly then, and the arithmetic shift spreads it. A NaN output
+// passes the gradient on.
+func positiveMask(y float64) uint64 {
+	return uint64(-int64(math.Float64bits(y)) >> 63)
 }

@@ -5,11 +5,17 @@ import (
 	"math"
 )
 
-// Digest is a running hash (FNV-1a's step, over 64-bit words rather than
-// bytes, one multiply per number) of every number a run saw as data: the
-// base weights, the eval set and each training batch in order. Two runs
-// with equal digests trained from the same starting point on the same data
-// in the same order — how a race proves it is fair.
+// Digest is a running hash of every number a run saw as data: the base
+// weights, the eval set and each training batch in order. Two runs with
+// equal digests trained from the same starting point on the same data in
+// the same order — how a race proves it is fair.
+//
+// Each AddMat hashes the matrix's numbers, row-major, in four interleaved
+// FNV-1a streams (over 64-bit words rather than bytes, one multiply per
+// number): number i goes to stream i mod 4, so the four multiply chains run
+// in parallel instead of one after another. The streams start from the
+// digest so far (each made distinct) and are folded back into it, in
+// order, at the end.
 type Digest uint64
 
 const (
@@ -23,11 +29,45 @@ func NewDigest() Digest { return fnvOffset }
 // AddMat folds every element of m into the digest, row by row.
 func (d *Digest) AddMat(m *Mat) {
 	h := *d
+	h0, h1, h2, h3 := h, h^1, h^2, h^3
+	lane := 0 // the stream of the next number: its index in m, mod 4
 	for i := 0; i < m.Rows; i++ {
-		for _, v := range m.Row(i) {
-			h ^= Digest(math.Float64bits(v))
-			h *= fnvPrime
+		row := m.Row(i)
+		for ; lane != 0 && len(row) > 0; row = row[1:] { // finish the group of four begun on the last row
+			x := Digest(math.Float64bits(row[0]))
+			switch lane {
+			case 1:
+				h1 = (h1 ^ x) * fnvPrime
+			case 2:
+				h2 = (h2 ^ x) * fnvPrime
+			case 3:
+				h3 = (h3 ^ x) * fnvPrime
+			}
+			lane = (lane + 1) % 4
 		}
+		for len(row) >= 4 {
+			h0 = (h0 ^ Digest(math.Float64bits(row[0]))) * fnvPrime
+			h1 = (h1 ^ Digest(math.Float64bits(row[1]))) * fnvPrime
+			h2 = (h2 ^ Digest(math.Float64bits(row[2]))) * fnvPrime
+			h3 = (h3 ^ Digest(math.Float64bits(row[3]))) * fnvPrime
+			row = row[4:]
+		}
+		for _, v := range row { // lane is 0 here: the rest start a group
+			x := Digest(math.Float64bits(v))
+			switch lane {
+			case 0:
+				h0 = (h0 ^ x) * fnvPrime
+			case 1:
+				h1 = (h1 ^ x) * fnvPrime
+			case 2:
+				h2 = (h2 ^ x) * fnvPrime
+			}
+			lane++
+		}
+	}
+	h = h0
+	for _, s := range [...]Digest{h1, h2, h3} {
+		h = (h ^ s) * fnvPrime
 	}
 	*d = h
 }

@@ -3,8 +3,7 @@ package lab
 import (
 	"fmt"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
+	"github.com/loralab/loralab/lab/kernel"
 )
 
 // Mat is a dense row-major matrix of float64: element (i, j) is Data[i*Stride+j].
@@ -69,10 +68,6 @@ func (m *Mat) mustShape(rows, cols int) {
 	}
 }
 
-func (m *Mat) general() blas64.General {
-	return blas64.General{Rows: m.Rows, Cols: m.Cols, Stride: m.Stride, Data: m.Data}
-}
-
 // Transposition flags for Gemm.
 const (
 	NoT = false // use the matrix as it is
@@ -81,9 +76,27 @@ const (
 
 // Gemm computes C ← α·op(A)·op(B) + β·C, where op(X) is X or Xᵀ as ta and tb say.
 // It never allocates. With β = 0 the old contents of C are ignored; with β = 1
-// the product is accumulated into C (how gradients add up).
+// the product is accumulated into C (how gradients add up). The products run
+// in package kernel (assembly micro-kernels where the CPU has them, gonum
+// elsewhere), on the calling goroutine.
 func Gemm(alpha float64, a *Mat, ta bool, b *Mat, tb bool, beta float64, c *Mat) {
-	m, k := a.Rows, a.Cols
+	gemmOn(nil, alpha, a, ta, b, tb, beta, c)
+}
+
+// Kernel names the kernel variant computing the products ("avx512", "avx2"
+// or "gonum"; see package kernel and LORALAB_KERNEL). Runs are bit-identical
+// only on the same variant.
+func Kernel() string { return kernel.Name() }
+
+// gemmOn is Gemm split over team's cores (nil: the calling goroutine).
+func gemmOn(team *kernel.Team, alpha float64, a *Mat, ta bool, b *Mat, tb bool, beta float64, c *Mat) {
+	m, k := gemmShape(a, ta, b, tb, c)
+	team.Gemm(ta, tb, m, c.Cols, k, alpha, a.Data, a.Stride, b.Data, b.Stride, beta, c.Data, c.Stride)
+}
+
+// gemmShape returns op(A)'s m × k after checking that op(A)·op(B) fits C.
+func gemmShape(a *Mat, ta bool, b *Mat, tb bool, c *Mat) (m, k int) {
+	m, k = a.Rows, a.Cols
 	if ta {
 		m, k = k, m
 	}
@@ -94,20 +107,13 @@ func Gemm(alpha float64, a *Mat, ta bool, b *Mat, tb bool, beta float64, c *Mat)
 	if k != k2 || c.Rows != m || c.Cols != n {
 		panic(fmt.Sprintf("lab: gemm shapes %dx%d(t=%v) · %dx%d(t=%v) → %dx%d", a.Rows, a.Cols, ta, b.Rows, b.Cols, tb, c.Rows, c.Cols))
 	}
-	blas64.Gemm(trans(ta), trans(tb), alpha, a.general(), b.general(), beta, c.general())
-}
-
-func trans(t bool) blas.Transpose {
-	if t {
-		return blas.Trans
-	}
-	return blas.NoTrans
+	return m, k
 }
 
 // AddRowVector adds v (length Cols) to every row of m: Y ← Y + 1·bᵀ.
 func AddRowVector(m *Mat, v []float64) {
 	for i := 0; i < m.Rows; i++ {
-		row := m.Row(i)
+		row := m.Row(i)[:len(v)] // one bounds check per row, not per element
 		for j, x := range v {
 			row[j] += x
 		}
@@ -117,6 +123,7 @@ func AddRowVector(m *Mat, v []float64) {
 // SumRowsInto accumulates the column sums of m into dst: dst ← dst + Σ_rows m.
 // It is the bias gradient ∂L/∂b = Σ_n G[n, :].
 func SumRowsInto(dst []float64, m *Mat) {
+	dst = dst[:m.Cols]
 	for i := 0; i < m.Rows; i++ {
 		for j, x := range m.Row(i) {
 			dst[j] += x

@@ -25,10 +25,15 @@ func (s Shape) BiasLen() int {
 // Linear is a base (pretrained) linear layer Y = X·Wᵀ + b, with W of shape
 // d_out × d_in and the bias b of length d_out. The model allocates W and b as
 // Frozen; a method that trains them (full fine-tuning) retags them.
+//
+// Forward and InputGrad compute with packed copies of W (lab/linear.go),
+// made on first use and kept: a method that changes W must call Repack.
 type Linear struct {
 	Shape
 	W    *Mat      // d_out × d_in
 	Bias []float64 // d_out (the b of Y = X·Wᵀ + b; LoRA's B is another thing)
+
+	packs linearPacks // W packed for the kernel, and the cores to use
 }
 
 // Param is one trainable tensor with its gradient. The optimiser updates Value

@@ -106,7 +106,10 @@ func BenchmarkRace(b *testing.B) {
 // were started, and a run cancelled while queued gives its place up.
 func TestPoolServesInStartOrder(t *testing.T) {
 	cfg := defaults()
-	cfg.Steps, cfg.EvalEvery = 30, 10
+	// A run releases its seat just before its Done closes (after its result
+	// is computed): the next run's training must take longer than that gap,
+	// or it could end first. 300 steps do, even with the fast kernel.
+	cfg.Steps, cfg.EvalEvery = 300, 100
 	cfg = with(cfg, "width", 16, "depth", 2)
 	pool := lab.NewSeatedPool(1, 1)
 	ctx, cancel := context.WithCancel(context.Background())

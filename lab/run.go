@@ -90,6 +90,10 @@ type Job struct {
 	Method Method
 	Task   Task
 	Config Config
+	// Cores is how many cores the run's products may use: 0 or 1 (the
+	// default), or 2 for a run alone at width ≥ 256 (see Cores). The
+	// results are the same bits either way.
+	Cores int
 
 	prepared bool // returned by Prepare: resolved and valid
 }
@@ -316,6 +320,7 @@ func (r *Run) loop(ctx context.Context) {
 		return
 	}
 	c.t = t
+	defer t.cores.Close()
 	c.started = time.Now()
 	c.activeSince = c.started
 	c.applyAll(c.early) // controls that arrived while the run waited for its seat, in order

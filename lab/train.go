@@ -61,6 +61,7 @@ type trainer struct {
 	status    Status
 	reason    string // why it diverged
 
+	cores       *Cores // the helper the layers' products split over (Job.Cores), or nil
 	memory      Memory // bytes the ledger holds, by category
 	paramCounts Params
 	initSeconds float64 // building the method's adapters (PiSSA: an SVD per layer)
@@ -115,6 +116,11 @@ func newTrainer(ctx context.Context, job Job) (*trainer, error) {
 	env := &Env{Ledger: ledger, Rand: NewRand(cfg.Seed, StreamAdapter), Config: cfg, N: job.Task.Rows(cfg)}
 	t := &trainer{job: job, net: net, ledger: ledger, hist: NewHistory(DefaultHistoryCap), status: Running,
 		baseLR: cfg.LR, schedule: ScheduleOf(cfg)}
+	if t.cores = NewCores(job.Cores); t.cores != nil {
+		for _, l := range net.Linears() {
+			l.UseCores(t.cores)
+		}
+	}
 	built := time.Now()
 	t.layers = job.Method.Build(env, net.Linears())
 	t.initSeconds = time.Since(built).Seconds()

@@ -1,0 +1,93 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func peakFMA512(n int)
+//
+// Runs n iterations of 12 independent chains of 512-bit fused multiply-adds
+// (12 × 8 × 2 = 192 flops per iteration): enough chains to cover the FMA
+// latency on two FMA ports, so the loop runs at the core's peak FMA rate.
+// Registers: CX counts iterations; Z0–Z11 are the 12 chains (each
+// Zi ← Zi·Z12 + Z13); Z12 and Z13 hold constants close to 1 and 0 so the
+// values stay finite.
+TEXT ·peakFMA512(SB), NOSPLIT, $0-8
+	MOVQ n+0(FP), CX
+	VBROADCASTSD ·peakMul(SB), Z12
+	VBROADCASTSD ·peakAdd(SB), Z13
+	VMOVAPD Z13, Z0
+	VMOVAPD Z13, Z1
+	VMOVAPD Z13, Z2
+	VMOVAPD Z13, Z3
+	VMOVAPD Z13, Z4
+	VMOVAPD Z13, Z5
+	VMOVAPD Z13, Z6
+	VMOVAPD Z13, Z7
+	VMOVAPD Z13, Z8
+	VMOVAPD Z13, Z9
+	VMOVAPD Z13, Z10
+	VMOVAPD Z13, Z11
+	TESTQ CX, CX
+	JEQ   done
+
+loop:
+	VFMADD213PD Z13, Z12, Z0 // Z0 ← Z0·Z12 + Z13
+	VFMADD213PD Z13, Z12, Z1
+	VFMADD213PD Z13, Z12, Z2
+	VFMADD213PD Z13, Z12, Z3
+	VFMADD213PD Z13, Z12, Z4
+	VFMADD213PD Z13, Z12, Z5
+	VFMADD213PD Z13, Z12, Z6
+	VFMADD213PD Z13, Z12, Z7
+	VFMADD213PD Z13, Z12, Z8
+	VFMADD213PD Z13, Z12, Z9
+	VFMADD213PD Z13, Z12, Z10
+	VFMADD213PD Z13, Z12, Z11
+	DECQ CX
+	JNZ  loop
+
+done:
+	VZEROUPPER
+	RET
+
+// func peakFMA256(n int)
+//
+// The same with 256-bit registers (12 × 4 × 2 = 96 flops per iteration):
+// the AVX2 variant's ceiling. Y0–Y11 are the chains, Y12 and Y13 the constants.
+TEXT ·peakFMA256(SB), NOSPLIT, $0-8
+	MOVQ n+0(FP), CX
+	VBROADCASTSD ·peakMul(SB), Y12
+	VBROADCASTSD ·peakAdd(SB), Y13
+	VMOVAPD Y13, Y0
+	VMOVAPD Y13, Y1
+	VMOVAPD Y13, Y2
+	VMOVAPD Y13, Y3
+	VMOVAPD Y13, Y4
+	VMOVAPD Y13, Y5
+	VMOVAPD Y13, Y6
+	VMOVAPD Y13, Y7
+	VMOVAPD Y13, Y8
+	VMOVAPD Y13, Y9
+	VMOVAPD Y13, Y10
+	VMOVAPD Y13, Y11
+	TESTQ CX, CX
+	JEQ   done256
+
+loop256:
+	VFMADD213PD Y13, Y12, Y0 // Y0 ← Y0·Y12 + Y13
+	VFMADD213PD Y13, Y12, Y1
+	VFMADD213PD Y13, Y12, Y2
+	VFMADD213PD Y13, Y12, Y3
+	VFMADD213PD Y13, Y12, Y4
+	VFMADD213PD Y13, Y12, Y5
+	VFMADD213PD Y13, Y12, Y6
+	VFMADD213PD Y13, Y12, Y7
+	VFMADD213PD Y13, Y12, Y8
+	VFMADD213PD Y13, Y12, Y9
+	VFMADD213PD Y13, Y12, Y10
+	VFMADD213PD Y13, Y12, Y11
+	DECQ CX
+	JNZ  loop256
+
+done256:
+	VZEROUPPER
+	RET
