@@ -88,12 +88,22 @@ steps = 300
 	}
 	v := m.View()
 	checkFits(t, v, 80, 24)
-	for _, want := range []string{"race-five", "vera-budget", "my-ranks", "race", "sweep", "My ranks", "✗ " + filepath.Join(dir, "broken.toml")} {
+	pp := paneOf[*PresetPicker](m)
+	for i := 0; i < len(pp.list) && !strings.Contains(v, "my-ranks"); i++ { // the list scrolls with its cursor
+		press(m, "j")
+		v = m.View()
+	}
+	for _, want := range []string{"vera-budget", "my-ranks", "race", "sweep", "My ranks", "✗ " + filepath.Join(dir, "broken.toml")} {
 		if !strings.Contains(v, want) {
 			t.Errorf("picker lacks %q:\n%s", want, v)
 		}
 	}
-	pp := paneOf[*PresetPicker](m)
+	for pp.cur > 0 {
+		press(m, "k")
+	}
+	if v := m.View(); !strings.Contains(v, "race-five") {
+		t.Errorf("back at the top, the picker lacks race-five:\n%s", v)
+	}
 	if len(pp.Errors()) != 1 || !strings.Contains(pp.Errors()[0], "sprint") || strings.Contains(pp.Errors()[0], "\n") {
 		t.Fatalf("bad file errors: %q", pp.Errors())
 	}
