@@ -188,16 +188,23 @@ func flagError(err error) string {
 	return msg
 }
 
-// checkOut refuses an --out path before any training: it must not exist
-// (nor its .csv twin), and its folder must exist and be writable.
+// checkOut refuses an --out path before any training, so that what fails
+// after training is only what cannot be known before (a disk filling up):
+// neither it nor its .csv twin may exist, even as a dangling symbolic link;
+// their names must fit the file system (results.MaxNameBytes); the folder
+// must exist, take new files and give them a second name (the saves link a
+// finished temporary file to its name).
 func checkOut(path string) error {
 	if path == "" {
 		return nil
 	}
 	jsonPath, csvPath := results.Paths(path)
 	for _, p := range []string{jsonPath, csvPath} {
-		if _, err := os.Stat(p); err == nil {
+		if _, err := os.Lstat(p); err == nil {
 			return fmt.Errorf("out %s: %s already exists; not overwriting it", path, p)
+		}
+		if n := len(filepath.Base(p)); n > results.MaxNameBytes {
+			return fmt.Errorf("out %s: the file name %s is %d bytes long; at most %d", path, filepath.Base(p), n, results.MaxNameBytes)
 		}
 	}
 	dir := filepath.Dir(jsonPath)
@@ -209,8 +216,22 @@ func checkOut(path string) error {
 		return fmt.Errorf("out %s: cannot write in %s", path, dir)
 	}
 	probe.Close()
-	os.Remove(probe.Name())
+	defer os.Remove(probe.Name())
+	second := probe.Name() + "-link"
+	if err := os.Link(probe.Name(), second); err != nil {
+		return fmt.Errorf("out %s: the file system of %s cannot link files, which saving needs (%v)", path, dir, unwrapLinkErr(err))
+	}
+	os.Remove(second)
 	return nil
+}
+
+// unwrapLinkErr drops the file names of a *os.LinkError.
+func unwrapLinkErr(err error) error {
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }
 
 // usageError prints "loralab CMD: msg" on one line and returns the usage status.

@@ -203,16 +203,16 @@ func runMemory(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "memory", err)
 	}
 	if f.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
 		var v any = results
 		if len(results) == 1 && varied == "" && f.methods == "" {
 			v = results[0]
 		}
-		if err := enc.Encode(v); err != nil {
+		data, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
 			fmt.Fprintf(stderr, "loralab memory: %v\n", err)
 			return exitFailed
 		}
+		stdout.Write(append(data, '\n')) // a failed write is Main's to report
 		return exitOK
 	}
 	switch {

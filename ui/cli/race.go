@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -67,7 +65,7 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	shared := jobs[0].Config
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible(stderr, "race")
 	defer stop()
 	for i := range jobs { // validated before the search, so its errors name the method
 		job, err := lab.Prepare(jobs[i])
@@ -130,6 +128,7 @@ func executeJobs(ctx context.Context, stderr io.Writer, cmd string, f *runFlags,
 	for _, j := range jobs {
 		total += j.Config.Steps
 	}
+	trainingStarted()
 	res, err := lab.ExecuteAll(ctx, jobs, workers, func(i int, p lab.Progress) {
 		steps[i] = p.Step
 		if showBar {

@@ -1,12 +1,9 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 	"text/tabwriter"
 
@@ -97,7 +94,7 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 		}
 		jobs = append(jobs, js...)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible(stderr, "sweep")
 	defer stop()
 	res, code := executeJobs(ctx, stderr, "sweep", f, cmp.expand(jobs), *workers)
 	if res == nil {

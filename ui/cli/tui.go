@@ -74,7 +74,7 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	}
 	opts.Profile = profile
 	m := tui.New(opts)
-	out, _ := stdout.(*os.File)
+	out, _ := fileOf(stdout)
 	prog := tea.NewProgram(m, tea.WithAltScreen(), tea.WithOutput(out))
 	_, runErr := prog.Run()
 	m.Shutdown() // every run cancelled, every goroutine ended
