@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/presets"
 )
 
@@ -100,7 +101,7 @@ func listPresets(dir string, stdout, stderr io.Writer) int {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tMODE\tTITLE\tSOURCE")
 	for _, p := range all {
-		src := p.Source
+		src := lab.Printable(p.Source, false) // a user file's name may hold control characters
 		if p.Name == presets.DefaultName && p.Source == presets.BuiltInSource {
 			src += " (default)"
 		}

@@ -44,6 +44,11 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return usageError(stderr, "tui", fmt.Errorf("unexpected argument %q (the commands are: %s)", fs.Arg(0), strings.Join(commandNames(), ", ")))
 	}
+	given := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	if given["preset"] && given["preset-file"] {
+		return usageError(stderr, "tui", errors.New("--preset and --preset-file: choose one"))
+	}
 	p, err := loadTUIPreset(*presetName, *presetFile)
 	if err != nil {
 		return usageError(stderr, "tui", err)
