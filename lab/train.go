@@ -142,7 +142,11 @@ func (t *trainer) train(ctx context.Context, turn func() bool, after func()) {
 			t.record(Point{Step: 0, Train: loss, Eval: t.evalLoss, span: 1})
 		}
 		t.interval.add(loss)
-		if reason := t.divergence(loss); reason != "" {
+		reason := t.divergence(loss)
+		if reason == "" {
+			reason = t.overflow()
+		}
+		if reason != "" {
 			t.status, t.reason = Diverged, reason
 			t.evaluate(context.WithoutCancel(ctx))
 			break
@@ -193,6 +197,29 @@ func (t *trainer) divergence(loss float64) string {
 	}
 	if bound := t.job.Config.DivergenceFactor * t.loss0; t.loss0 > 0 && loss > bound {
 		return fmt.Sprintf("loss %.3g at step %d is above %g × the starting loss %.3g", loss, t.steps, t.job.Config.DivergenceFactor, t.loss0)
+	}
+	return ""
+}
+
+// MaxGradient is the largest gradient entry a step may have: above it
+// AdamW's second moment, (1−β2)·g², overflows to +Inf and every update
+// becomes 0 — the run would "complete" having learned nothing.
+const MaxGradient = 1e150
+
+// overflow returns why the optimiser can no longer learn — a gradient that
+// is not finite, or so large that its square overflows AdamW's second
+// moment — or "". It reads the gradients of the step just taken.
+func (t *trainer) overflow() string {
+	for _, p := range t.params {
+		for _, g := range p.Grad.Data {
+			if !(math.Abs(g) <= MaxGradient) {
+				what := "became " + fmt.Sprint(g)
+				if finite(g) {
+					what = fmt.Sprintf("reached %.3g, too large for AdamW (its square overflows the second moment)", g)
+				}
+				return fmt.Sprintf("the gradient of %s %s at step %d", p.Name, what, t.steps)
+			}
+		}
 	}
 	return ""
 }
