@@ -178,13 +178,13 @@ func newMemoryFlags() *memoryFlags {
 // runMemory is `loralab memory`.
 func runMemory(args []string, stdout, stderr io.Writer) int {
 	f := newMemoryFlags()
-	err := f.fs.Parse(args)
+	err := parseFlags(f.fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage(stdout, f.fs, memoryIntro)
 		return exitOK
 	}
 	if err != nil {
-		return usageError(stderr, "memory", fmt.Errorf("%s (see loralab memory --help)", oneLine(err.Error())))
+		return usageError(stderr, "memory", err)
 	}
 	if f.fs.NArg() > 0 {
 		return usageError(stderr, "memory", fmt.Errorf("unexpected argument %q (flags start with --)", f.fs.Arg(0)))

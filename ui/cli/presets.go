@@ -37,13 +37,13 @@ func runPresets(args []string, stdout, stderr io.Writer) int {
 	// Flags may come before or after the subcommand and its arguments.
 	var pos []string
 	for rest := args; ; {
-		err := fs.Parse(rest)
+		err := parseFlags(fs, rest)
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, intro)
 			return exitOK
 		}
 		if err != nil {
-			return usageError(stderr, "presets", fmt.Errorf("%s (see loralab presets --help)", oneLine(err.Error())))
+			return usageError(stderr, "presets", err)
 		}
 		if fs.NArg() == 0 {
 			break

@@ -33,13 +33,13 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	noColor := fs.Bool("no-color", false, "draw without colour (as NO_COLOR=1 does)")
 	resultsDir := fs.String("results-dir", results.DefaultDir(), "where e saves results, as `DIR`")
 	workers := fs.Int("workers", 0, "runs trained at once (0 = one per core)")
-	err := fs.Parse(args)
+	err := parseFlags(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage(stdout, fs, tuiIntro)
 		return exitOK
 	}
 	if err != nil {
-		return usageError(stderr, "tui", errors.New(oneLine(err.Error())))
+		return usageError(stderr, "tui", err)
 	}
 	if fs.NArg() > 0 {
 		return usageError(stderr, "tui", fmt.Errorf("unexpected argument %q (the commands are: %s)", fs.Arg(0), strings.Join(commandNames(), ", ")))
