@@ -69,10 +69,8 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "sweep", err)
 	}
-	for _, m := range ms {
-		if t, err := catalog.Task(f.cfg.Task); err == nil && !lab.Applies(setting, m, t) {
-			fmt.Fprintf(stderr, "loralab sweep: note: %s does not use %s, so its runs are the same at every value (a baseline)\n", m.Info().Name, setting)
-		}
+	if f.given[setting] {
+		return usageError(stderr, "sweep", fmt.Errorf("--%s %s and --vary %s: the sweep sets %s; choose one", setting, set.Get(f.cfg), setting, setting))
 	}
 	var jobs []lab.Job
 	var shared lab.Config
@@ -93,6 +91,11 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 			return usageError(stderr, "sweep", err)
 		}
 		jobs = append(jobs, js...)
+	}
+	for _, m := range ms { // notes once every input is known to be good
+		if t, err := catalog.Task(f.cfg.Task); err == nil && !lab.Applies(setting, m, t) {
+			fmt.Fprintf(stderr, "loralab sweep: note: %s does not use %s, so its runs are the same at every value (a baseline)\n", m.Info().Name, setting)
+		}
 	}
 	ctx, stop := interruptible(stderr, "sweep")
 	defer stop()
