@@ -78,8 +78,8 @@ type Result struct {
 	// with its numerical and energy ranks (and, for LoRA-FA on the shift
 	// task, the share of the target shift inside A's row space).
 	Spectrum []Spectrum `json:"spectrum"`
-	Final      Point   `json:"final"`
-	Speed      Speed   `json:"speed"`
+	Final    Point      `json:"final"`
+	Speed    Speed      `json:"speed"`
 	// LRChanges lists every live change of the learning rate, in order:
 	// Config.LR is the rate the run started with.
 	LRChanges []LRChange `json:"lr_changes,omitempty"`
@@ -119,6 +119,10 @@ func Prepare(job Job) (Job, error) {
 		return job, err
 	}
 	job.prepared = true
+	if err := checkMemory(job); err != nil {
+		job.prepared = false
+		return job, err
+	}
 	return job, nil
 }
 
@@ -197,10 +201,18 @@ func Start(ctx context.Context, job Job) (*Run, error) { return StartIn(ctx, nil
 
 // StartIn is Start for a run that trains only when the pool gives it a turn
 // (a nil pool: whenever it likes).
+//
+// A job that alone would hold more than the pool's memory budget is refused
+// (Pool.Admit); the others wait in line until the runs seated leave room.
 func StartIn(ctx context.Context, pool *Pool, job Job) (*Run, error) {
 	job, err := Prepare(job)
 	if err != nil {
 		return nil, err
+	}
+	if pool != nil {
+		if _, err := pool.Admit([]Job{job}); err != nil {
+			return nil, err
+		}
 	}
 	return startPrepared(ctx, pool, job), nil
 }
@@ -209,7 +221,7 @@ func StartIn(ctx context.Context, pool *Pool, job Job) (*Run, error) {
 func startPrepared(ctx context.Context, pool *Pool, job Job) *Run {
 	r := &Run{job: job, events: make(chan Progress, 1), done: make(chan struct{}), wake: make(chan struct{}, 1), pool: pool}
 	if pool != nil {
-		r.seat = pool.enqueue()
+		r.seat = pool.enqueue(MemoryOf(job).Total())
 	}
 	go r.loop(ctx)
 	return r

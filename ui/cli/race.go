@@ -31,6 +31,8 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 	f := newRunFlags("race", "method")
 	methods := f.fs.String("methods", strings.Join(catalog.MethodNames(), ","), "comma-separated `methods` to race")
 	workers := f.fs.Int("workers", 0, "runs trained at once (0 = one per core)")
+	var memory int64
+	f.fs.Var(memoryFlag{&memory}, "memory", memoryHelp)
 	target := f.fs.Float64("target", lab.DefaultTarget, "eval `loss` the leaderboard counts steps to")
 	cmp := addComparisonFlags(f, true)
 	if err := f.parse(args, stdout, raceIntro); err == errHelp {
@@ -82,7 +84,7 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 		}
 		return usageError(stderr, "race", err)
 	}
-	res, code := executeJobs(ctx, stderr, "race", f, cmp.expand(jobs), *workers)
+	res, code := executeJobs(ctx, stderr, "race", f, cmp.expand(jobs), *workers, memory)
 	if res == nil {
 		return code
 	}
@@ -111,9 +113,11 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 	return cancelledCode(stderr, "race", res)
 }
 
-// executeJobs validates and runs jobs, with one progress line on a terminal.
+// executeJobs validates and runs jobs in a pool of workers cores within
+// memory bytes (0: the default budget), saying so when memory keeps runs
+// waiting, with one progress line on a terminal.
 // It returns nil and the exit status on a usage error.
-func executeJobs(ctx context.Context, stderr io.Writer, cmd string, f *runFlags, jobs []lab.Job, workers int) ([]*lab.Result, int) {
+func executeJobs(ctx context.Context, stderr io.Writer, cmd string, f *runFlags, jobs []lab.Job, workers int, memory int64) ([]*lab.Result, int) {
 	for i := range jobs {
 		job, err := lab.Prepare(jobs[i])
 		if err != nil {
@@ -128,8 +132,17 @@ func executeJobs(ctx context.Context, stderr io.Writer, cmd string, f *runFlags,
 	for _, j := range jobs {
 		total += j.Config.Steps
 	}
+	pool := lab.NewPool(workers)
+	pool.SetBudget(memory)
+	adm, err := pool.Admit(jobs)
+	if err != nil {
+		return nil, usageError(stderr, cmd, err)
+	}
+	if note := adm.Note(); note != "" {
+		fmt.Fprintf(stderr, "loralab %s: note: %s\n", cmd, note)
+	}
 	trainingStarted()
-	res, err := lab.ExecuteAll(ctx, jobs, workers, func(i int, p lab.Progress) {
+	res, err := lab.ExecuteIn(ctx, pool, jobs, func(i int, p lab.Progress) {
 		steps[i] = p.Step
 		if showBar {
 			sum := 0

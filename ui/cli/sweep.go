@@ -33,6 +33,8 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 		return nil
 	})
 	workers := f.fs.Int("workers", 0, "runs trained at once (0 = one per core)")
+	var memory int64
+	f.fs.Var(memoryFlag{&memory}, "memory", memoryHelp)
 	cmp := addComparisonFlags(f, false)
 	if err := f.parse(args, stdout, sweepIntro); err == errHelp {
 		return exitOK
@@ -99,7 +101,7 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := interruptible(stderr, "sweep")
 	defer stop()
-	res, code := executeJobs(ctx, stderr, "sweep", f, cmp.expand(jobs), *workers)
+	res, code := executeJobs(ctx, stderr, "sweep", f, cmp.expand(jobs), *workers, memory)
 	if res == nil {
 		return code
 	}

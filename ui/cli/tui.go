@@ -33,6 +33,8 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	noColor := fs.Bool("no-color", false, "draw without colour (as NO_COLOR=1 does)")
 	resultsDir := fs.String("results-dir", results.DefaultDir(), "where e saves results, as `DIR`")
 	workers := fs.Int("workers", 0, "runs trained at once (0 = one per core)")
+	var memory int64
+	fs.Var(memoryFlag{&memory}, "memory", memoryHelp)
 	err := parseFlags(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage(stdout, fs, tuiIntro)
@@ -60,7 +62,7 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	if *workers < 0 || *workers > 64 {
 		return usageError(stderr, "tui", fmt.Errorf("workers %d: must be between 0 (one per core) and 64", *workers))
 	}
-	opts.ResultsDir, opts.Workers = *resultsDir, *workers
+	opts.ResultsDir, opts.Workers, opts.Memory = *resultsDir, *workers, memory
 	if os.Getenv("TERM") == "dumb" {
 		fmt.Fprintln(stderr, "loralab: TERM=dumb cannot show the interactive lab; use the headless commands instead: loralab run, race, sweep, memory (see loralab --help)")
 		return exitUsage

@@ -24,6 +24,7 @@ type Options struct {
 	ResultsDir string          // where e saves (default results.DefaultDir())
 	Workers    int             // runs trained at once (≤ 0: one per core)
 	Seats      int             // runs that hold their model and data at once, taking turns on the cores (≤ 0: lab.MaxSeated)
+	Memory     int64           // bytes the seated runs may hold together (≤ 0: lab.DefaultMemoryBudget)
 	// PresetDir is the user presets folder the picker (p) lists besides the
 	// built-in ones (default presets.UserDir()).
 	PresetDir string
@@ -102,6 +103,7 @@ func New(opts Options) *Model {
 		opts.PresetDir = presets.UserDir()
 	}
 	l := NewLab(catalog.Defaults(), opts.Workers, opts.Seats, opts.SampleEvery)
+	l.SetMemoryBudget(opts.Memory)
 	if opts.Preset != nil {
 		if err := l.UsePreset(*opts.Preset); err != nil {
 			l.Say(true, "%v", err) // PresetOptions refuses such a preset before the lab opens

@@ -104,6 +104,10 @@ func methodInfos() []lab.MethodInfo {
 // Version returns the versions of the Lab's parts, for stamping views.
 func (l *Lab) Version() Versions { return l.ver }
 
+// SetMemoryBudget sets the bytes the runs seated at once may hold together
+// (≤ 0: lab.DefaultMemoryBudget); runs beyond it wait, queued.
+func (l *Lab) SetMemoryBudget(bytes int64) { l.pool.SetBudget(bytes) }
+
 // Workers is the number of runs trained at once (the pool's size).
 func (l *Lab) Workers() int { return l.pool.Size() }
 

@@ -200,15 +200,22 @@ func (l *Lab) RaceMethods() []int {
 // checking that the settings are valid for every one of them.
 func (l *Lab) Race() {
 	idx := l.RaceMethods()
+	var jobs []lab.Job
 	for _, i := range idx {
 		cfg, err := l.ConfigFor(i)
 		if err == nil {
-			_, err = prepare(l.Methods[i], cfg)
+			cfg, err = prepare(l.Methods[i], cfg)
 		}
 		if err != nil {
 			l.Say(true, "race refused: %v", err)
 			return
 		}
+		jobs = append(jobs, jobOf(l.Methods[i], cfg))
+	}
+	adm, err := l.pool.Admit(jobs)
+	if err != nil {
+		l.Say(true, "race refused: %v", err)
+		return
 	}
 	var names []string
 	for _, i := range idx {
@@ -219,6 +226,10 @@ func (l *Lab) Race() {
 		names = append(names, l.Infos[i].Title)
 	}
 	l.record("race", idx, "", nil)
+	if note := adm.Short(); note != "" {
+		l.Say(false, "race: %s (%s)", strings.Join(names, ", "), note)
+		return
+	}
 	l.Say(false, "race: %s (%d at a time)", strings.Join(names, ", "), l.pool.Size())
 }
 

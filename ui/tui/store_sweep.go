@@ -81,6 +81,10 @@ func (l *Lab) StartSweep(setting, text string) error {
 		}
 		jobs = append(jobs, js...)
 	}
+	adm, err := l.pool.Admit(jobs)
+	if err != nil {
+		return err
+	}
 	l.StopSweep()
 	st := &SweepState{Setting: setting, Values: values, Methods: idx}
 	for k, job := range jobs {
@@ -102,7 +106,11 @@ func (l *Lab) StartSweep(setting, text string) error {
 	for _, i := range idx {
 		names = append(names, l.Infos[i].Title)
 	}
-	l.Say(false, "sweep of %s over %s for %s: %d runs", setting, strings.Join(values, ", "), strings.Join(names, ", "), len(jobs))
+	msg := fmt.Sprintf("sweep of %s over %s for %s: %d runs", setting, strings.Join(values, ", "), strings.Join(names, ", "), len(jobs))
+	if note := adm.Short(); note != "" {
+		msg += " (" + note + ")"
+	}
+	l.Say(false, "%s", msg)
 	return nil
 }
 
