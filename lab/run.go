@@ -327,6 +327,9 @@ func (r *Run) loop(ctx context.Context) {
 		r.result = r.cancelledEarly()
 		return
 	}
+	grace, endGrace := afterCancel(ctx, StopGrace)
+	defer endGrace()
+	t.grace = grace
 	c.t = t
 	c.started = time.Now()
 	c.activeSince = c.started

@@ -61,6 +61,10 @@ type trainer struct {
 	memory      Memory // bytes the ledger holds, by category
 	paramCounts Params
 	initSeconds float64 // building the method's adapters (PiSSA: an SVD per layer)
+
+	// grace is the context of what the run measures once it has ended or
+	// been stopped: the run's own, outliving it by StopGrace (afterCancel).
+	grace context.Context
 }
 
 // LRChange is a change of the base learning rate while a run trained: from
@@ -108,7 +112,7 @@ func newTrainer(ctx context.Context, job Job) (*trainer, error) {
 		return nil, err
 	}
 	env := &Env{Ledger: ledger, Rand: NewRand(cfg.Seed, StreamAdapter), Config: cfg, N: job.Task.Rows(cfg)}
-	t := &trainer{job: job, net: net, ledger: ledger, hist: NewHistory(DefaultHistoryCap), status: Running,
+	t := &trainer{job: job, net: net, ledger: ledger, hist: NewHistory(DefaultHistoryCap), status: Running, grace: context.WithoutCancel(ctx),
 		baseLR: cfg.LR, schedule: ScheduleOf(cfg)}
 	built := time.Now()
 	t.layers = job.Method.Build(env, net.Linears())
@@ -123,6 +127,34 @@ func newTrainer(ctx context.Context, job Job) (*trainer, error) {
 	t.digest = NewDigest()
 	net.DigestData(&t.digest)
 	return t, nil
+}
+
+// StopGrace is how long a stopped run may go on measuring what it reached
+// — the last interval's eval loss, ΔW's spectrum per layer — before it
+// gives up on what is left of that (an evaluation of a large held-out set
+// took minutes after ctrl+c). What it could not measure in time is left
+// out: no history point for the last interval, rank −1 for the layers
+// whose spectrum was not taken.
+const StopGrace = time.Second
+
+// afterCancel returns a context that ends grace after ctx does (and at
+// once when its cancel func is called): for the work a run does after it
+// was stopped.
+func afterCancel(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	g, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		timer := time.NewTimer(grace)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+			cancel()
+		case <-g.Done():
+		}
+	})
+	return g, func() {
+		stop()
+		cancel()
+	}
 }
 
 // train takes the run's steps, evaluating every EvalEvery steps and
@@ -148,7 +180,7 @@ func (t *trainer) train(ctx context.Context, turn func() bool, after func()) {
 		}
 		if reason != "" {
 			t.status, t.reason = Diverged, reason
-			t.evaluate(context.WithoutCancel(ctx))
+			t.evaluate(t.grace) // measured even if the run is stopped meanwhile, within StopGrace
 			break
 		}
 		if t.steps%cfg.EvalEvery == 0 || t.steps == cfg.Steps {
@@ -166,8 +198,8 @@ func (t *trainer) train(ctx context.Context, turn func() bool, after func()) {
 	if t.status == Running {
 		t.status = Done
 	}
-	if t.interval.n > 0 { // a cancelled run's last partial interval: measure its eval loss too
-		t.evaluate(context.WithoutCancel(ctx))
+	if t.interval.n > 0 { // a cancelled run's last partial interval: measure its eval loss too, within StopGrace
+		t.evaluate(t.grace)
 	}
 }
 
@@ -257,6 +289,12 @@ func (t *trainer) result(speed Speed) *Result {
 		targets = tg.TargetShift()
 	}
 	for i, l := range t.layers {
+		if t.grace != nil && t.grace.Err() != nil { // stopped, and out of time to measure
+			sp := Spectrum{Layer: res.Layers[i].Name, Rank: -1, Energy90: -1, Energy99: -1}
+			res.Spectrum = append(res.Spectrum, sp)
+			res.DeltaRank = append(res.DeltaRank, sp.Rank)
+			continue
+		}
 		base := t.net.Base()[i]
 		eff := NewMat(base.Rows, base.Cols)
 		l.EffectiveWeight(eff)
