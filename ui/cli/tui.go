@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -82,9 +83,28 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	opts.Profile = profile
 	m := tui.New(opts)
 	out, _ := fileOf(stdout)
-	prog := tea.NewProgram(m, tea.WithAltScreen(), tea.WithOutput(out))
+	// The lab handles the stop signals itself (bubbletea's handler knows
+	// SIGINT and SIGTERM, not SIGHUP): each quits through the program's own
+	// path, which restores the terminal.
+	prog := tea.NewProgram(m, tea.WithAltScreen(), tea.WithOutput(out), tea.WithoutSignalHandler())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, stopSignals...)
+	defer signal.Stop(sigs)
+	running, relayed := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(relayed)
+		select {
+		case <-sigs:
+			prog.Send(tui.StopMsg{})
+		case <-running:
+		}
+	}()
 	_, runErr := prog.Run()
-	m.Shutdown() // every run cancelled, every goroutine ended
+	close(running)
+	<-relayed
+	if !shutdown(m, stderr, sigs) {
+		return exitSignalled
+	}
 	// The runs in a paragraph, then "reproduce: loralab …".
 	if s := m.Summary(); s != "" {
 		fmt.Fprintln(stdout, s)
@@ -94,6 +114,28 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// shutdown waits for the lab's runs to stop once the program has ended
+// (the terminal is restored by then), saying so if some were training; a
+// stop signal meanwhile (a second ctrl+c) gives up waiting, and shutdown
+// reports false.
+func shutdown(m *tui.Model, stderr io.Writer, sigs <-chan os.Signal) bool {
+	if m.Lab().Active()+m.Lab().SweepActive() > 0 {
+		fmt.Fprintln(stderr, "loralab: stopping the runs… (ctrl+c again to quit at once)")
+	}
+	down := make(chan struct{})
+	go func() {
+		m.Shutdown() // every run cancelled, every goroutine ended
+		close(down)
+	}()
+	select {
+	case <-down:
+		return true
+	case s := <-sigs:
+		fmt.Fprintf(stderr, "loralab: %s again: quitting without waiting for the runs\n", signalName(s))
+		return false
+	}
 }
 
 // loadTUIPreset finds the preset to open: a file, or a name among the

@@ -2,8 +2,12 @@ package tui
 
 import (
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
 )
 
@@ -33,4 +37,160 @@ func TestRaceSeatsByMemory(t *testing.T) {
 	if small.lab.Active() != 0 {
 		t.Fatal("a refused race started runs")
 	}
+}
+
+// gate holds every Forward of a gatedLoRA run once armed, until opened:
+// a step as slow as the test likes.
+type gate struct {
+	entered chan struct{} // receives once a Forward waits at the gate
+	open    chan struct{} // closed to let every Forward through
+	armed   atomic.Bool
+}
+
+func newGate() *gate { return &gate{entered: make(chan struct{}, 1), open: make(chan struct{})} }
+
+// gatedLoRA is LoRA whose layers' Forward waits at g while it is armed.
+type gatedLoRA struct {
+	adapters.LoRA
+	g *gate
+}
+
+func (m gatedLoRA) Build(env *lab.Env, layers []*lab.Linear) []lab.Adapted {
+	var out []lab.Adapted
+	for _, a := range m.LoRA.Build(env, layers) {
+		out = append(out, gatedLayer{a, m.g})
+	}
+	return out
+}
+
+type gatedLayer struct {
+	lab.Adapted
+	g *gate
+}
+
+func (l gatedLayer) Forward(x, y *lab.Mat) {
+	if l.g.armed.Load() {
+		select {
+		case l.g.entered <- struct{}{}:
+		default:
+		}
+		<-l.g.open
+	}
+	l.Adapted.Forward(x, y)
+}
+
+// slowStepModel is a lab whose LoRA run is in the middle of a step that
+// does not end until the returned gate opens.
+func slowStepModel(t *testing.T) (*Model, *gate) {
+	t.Helper()
+	g := newGate()
+	m := newTestModelWith(t, 120, 40, Options{Preset: marks("lora")})
+	i := m.lab.Index("lora")
+	m.lab.Methods[i] = gatedLoRA{g: g}
+	m.lab.Config.Steps = 1_000_000
+	m.lab.SetCursor(i)
+	press(m, "enter")
+	// Let the lab see the run train (status running, a few steps), then
+	// hold its next step.
+	within(t, "the first progress", func() {
+		for r := m.lab.Runs[i]; r.Status != lab.Running || r.Step == 0; {
+			m.Update(m.lab.Listen()())
+		}
+	})
+	g.armed.Store(true)
+	select {
+	case <-g.entered:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the run never reached its step")
+	}
+	t.Cleanup(func() { // before the model's Shutdown (cleanups run last first)
+		select {
+		case <-g.open:
+		default:
+			close(g.open)
+		}
+	})
+	return m, g
+}
+
+// within fails the test unless f returns within 20 s: Update must never
+// wait for a run (the deadline only detects a hang).
+func within(t *testing.T, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("%s blocked while a step was in progress", what)
+	}
+}
+
+// TestQuitNeverWaitsForASlowStep: q and ctrl+c quit at once, showing
+// "stopping…", while a run is in the middle of a slow step (Quit used to
+// wait inside Update for the lab's goroutines, freezing the screen until
+// the step ended); Shutdown, after the program, waits for the run.
+func TestQuitNeverWaitsForASlowStep(t *testing.T) {
+	for _, k := range []string{"q", "ctrl+c"} {
+		t.Run(k, func(t *testing.T) {
+			m, g := slowStepModel(t)
+			var cmd tea.Cmd
+			within(t, k, func() { _, cmd = m.Update(keyMsg(k)) })
+			if cmd == nil || cmd() != tea.Quit() {
+				t.Fatalf("%s did not quit", k)
+			}
+			if v := m.View(); !strings.Contains(v, "stopping…") {
+				t.Fatalf("last frame %q", v)
+			}
+			if m.lab.Message != "stopping…" {
+				t.Fatalf("status %q", m.lab.Message)
+			}
+			close(g.open)
+			m.Shutdown() // returns once the step has ended and the run stopped
+		})
+	}
+}
+
+// TestStopMsgQuitsLikeQ: the CLI's relay of SIGINT, SIGTERM and SIGHUP
+// quits through the same path, without waiting.
+func TestStopMsgQuitsLikeQ(t *testing.T) {
+	m, g := slowStepModel(t)
+	var cmd tea.Cmd
+	within(t, "StopMsg", func() { _, cmd = m.Update(StopMsg{}) })
+	if cmd == nil || cmd() != tea.Quit() || !m.quit {
+		t.Fatal("StopMsg did not quit")
+	}
+	close(g.open)
+}
+
+// TestMashingSpaceDuringASlowStepNeverBlocks: thousands of presses of
+// space (pause, resume, pause, …) while the run is inside a slow step all
+// return at once — the controls wait in the run's inbox, never in Update —
+// and the run applies them, in order, once the step ends.
+func TestMashingSpaceDuringASlowStepNeverBlocks(t *testing.T) {
+	m, g := slowStepModel(t)
+	within(t, "space", func() {
+		for range 2001 { // odd: it ends paused
+			m.Update(keyMsg("space"))
+		}
+	})
+	if r := m.lab.Runs[m.lab.Cursor]; r.Status != lab.Paused {
+		t.Fatalf("after an odd number of presses the lab shows %s", r.Status)
+	}
+	g.armed.Store(false)
+	close(g.open)
+	within(t, "the engine's report of the pause", func() {
+		for {
+			b, _ := m.lab.Listen()().(batchMsg)
+			for _, u := range b.Updates {
+				if u.ID == methodID(m.lab.Cursor) && u.HasProgress && u.Progress.Status == lab.Paused {
+					return // the run applied the controls, in order: it ended paused
+				}
+			}
+			m.Update(b)
+		}
+	})
 }

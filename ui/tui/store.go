@@ -147,8 +147,17 @@ func (l *Lab) SampleMemory() {
 	l.ver.Memory++
 }
 
+// StopAll cancels every run without waiting for it (quitting): each stops
+// after its current step, its goroutines end on their own, and Shutdown
+// waits for them. The status line says "stopping…".
+func (l *Lab) StopAll() {
+	l.cancel()
+	l.Say(false, "stopping…")
+}
+
 // Shutdown cancels every run and waits until every goroutine the lab
-// started has ended.
+// started has ended (a step in progress ends first). Never call it from
+// Update: it can wait as long as a step takes.
 func (l *Lab) Shutdown() {
 	l.cancel()
 	l.hub.wait()
