@@ -1,6 +1,9 @@
 package tui
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -193,4 +196,93 @@ func TestMashingSpaceDuringASlowStepNeverBlocks(t *testing.T) {
 			m.Update(b)
 		}
 	})
+}
+
+// fakeClipboard writes xclip, xsel and wl-paste into a new folder, each
+// appending its name to a marker file when run; it returns the folder and
+// the marker's path.
+func fakeClipboard(t *testing.T) (dir, marker string) {
+	t.Helper()
+	dir = t.TempDir()
+	marker = filepath.Join(dir, "ran")
+	for _, name := range []string{"xclip", "xsel", "wl-paste", "wl-copy"} {
+		script := "#!/bin/sh\necho " + name + " >> '" + marker + "'\necho pasted\n"
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, marker
+}
+
+// runCmd runs cmd and every command its messages batch, as bubbletea would,
+// and returns the messages.
+func runCmd(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		var out []tea.Msg
+		for _, c := range b {
+			out = append(out, runCmd(c)...)
+		}
+		return out
+	}
+	return []tea.Msg{msg}
+}
+
+// TestPasteNeverExecs: ctrl+v in the lab's text fields (a setting's value,
+// the sweep's values) runs no program — bubbles read the clipboard by
+// running xclip from PATH, the lab's only exec — while bracketed paste from
+// the terminal still types its text. The clipboard package looks its
+// programs up on PATH when the process starts, so the test runs itself
+// again with fake ones first on PATH.
+func TestPasteNeverExecs(t *testing.T) {
+	marker := os.Getenv("LORALAB_TEST_PASTE_MARKER")
+	if marker == "" {
+		dir, marker := fakeClipboard(t)
+		cmd := exec.Command(os.Args[0], "-test.run=^TestPasteNeverExecs$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"), "LORALAB_TEST_PASTE_MARKER="+marker)
+		out, err := cmd.CombinedOutput()
+		if b, _ := os.ReadFile(marker); len(b) > 0 {
+			t.Fatalf("ctrl+v ran %s\n%s", b, out)
+		}
+		if err != nil || !strings.Contains(string(out), "PASS") {
+			t.Fatalf("the test with a fake clipboard: %v\n%s", err, out)
+		}
+		return
+	}
+	ran := func(where string) {
+		if b, _ := os.ReadFile(marker); len(b) > 0 {
+			t.Fatalf("ctrl+v in %s ran %s", where, b)
+		}
+	}
+	m := newTestModel(t, 120, 40)
+	sp := paneOf[*SettingsPane](m)
+	press(m, "tab", "enter") // the rank's field
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyCtrlV})
+	for _, msg := range runCmd(cmd) {
+		m.Update(msg)
+	}
+	ran("a setting's field")
+	if v := sp.input.Value(); v != "" {
+		t.Fatalf("ctrl+v typed %q", v)
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("16"), Paste: true})
+	if v := sp.input.Value(); v != "16" {
+		t.Fatalf("bracketed paste gave %q, want 16", v)
+	}
+	press(m, "esc", "shift+tab")
+	press(m, "w") // the sweep dialog's values
+	sw := paneOf[*SweepPane](m)
+	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyCtrlV})
+	for _, msg := range runCmd(cmd) {
+		m.Update(msg)
+	}
+	ran("the sweep dialog")
+	before := sw.input.Value()
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(",64"), Paste: true})
+	if sw.input.Value() != before+",64" {
+		t.Fatalf("bracketed paste in the sweep dialog: %q → %q", before, sw.input.Value())
+	}
 }
