@@ -337,8 +337,11 @@ func (r *Run) loop(ctx context.Context) {
 	t.train(ctx, c.turn, c.afterStep)
 	c.yield()
 	c.pauseClock()
-	r.pool.leave(r.seat) // before the final event, which may wait for its reader (a second leave does nothing)
+	// The result is measured while the run still holds its seat: ΔW and its
+	// spectrum take memory (MemoryOf counts it). Then the seat goes to the
+	// next run in line, before the final event (a second leave does nothing).
 	r.result = t.result(Speed{StepsPerSecond: stepsPerSec(t.steps, c.active), Seconds: c.active.Seconds()})
+	r.pool.leave(r.seat)
 	c.status = t.status
 	c.emit(true)
 }

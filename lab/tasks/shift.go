@@ -112,14 +112,19 @@ func (Shift) Validate(cfg lab.Config) error {
 	return nil
 }
 
+// EvalRows is the held-out set's rows: eval-size rounded up to whole batches.
+func (Shift) EvalRows(cfg lab.Config) int {
+	return (EvalSize.Int(cfg) + cfg.Batch - 1) / cfg.Batch * cfg.Batch
+}
+
 // DataBytes is what a run holds outside its ledger: the base and teacher
 // weights and biases, the input subspace, the training and held-out sets,
 // and the largest scratch at once — the teacher's hidden outputs for a
 // chunk of rows while the data is drawn, or the target shifts when the
 // result is measured.
 func (t Shift) DataBytes(cfg lab.Config, whole bool) int64 {
-	width, depth, batch := int64(Width.Int(cfg)), int64(Depth.Int(cfg)), int64(cfg.Batch)
-	evalRows := (int64(EvalSize.Int(cfg)) + batch - 1) / batch * batch
+	width, depth := int64(Width.Int(cfg)), int64(Depth.Int(cfg))
+	evalRows := int64(t.EvalRows(cfg))
 	n := 2*depth*width*width + depth*width // W0 and the teacher's weights, the biases
 	if k := int64(InputRank.Int(cfg)); k > 0 && k < width {
 		n += 4 * width * k // the basis, and its QR while it is drawn

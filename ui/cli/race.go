@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/results"
@@ -141,7 +142,11 @@ func executeJobs(ctx context.Context, stderr io.Writer, cmd string, f *runFlags,
 	if note := adm.Note(); note != "" {
 		fmt.Fprintf(stderr, "loralab %s: note: %s\n", cmd, note)
 	}
+	if note := longRunNote(jobs, pool.Size()); note != "" {
+		fmt.Fprintf(stderr, "loralab %s: note: %s\n", cmd, note)
+	}
 	trainingStarted()
+	started := time.Now()
 	res, err := lab.ExecuteIn(ctx, pool, jobs, func(i int, p lab.Progress) {
 		steps[i] = p.Step
 		if showBar {
@@ -149,7 +154,8 @@ func executeJobs(ctx context.Context, stderr io.Writer, cmd string, f *runFlags,
 			for _, s := range steps {
 				sum += s
 			}
-			bar.update(fmt.Sprintf("%d runs", len(jobs)), lab.Progress{Step: sum, Steps: total})
+			rate := float64(sum) / time.Since(started).Seconds() // of all the runs together: the ETA's
+			bar.update(fmt.Sprintf("%d runs", len(jobs)), lab.Progress{Step: sum, Steps: total, StepsPerSec: rate})
 		}
 	})
 	bar.clear()

@@ -49,6 +49,9 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := interruptible(stderr, "run")
 	defer stop()
+	if note := longRunNote([]lab.Job{job}, 1); note != "" {
+		fmt.Fprintf(stderr, "loralab run: note: %s\n", note)
+	}
 	bar := &progressBar{w: stderr, single: true}
 	showBar := !f.quiet && isTerminal(stderr)
 	trainingStarted()

@@ -286,3 +286,35 @@ func TestPasteNeverExecs(t *testing.T) {
 		t.Fatalf("bracketed paste in the sweep dialog: %q → %q", before, sw.input.Value())
 	}
 }
+
+// TestLongRunSaysSoBeforeItStarts: starting a run or a race that would take
+// hours says how long on the status line; a short one does not.
+func TestLongRunSaysSoBeforeItStarts(t *testing.T) {
+	m := newTestModelWith(t, 120, 40, Options{Preset: marks("lora", "vera")})
+	m.lab.Config.Steps = lab.MaxSteps
+	if _, err := m.lab.SetSetting(settingNamed(t, "width"), "256"); err != nil {
+		t.Fatal(err)
+	}
+	press(m, "enter")
+	if msg := m.lab.Message; !strings.Contains(msg, "started; it may take about") {
+		t.Fatalf("status %q", msg)
+	}
+	m.lab.Race()
+	if msg := m.lab.Message; !strings.Contains(msg, "race: LoRA, VeRA; it may take about") {
+		t.Fatalf("status %q", msg)
+	}
+	short := newTestModelWith(t, 120, 40, Options{Preset: marks("lora")})
+	press(short, "enter")
+	if msg := short.lab.Message; strings.Contains(msg, "may take") {
+		t.Fatalf("a default run: %q", msg)
+	}
+}
+
+func settingNamed(t *testing.T, name string) lab.Setting {
+	t.Helper()
+	s, err := catalog.Setting(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

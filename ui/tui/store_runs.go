@@ -8,6 +8,7 @@ import (
 
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/results"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // HistoryCap bounds the points the UI keeps per run: a million-step run costs
@@ -132,6 +133,10 @@ func (l *Lab) Toggle(i int) {
 			return
 		}
 		l.record("run", []int{i}, "", nil)
+		if d := lab.EstimateDuration(jobOf(l.Methods[i], l.Runs[i].Config)); d > lab.LongRun {
+			l.Say(false, "%s started; it may take about %s (s stops it)", l.Infos[i].Title, text.Duration(d))
+			return
+		}
 		l.Say(false, "%s started", l.Infos[i].Title)
 	case r.Status == lab.Queued:
 		l.Say(false, "%s is queued: it starts when a core is free (stop a run with s)", r.Info.Title)
@@ -226,6 +231,14 @@ func (l *Lab) Race() {
 		names = append(names, l.Infos[i].Title)
 	}
 	l.record("race", idx, "", nil)
+	var total time.Duration
+	for _, j := range jobs {
+		total += lab.EstimateDuration(j)
+	}
+	if total /= time.Duration(min(max(l.pool.Size(), 1), len(jobs))); total > lab.LongRun {
+		l.Say(false, "race: %s; it may take about %s", strings.Join(names, ", "), text.Duration(total))
+		return
+	}
 	if note := adm.Short(); note != "" {
 		l.Say(false, "race: %s (%s)", strings.Join(names, ", "), note)
 		return
