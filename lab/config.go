@@ -184,6 +184,26 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// CheckOptions checks the options method m (and task t, if not nil) read
+// in cfg against their ranges, automatic values resolved first (Delta-LoRA's
+// K = -1 is steps/4), as Prepare does; for faces that estimate rather than
+// train (the memory calculator). Errors are one line naming the setting.
+func CheckOptions(m Method, t Task, cfg Config) error {
+	for _, s := range SettingsFor(m, t) {
+		if !s.Option() || s.Check == nil {
+			continue
+		}
+		v := s.value(cfg)
+		if s.Resolve != nil {
+			v = s.Resolve(cfg, v)
+		}
+		if err := s.Check(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // checkOptions runs the Check of every option the method and the task read.
 func (c Config) checkOptions(m Method, t Task) error {
 	for _, s := range SettingsFor(m, t) {
