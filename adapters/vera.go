@@ -32,8 +32,13 @@ import (
 type VeRA struct{}
 
 // DInit is VeRA's initial value of d (the paper found ≤ 0.1 better than 1).
-var DInit = lab.Setting{Name: "vera-d-init", Help: "VeRA's initial value of d (> 0)", Kind: lab.FloatSetting, Default: 0.1, Sweepable: true,
-	Ladder: []float64{0.01, 0.03, 0.1, 0.3, 1}, Check: lab.Above("vera-d-init", 0)}
+// It is bounded by MaxDInit: d scales the update and its gradients, and
+// d = 1e200 overflowed AdamW's second moment (every update 0).
+var DInit = lab.Setting{Name: "vera-d-init", Help: "VeRA's initial value of d (> 0, at most 100)", Kind: lab.FloatSetting, Default: 0.1, Sweepable: true,
+	Ladder: []float64{0.01, 0.03, 0.1, 0.3, 1}, Check: lab.AboveAtMost("vera-d-init", 0, MaxDInit)}
+
+// MaxDInit bounds VeRA's initial d: a thousand times the paper's largest.
+const MaxDInit = 100
 
 // Info describes VeRA.
 func (VeRA) Info() lab.MethodInfo {

@@ -64,6 +64,10 @@ const (
 	MaxBatch    = 4096
 	MaxVeraRank = 4096
 	MaxRunBytes = 2 << 30 // what one run's data and model may hold, roughly
+	// MaxAlpha bounds LoRA's α: far beyond any scaling in use (PEFT's
+	// default is 8), below the scales whose gradients overflow AdamW's
+	// second moment (α = 1e200 made every update 0).
+	MaxAlpha = 1e4
 )
 
 // With returns a copy of c whose option name holds v (an int, float64, bool
@@ -149,6 +153,9 @@ func (c Config) Validate() error {
 	if err := finitePos("alpha", c.Alpha); err != nil {
 		return err
 	}
+	if c.Alpha > MaxAlpha {
+		return fmt.Errorf("alpha %v: must be above 0 and at most %g", c.Alpha, float64(MaxAlpha))
+	}
 	if math.IsNaN(c.WeightDecay) || math.IsInf(c.WeightDecay, 0) || c.WeightDecay < 0 {
 		return fmt.Errorf("weight-decay %v: must be a finite number of at least 0", c.WeightDecay)
 	}
@@ -173,6 +180,26 @@ func (c Config) Validate() error {
 	}
 	if math.IsNaN(c.DivergenceFactor) || math.IsInf(c.DivergenceFactor, 0) || c.DivergenceFactor <= 1 {
 		return fmt.Errorf("divergence-factor %v: must be a finite number above 1", c.DivergenceFactor)
+	}
+	return nil
+}
+
+// CheckOptions checks the options method m (and task t, if not nil) read
+// in cfg against their ranges, automatic values resolved first (Delta-LoRA's
+// K = -1 is steps/4), as Prepare does; for faces that estimate rather than
+// train (the memory calculator). Errors are one line naming the setting.
+func CheckOptions(m Method, t Task, cfg Config) error {
+	for _, s := range SettingsFor(m, t) {
+		if !s.Option() || s.Check == nil {
+			continue
+		}
+		v := s.value(cfg)
+		if s.Resolve != nil {
+			v = s.Resolve(cfg, v)
+		}
+		if err := s.Check(v); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -123,6 +123,10 @@ func Prepare(job Job) (Job, error) {
 		return job, err
 	}
 	job.prepared = true
+	if err := checkMemory(job); err != nil {
+		job.prepared = false
+		return job, err
+	}
 	return job, nil
 }
 
@@ -201,10 +205,18 @@ func Start(ctx context.Context, job Job) (*Run, error) { return StartIn(ctx, nil
 
 // StartIn is Start for a run that trains only when the pool gives it a turn
 // (a nil pool: whenever it likes).
+//
+// A job that alone would hold more than the pool's memory budget is refused
+// (Pool.Admit); the others wait in line until the runs seated leave room.
 func StartIn(ctx context.Context, pool *Pool, job Job) (*Run, error) {
 	job, err := Prepare(job)
 	if err != nil {
 		return nil, err
+	}
+	if pool != nil {
+		if _, err := pool.Admit([]Job{job}); err != nil {
+			return nil, err
+		}
 	}
 	return startPrepared(ctx, pool, job), nil
 }
@@ -213,7 +225,7 @@ func StartIn(ctx context.Context, pool *Pool, job Job) (*Run, error) {
 func startPrepared(ctx context.Context, pool *Pool, job Job) *Run {
 	r := &Run{job: job, events: make(chan Progress, 1), done: make(chan struct{}), wake: make(chan struct{}, 1), pool: pool}
 	if pool != nil {
-		r.seat = pool.enqueue()
+		r.seat = pool.enqueue(MemoryOf(job).Total())
 	}
 	go r.loop(ctx)
 	return r
@@ -296,6 +308,10 @@ func (r *Run) cancelledEarly() *Result {
 }
 
 func (r *Run) loop(ctx context.Context) {
+	// The seat goes back last, once Done is closed: the next run in line can
+	// never end before this one says it has (and its memory stays counted
+	// until the result is out). A second leave does nothing.
+	defer func() { r.pool.leave(r.seat) }()
 	defer close(r.done)
 	defer close(r.events)
 	c := &controller{r: r, ctx: ctx, status: Running}
@@ -309,7 +325,6 @@ func (r *Run) loop(ctx context.Context) {
 			return
 		}
 	}
-	defer r.pool.leave(r.seat)
 	var t *trainer
 	if c.claim() { // building the network (drawing the data) is work: it takes a core too
 		t, _ = newTrainer(ctx, r.job) // it fails only when ctx ends
@@ -319,6 +334,9 @@ func (r *Run) loop(ctx context.Context) {
 		r.result = r.cancelledEarly()
 		return
 	}
+	grace, endGrace := afterCancel(ctx, StopGrace)
+	defer endGrace()
+	t.grace = grace
 	c.t = t
 	defer t.cores.Close()
 	c.started = time.Now()
@@ -327,7 +345,8 @@ func (r *Run) loop(ctx context.Context) {
 	t.train(ctx, c.turn, c.afterStep)
 	c.yield()
 	c.pauseClock()
-	r.pool.leave(r.seat) // before the final event, which may wait for its reader (a second leave does nothing)
+	// The result is measured while the run still holds its seat: ΔW and its
+	// spectrum take memory (MemoryOf counts it).
 	r.result = t.result(Speed{StepsPerSecond: stepsPerSec(t.steps, c.active), Seconds: c.active.Seconds()})
 	c.status = t.status
 	c.emit(true)

@@ -72,6 +72,15 @@ func aboveZero(name string) func(string, float64) error {
 	}
 }
 
+func aboveZeroAtMost(name string, hi float64) func(string, float64) error {
+	return func(text string, x float64) error {
+		if x <= 0 || x > hi {
+			return fmt.Errorf("%s %s: must be above 0 and at most %g", name, text, hi)
+		}
+		return nil
+	}
+}
+
 func atLeastOne(name string) func(string, float64) error {
 	return func(text string, x float64) error {
 		if x < 1 {
@@ -121,6 +130,18 @@ func Above(name string, lo float64) func(any) error {
 	}
 }
 
+// AboveAtMost returns a Check refusing numbers outside (lo, hi] (and
+// non-finite ones).
+func AboveAtMost(name string, lo, hi float64) func(any) error {
+	return func(v any) error {
+		x := toFloat(v)
+		if !finite(x) || x <= lo || x > hi {
+			return fmt.Errorf("%s %v: must be above %g and at most %g", name, v, lo, hi)
+		}
+		return nil
+	}
+}
+
 // Between returns a Check refusing numbers outside [lo, hi].
 func Between(name string, lo, hi float64) func(any) error {
 	return func(v any) error {
@@ -165,7 +186,7 @@ var (
 	// RankSetting is the adapter rank r, read by every method that has one.
 	RankSetting = Setting{Name: "rank", Help: "adapter rank r, 1 … min(d_in, d_out), VeRA up to 4096 (default: the method's own)", Kind: IntSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096}, explicit: atLeastOne("rank"), field: func(c *Config) any { return &c.Rank }}
 	// AlphaSetting is LoRA's α: the update is scaled by s = α/r.
-	AlphaSetting = Setting{Name: "alpha", Help: "LoRA α; the update is scaled by s = α/r (default: 8 whatever the rank, as PEFT)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128}, explicit: aboveZero("alpha"), field: func(c *Config) any { return &c.Alpha }}
+	AlphaSetting = Setting{Name: "alpha", Help: "LoRA α; the update is scaled by s = α/r (default: 8 whatever the rank, as PEFT)", Kind: FloatSetting, Sweepable: true, Ladder: []float64{1, 2, 4, 8, 16, 32, 64, 128}, explicit: aboveZeroAtMost("alpha", MaxAlpha), field: func(c *Config) any { return &c.Alpha }}
 	// RSLoRASetting switches to rsLoRA's scaling α/√r.
 	RSLoRASetting = Setting{Name: "rslora", Help: "rsLoRA scaling α/√r instead of α/r", Kind: BoolSetting, field: func(c *Config) any { return &c.RSLoRA }}
 )

@@ -30,6 +30,9 @@ func (s Sweep) Jobs() ([]Job, error) {
 	if len(s.Values) == 0 || len(s.Values) > MaxSweepValues {
 		return nil, fmt.Errorf("sweep of %s: needs 1 to %d values, got %d", set.Name, MaxSweepValues, len(s.Values))
 	}
+	if err := distinctValues(set, s.Values); err != nil {
+		return nil, err
+	}
 	var jobs []Job
 	for _, m := range s.Methods {
 		for _, v := range s.Values {
@@ -49,7 +52,9 @@ func (s Sweep) Jobs() ([]Job, error) {
 
 // ParseValues reads a sweep's values: a comma-separated list ("1,2,4,8") or a
 // range "from..to:log:n" or "from..to:lin:n" (n values, both ends included).
-// Integer settings round range values and drop duplicates.
+// Integer settings round range values and drop duplicates; a list that
+// names a value twice ("1,1", "1,01") is refused: it would train the same
+// run twice.
 func ParseValues(set Setting, text string) ([]string, error) {
 	setting := set.Name
 	text = strings.TrimSpace(text)
@@ -65,6 +70,12 @@ func ParseValues(set Setting, text string) ([]string, error) {
 				return nil, err
 			}
 			out = append(out, v)
+		}
+		if len(out) > MaxSweepValues {
+			return nil, fmt.Errorf("sweep of %s: %d values; at most %d", setting, len(out), MaxSweepValues)
+		}
+		if err := distinctValues(set, out); err != nil {
+			return nil, err
 		}
 		return out, nil
 	}
@@ -113,4 +124,25 @@ func ParseValues(set Setting, text string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// distinctValues refuses a value listed twice, compared as the setting
+// reads them (for rank, "1" and "01" are the same value).
+func distinctValues(set Setting, values []string) error {
+	seen := map[string]string{}
+	for _, v := range values {
+		var probe Config
+		if err := set.Set(&probe, v); err != nil {
+			return err
+		}
+		c := set.Get(probe)
+		if first, ok := seen[c]; ok {
+			if first == v {
+				return fmt.Errorf("sweep of %s: %s is listed twice; list each value once", set.Name, v)
+			}
+			return fmt.Errorf("sweep of %s: %s and %s are the same value; list each value once", set.Name, first, v)
+		}
+		seen[c] = v
+	}
+	return nil
 }

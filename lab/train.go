@@ -67,6 +67,9 @@ type trainer struct {
 	initSeconds float64 // building the method's adapters (PiSSA: an SVD per layer)
 
 	trace *trace // set by Trace (export.go): records every step's loss and batch
+	// grace is the context of what the run measures once it has ended or
+	// been stopped: the run's own, outliving it by StopGrace (afterCancel).
+	grace context.Context
 }
 
 // LRChange is a change of the base learning rate while a run trained: from
@@ -114,7 +117,7 @@ func newTrainer(ctx context.Context, job Job) (*trainer, error) {
 		return nil, err
 	}
 	env := &Env{Ledger: ledger, Rand: NewRand(cfg.Seed, StreamAdapter), Config: cfg, N: job.Task.Rows(cfg)}
-	t := &trainer{job: job, net: net, ledger: ledger, hist: NewHistory(DefaultHistoryCap), status: Running,
+	t := &trainer{job: job, net: net, ledger: ledger, hist: NewHistory(DefaultHistoryCap), status: Running, grace: context.WithoutCancel(ctx),
 		baseLR: cfg.LR, schedule: ScheduleOf(cfg)}
 	if t.cores = NewCores(job.Cores); t.cores != nil {
 		for _, l := range net.Linears() {
@@ -134,6 +137,34 @@ func newTrainer(ctx context.Context, job Job) (*trainer, error) {
 	t.digest = NewDigest()
 	net.DigestData(&t.digest)
 	return t, nil
+}
+
+// StopGrace is how long a stopped run may go on measuring what it reached
+// — the last interval's eval loss, ΔW's spectrum per layer — before it
+// gives up on what is left of that (an evaluation of a large held-out set
+// took minutes after ctrl+c). What it could not measure in time is left
+// out: no history point for the last interval, rank −1 for the layers
+// whose spectrum was not taken.
+const StopGrace = time.Second
+
+// afterCancel returns a context that ends grace after ctx does (and at
+// once when its cancel func is called): for the work a run does after it
+// was stopped.
+func afterCancel(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	g, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		timer := time.NewTimer(grace)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+			cancel()
+		case <-g.Done():
+		}
+	})
+	return g, func() {
+		stop()
+		cancel()
+	}
 }
 
 // train takes the run's steps, evaluating every EvalEvery steps and
@@ -156,9 +187,13 @@ func (t *trainer) train(ctx context.Context, turn func() bool, after func()) {
 			t.record(Point{Step: 0, Train: loss, Eval: t.evalLoss, span: 1})
 		}
 		t.interval.add(loss)
-		if reason := t.divergence(loss); reason != "" {
+		reason := t.divergence(loss)
+		if reason == "" {
+			reason = t.overflow()
+		}
+		if reason != "" {
 			t.status, t.reason = Diverged, reason
-			t.evaluate(context.WithoutCancel(ctx))
+			t.evaluate(t.grace) // measured even if the run is stopped meanwhile, within StopGrace
 			break
 		}
 		if t.steps%cfg.EvalEvery == 0 || t.steps == cfg.Steps {
@@ -176,8 +211,8 @@ func (t *trainer) train(ctx context.Context, turn func() bool, after func()) {
 	if t.status == Running {
 		t.status = Done
 	}
-	if t.interval.n > 0 { // a cancelled run's last partial interval: measure its eval loss too
-		t.evaluate(context.WithoutCancel(ctx))
+	if t.interval.n > 0 { // a cancelled run's last partial interval: measure its eval loss too, within StopGrace
+		t.evaluate(t.grace)
 	}
 }
 
@@ -210,6 +245,29 @@ func (t *trainer) divergence(loss float64) string {
 	}
 	if bound := t.job.Config.DivergenceFactor * t.loss0; t.loss0 > 0 && loss > bound {
 		return fmt.Sprintf("loss %.3g at step %d is above %g × the starting loss %.3g", loss, t.steps, t.job.Config.DivergenceFactor, t.loss0)
+	}
+	return ""
+}
+
+// MaxGradient is the largest gradient entry a step may have: above it
+// AdamW's second moment, (1−β2)·g², overflows to +Inf and every update
+// becomes 0 — the run would "complete" having learned nothing.
+const MaxGradient = 1e150
+
+// overflow returns why the optimiser can no longer learn — a gradient that
+// is not finite, or so large that its square overflows AdamW's second
+// moment — or "". It reads the gradients of the step just taken.
+func (t *trainer) overflow() string {
+	for _, p := range t.params {
+		for _, g := range p.Grad.Data {
+			if !(math.Abs(g) <= MaxGradient) {
+				what := "became " + fmt.Sprint(g)
+				if finite(g) {
+					what = fmt.Sprintf("reached %.3g, too large for AdamW (its square overflows the second moment)", g)
+				}
+				return fmt.Sprintf("the gradient of %s %s at step %d", p.Name, what, t.steps)
+			}
+		}
 	}
 	return ""
 }
@@ -247,6 +305,12 @@ func (t *trainer) result(speed Speed) *Result {
 		targets = tg.TargetShift()
 	}
 	for i, l := range t.layers {
+		if t.grace != nil && t.grace.Err() != nil { // stopped, and out of time to measure
+			sp := Spectrum{Layer: res.Layers[i].Name, Rank: -1, Energy90: -1, Energy99: -1}
+			res.Spectrum = append(res.Spectrum, sp)
+			res.DeltaRank = append(res.DeltaRank, sp.Rank)
+			continue
+		}
 		base := t.net.Base()[i]
 		eff := NewMat(base.Rows, base.Cols)
 		l.EffectiveWeight(eff)

@@ -9,8 +9,9 @@ import (
 )
 
 // FuzzParse feeds the preset parser arbitrary files. It must never panic;
-// every error must be an *Error of one line naming the file; and every
-// preset it accepts must survive the round trip through TOML. Seeds: the
+// every error must be an *Error of one line naming the file; every preset
+// it accepts must survive the round trip through TOML, and its texts hold no
+// control character. Seeds: the
 // built-in presets (added here) and testdata/fuzz/FuzzParse.
 //
 //	go test -run '^$' -fuzz FuzzParse ./presets
@@ -34,6 +35,13 @@ func FuzzParse(f *testing.F) {
 		}
 		if _, err := p.Jobs(); err != nil {
 			t.Fatalf("accepted preset has bad jobs: %v\n%s", err, data)
+		}
+		for _, s := range []string{p.Title, p.Notes, p.Question} {
+			for _, r := range s {
+				if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+					t.Fatalf("control character %U reaches the screen in %q", r, s)
+				}
+			}
 		}
 		text := p.TOML()
 		q, err := Parse("fuzz.toml", []byte(text))

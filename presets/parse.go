@@ -25,6 +25,8 @@ type Error struct {
 	Msg   string
 }
 
+// Error writes the problem on one line; control characters from the file
+// (its name, a key) are escaped, never sent to the terminal.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
@@ -35,7 +37,7 @@ func (e *Error) Error() string {
 		b.WriteString(": " + e.Field)
 	}
 	b.WriteString(": " + e.Msg)
-	return b.String()
+	return lab.Printable(b.String(), false)
 }
 
 // The keys of a preset file, in the order TOML writes them.
@@ -90,6 +92,9 @@ func Parse(file string, data []byte) (p Preset, err error) {
 }
 
 func (ps *parser) parse() Preset {
+	if err := checkShape(ps.file, ps.data); err != nil {
+		panic(failure{err})
+	}
 	md, err := toml.Decode(string(ps.data), &ps.doc)
 	if err != nil {
 		var pe toml.ParseError
@@ -104,14 +109,14 @@ func (ps *parser) parse() Preset {
 
 	p := Preset{Source: ps.file}
 	p.Name = ps.name()
-	p.Title = strings.Join(strings.Fields(ps.text("title")), " ")
+	p.Title = lab.Printable(strings.Join(strings.Fields(ps.text("title")), " "), false)
 	if p.Title == "" {
 		p.Title = p.Name
 	}
 	p.Mode = ps.mode()
 	p.Methods = ps.methods(p.Mode)
-	p.Question = Reflow(ps.text("question"))
-	p.Notes = Reflow(ps.text("notes"))
+	p.Question = Reflow(lab.Printable(ps.text("question"), true))
+	p.Notes = Reflow(lab.Printable(ps.text("notes"), true))
 	p.Sweep = ps.sweep(p.Mode)
 	p.Settings = ps.settings([]string{"settings"}, ps.doc["settings"], p.Sweep)
 	p.Overrides = ps.overrides(p.Methods, p.Sweep)

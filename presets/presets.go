@@ -131,11 +131,21 @@ func Default() Preset {
 // Load reads and validates a preset file. Errors name the file, the line and
 // the field, and say what is allowed.
 func Load(file string) (Preset, error) {
-	data, err := os.ReadFile(file)
+	data, err := readFile(file)
 	if err != nil {
-		return Preset{}, &Error{File: file, Msg: "cannot read the preset file: " + unwrapPath(err).Error()}
+		return Preset{}, err
 	}
 	return Parse(file, data)
+}
+
+// readFile reads a preset file: a regular file (a named pipe in the
+// presets folder must not hang every start) of at most MaxFileBytes.
+func readFile(file string) ([]byte, error) {
+	data, err := lab.ReadSmallFile(file, MaxFileBytes)
+	if err != nil {
+		return nil, &Error{File: file, Msg: "cannot read the preset file: " + err.Error()}
+	}
+	return data, nil
 }
 
 // All returns the built-in presets followed by every *.toml file in userDir,
@@ -163,9 +173,9 @@ func All(userDir string) ([]Preset, []error) {
 			continue
 		}
 		file := filepath.Join(userDir, e.Name())
-		data, err := os.ReadFile(file)
+		data, err := readFile(file) // a named pipe or a link to /dev/zero is listed as broken, unread
 		if err != nil {
-			errs = append(errs, &Error{File: file, Msg: "cannot read the preset file: " + unwrapPath(err).Error()})
+			errs = append(errs, err)
 			continue
 		}
 		p, err := Parse(file, data)

@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/loralab/loralab/lab"
 )
 
 // hfConfig is the part of a Hugging Face config.json the calculator reads.
@@ -40,15 +41,17 @@ type hfConfig struct {
 	TextConfig        *hfConfig `json:"text_config"`        // multimodal configs nest the language model
 }
 
-// LoadConfigFile reads a Hugging Face config.json; see ParseConfig.
+// A config.json is a few KiB; MaxConfigBytes bounds what LoadConfigFile
+// reads, so /dev/zero or a huge file is refused instead of read until the
+// process dies.
+const MaxConfigBytes = 1 << 20
+
+// LoadConfigFile reads a Hugging Face config.json (a regular file of at
+// most MaxConfigBytes); see ParseConfig.
 func LoadConfigFile(path string) (Model, error) {
-	data, err := os.ReadFile(path)
+	data, err := lab.ReadSmallFile(path, MaxConfigBytes)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return Model{}, fmt.Errorf("config file %s: %v", path, err)
+		return Model{}, fmt.Errorf("config file %s: %v", lab.Printable(path, false), err)
 	}
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	if name == "config" {
@@ -56,7 +59,7 @@ func LoadConfigFile(path string) (Model, error) {
 	}
 	m, err := ParseConfig(data, name)
 	if err != nil {
-		return Model{}, fmt.Errorf("config file %s: %w", path, err)
+		return Model{}, fmt.Errorf("config file %s: %w", lab.Printable(path, false), err)
 	}
 	return m, nil
 }
@@ -103,6 +106,7 @@ func ParseConfig(data []byte, fallbackName string) (Model, error) {
 	if name == "" {
 		name = "config"
 	}
+	name = lab.Printable(name, false) // text from a file: no control character reaches the terminal
 	m := Model{Name: name}
 	get := func(key string, vals ...*int) (int, error) {
 		for _, v := range vals {
@@ -116,7 +120,7 @@ func ParseConfig(data []byte, fallbackName string) (Model, error) {
 		return 0, fmt.Errorf("missing %s", key)
 	}
 	var err error
-	mt := strings.ToLower(c.ModelType)
+	mt := strings.ToLower(lab.Printable(c.ModelType, false))
 	switch {
 	case mt == "gpt2":
 		m.Arch, m.QKVBias, m.OBias, m.MLPBias = GPT2, true, true, true

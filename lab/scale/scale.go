@@ -263,6 +263,9 @@ func Estimate(model Model, method lab.Method, o Options) (Report, error) {
 			return Report{}, err
 		}
 	}
+	if err := lab.CheckOptions(method, nil, cfg); err != nil { // a setting that changes no memory is still checked
+		return Report{}, err
+	}
 	full := trainsBaseWeights(method, cfg)
 	writer := !full && writesBase(method)
 	if full && o.DType.Quantized() {

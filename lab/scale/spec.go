@@ -178,7 +178,10 @@ func (s ModelSpec) Resolve() (Model, error) {
 		m.KVHeads = m.Heads
 	}
 	if !s.given("head-dim") && (s.given("hidden") || s.given("heads") || m.HeadDim == 0) {
-		if m.Heads < 1 || m.Hidden%m.Heads != 0 {
+		if m.Heads < 1 || m.Heads > MaxHeads { // the heads are wrong, not the head size
+			return m, fmt.Errorf("model %s: heads %d: must be between 1 and %d", m.Name, m.Heads, MaxHeads)
+		}
+		if m.Hidden%m.Heads != 0 {
 			return m, fmt.Errorf("hidden %d is not a multiple of heads %d: give --head-dim", m.Hidden, m.Heads)
 		}
 		m.HeadDim = m.Hidden / m.Heads

@@ -3,8 +3,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -43,41 +45,97 @@ const (
 
 // Main runs the loralab command line with args (without the program name)
 // and returns the process's exit status. It never panics on user input.
+// Every write to stdout is checked: output that did not arrive (a full
+// disk, a closed file) is reported on stderr and the status is 1.
 func Main(args []string, stdout, stderr io.Writer) int {
+	out := &outWriter{w: stdout}
+	name, code := dispatch(args, out, stderr)
+	if out.err != nil {
+		fmt.Fprintf(stderr, "%s: cannot write output: %v\n", name, unwrapPath(out.err))
+		if code == exitOK {
+			code = exitFailed
+		}
+	}
+	return code
+}
+
+// dispatch runs the command args name, returning its name as messages
+// start ("loralab run") and its exit status.
+func dispatch(args []string, stdout, stderr io.Writer) (string, int) {
 	if len(args) == 0 {
-		return runTUI(nil, stdout, stderr)
+		return "loralab tui", runTUI(nil, stdout, stderr)
 	}
 	name := args[0]
 	switch name {
 	case "-h", "--help":
 		usage(stdout)
-		return exitOK
+		return "loralab", exitOK
 	case "help": // loralab help [COMMAND]: the command's own --help
 		if len(args) > 1 {
 			for _, c := range commands() {
 				if c.name == args[1] {
-					return c.run([]string{"--help"}, stdout, stderr)
+					return "loralab " + c.name, c.run([]string{"--help"}, stdout, stderr)
 				}
 			}
 			fmt.Fprintf(stderr, "loralab help: unknown command %q; the commands are: %s\n", args[1], strings.Join(commandNames(), ", "))
-			return exitUsage
+			return "loralab help", exitUsage
 		}
 		usage(stdout)
-		return exitOK
+		return "loralab", exitOK
 	case "--version", "-version", "version":
 		fmt.Fprintln(stdout, versionLine())
-		return exitOK
+		return "loralab", exitOK
 	}
 	if strings.HasPrefix(name, "-") { // flags for the default command
-		return runTUI(args, stdout, stderr)
+		return "loralab tui", runTUI(args, stdout, stderr)
 	}
 	for _, c := range commands() {
 		if c.name == name {
-			return c.run(args[1:], stdout, stderr)
+			return "loralab " + name, c.run(args[1:], stdout, stderr)
 		}
 	}
 	fmt.Fprintf(stderr, "loralab: unknown command %q; the commands are: %s (see loralab --help)\n", name, strings.Join(commandNames(), ", "))
-	return exitUsage
+	return "loralab", exitUsage
+}
+
+// outWriter is stdout as the commands see it: it keeps the first error a
+// write returned (and refuses every later write with it), so that Main
+// reports output that did not arrive whichever command wrote it.
+type outWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *outWriter) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		o.err = err
+	}
+	return n, err
+}
+
+// fileOf returns the file behind w (Main's stdout is wrapped), if any.
+func fileOf(w io.Writer) (*os.File, bool) {
+	if o, ok := w.(*outWriter); ok {
+		w = o.w
+	}
+	f, ok := w.(*os.File)
+	return f, ok
+}
+
+// unwrapPath drops the file name of a *fs.PathError ("write /dev/stdout:").
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func commandNames() []string {
@@ -141,7 +199,7 @@ func versionLine() string {
 
 // isTerminal reports whether w is a terminal (for progress bars).
 func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := fileOf(w)
 	if !ok {
 		return false
 	}

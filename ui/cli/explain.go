@@ -38,13 +38,13 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	// METHOD may come before or after the flags.
 	var pos []string
 	for rest := args; ; {
-		err := fs.Parse(rest)
+		err := parseFlags(fs, rest)
 		if errors.Is(err, flag.ErrHelp) {
 			printUsage(stdout, fs, intro)
 			return exitOK
 		}
 		if err != nil {
-			return usageError(stderr, "explain", fmt.Errorf("%s (see loralab explain --help)", oneLine(err.Error())))
+			return usageError(stderr, "explain", err)
 		}
 		if fs.NArg() == 0 {
 			break

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -72,13 +73,13 @@ var errHelp = errors.New("help")
 
 // parse parses args; on a usage error it returns a one-line message.
 func (f *runFlags) parse(args []string, stdout io.Writer, intro string) error {
-	err := f.fs.Parse(args)
+	err := parseFlags(f.fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage(stdout, f.fs, intro)
 		return errHelp
 	}
 	if err != nil {
-		return fmt.Errorf("%s (see %s --help)", flagError(err), f.fs.Name())
+		return err
 	}
 	if f.fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q (flags start with --)", f.fs.Arg(0))
@@ -211,26 +212,89 @@ func placeholder(fl *flag.Flag, name string) string {
 	return name
 }
 
-// flagError rewords the flag package's errors with the double dashes the
-// help shows: "invalid value "x" for flag --steps: ...".
-func flagError(err error) string {
+// flagError rewords the flag package's errors for fs: double dashes, as
+// the help shows them; a value a setting refused is its own message
+// ("alpha 1e200: must be …", which names the setting); a value the flag
+// package could not parse says what was wanted ("--workers "x": not a whole
+// number") instead of "parse error".
+func flagError(fs *flag.FlagSet, err error) string {
 	msg := oneLine(err.Error())
-	msg = strings.Replace(msg, "for flag -", "for flag --", 1)
+	if m := invalidValueRE.FindStringSubmatch(msg); m != nil {
+		value, name, reason := m[1], m[2], m[3]
+		if strings.HasPrefix(reason, name+" ") {
+			return reason
+		}
+		if reason == "parse error" || reason == "value out of range" {
+			return fmt.Sprintf("--%s %s: %s", name, value, wanted(fs.Lookup(name)))
+		}
+		return fmt.Sprintf("--%s %s: %s", name, value, reason)
+	}
+	if m := invalidBoolRE.FindStringSubmatch(msg); m != nil {
+		if strings.HasPrefix(m[3], m[2]+" ") { // a setting's own message
+			return m[3]
+		}
+		return fmt.Sprintf("--%s %s: not true or false", m[2], m[1])
+	}
 	msg = strings.Replace(msg, "not defined: -", "not defined: --", 1)
 	msg = strings.Replace(msg, "needs an argument: -", "needs an argument: --", 1)
 	return msg
 }
 
-// checkOut refuses an --out path before any training: it must not exist
-// (nor its .csv twin), and its folder must exist and be writable.
+// invalidValueRE matches the flag package's `invalid value "V" for flag -NAME: REASON`.
+var invalidValueRE = regexp.MustCompile(`^invalid value ("(?:[^"\\]|\\.)*") for flag -([^:]+): (.*)$`)
+
+// invalidBoolRE matches the flag package's `invalid boolean value "V" for -NAME: REASON`.
+var invalidBoolRE = regexp.MustCompile(`^invalid boolean value ("(?:[^"\\]|\\.)*") for -([^:]+): (.*)$`)
+
+// wanted says what a flag of the flag package's own types takes.
+func wanted(fl *flag.Flag) string {
+	if fl == nil {
+		return "not valid"
+	}
+	g, ok := fl.Value.(flag.Getter)
+	if !ok {
+		return "not valid"
+	}
+	switch g.Get().(type) {
+	case int, int64:
+		return "not a whole number"
+	case uint, uint64:
+		return "not a whole number of at least 0"
+	case float64:
+		return "not a number"
+	case bool:
+		return "not true or false"
+	}
+	return "not valid"
+}
+
+// parseFlags parses args with fs and returns the error as one line
+// (flagError's), with a pointer to cmd's help.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return fmt.Errorf("%s (see %s --help)", flagError(fs, err), fs.Name())
+}
+
+// checkOut refuses an --out path before any training, so that what fails
+// after training is only what cannot be known before (a disk filling up):
+// neither it nor its .csv twin may exist, even as a dangling symbolic link;
+// their names must fit the file system (results.MaxNameBytes); the folder
+// must exist, take new files and give them a second name (the saves link a
+// finished temporary file to its name).
 func checkOut(path string) error {
 	if path == "" {
 		return nil
 	}
 	jsonPath, csvPath := results.Paths(path)
 	for _, p := range []string{path, jsonPath, csvPath} { // path itself too: a folder, or a file named without extension
-		if _, err := os.Stat(p); err == nil {
+		if _, err := os.Lstat(p); err == nil {
 			return fmt.Errorf("out %s: %s already exists; not overwriting it", path, p)
+		}
+		if n := len(filepath.Base(p)); n > results.MaxNameBytes {
+			return fmt.Errorf("out %s: the file name %s is %d bytes long; at most %d", path, filepath.Base(p), n, results.MaxNameBytes)
 		}
 	}
 	dir := filepath.Dir(jsonPath)
@@ -242,8 +306,22 @@ func checkOut(path string) error {
 		return fmt.Errorf("out %s: cannot write in %s", path, dir)
 	}
 	probe.Close()
-	os.Remove(probe.Name())
+	defer os.Remove(probe.Name())
+	second := probe.Name() + "-link"
+	if err := os.Link(probe.Name(), second); err != nil {
+		return fmt.Errorf("out %s: the file system of %s cannot link files, which saving needs (%v)", path, dir, unwrapLinkErr(err))
+	}
+	os.Remove(second)
 	return nil
+}
+
+// unwrapLinkErr drops the file names of a *os.LinkError.
+func unwrapLinkErr(err error) error {
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }
 
 // usageError prints "loralab CMD: msg" on one line and returns the usage status.

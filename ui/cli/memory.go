@@ -178,13 +178,13 @@ func newMemoryFlags() *memoryFlags {
 // runMemory is `loralab memory`.
 func runMemory(args []string, stdout, stderr io.Writer) int {
 	f := newMemoryFlags()
-	err := f.fs.Parse(args)
+	err := parseFlags(f.fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage(stdout, f.fs, memoryIntro)
 		return exitOK
 	}
 	if err != nil {
-		return usageError(stderr, "memory", fmt.Errorf("%s (see loralab memory --help)", oneLine(err.Error())))
+		return usageError(stderr, "memory", err)
 	}
 	if f.fs.NArg() > 0 {
 		return usageError(stderr, "memory", fmt.Errorf("unexpected argument %q (flags start with --)", f.fs.Arg(0)))
@@ -203,16 +203,16 @@ func runMemory(args []string, stdout, stderr io.Writer) int {
 		return usageError(stderr, "memory", err)
 	}
 	if f.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
 		var v any = results
 		if len(results) == 1 && varied == "" && f.methods == "" {
 			v = results[0]
 		}
-		if err := enc.Encode(v); err != nil {
+		data, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
 			fmt.Fprintf(stderr, "loralab memory: %v\n", err)
 			return exitFailed
 		}
+		stdout.Write(append(data, '\n')) // a failed write is Main's to report
 		return exitOK
 	}
 	switch {

@@ -70,11 +70,11 @@ func memoryListGPUs(w io.Writer, asJSON bool) int {
 
 // memoryJSON writes v as indented JSON.
 func memoryJSON(w io.Writer, v any) int {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
 		return exitFailed
 	}
+	w.Write(append(data, '\n')) // a failed write is Main's to report
 	return exitOK
 }
 

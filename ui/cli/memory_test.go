@@ -256,10 +256,10 @@ func TestMemoryBadInput(t *testing.T) {
 		{[]string{"--model", "llama-2-7b", "--vary", "rank=8,x"}, `vary rank: "x" is not a whole number`},
 		{[]string{"--model", "llama-2-7b", "--batch", "0"}, "batch 0: must be between 1 and"},
 		{[]string{"--model", "roberta-base", "--seq", "2048"}, "seq 2048: must be at most 514 for roberta-base"},
-		{[]string{"--model", "llama-2-7b", "--alpha", "-1"}, "alpha -1: must be a finite number above 0"},
+		{[]string{"--model", "llama-2-7b", "--alpha", "-1"}, "alpha -1: must be above 0 and at most 10000"},
 		{[]string{"--model", "llama-2-7b", "--kv-heads", "5"}, "kv-heads 5: must divide heads (32)"},
 		{[]string{"--layers", "2", "--hidden", "64"}, "custom shape: --heads is missing"},
-		{[]string{"--model", "llama-2-7b", "--frobnicate"}, "flag provided but not defined: -frobnicate"},
+		{[]string{"--model", "llama-2-7b", "--frobnicate"}, "flag provided but not defined: --frobnicate"},
 		{[]string{"--model", "llama-2-7b", "extra"}, `unexpected argument "extra"`},
 		{[]string{"--model", "llama-2-7b", "--gpu", "rtx-5090"}, `gpu "rtx-5090": unknown; give a card (t4, l4, rtx-4090`},
 		{[]string{"--model", "llama-2-7b", "--gpu", "0GB"}, "gpu 0GB: must be more than the 578 MiB"},
@@ -442,7 +442,7 @@ func TestMemorySettingsTable(t *testing.T) {
 			t.Errorf("no --%s from the settings table", name)
 		}
 	}
-	if _, errs, code := memory("--model", "llama-2-7b", "--lr", "1e-3"); code != 2 || !strings.Contains(errs, "flag provided but not defined: -lr") {
+	if _, errs, code := memory("--model", "llama-2-7b", "--lr", "1e-3"); code != 2 || !strings.Contains(errs, "flag provided but not defined: --lr") {
 		t.Errorf("--lr: exit %d, %q; the training rate changes no memory and is not a memory flag", code, errs)
 	}
 	if r := memoryJSONOf(t, "--model", "llama-2-7b", "--method", "vera"); r.Rank != 256 {

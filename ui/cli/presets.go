@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/presets"
 )
 
@@ -36,13 +37,13 @@ func runPresets(args []string, stdout, stderr io.Writer) int {
 	// Flags may come before or after the subcommand and its arguments.
 	var pos []string
 	for rest := args; ; {
-		err := fs.Parse(rest)
+		err := parseFlags(fs, rest)
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, intro)
 			return exitOK
 		}
 		if err != nil {
-			return usageError(stderr, "presets", fmt.Errorf("%s (see loralab presets --help)", oneLine(err.Error())))
+			return usageError(stderr, "presets", err)
 		}
 		if fs.NArg() == 0 {
 			break
@@ -100,7 +101,7 @@ func listPresets(dir string, stdout, stderr io.Writer) int {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tMODE\tTITLE\tSOURCE")
 	for _, p := range all {
-		src := p.Source
+		src := lab.Printable(p.Source, false) // a user file's name may hold control characters
 		if p.Name == presets.DefaultName && p.Source == presets.BuiltInSource {
 			src += " (default)"
 		}

@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/results"
@@ -33,6 +32,8 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 	f := newRunFlags("race", "method")
 	methods := f.fs.String("methods", strings.Join(catalog.MethodNames(), ","), "comma-separated `methods` to race")
 	workers := f.fs.Int("workers", 0, "runs trained at once (0 = one per core)")
+	var memory int64
+	f.fs.Var(memoryFlag{&memory}, "memory", memoryHelp)
 	target := f.fs.Float64("target", lab.DefaultTarget, "eval `loss` the leaderboard counts steps to")
 	cmp := addComparisonFlags(f, true)
 	if err := f.parse(args, stdout, raceIntro); err == errHelp {
@@ -67,7 +68,7 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	shared := jobs[0].Config
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible(stderr, "race")
 	defer stop()
 	for i := range jobs { // validated before the search, so its errors name the method
 		job, err := lab.Prepare(jobs[i])
@@ -84,7 +85,7 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 		}
 		return usageError(stderr, "race", err)
 	}
-	res, code := executeJobs(ctx, stderr, "race", f, cmp.expand(jobs), *workers)
+	res, code := executeJobs(ctx, stderr, "race", f, cmp.expand(jobs), *workers, memory)
 	if res == nil {
 		return code
 	}
@@ -113,9 +114,11 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 	return cancelledCode(stderr, "race", res)
 }
 
-// executeJobs validates and runs jobs, with one progress line on a terminal.
+// executeJobs validates and runs jobs in a pool of workers cores within
+// memory bytes (0: the default budget), saying so when memory keeps runs
+// waiting, with one progress line on a terminal.
 // It returns nil and the exit status on a usage error.
-func executeJobs(ctx context.Context, stderr io.Writer, cmd string, f *runFlags, jobs []lab.Job, workers int) ([]*lab.Result, int) {
+func executeJobs(ctx context.Context, stderr io.Writer, cmd string, f *runFlags, jobs []lab.Job, workers int, memory int64) ([]*lab.Result, int) {
 	for i := range jobs {
 		job, err := lab.Prepare(jobs[i])
 		if err != nil {
@@ -130,14 +133,29 @@ func executeJobs(ctx context.Context, stderr io.Writer, cmd string, f *runFlags,
 	for _, j := range jobs {
 		total += j.Config.Steps
 	}
-	res, err := lab.ExecuteAll(ctx, jobs, workers, func(i int, p lab.Progress) {
+	pool := lab.NewPool(workers)
+	pool.SetBudget(memory)
+	adm, err := pool.Admit(jobs)
+	if err != nil {
+		return nil, usageError(stderr, cmd, err)
+	}
+	if note := adm.Note(); note != "" {
+		fmt.Fprintf(stderr, "loralab %s: note: %s\n", cmd, note)
+	}
+	if note := longRunNote(jobs, pool.Size()); note != "" {
+		fmt.Fprintf(stderr, "loralab %s: note: %s\n", cmd, note)
+	}
+	trainingStarted()
+	started := time.Now()
+	res, err := lab.ExecuteIn(ctx, pool, jobs, func(i int, p lab.Progress) {
 		steps[i] = p.Step
 		if showBar {
 			sum := 0
 			for _, s := range steps {
 				sum += s
 			}
-			bar.update(fmt.Sprintf("%d runs", len(jobs)), lab.Progress{Step: sum, Steps: total})
+			rate := float64(sum) / time.Since(started).Seconds() // of all the runs together: the ETA's
+			bar.update(fmt.Sprintf("%d runs", len(jobs)), lab.Progress{Step: sum, Steps: total, StepsPerSec: rate})
 		}
 	})
 	bar.clear()

@@ -1,11 +1,8 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 	"text/tabwriter"
 
@@ -50,10 +47,14 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "run", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible(stderr, "run")
 	defer stop()
+	if note := longRunNote([]lab.Job{job}, 1); note != "" {
+		fmt.Fprintf(stderr, "loralab run: note: %s\n", note)
+	}
 	bar := &progressBar{w: stderr, single: true}
 	showBar := !f.quiet && isTerminal(stderr)
+	trainingStarted()
 	res, err := lab.Execute(ctx, job, func(p lab.Progress) {
 		if showBar {
 			bar.update(m.Info().Name, p)
@@ -71,8 +72,20 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	return statusCode(stderr, "run", res)
 }
 
-// emit prints the bundle as JSON, CSV or the table, and saves it with --out.
+// emit saves the bundle with --out, then prints it as JSON, CSV or the
+// table. Saving comes first: results survive a stdout that is closed or
+// full (Main reports the failed writes). A failed save still prints.
 func emit(stdout, stderr io.Writer, cmd string, f *runFlags, b results.Bundle, table func(io.Writer)) int {
+	code := exitOK
+	if f.out != "" {
+		j, c, err := results.SaveAs(f.out, b)
+		if err != nil {
+			fmt.Fprintf(stderr, "loralab %s: cannot save results: %s\n", cmd, oneLine(err.Error()))
+			code = exitFailed
+		} else {
+			fmt.Fprintf(stderr, "saved %s and %s\n", j, c)
+		}
+	}
 	switch {
 	case f.json:
 		data, err := b.JSON()
@@ -86,15 +99,7 @@ func emit(stdout, stderr io.Writer, cmd string, f *runFlags, b results.Bundle, t
 	default:
 		table(stdout)
 	}
-	if f.out != "" {
-		j, c, err := results.SaveAs(f.out, b)
-		if err != nil {
-			fmt.Fprintf(stderr, "loralab %s: cannot save results: %v\n", cmd, err)
-			return exitFailed
-		}
-		fmt.Fprintf(stderr, "saved %s and %s\n", j, c)
-	}
-	return exitOK
+	return code
 }
 
 // statusCode reports a diverged or cancelled run on stderr and returns 1.

@@ -1,12 +1,9 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 	"text/tabwriter"
 
@@ -36,6 +33,8 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 		return nil
 	})
 	workers := f.fs.Int("workers", 0, "runs trained at once (0 = one per core)")
+	var memory int64
+	f.fs.Var(memoryFlag{&memory}, "memory", memoryHelp)
 	cmp := addComparisonFlags(f, false)
 	if err := f.parse(args, stdout, sweepIntro); err == errHelp {
 		return exitOK
@@ -72,10 +71,8 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageError(stderr, "sweep", err)
 	}
-	for _, m := range ms {
-		if t, err := catalog.Task(f.cfg.Task); err == nil && !lab.Applies(setting, m, t) {
-			fmt.Fprintf(stderr, "loralab sweep: note: %s does not use %s, so its runs are the same at every value (a baseline)\n", m.Info().Name, setting)
-		}
+	if f.given[setting] {
+		return usageError(stderr, "sweep", fmt.Errorf("--%s %s and --vary %s: the sweep sets %s; choose one", setting, set.Get(f.cfg), setting, setting))
 	}
 	var jobs []lab.Job
 	var shared lab.Config
@@ -97,9 +94,14 @@ func runSweep(args []string, stdout, stderr io.Writer) int {
 		}
 		jobs = append(jobs, js...)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	for _, m := range ms { // notes once every input is known to be good
+		if t, err := catalog.Task(f.cfg.Task); err == nil && !lab.Applies(setting, m, t) {
+			fmt.Fprintf(stderr, "loralab sweep: note: %s does not use %s, so its runs are the same at every value (a baseline)\n", m.Info().Name, setting)
+		}
+	}
+	ctx, stop := interruptible(stderr, "sweep")
 	defer stop()
-	res, code := executeJobs(ctx, stderr, "sweep", f, cmp.expand(jobs), *workers)
+	res, code := executeJobs(ctx, stderr, "sweep", f, cmp.expand(jobs), *workers, memory)
 	if res == nil {
 		return code
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -36,16 +37,23 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	workers := fs.Int("workers", 0, "runs trained at once (0 = one per core)")
 	themeName := fs.String("theme", "", "colour `THEME`: dark, light or contrast (default: from COLORFGBG, else dark)")
 	mouse := fs.Bool("mouse", false, "clicks focus panes and pick methods, the wheel scrolls (the terminal's own selection then needs shift)")
-	err := fs.Parse(args)
+	var memory int64
+	fs.Var(memoryFlag{&memory}, "memory", memoryHelp)
+	err := parseFlags(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		printUsage(stdout, fs, tuiIntro)
 		return exitOK
 	}
 	if err != nil {
-		return usageError(stderr, "tui", errors.New(oneLine(err.Error())))
+		return usageError(stderr, "tui", err)
 	}
 	if fs.NArg() > 0 {
 		return usageError(stderr, "tui", fmt.Errorf("unexpected argument %q (the commands are: %s)", fs.Arg(0), strings.Join(commandNames(), ", ")))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	if given["preset"] && given["preset-file"] {
+		return usageError(stderr, "tui", errors.New("--preset and --preset-file: choose one"))
 	}
 	p, err := loadTUIPreset(*presetName, *presetFile)
 	if err != nil {
@@ -58,7 +66,7 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	if *workers < 0 || *workers > 64 {
 		return usageError(stderr, "tui", fmt.Errorf("workers %d: must be between 0 (one per core) and 64", *workers))
 	}
-	opts.ResultsDir, opts.Workers, opts.Mouse = *resultsDir, *workers, *mouse
+	opts.ResultsDir, opts.Workers, opts.Mouse, opts.Memory = *resultsDir, *workers, *mouse, memory
 	opts.Theme = tui.DetectTheme(os.Getenv)
 	if *themeName != "" {
 		if opts.Theme, err = tui.ParseTheme(*themeName); err != nil {
@@ -83,10 +91,29 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 	}
 	opts.Profile = profile
 	m := tui.New(opts)
-	out, _ := stdout.(*os.File)
-	prog := tea.NewProgram(m, tea.WithAltScreen(), tea.WithOutput(out))
+	out, _ := fileOf(stdout)
+	// The lab handles the stop signals itself (bubbletea's handler knows
+	// SIGINT and SIGTERM, not SIGHUP): each quits through the program's own
+	// path, which restores the terminal.
+	prog := tea.NewProgram(m, tea.WithAltScreen(), tea.WithOutput(out), tea.WithoutSignalHandler())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, stopSignals...)
+	defer signal.Stop(sigs)
+	running, relayed := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(relayed)
+		select {
+		case <-sigs:
+			prog.Send(tui.StopMsg{})
+		case <-running:
+		}
+	}()
 	_, runErr := prog.Run()
-	m.Shutdown() // every run cancelled, every goroutine ended
+	close(running)
+	<-relayed
+	if !shutdown(m, stderr, sigs) {
+		return exitSignalled
+	}
 	// The runs in a paragraph, then "reproduce: loralab …".
 	if s := m.Summary(); s != "" {
 		fmt.Fprintln(stdout, s)
@@ -96,6 +123,28 @@ func runTUI(args []string, stdout, stderr io.Writer) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// shutdown waits for the lab's runs to stop once the program has ended
+// (the terminal is restored by then), saying so if some were training; a
+// stop signal meanwhile (a second ctrl+c) gives up waiting, and shutdown
+// reports false.
+func shutdown(m *tui.Model, stderr io.Writer, sigs <-chan os.Signal) bool {
+	if m.Lab().Active()+m.Lab().SweepActive() > 0 {
+		fmt.Fprintln(stderr, "loralab: stopping the runs… (ctrl+c again to quit at once)")
+	}
+	down := make(chan struct{})
+	go func() {
+		m.Shutdown() // every run cancelled, every goroutine ended
+		close(down)
+	}()
+	select {
+	case <-down:
+		return true
+	case s := <-sigs:
+		fmt.Fprintf(stderr, "loralab: %s again: quitting without waiting for the runs\n", signalName(s))
+		return false
+	}
 }
 
 // loadTUIPreset finds the preset to open: a file, or a name among the

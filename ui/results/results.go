@@ -6,10 +6,13 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/loralab/loralab/lab"
@@ -163,63 +166,169 @@ func (b Bundle) CSV() []byte {
 
 func num(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
-// WriteNew writes data to path atomically and never over an existing file:
-// it writes a temporary file in the same directory, syncs it, and links it to
-// path (which fails if path exists), then removes the temporary name.
-func WriteNew(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+// MaxNameBytes is the longest file name (one path element) SaveAs and
+// WriteNew accept: the NAME_MAX of Linux and macOS file systems.
+const MaxNameBytes = 255
+
+// The file system calls saving makes, replaced by tests to simulate a full
+// disk or a failing link.
+var (
+	writeData = func(f *os.File, data []byte) (int, error) { return f.Write(data) }
+	linkFile  = os.Link
+)
+
+// tempPrefix starts every temporary file's name: short, so that the
+// temporary name of a file whose own name is MaxNameBytes long still fits.
+const tempPrefix = ".loralab-"
+
+// writeTemp writes data to a new temporary file in dir, synced and readable
+// by all (results are for sharing), and returns its name.
+func writeTemp(dir string, data []byte) (string, error) {
+	tmp, err := os.CreateTemp(dir, tempPrefix+"*.tmp")
 	if err != nil {
-		return err
+		return "", err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
+	name := tmp.Name()
+	fail := func(err error) (string, error) {
 		tmp.Close()
-		return err
+		os.Remove(name)
+		return "", err
 	}
-	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes it 0600; results are for sharing
-		tmp.Close()
-		return err
+	if _, err := writeData(tmp, data); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes it 0600
+		return fail(err)
 	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
+		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		os.Remove(name)
+		return "", err
 	}
-	if err := os.Link(tmp.Name(), path); err != nil {
-		if os.IsExist(err) {
+	return name, nil
+}
+
+// linkNew gives the temporary file tmp the name path, failing if path
+// exists (even as a dangling symbolic link): nothing is ever overwritten.
+func linkNew(tmp, path string) error {
+	if err := linkFile(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("%s already exists; not overwriting it", path)
 		}
-		return err
+		return unwrapLink(err)
 	}
 	return nil
 }
 
+// unwrapLink drops the "link OLD NEW:" prefix of a link error, whose first
+// name is a temporary file the user never sees.
+func unwrapLink(err error) error {
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return fmt.Errorf("%s: %w", le.New, le.Err)
+	}
+	return err
+}
+
+// checkName refuses a file name longer than MaxNameBytes.
+func checkName(path string) error {
+	if n := len(filepath.Base(path)); n > MaxNameBytes {
+		return fmt.Errorf("%s: the file name is %d bytes long; at most %d", path, n, MaxNameBytes)
+	}
+	return nil
+}
+
+// WriteNew writes data to path atomically and never over an existing file:
+// it writes a temporary file in the same directory, syncs it, and links it to
+// path (which fails if path exists), then removes the temporary name.
+func WriteNew(path string, data []byte) error {
+	if err := checkName(path); err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := writeTemp(dir, data)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	return linkNew(tmp, path)
+}
+
+// SaveError is a save that failed: what stopped it, and the files that
+// were saved all the same (none, unless removing one failed too).
+type SaveError struct {
+	Err   error
+	Saved []string
+}
+
+// Error says what failed and exactly what was saved.
+func (e *SaveError) Error() string {
+	if len(e.Saved) == 0 {
+		return e.Err.Error() + "; nothing was saved"
+	}
+	return fmt.Sprintf("%v; only %s was saved", e.Err, strings.Join(e.Saved, " and "))
+}
+
+// Unwrap returns the error that stopped the save.
+func (e *SaveError) Unwrap() error { return e.Err }
+
 // SaveAs writes the bundle as path (JSON) and the same name with .csv, both
-// new files. It returns the two paths.
+// new files, as a pair: both are written to temporary files first, and only
+// once both are on disk do they take their names, so that a full disk saves
+// neither (and a re-run is not refused). It returns the two paths; an error
+// is a *SaveError saying what, if anything, was saved.
 func SaveAs(path string, b Bundle) (jsonPath, csvPath string, err error) {
 	data, err := b.JSON()
 	if err != nil {
-		return "", "", err
+		return "", "", &SaveError{Err: err}
 	}
 	jsonPath, csvPath = Paths(path)
 	for _, p := range []string{jsonPath, csvPath} {
-		if _, err := os.Stat(p); err == nil {
-			return "", "", fmt.Errorf("%s already exists; not overwriting it", p)
+		if err := checkName(p); err != nil {
+			return "", "", &SaveError{Err: err}
+		}
+		if _, err := os.Lstat(p); err == nil {
+			return "", "", &SaveError{Err: fmt.Errorf("%s already exists; not overwriting it", p)}
 		}
 	}
-	if err := WriteNew(jsonPath, data); err != nil {
-		return "", "", err
+	dir := filepath.Dir(jsonPath)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", &SaveError{Err: err}
 	}
-	if err := WriteNew(csvPath, b.CSV()); err != nil {
-		return jsonPath, "", err
+	jt, err := writeTemp(dir, data)
+	if err != nil {
+		return "", "", &SaveError{Err: fmt.Errorf("writing %s: %w", jsonPath, unwrapPath(err))}
+	}
+	defer os.Remove(jt)
+	ct, err := writeTemp(dir, b.CSV())
+	if err != nil {
+		return "", "", &SaveError{Err: fmt.Errorf("writing %s: %w", csvPath, unwrapPath(err))}
+	}
+	defer os.Remove(ct)
+	if err := linkNew(jt, jsonPath); err != nil {
+		return "", "", &SaveError{Err: err}
+	}
+	if err := linkNew(ct, csvPath); err != nil {
+		if rmErr := os.Remove(jsonPath); rmErr != nil {
+			return jsonPath, "", &SaveError{Err: err, Saved: []string{jsonPath}}
+		}
+		return "", "", &SaveError{Err: err}
 	}
 	return jsonPath, csvPath, nil
+}
+
+// unwrapPath drops the temporary file's name from a *fs.PathError.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // Paths returns the JSON and CSV file names SaveAs writes for path: path
@@ -235,25 +344,38 @@ func Paths(path string) (jsonPath, csvPath string) {
 
 func trimExt(p string) string { return p[:len(p)-len(filepath.Ext(p))] }
 
-// Save writes the bundle into dir under a new name made of its kind and the
-// time, e.g. race-20261128-184512.json (with -2, -3… if taken).
+// Save writes the bundle into dir (made if missing) under a new name made
+// of its kind and the time, e.g. race-20261128-184512.json (with -2, -3…
+// if taken). A dir that cannot be made or read says why.
 func Save(dir string, b Bundle, now time.Time) (jsonPath, csvPath string, err error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", "", &SaveError{Err: fmt.Errorf("results folder %s: %w", dir, unwrapPath(err))}
+	}
 	stem := filepath.Join(dir, fmt.Sprintf("%s-%s", b.Kind, now.Format("20060102-150405")))
-	for i := 1; ; i++ {
+	for i := 1; i <= maxTries; i++ {
 		name := stem
 		if i > 1 {
 			name = fmt.Sprintf("%s-%d", stem, i)
 		}
-		_, e1 := os.Stat(name + ".json")
-		_, e2 := os.Stat(name + ".csv")
-		if os.IsNotExist(e1) && os.IsNotExist(e2) {
+		free := true
+		for _, p := range []string{name + ".json", name + ".csv"} {
+			_, err := os.Lstat(p)
+			switch {
+			case err == nil:
+				free = false
+			case !errors.Is(err, fs.ErrNotExist):
+				return "", "", &SaveError{Err: fmt.Errorf("results folder %s: %w", dir, unwrapPath(err))}
+			}
+		}
+		if free {
 			return SaveAs(name+".json", b)
 		}
-		if i > 1000 {
-			return "", "", fmt.Errorf("no free file name in %s", dir)
-		}
 	}
+	return "", "", &SaveError{Err: fmt.Errorf("no free file name in %s: %s-1 to -%d are taken", dir, stem, maxTries)}
 }
+
+// maxTries bounds the names Save tries in one second.
+const maxTries = 1000
 
 // DefaultDir is where results go unless a setting says otherwise:
 // $XDG_DATA_HOME/loralab/results, else ~/.local/share/loralab/results.

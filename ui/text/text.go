@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
@@ -81,6 +82,36 @@ func ShortCount(n float64) string {
 		return Float(math.Round(n/1e2)/10) + "k"
 	}
 	return strconv.FormatFloat(math.Round(n), 'f', 0, 64)
+}
+
+// Duration formats a duration the way a person says it, with two
+// significant digits at most: 42 s, 12 min, 4.2 hours, 76 days, 3.1 years
+// ("—" when it is not known: zero or negative).
+func Duration(d time.Duration) string {
+	s := d.Seconds()
+	unit := func(x float64, one, many string) string {
+		v := strconv.FormatFloat(x, 'g', 2, 64)
+		if x >= 100 {
+			v = strconv.FormatFloat(math.Round(x), 'f', 0, 64)
+		}
+		if v == "1" {
+			return v + " " + one
+		}
+		return v + " " + many
+	}
+	switch {
+	case !(s > 0):
+		return "—"
+	case s < 60:
+		return strconv.FormatFloat(math.Ceil(s), 'f', 0, 64) + " s"
+	case s < 3600:
+		return strconv.FormatFloat(math.Round(s/60), 'f', 0, 64) + " min"
+	case s < 48*3600:
+		return unit(s/3600, "hour", "hours")
+	case s < 2*365.25*86400:
+		return unit(s/86400, "day", "days")
+	}
+	return unit(s/(365.25*86400), "year", "years")
 }
 
 // Float formats x with as few digits as it needs: 0.002, 1e-05, 16.

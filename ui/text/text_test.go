@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestBytes(t *testing.T) {
@@ -81,5 +82,17 @@ func TestTable(t *testing.T) {
 	want := "a     num\n─────────\nlong    1\n"
 	if got != want {
 		t.Errorf("Table:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func TestDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "—", -time.Second: "—", 400 * time.Millisecond: "1 s", 42 * time.Second: "42 s", 12*time.Minute + 20*time.Second: "12 min",
+		time.Hour: "1 hour", 4*time.Hour + 12*time.Minute: "4.2 hours", 47 * time.Hour: "47 hours",
+		89 * 24 * time.Hour: "89 days", 400 * 24 * time.Hour: "400 days", 3 * 365 * 24 * time.Hour: "3 years",
+	} {
+		if got := Duration(d); got != want {
+			t.Errorf("Duration(%v) = %q, want %q", d, got, want)
+		}
 	}
 }

@@ -66,7 +66,8 @@ func TestGoldenMemory80x24(t *testing.T) {
 }
 
 // TestNoGoroutineOutlivesQuit trains a race through a real program, quits
-// with q, and checks that every goroutine the lab started has ended.
+// with q, shuts the lab down as loralab does after the program, and checks
+// that every goroutine the lab started has ended.
 func TestNoGoroutineOutlivesQuit(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
 	m := New(Options{Preset: marks("lora", "vera", "full"), ResultsDir: t.TempDir(), Workers: 2})
@@ -77,6 +78,7 @@ func TestNoGoroutineOutlivesQuit(t *testing.T) {
 		teatest.WithDuration(20*time.Second))
 	tm.Send(keyMsg("q"))
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+	m.Shutdown() // as loralab does once the program has ended: Quit does not wait in Update
 	if m.lab.Active() == 0 {
 		t.Log("runs ended before quit")
 	}

@@ -26,6 +26,7 @@ type Options struct {
 	ResultsDir string          // where e saves (default results.DefaultDir())
 	Workers    int             // runs trained at once (≤ 0: one per core)
 	Seats      int             // runs that hold their model and data at once, taking turns on the cores (≤ 0: lab.MaxSeated)
+	Memory     int64           // bytes the seated runs may hold together (≤ 0: lab.DefaultMemoryBudget)
 	// PresetDir is the user presets folder the picker (p) lists besides the
 	// built-in ones (default presets.UserDir()).
 	PresetDir string
@@ -136,6 +137,7 @@ func New(opts Options) *Model {
 		opts.Clipboard = stdoutClipboard
 	}
 	l := NewLab(catalog.Defaults(), opts.Workers, opts.Seats, opts.SampleEvery)
+	l.SetMemoryBudget(opts.Memory)
 	if opts.Preset != nil {
 		if err := l.UsePreset(*opts.Preset); err != nil {
 			l.Say(true, "%v", err) // PresetOptions refuses such a preset before the lab opens
@@ -290,6 +292,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.handleKey(msg)
 	case tea.MouseMsg:
 		return m, m.handleMouse(msg)
+	case StopMsg:
+		return m, m.Quit()
 	}
 	var cmds []tea.Cmd
 	for _, p := range m.panes {
@@ -461,16 +465,23 @@ func (m *Model) moveFocus(dir int) {
 	m.resize(m.c.Width, m.c.Height)
 }
 
-// Quit cancels every run, waits for every goroutine of the lab to end, and
-// quits the program.
+// Quit cancels every run and quits the program at once, showing
+// "stopping…": it does not wait for the runs (a slow step would freeze the
+// screen), Shutdown does, once the program has ended.
 func (m *Model) Quit() tea.Cmd {
 	m.quit = true
-	m.Shutdown()
+	m.lab.StopAll()
 	return tea.Quit
 }
 
-// Shutdown cancels every run and waits for the lab's goroutines; calling it
-// again does nothing.
+// StopMsg makes the lab quit as q does: every run stopped, the terminal
+// restored by the program's own path. The CLI sends it on SIGINT, SIGTERM
+// and SIGHUP.
+type StopMsg struct{}
+
+// Shutdown cancels every run and waits for the lab's goroutines (as long
+// as a step in progress takes); calling it again does nothing. Call it once
+// the program has ended, never from Update.
 func (m *Model) Shutdown() {
 	if m.shut {
 		return
@@ -507,8 +518,8 @@ func (m *Model) resize(w, h int) {
 // View implements tea.Model: exactly Height lines of at most Width cells.
 func (m *Model) View() string {
 	w, h := m.c.Width, m.c.Height
-	if m.quit {
-		return ""
+	if m.quit { // the last frame, until the terminal is restored
+		return block(fitLines(strings.Repeat("\n", max(0, (h-1)/2))+" stopping…", w, h))
 	}
 	if w < MinWidth || h < MinHeight {
 		return block(fitLines(m.tooSmall(), w, h))

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -70,11 +69,7 @@ type SettingsPane struct {
 
 // NewSettingsPane returns the settings pane.
 func NewSettingsPane(c *Common) *SettingsPane {
-	ti := textinput.New()
-	ti.Prompt = ""
-	ti.CharLimit = 24
-	ti.Cursor.SetMode(cursor.CursorStatic) // no blinking: no ticks while idle
-	p := &SettingsPane{basePane: basePane{c: c}, rowsFor: -1, input: ti}
+	p := &SettingsPane{basePane: basePane{c: c}, rowsFor: -1, input: newField(24)}
 	p.sync()
 	k := c.Keys
 	p.typing = &KeyTable{Title: "Settings pane, typing a value", Rows: []KeyRow{

@@ -121,6 +121,10 @@ func methodInfos() []lab.MethodInfo {
 // Version returns the versions of the Lab's parts, for stamping views.
 func (l *Lab) Version() Versions { return l.ver }
 
+// SetMemoryBudget sets the bytes the runs seated at once may hold together
+// (≤ 0: lab.DefaultMemoryBudget); runs beyond it wait, queued.
+func (l *Lab) SetMemoryBudget(bytes int64) { l.pool.SetBudget(bytes) }
+
 // Workers is the number of runs trained at once (the pool's size).
 func (l *Lab) Workers() int { return l.pool.Size() }
 
@@ -195,8 +199,17 @@ func (l *Lab) SampleMemory() {
 	l.ver.Memory++
 }
 
+// StopAll cancels every run without waiting for it (quitting): each stops
+// after its current step, its goroutines end on their own, and Shutdown
+// waits for them. The status line says "stopping…".
+func (l *Lab) StopAll() {
+	l.cancel()
+	l.Say(false, "stopping…")
+}
+
 // Shutdown cancels every run and waits until every goroutine the lab
-// started has ended.
+// started has ended (a step in progress ends first). Never call it from
+// Update: it can wait as long as a step takes.
 func (l *Lab) Shutdown() {
 	l.cancel()
 	l.hub.wait()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/results"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // HistoryCap bounds the points the UI keeps per run: a million-step run costs
@@ -140,6 +141,10 @@ func (l *Lab) Toggle(i int) {
 			return
 		}
 		l.record("run", []int{i}, "", nil)
+		if d := lab.EstimateDuration(jobOf(l.Methods[i], l.Runs[i].Config)); d > lab.LongRun {
+			l.Say(false, "%s started; it may take about %s (s stops it)", l.Infos[i].Title, text.Duration(d))
+			return
+		}
 		l.Say(false, "%s started", l.Infos[i].Title)
 	case r.Status == lab.Queued:
 		l.Say(false, "%s", l.QueueNote(r.Info.Title, r.Gen))
@@ -239,15 +244,22 @@ func (l *Lab) RaceMethods() []int {
 // checking that the settings are valid for every one of them.
 func (l *Lab) Race() {
 	idx := l.RaceMethods()
+	var jobs []lab.Job
 	for _, i := range idx {
 		cfg, err := l.ConfigFor(i)
 		if err == nil {
-			_, err = prepare(l.Methods[i], cfg)
+			cfg, err = prepare(l.Methods[i], cfg)
 		}
 		if err != nil {
 			l.Say(true, "race refused: %v", err)
 			return
 		}
+		jobs = append(jobs, jobOf(l.Methods[i], cfg))
+	}
+	adm, err := l.pool.Admit(jobs)
+	if err != nil {
+		l.Say(true, "race refused: %v", err)
+		return
 	}
 	for _, i := range idx {
 		if err := l.Start(i); err != nil {
@@ -256,6 +268,15 @@ func (l *Lab) Race() {
 		}
 	}
 	l.record("race", idx, "", nil) // says how the race trains
+	var total time.Duration
+	for _, j := range jobs {
+		total += lab.EstimateDuration(j)
+	}
+	if total /= time.Duration(min(max(l.pool.Size(), 1), len(jobs))); total > lab.LongRun {
+		l.Say(false, "%s; it may take about %s", l.Message, text.Duration(total))
+	} else if note := adm.Short(); note != "" {
+		l.Say(false, "%s (%s)", l.Message, note)
+	}
 }
 
 // QueueNote says why the run of generation gen (called title) is queued

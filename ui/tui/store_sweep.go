@@ -149,6 +149,10 @@ func (l *Lab) StartSweep(setting, text string) error {
 		}
 		jobs = append(jobs, js...)
 	}
+	adm, err := l.pool.Admit(jobs)
+	if err != nil {
+		return err
+	}
 	l.StopSweep()
 	st := &SweepState{Setting: setting, Values: values, Methods: idx, Skipped: skipped, started: time.Now()}
 	for k, job := range jobs {
@@ -174,6 +178,9 @@ func (l *Lab) StartSweep(setting, text string) error {
 	msg := fmt.Sprintf("sweep of %s over %s for %s: %d runs", setting, strings.Join(values, ", "), strings.Join(names, ", "), len(jobs))
 	if len(skipped) > 0 {
 		msg += fmt.Sprintf("; skipped %s: it does not read %s", strings.Join(titlesOf(l, skipped), ", "), setting)
+	}
+	if note := adm.Short(); note != "" {
+		msg += " (" + note + ")"
 	}
 	l.Say(false, "%s", msg)
 	return nil

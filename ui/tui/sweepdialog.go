@@ -5,7 +5,6 @@ import (
 	"math"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -47,11 +46,7 @@ var wideViews = []string{"overview", "curves"}
 
 // NewSweepPane returns the sweep dialog.
 func NewSweepPane(c *Common) *SweepPane {
-	ti := textinput.New()
-	ti.Prompt = ""
-	ti.CharLimit = 200
-	ti.Cursor.SetMode(cursor.CursorStatic)
-	p := &SweepPane{basePane: basePane{c: c}, names: catalog.Sweepable(), input: ti, preset: -1}
+	p := &SweepPane{basePane: basePane{c: c}, names: catalog.Sweepable(), input: newField(200), preset: -1}
 	p.input.SetValue(c.Lab.SweepDefault(p.names[0]))
 	p.input.Focus()
 	k := c.Keys
