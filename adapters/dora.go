@@ -48,7 +48,7 @@ var Exact = lab.Setting{Name: "dora-exact", Help: "DoRA: differentiate through t
 // Info describes DoRA.
 func (DoRA) Info() lab.MethodInfo {
 	return lab.MethodInfo{
-		Name: "dora", Title: "DoRA", Colour: "#f472b6", Glyph: "✦", Hollow: "✧", DefaultLR: 2e-3, DefaultRank: 8,
+		Name: "dora", Title: "DoRA", Colour: "#f472b6", Glyph: "✦", Hollow: "✧", DefaultLR: 3e-3, DefaultRank: 8,
 		Settings: append(loraSettings[:len(loraSettings):len(loraSettings)], Exact),
 		Summary:  "LoRA's direction, normalised per row, times a trained magnitude m: W′ = m ⊙ (W + s·B·A)/‖W + s·B·A‖",
 		Paper:    "Liu et al., DoRA: Weight-Decomposed Low-Rank Adaptation (arXiv 2402.09353)",

@@ -21,7 +21,7 @@ type Full struct{}
 // Info describes full fine-tuning.
 func (Full) Info() lab.MethodInfo {
 	return lab.MethodInfo{
-		Name: "full", Title: "Full FT", Colour: "#e5e7eb", Glyph: "■", Hollow: "□", DefaultLR: 1e-3, TrainsBase: true,
+		Name: "full", Title: "Full FT", Colour: "#e5e7eb", Glyph: "■", Hollow: "□", DefaultLR: 2e-3, TrainsBase: true,
 		Summary: "the baseline: every weight and bias trains, with AdamW state for each",
 		Paper:   "full fine-tuning with AdamW (Loshchilov & Hutter, arXiv 1711.05101)",
 		Claim:   "the quality every parameter-efficient method is measured against",

@@ -38,7 +38,7 @@ func (LoRAFA) Info() lab.MethodInfo {
 		Summary:  "LoRA with A frozen at its random init: only B trains, X need not be kept",
 		Paper:    "Zhang et al., LoRA-FA: Memory-efficient Low-rank Adaptation (arXiv 2308.03303)",
 		Claim:    "up to 1.4× less memory than LoRA at close accuracy, by not storing the layer input",
-		Caveat:   "ΔW = s·B·A lives in A's fixed random row space; PEFT measured 22.24 GB vs LoRA's 22.29 GB on Llama-3.2-3B when other activations dominate",
+		Caveat:   "ΔW = s·B·A lives in A's fixed random row space: it stalls when the task needs input directions outside it (isotropic inputs), not when the inputs are low-rank",
 		Explain: lab.Explanation{
 			Trains:  "B",
 			Diagram: loraDiagram("frozen", "frozen", "trains"),
@@ -50,6 +50,7 @@ func (LoRAFA) Info() lab.MethodInfo {
 			Trainable: "r·d_out", Kept: "H only, not X", KeptSymbols: "N·r",
 			Caveats: []string{
 				"Here A's rows span {r} random directions of the {d_in} inputs: whatever the task needs outside them, LoRA-FA cannot learn at any length of training.",
+				"Memory: in this toy LoRA's X is also the previous layer's output, kept there anyway, so the saving shown here would exist only if X were not otherwise kept. At LLM scale it is real: PEFT keeps an fp32 copy of X per adapted layer, which LoRA-FA frees (Llama-3.2-3B, q,v, r = 32, 4×768: 19.0 GB peak against 21.2 GB measured).",
 			},
 			More: func(cfg lab.Config, _ []lab.Shape) (update, caveats []string) {
 				if Projected.Bool(cfg) {

@@ -36,7 +36,7 @@ const PEFTInit = "pissa"
 // Info describes PiSSA.
 func (PiSSA) Info() lab.MethodInfo {
 	return lab.MethodInfo{
-		Name: "pissa", Title: "PiSSA", Colour: "#22d3ee", Glyph: "♠", Hollow: "♤", DefaultLR: 1e-3, DefaultRank: 8,
+		Name: "pissa", Title: "PiSSA", Colour: "#22d3ee", Glyph: "♠", Hollow: "♤", DefaultLR: 2e-3, DefaultRank: 8,
 		Settings: loraSettings,
 		Summary:  "LoRA started in W's principal subspace: A, B from the top-r singular triplets, the residual W − s·B·A frozen",
 		Paper:    "Meng, Wang, Zhang, PiSSA: Principal Singular Values and Singular Vectors Adaptation of Large Language Models (arXiv 2404.02948)",

@@ -74,6 +74,7 @@ func (VeRA) Info() lab.MethodInfo {
 			Trainable: "d_out + r", Kept: "U and Z", KeptSymbols: "N·(r + d_out)",
 			Caveats: []string{
 				"A higher rank adds only r trainable numbers per layer, but N·r kept activations and N·r of scratch per layer: memory grows with r.",
+				"VeRA holds more than LoRA only when its rank is large against the width (the toy: r = 256, width 64); at LLM width it holds less (loralab memory --model llama-3.2-3b --methods lora,vera).",
 			},
 			More: func(cfg lab.Config, layers []lab.Shape) (update, caveats []string) {
 				maxIn, maxOut := maxDims(layers)

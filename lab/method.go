@@ -90,16 +90,19 @@ type Env struct {
 // face (flags, the lab's panes, explanations, presets, the calculator)
 // iterates it instead of naming methods.
 type MethodInfo struct {
-	Name      string  // flag value, e.g. "lora-fa"
-	Title     string  // display name, e.g. "LoRA-FA"
-	Summary   string  // one line
-	Paper     string  // citation with arXiv id
-	Claim     string  // the paper's headline claim
-	Caveat    string  // the honest caveat
-	Colour    string  // stable colour, "#rrggbb"
-	Glyph     string  // stable marker, one cell wide (eval curves, lists)
-	Hollow    string  // its outlined twin, one cell wide (train curves without colour)
-	DefaultLR float64 // learning rate used when --lr is not given
+	Name    string // flag value, e.g. "lora-fa"
+	Title   string // display name, e.g. "LoRA-FA"
+	Summary string // one line
+	Paper   string // citation with arXiv id
+	Claim   string // the paper's headline claim
+	Caveat  string // the honest caveat
+	Colour  string // stable colour, "#rrggbb"
+	Glyph   string // stable marker, one cell wide (eval curves, lists)
+	Hollow  string // its outlined twin, one cell wide (train curves without colour)
+	// DefaultLR is the learning rate used when --lr is not given: the best
+	// final eval loss (mean of seeds 1–3) of a grid search 5e-4…5e-2 on the
+	// default shift task at 1,500 steps (the README lists the search).
+	DefaultLR float64
 	// DefaultRank is the rank used when --rank is not given: 8 for the LoRA
 	// family (PEFT's default), 256 for VeRA (PEFT's VeRA default).
 	DefaultRank int
