@@ -14,6 +14,7 @@ const (
 	StreamEval                      // the held-out set
 	StreamAdapter                   // the method's own initialisation
 	StreamTrain                     // the training set
+	StreamSample                    // a task's text samples (the same draws for every sample of a run)
 )
 
 // NewRand returns the generator of one stream of a seed.
