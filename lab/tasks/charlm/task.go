@@ -33,8 +33,8 @@ const AllLinear = "all-linear"
 // The task's own settings.
 var (
 	// Targets are the linear layers of every block that a method adapts.
-	Targets = lab.Setting{Name: "targets", Kind: lab.StringSetting, Default: "q,v", Check: checkTargets,
-		Help: "linear layers of each block the method adapts, as PEFT's target_modules: q,v, q,k,v,o, all-linear (q, k, v, o, up, down) or a list of those; never the head (full fine-tuning trains everything)"}
+	Targets = lab.Setting{Name: "targets", Kind: lab.StringSetting, Default: "q,v", Check: checkTargets, Sweepable: true,
+		Help: "linear layers of each block the method adapts, as PEFT's target_modules: q,v, q,k,v,o, all-linear (q, k, v, o, up, down) or a list of those (q+v in a sweep's list); never the head (full fine-tuning trains everything)"}
 	// TextFile is the user's fine-tuning text; empty: the embedded Go source.
 	TextFile = lab.Setting{Name: "text-file", Kind: lab.StringSetting, Default: "",
 		Help: "fine-tune on this UTF-8 text file instead of the Go source (at most 4 MiB; characters outside the base model's vocabulary are folded or replaced)"}
@@ -109,7 +109,9 @@ func targetWords(cfg lab.Config) string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-// parseTargets reads a targets value: which of a block's layers it names.
+// parseTargets reads a targets value: which of a block's layers it names,
+// separated by commas (or '+', which a sweep's comma-separated list of
+// values can hold).
 func parseTargets(v string) ([perBlock]bool, error) {
 	var on [perBlock]bool
 	if strings.TrimSpace(v) == AllLinear {
@@ -119,7 +121,7 @@ func parseTargets(v string) ([perBlock]bool, error) {
 		return on, nil
 	}
 	named := false
-	for _, part := range strings.Split(v, ",") {
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '+' }) {
 		name := strings.TrimSpace(part)
 		k := slices.Index(layerNames[:], name)
 		if k < 0 {
@@ -129,7 +131,8 @@ func parseTargets(v string) ([perBlock]bool, error) {
 		on[k], named = true, true
 	}
 	if !named {
-		return on, fmt.Errorf("targets %q: no layer named", v)
+		return on, fmt.Errorf("targets %q: no layer named; name layers among %s (comma-separated, as PEFT's target_modules) or %s",
+			v, strings.Join(layerNames[:], ", "), AllLinear)
 	}
 	return on, nil
 }

@@ -326,7 +326,8 @@ func TestBadInput(t *testing.T) {
 		want   string
 	}{
 		{lora, base.With("targets", "q,x"), `targets "q,x": unknown layer "x"; name layers among q, k, v, o, up, down (comma-separated, as PEFT's target_modules) or all-linear`},
-		{lora, base.With("targets", ""), `targets "": unknown layer ""`},
+		{lora, base.With("targets", ""), `targets "": no layer named; name layers among q, k, v, o, up, down`},
+		{lora, base.With("targets", "all-linear,q"), `targets "all-linear,q": unknown layer "all-linear"`},
 		{lora, base.With("context", 65), "context 65: must be between 1 and 64"},
 		{lora, base.With("text-file", empty), "empty.txt: empty; want UTF-8 text of at least 90 characters"},
 		{lora, base.With("text-file", binary), "bin.dat: binary (a NUL byte at offset 3); want UTF-8 text"},
@@ -429,5 +430,34 @@ func TestUserText(t *testing.T) {
 	}
 	if len(notes) != 2 || !strings.Contains(notes[1], "mine.txt: 60 characters outside the vocabulary replaced by '?'") {
 		t.Errorf("notes %q", notes)
+	}
+}
+
+// TestTargets: which layers each targets value adapts, in model order:
+// q and v of each block by default; all six of each block for all-linear,
+// never the head; every layer, the head included, for a method that
+// trains the whole model; "v+q" is "q,v".
+func TestTargets(t *testing.T) {
+	names := func(targets string, whole bool) string {
+		var out []string
+		for _, s := range (charlm.Task{}).Layers(small(targets, 0), whole) {
+			out = append(out, s.Name)
+		}
+		return strings.Join(out, " ")
+	}
+	for _, c := range []struct {
+		targets string
+		whole   bool
+		want    string
+	}{
+		{"q,v", false, "block0.q block0.v block1.q block1.v"},
+		{"v+q", false, "block0.q block0.v block1.q block1.v"},
+		{"up, down", false, "block0.up block0.down block1.up block1.down"},
+		{"all-linear", false, "block0.q block0.k block0.v block0.o block0.up block0.down block1.q block1.k block1.v block1.o block1.up block1.down"},
+		{"q,v", true, "block0.q block0.k block0.v block0.o block0.up block0.down block1.q block1.k block1.v block1.o block1.up block1.down head"},
+	} {
+		if got := names(c.targets, c.whole); got != c.want {
+			t.Errorf("targets %q (whole %v): %s, want %s", c.targets, c.whole, got, c.want)
+		}
 	}
 }
