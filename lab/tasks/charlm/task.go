@@ -84,14 +84,18 @@ func (t Task) Info() lab.TaskInfo {
 	}
 }
 
-// caveats are the task's notes on a method at these settings.
+// caveats are the task's notes on a method at these settings, and where
+// the same layers sit in a real Llama.
 func (t Task) caveats(m lab.MethodInfo, cfg lab.Config) []string {
+	c := modelConfig(cfg)
+	llama := fmt.Sprintf("In a real Llama the same layers are q_proj, k_proj, v_proj, o_proj, up_proj and down_proj of every block (Llama adds gate_proj and uses RMSNorm), and the head is lm_head, which PEFT's all-linear leaves out too; loralab memory --layers %d --hidden %d --heads %d --mlp %d --vocab %d --seq %d --batch %d sizes this shape as such a model.",
+		c.Depth, c.Width, c.Heads, MLPRatio*c.Width, c.Vocab, c.Context, c.Batch)
 	if m.TrainsBase {
-		return []string{"Here every weight trains: the embedding, the norms and the output head as well as the blocks' linear layers; the targets apply to the other methods."}
+		return []string{"Here every weight trains: the embedding, the norms and the output head as well as the blocks' linear layers; the targets apply to the other methods.", llama}
 	}
 	layers := t.Layers(cfg, false)
 	return []string{fmt.Sprintf("Here the method adapts %d linear layers (%s of each block); the embedding, the norms, the output head and the other layers stay frozen, as in PEFT.",
-		len(layers), targetWords(cfg))}
+		len(layers), targetWords(cfg)), llama}
 }
 
 // targetWords names the targeted layers of a block: "q and v".
