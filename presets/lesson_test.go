@@ -29,31 +29,45 @@ func TestBuiltInLessons(t *testing.T) {
 		"beyond-rank":    checkBeyondRank,
 		"full-vs-lora":   checkFullVsLoRA,
 	}
+	for name, check := range textLessons {
+		checks[name] = check
+	}
 	for _, p := range BuiltIn() {
 		t.Run(p.Name, func(t *testing.T) {
 			check, ok := checks[p.Name]
 			if !ok {
 				t.Fatalf("built-in preset %s has no lesson check", p.Name)
 			}
-			jobs, err := p.Jobs()
-			if err != nil {
-				t.Fatal(err)
+			seeds := []uint64{0} // the preset's own
+			if _, ok := textLessons[p.Name]; ok {
+				seeds = lessonSeeds
 			}
-			start := time.Now()
-			rs, err := lab.ExecuteAll(context.Background(), jobs, 2, nil)
-			if err != nil {
-				t.Fatal(err)
+			for _, seed := range seeds {
+				jobs, err := p.Jobs()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if seed != 0 {
+					for i := range jobs {
+						jobs[i].Config.Seed = seed
+					}
+				}
+				start := time.Now()
+				rs, err := lab.ExecuteAll(context.Background(), jobs, 2, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				took := time.Since(start)
+				t.Logf("%s (seed %d): %d runs in %.1f s", p.Name, jobs[0].Config.Seed, len(rs), took.Seconds())
+				for i, r := range rs {
+					t.Logf("  %-22s %-8s final eval %.3g (at 10%%: %.3g) forgetting %.3g trainable %d memory %d B (activations %d B)",
+						p.JobLabel(i), r.Status, r.Final.Eval, evalAt(r, r.Config.Steps/10), r.Final.Forget, r.Params.Trainable, r.Memory.Total, r.Memory.Activations)
+				}
+				if took > time.Minute {
+					t.Errorf("%s took %v: a preset must show its lesson within a minute", p.Name, took)
+				}
+				check(t, p, rs)
 			}
-			took := time.Since(start)
-			t.Logf("%s: %d runs in %.1f s", p.Name, len(rs), took.Seconds())
-			for i, r := range rs {
-				t.Logf("  %-22s %-8s final eval %.3g (at 10%%: %.3g) trainable %d memory %d B (activations %d B)",
-					p.JobLabel(i), r.Status, r.Final.Eval, evalAt(r, r.Config.Steps/10), r.Params.Trainable, r.Memory.Total, r.Memory.Activations)
-			}
-			if took > time.Minute {
-				t.Errorf("%s took %v: a preset must show its lesson within a minute", p.Name, took)
-			}
-			check(t, p, rs)
 		})
 	}
 }

@@ -2,6 +2,7 @@ package charlm
 
 import (
 	_ "embed"
+	"errors"
 	"sync"
 )
 
@@ -28,11 +29,7 @@ var base = sync.OnceValues(func() (*Weights, error) {
 })
 
 // errBaseText says the shipped weights were trained on another text than the embedded Opticks.
-var errBaseText = baseError("base model: trained on a text whose SHA-256 differs from the embedded Opticks: re-run the pretraining (go run ./lab/tasks/charlm/pretrain)")
-
-type baseError string
-
-func (e baseError) Error() string { return string(e) }
+var errBaseText = errors.New("base model: trained on a text whose SHA-256 differs from the embedded Opticks: re-run the pretraining (go run ./lab/tasks/charlm/pretrain)")
 
 // Base returns the shipped base model's weights (shared: read-only) or why
 // they do not fit the code.
