@@ -222,7 +222,7 @@ func TestTaskDefaults(t *testing.T) {
 	if !catalog.DefaultsFor("nope").Equal(defaults()) {
 		t.Error("DefaultsFor of an unknown task differs from Defaults")
 	}
-	if c := catalog.DefaultsFor("charlm"); c.Batch != 16 || c.Steps != 200 {
+	if c := catalog.DefaultsFor("charlm"); c.Batch != 8 || c.Steps != 200 {
 		t.Errorf("charlm defaults: batch %d, steps %d", c.Batch, c.Steps)
 	}
 }

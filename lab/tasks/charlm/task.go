@@ -32,9 +32,9 @@ const AllLinear = "all-linear"
 
 // The task's own settings.
 var (
-	// Targets are the linear layers of every block that a method adapts.
+	// Targets are the linear layers a method adapts.
 	Targets = lab.Setting{Name: "targets", Kind: lab.StringSetting, Default: "q,v", Check: checkTargets, Sweepable: true,
-		Help: "linear layers of each block the method adapts, as PEFT's target_modules: q,v, q,k,v,o, all-linear (q, k, v, o, up, down) or a list of those (q+v in a sweep's list); never the head (full fine-tuning trains everything)"}
+		Help: "linear layers the method adapts, as PEFT's target_modules: q,v, q,k,v,o, all-linear (q, k, v, o, up and down of each block, not the head) or a list of q, k, v, o, up, down, head and all-linear (q+v in a sweep's list); full fine-tuning trains everything"}
 	// TextFile is the user's fine-tuning text; empty: the embedded Go source.
 	TextFile = lab.Setting{Name: "text-file", Kind: lab.StringSetting, Default: "",
 		Help: "fine-tune on this UTF-8 text file instead of the Go source (at most 4 MiB; characters outside the base model's vocabulary are folded or replaced)"}
@@ -42,7 +42,7 @@ var (
 	Context = lab.Setting{Name: "context", Kind: lab.IntSetting, Default: 64, Ladder: []float64{8, 16, 32, 64}, Check: checkContext,
 		Help: "characters per training sequence, at most the base model's 64 positions"}
 	// EvalSize is the held-out windows measured on each text.
-	EvalSize = lab.Setting{Name: "eval-size", Kind: lab.IntSetting, Default: 64, Check: lab.Between("eval-size", 1, MaxEvalSize),
+	EvalSize = lab.Setting{Name: "eval-size", Kind: lab.IntSetting, Default: 32, Check: lab.Between("eval-size", 1, MaxEvalSize),
 		Help: "held-out examples (charlm: windows of each text, rounded up to a multiple of the batch)"}
 	// SampleEvery is the steps between text samples.
 	SampleEvery = lab.Setting{Name: "sample-every", Kind: lab.IntSetting, Default: 50, Ladder: []float64{0, 10, 20, 50, 100, 200},
@@ -64,7 +64,7 @@ func (t Task) Info() lab.TaskInfo {
 		Name: "charlm", Title: "Character LM",
 		Summary:  "a tiny transformer pretrained on Newton's Opticks learns a second text (Go source, or yours) one character at a time (cross-entropy)",
 		Settings: []lab.Setting{Targets, TextFile, Context, EvalSize, SampleEvery, SampleLength, Temperature, Prompt},
-		Defaults: map[string]string{"batch": "16", "steps": "200", "eval-every": "20"},
+		Defaults: map[string]string{"batch": "8", "steps": "200", "eval-every": "20"},
 		BitsPer:  "char",
 		Samples:  true,
 		Explain: lab.TaskExplanation{
@@ -94,49 +94,77 @@ func (t Task) caveats(m lab.MethodInfo, cfg lab.Config) []string {
 		return []string{"Here every weight trains: the embedding, the norms and the output head as well as the blocks' linear layers; the targets apply to the other methods.", llama}
 	}
 	layers := t.Layers(cfg, false)
-	return []string{fmt.Sprintf("Here the method adapts %d linear layers (%s of each block); the embedding, the norms, the output head and the other layers stay frozen, as in PEFT.",
-		len(layers), targetWords(cfg)), llama}
+	frozen := "the embedding, the norms, the output head and the other layers stay frozen, as in PEFT"
+	if on, _ := parseTargets(Targets.Text(cfg)); on.head {
+		frozen = "the embedding, the norms and the other layers stay frozen, as in PEFT"
+	}
+	return []string{fmt.Sprintf("Here the method adapts %d linear layers (%s); %s.", len(layers), targetWords(cfg), frozen), llama}
 }
 
-// targetWords names the targeted layers of a block: "q and v".
+// targetWords names the targeted layers: "q and v of each block".
 func targetWords(cfg lab.Config) string {
 	on, _ := parseTargets(Targets.Text(cfg))
 	var names []string
-	for k, yes := range on {
+	for k, yes := range on.block {
 		if yes {
 			names = append(names, layerNames[k])
 		}
 	}
-	if len(names) == 1 {
-		return names[0]
+	words := ""
+	switch len(names) {
+	case 0:
+	case 1:
+		words = names[0] + " of each block"
+	default:
+		words = strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " of each block"
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	if on.head {
+		if words != "" {
+			return words + " and the head"
+		}
+		return "the head"
+	}
+	return words
 }
 
-// parseTargets reads a targets value: which of a block's layers it names,
+// targetSet is which linear layers a targets value names: some of every
+// block's six, and the output head.
+type targetSet struct {
+	block [perBlock]bool
+	head  bool
+}
+
+// HeadTarget names the output head in targets.
+const HeadTarget = "head"
+
+// parseTargets reads a targets value: layer names (q, k, v, o, up, down,
+// head) and all-linear (the six of every block, not the head, as PEFT's),
 // separated by commas (or '+', which a sweep's comma-separated list of
 // values can hold).
-func parseTargets(v string) ([perBlock]bool, error) {
-	var on [perBlock]bool
-	if strings.TrimSpace(v) == AllLinear {
-		for k := range on {
-			on[k] = true
-		}
-		return on, nil
+func parseTargets(v string) (targetSet, error) {
+	var on targetSet
+	allowed := func() string {
+		return fmt.Sprintf("name layers among %s, %s (comma-separated, as PEFT's target_modules) or %s", strings.Join(layerNames[:], ", "), HeadTarget, AllLinear)
 	}
 	named := false
 	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '+' }) {
 		name := strings.TrimSpace(part)
-		k := slices.Index(layerNames[:], name)
-		if k < 0 {
-			return on, fmt.Errorf("targets %q: unknown layer %q; name layers among %s (comma-separated, as PEFT's target_modules) or %s",
-				v, name, strings.Join(layerNames[:], ", "), AllLinear)
+		switch k := slices.Index(layerNames[:], name); {
+		case name == AllLinear:
+			for k := range on.block {
+				on.block[k] = true
+			}
+		case name == HeadTarget:
+			on.head = true
+		case k >= 0:
+			on.block[k] = true
+		default:
+			return on, fmt.Errorf("targets %q: unknown layer %q; %s", v, name, allowed())
 		}
-		on[k], named = true, true
+		named = true
 	}
 	if !named {
-		return on, fmt.Errorf("targets %q: no layer named; name layers among %s (comma-separated, as PEFT's target_modules) or %s",
-			v, strings.Join(layerNames[:], ", "), AllLinear)
+		return on, fmt.Errorf("targets %q: no layer named; %s", v, allowed())
 	}
 	return on, nil
 }
@@ -234,8 +262,9 @@ func targeted(cfg lab.Config, whole bool) []bool {
 	on, _ := parseTargets(Targets.Text(cfg))
 	out := make([]bool, c.Depth*perBlock+1)
 	for i := range out {
-		out[i] = whole || (i < c.Depth*perBlock && on[i%perBlock])
+		out[i] = whole || (i < c.Depth*perBlock && on.block[i%perBlock])
 	}
+	out[len(out)-1] = whole || on.head
 	return out
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 // defaultConfig is `loralab run --task charlm` as a person starts it: the
-// task's core defaults (batch 16, context 64, targets q,v).
+// task's core defaults (batch 8, context 64, targets q,v).
 func defaultConfig() lab.Config {
 	return lab.Catalog{Methods: adapters.All(), Tasks: tasks.All()}.DefaultsFor(charlm.Task{}.Info().Name)
 }

@@ -86,7 +86,7 @@ func formula(m lab.Method, cfg lab.Config) lab.Footprint {
 // building the adapted network, a training step, an evaluation and a
 // sample equal the method's Footprint plus the task's, in every category.
 func TestLedgerEqualsFootprint(t *testing.T) {
-	for _, targets := range []string{"q,v", "q,k,v,o", "all-linear", "up"} {
+	for _, targets := range []string{"q,v", "q,k,v,o", "all-linear", "up,head"} {
 		for _, every := range []int{0, 2} {
 			for _, m := range adapters.All() {
 				t.Run(targets+"/"+m.Info().Name+"/"+map[bool]string{true: "samples", false: "no-samples"}[every > 0], func(t *testing.T) {
@@ -325,9 +325,9 @@ func TestBadInput(t *testing.T) {
 		cfg    lab.Config
 		want   string
 	}{
-		{lora, base.With("targets", "q,x"), `targets "q,x": unknown layer "x"; name layers among q, k, v, o, up, down (comma-separated, as PEFT's target_modules) or all-linear`},
-		{lora, base.With("targets", ""), `targets "": no layer named; name layers among q, k, v, o, up, down`},
-		{lora, base.With("targets", "all-linear,q"), `targets "all-linear,q": unknown layer "all-linear"`},
+		{lora, base.With("targets", "q,x"), `targets "q,x": unknown layer "x"; name layers among q, k, v, o, up, down, head (comma-separated, as PEFT's target_modules) or all-linear`},
+		{lora, base.With("targets", ""), `targets "": no layer named; name layers among q, k, v, o, up, down, head`},
+		{lora, base.With("targets", "q_proj"), `targets "q_proj": unknown layer "q_proj"`},
 		{lora, base.With("context", 65), "context 65: must be between 1 and 64"},
 		{lora, base.With("text-file", empty), "empty.txt: empty; want UTF-8 text of at least 90 characters"},
 		{lora, base.With("text-file", binary), "bin.dat: binary (a NUL byte at offset 3); want UTF-8 text"},
@@ -435,8 +435,8 @@ func TestUserText(t *testing.T) {
 
 // TestTargets: which layers each targets value adapts, in model order:
 // q and v of each block by default; all six of each block for all-linear,
-// never the head; every layer, the head included, for a method that
-// trains the whole model; "v+q" is "q,v".
+// not the head unless named; every layer, the head included, for a method
+// that trains the whole model; "v+q" is "q,v".
 func TestTargets(t *testing.T) {
 	names := func(targets string, whole bool) string {
 		var out []string
@@ -454,6 +454,8 @@ func TestTargets(t *testing.T) {
 		{"v+q", false, "block0.q block0.v block1.q block1.v"},
 		{"up, down", false, "block0.up block0.down block1.up block1.down"},
 		{"all-linear", false, "block0.q block0.k block0.v block0.o block0.up block0.down block1.q block1.k block1.v block1.o block1.up block1.down"},
+		{"all-linear+head", false, "block0.q block0.k block0.v block0.o block0.up block0.down block1.q block1.k block1.v block1.o block1.up block1.down head"},
+		{"head", false, "head"},
 		{"q,v", true, "block0.q block0.k block0.v block0.o block0.up block0.down block1.q block1.k block1.v block1.o block1.up block1.down head"},
 	} {
 		if got := names(c.targets, c.whole); got != c.want {
