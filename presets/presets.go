@@ -70,7 +70,8 @@ var builtinFS embed.FS
 
 // builtinOrder is the order `loralab presets` lists the built-in presets in;
 // embedded files not named here follow alphabetically.
-var builtinOrder = []string{"race-five", "rank-matters", "loraplus-ratio", "frozen-a", "vera-budget", "beyond-rank", "full-vs-lora"}
+var builtinOrder = []string{"race-five", "rank-matters", "loraplus-ratio", "frozen-a", "vera-budget", "beyond-rank", "full-vs-lora",
+	"charlm-race", "charlm-forgetting", "charlm-targets", "charlm-rank"}
 
 var builtins = mustLoadBuiltIns()
 

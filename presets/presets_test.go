@@ -14,7 +14,8 @@ import (
 
 func TestBuiltIns(t *testing.T) {
 	all := BuiltIn()
-	want := []string{"race-five", "rank-matters", "loraplus-ratio", "frozen-a", "vera-budget", "beyond-rank", "full-vs-lora"}
+	want := []string{"race-five", "rank-matters", "loraplus-ratio", "frozen-a", "vera-budget", "beyond-rank", "full-vs-lora",
+		"charlm-race", "charlm-forgetting", "charlm-targets", "charlm-rank"}
 	if got := Names(all); !slices.Equal(got, want) {
 		t.Fatalf("built-in presets %v, want %v", got, want)
 	}

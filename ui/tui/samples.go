@@ -9,9 +9,10 @@ import (
 
 // SamplesPane shows the latest text sample of every run side by side, for
 // a task whose models write text (lab.TaskInfo.Samples): each run's glyph,
-// title and the step of its sample over what its model wrote after the
-// prompt (the prompt dimmed), wrapped character by character to its column
-// as the model wrote it, line breaks kept. Every run samples from the same
+// title, the step of its sample and its last forgetting loss (the loss on
+// the pretraining text, Progress.ForgetLoss) over what its model wrote
+// after the prompt (the prompt dimmed), wrapped character by character to
+// its column as the model wrote it, line breaks kept. Every run samples from the same
 // prompt with the same draws, so the columns differ only by what each
 // method has learnt: the base model's style at step 0, the fine-tuning
 // text's as it takes over.
@@ -104,7 +105,12 @@ func (p *SamplesPane) render() string {
 // lines of exactly w cells.
 func sampleCell(st *Styles, r *RunView, w, h int) []string {
 	s := r.Sample
-	head := st.Method(r.Info.Name).Render(r.Info.Glyph) + " " + r.Info.Title + st.Muted.Render(" · step "+fmtCount(float64(s.Step)))
+	name := st.Method(r.Info.Name).Render(r.Info.Glyph) + " " + r.Info.Title
+	meta := " · step " + fmtCount(float64(s.Step))
+	if full := meta + " · forget " + text.ShortLoss(r.Forget); r.Forget != 0 && text.Width(name+full) <= w {
+		meta = full // the forgetting loss when it fits
+	}
+	head := name + st.Muted.Render(meta)
 	lines := []string{text.Fit(head, w)}
 	prompt := len([]rune(strings.ReplaceAll(s.Prompt, "\t", "  ")))
 	body := wrapChars(s.Prompt+s.Text, w)

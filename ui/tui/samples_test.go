@@ -39,7 +39,7 @@ func TestSamplesPane(t *testing.T) {
 	}
 	vi := m.lab.Index("vera")
 	lora, vera := fakeRun(m, 0, 10, 100, lab.Running), fakeRun(m, vi, 10, 100, lab.Running)
-	m.lab.Apply(runUpdate{ID: methodID(0), Gen: lora.Gen, HasProgress: true, Progress: lab.Progress{Step: 10, Steps: 100, Status: lab.Running,
+	m.lab.Apply(runUpdate{ID: methodID(0), Gen: lora.Gen, HasProgress: true, Progress: lab.Progress{Step: 10, Steps: 100, Status: lab.Running, ForgetLoss: 1.5,
 		Sample: lab.Sample{Step: 10, Prompt: "The", Text: " Rays of Light\n\tfunc main() {"}}})
 	m.lab.Apply(runUpdate{ID: methodID(vi), Gen: vera.Gen, Result: &lab.Result{Status: lab.Done, Params: lab.Params{Total: 1},
 		Samples: []lab.Sample{{Step: 0, Prompt: "The", Text: " old"}, {Step: 100, Prompt: "The", Text: " Colours are"}}}})
@@ -48,7 +48,7 @@ func TestSamplesPane(t *testing.T) {
 	}
 	v := p.View()
 	lines := strings.Split(v, "\n")
-	if !strings.Contains(lines[0], "LoRA · step 10") || !strings.Contains(lines[0], "VeRA · step 100") {
+	if !strings.Contains(lines[0], "LoRA · step 10 · forget 1.5") || !strings.Contains(lines[0], "VeRA · step 100") {
 		t.Errorf("headers side by side, want LoRA at step 10 and VeRA at 100:\n%s", v)
 	}
 	if !strings.Contains(lines[1], "The Rays of Light") || !strings.Contains(lines[1], "The Colours are") ||

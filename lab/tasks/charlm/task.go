@@ -51,7 +51,7 @@ var (
 	SampleLength = lab.Setting{Name: "sample-length", Kind: lab.IntSetting, Default: 100, Ladder: []float64{50, 100, 200, 400},
 		Check: lab.Between("sample-length", 1, MaxSampleLength), Help: "characters per text sample"}
 	// Temperature is the sampling temperature: 0 is greedy.
-	Temperature = lab.Setting{Name: "temperature", Kind: lab.FloatSetting, Default: 0.8, Ladder: []float64{0, 0.5, 0.8, 1, 1.2},
+	Temperature = lab.Setting{Name: "temperature", Kind: lab.FloatSetting, Default: 0.5, Ladder: []float64{0, 0.5, 0.8, 1, 1.2},
 		Check: lab.Between("temperature", 0, MaxTemperature), Help: "sampling temperature (0: greedy); the draws come from the seed, the same for every sample"}
 	// Prompt is what every sample continues.
 	Prompt = lab.Setting{Name: "prompt", Kind: lab.StringSetting, Default: "The", Check: checkPrompt,

@@ -37,7 +37,7 @@ func BenchmarkFineTuneStep(b *testing.B) {
 }
 
 // BenchmarkRunSample measures one text sample of the default run (100
-// characters from the prompt at temperature 0.8, the effective weights of
+// characters from the prompt at temperature 0.5, the effective weights of
 // LoRA's adapted layers merged first), as a run takes it every
 // sample-every steps: characters/s.
 func BenchmarkRunSample(b *testing.B) {
