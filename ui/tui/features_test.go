@@ -88,12 +88,22 @@ steps = 300
 	}
 	v := m.View()
 	checkFits(t, v, 80, 24)
-	for _, want := range []string{"race-five", "vera-budget", "my-ranks", "race", "sweep", "My ranks", "✗ " + filepath.Join(dir, "broken.toml")} {
+	for _, want := range []string{"race-five", "vera-budget", "race", "sweep", "✗ " + filepath.Join(dir, "broken.toml")} {
 		if !strings.Contains(v, want) {
 			t.Errorf("picker lacks %q:\n%s", want, v)
 		}
 	}
 	pp := paneOf[*PresetPicker](m)
+	// The user's preset follows the built-in ones: the list scrolls to it.
+	for pp.list[pp.cur].Name != "my-ranks" {
+		press(m, "down")
+	}
+	if v := m.View(); !strings.Contains(v, "my-ranks") || !strings.Contains(v, "My ranks") {
+		t.Errorf("picker at the user's preset lacks it:\n%s", v)
+	}
+	for pp.cur > 0 {
+		press(m, "up")
+	}
 	if len(pp.Errors()) != 1 || !strings.Contains(pp.Errors()[0], "sprint") || strings.Contains(pp.Errors()[0], "\n") {
 		t.Fatalf("bad file errors: %q", pp.Errors())
 	}
