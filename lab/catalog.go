@@ -14,6 +14,24 @@ type Catalog struct {
 	Tasks   []Task
 }
 
+// DefaultsFor returns the default settings for the catalog's first method
+// on the task called name, with the task's own core defaults
+// (TaskInfo.Defaults) applied; an unknown name gives Defaults.
+func (c Catalog) DefaultsFor(name string) Config {
+	cfg := c.Defaults()
+	t, err := c.Task(name)
+	if err != nil {
+		return cfg
+	}
+	cfg.Task = name
+	for setting, v := range t.Info().Defaults {
+		if s, ok := FindSetting(Common, setting); ok {
+			s.Set(&cfg, v) // a registry test checks every task's defaults parse
+		}
+	}
+	return cfg
+}
+
 // Method returns the method called name, or an error listing the methods.
 func (c Catalog) Method(name string) (Method, error) {
 	for _, m := range c.Methods {

@@ -188,3 +188,41 @@ func TestRankDefaultsPerMethod(t *testing.T) {
 		}
 	}
 }
+
+// TestTaskDefaults: every task's core defaults name a common setting and
+// parse, DefaultsFor applies them over the catalog's defaults (and only
+// them), and an unknown task gets the plain defaults.
+func TestTaskDefaults(t *testing.T) {
+	for _, task := range catalog.Tasks {
+		info := task.Info()
+		cfg := catalog.DefaultsFor(info.Name)
+		if cfg.Task != info.Name {
+			t.Errorf("DefaultsFor(%s) has task %q", info.Name, cfg.Task)
+		}
+		for name, v := range info.Defaults {
+			s, ok := lab.FindSetting(lab.Common, name)
+			if !ok {
+				t.Errorf("%s: default for %q, which is not a common setting", info.Name, name)
+				continue
+			}
+			var probe lab.Config
+			if err := s.Set(&probe, v); err != nil {
+				t.Errorf("%s: default %s=%s: %v", info.Name, name, v, err)
+			}
+			if got := s.Get(cfg); got != v {
+				t.Errorf("DefaultsFor(%s): %s = %s, want %s", info.Name, name, got, v)
+			}
+		}
+		for _, s := range lab.Common {
+			if _, own := info.Defaults[s.Name]; !own && s.Get(cfg) != s.Get(defaults()) {
+				t.Errorf("DefaultsFor(%s) changed %s without saying so", info.Name, s.Name)
+			}
+		}
+	}
+	if !catalog.DefaultsFor("nope").Equal(defaults()) {
+		t.Error("DefaultsFor of an unknown task differs from Defaults")
+	}
+	if c := catalog.DefaultsFor("charlm"); c.Batch != 8 || c.Steps != 200 {
+		t.Errorf("charlm defaults: batch %d, steps %d", c.Batch, c.Steps)
+	}
+}

@@ -269,7 +269,10 @@ func (c *controller) progress() Progress {
 	}
 	if t := c.t; t != nil {
 		p.LR, p.StepLR = t.baseLR, t.opt.LR
-		p.Step, p.TrainLoss, p.EvalLoss = t.steps, t.trainLoss, t.evalLoss
+		p.Step, p.TrainLoss, p.EvalLoss, p.ForgetLoss = t.steps, t.trainLoss, t.evalLoss, t.forgetLoss
+		if n := len(t.samples); n > 0 {
+			p.Sample = t.samples[n-1]
+		}
 		p.StepsPerSec = stepsPerSec(t.steps, c.activeTime())
 		p.Points = t.fresh
 		p.Memory, p.Params = t.memory, t.paramCounts

@@ -4,18 +4,21 @@ import "math"
 
 // Point is one entry of a loss history. Train is the mean training-batch loss
 // over the steps the point covers (at step 0: the base model on the first
-// batch), with its min and max; Eval is the held-out loss at Step.
+// batch), with its min and max; Eval is the held-out loss at Step and
+// Forget the loss on the pretraining text's held-out split (Metrics.Forget;
+// 0 for a task without one).
 type Point struct {
 	Step     int     `json:"step"`
 	Train    float64 `json:"train_loss"`
 	Eval     float64 `json:"eval_loss"`
 	TrainMin float64 `json:"train_loss_min"`
 	TrainMax float64 `json:"train_loss_max"`
+	Forget   float64 `json:"forget_loss,omitempty"`
 	span     int     // steps of training covered (for weighted means when merging)
 }
 
 // History is a loss history of bounded size: when it holds Cap points it
-// merges neighbours pairwise (keeping the later eval loss, the span-weighted
+// merges neighbours pairwise (keeping the later eval and forgetting losses, the span-weighted
 // mean of the train loss, and its min and max), so a million steps cost no
 // more memory than a thousand. Step 0 is never merged away.
 type History struct {
@@ -67,6 +70,7 @@ func merge(a, b Point) Point {
 		Step:     b.Step,
 		Train:    (a.Train*float64(a.span) + b.Train*float64(b.span)) / float64(span),
 		Eval:     b.Eval,
+		Forget:   b.Forget,
 		TrainMin: math.Min(a.TrainMin, b.TrainMin),
 		TrainMax: math.Max(a.TrainMax, b.TrainMax),
 		span:     span,

@@ -1,6 +1,7 @@
 package lab_test
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 
@@ -112,5 +113,31 @@ func TestHistoryMinimumCapacity(t *testing.T) {
 	}
 	if _, ok := lab.NewHistory(8).Last(); ok {
 		t.Error("an empty history has a last point")
+	}
+}
+
+// TestForgettingLoss: merging keeps the later point's forgetting loss, as
+// it keeps the later eval loss; JSON writes forget_loss only for a task
+// that measures one (0: none), and null when it is not finite.
+func TestForgettingLoss(t *testing.T) {
+	h := lab.NewHistory(4)
+	for i, f := range []float64{1.5, 1.6, 1.7, 1.8, 1.9} {
+		h.Add(lab.Point{Step: i, Train: 1, Eval: 1, Forget: f})
+	}
+	if p := h.Points()[1]; p.Step != 2 || p.Forget != 1.7 {
+		t.Errorf("merged point %+v: want step 2 with the later forgetting loss 1.7", p)
+	}
+	for _, c := range []struct {
+		p    lab.Point
+		want string
+	}{
+		{lab.Point{Step: 3, Train: 1, Eval: 2}, `{"step":3,"train_loss":1,"eval_loss":2,"train_loss_min":0,"train_loss_max":0}`},
+		{lab.Point{Step: 3, Train: 1, Eval: 2, Forget: 1.25}, `{"step":3,"train_loss":1,"eval_loss":2,"train_loss_min":0,"train_loss_max":0,"forget_loss":1.25}`},
+		{lab.Point{Step: 3, Train: 1, Eval: 2, Forget: math.NaN()}, `{"step":3,"train_loss":1,"eval_loss":2,"train_loss_min":0,"train_loss_max":0,"forget_loss":null}`},
+	} {
+		b, err := json.Marshal(c.p)
+		if err != nil || string(b) != c.want {
+			t.Errorf("%+v: %s, %v; want %s", c.p, b, err, c.want)
+		}
 	}
 }

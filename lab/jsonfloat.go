@@ -16,25 +16,39 @@ func jsonNumber(x float64) *float64 {
 	return &x
 }
 
-// MarshalJSON writes non-finite losses as null.
+// MarshalJSON writes non-finite losses as null, and the forgetting loss
+// only for a task that measures it.
 func (p Point) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
+	type point struct {
 		Step     int      `json:"step"`
 		Train    *float64 `json:"train_loss"`
 		Eval     *float64 `json:"eval_loss"`
 		TrainMin *float64 `json:"train_loss_min"`
 		TrainMax *float64 `json:"train_loss_max"`
-	}{p.Step, jsonNumber(p.Train), jsonNumber(p.Eval), jsonNumber(p.TrainMin), jsonNumber(p.TrainMax)})
+	}
+	q := point{p.Step, jsonNumber(p.Train), jsonNumber(p.Eval), jsonNumber(p.TrainMin), jsonNumber(p.TrainMax)}
+	if p.Forget == 0 {
+		return json.Marshal(q)
+	}
+	return json.Marshal(struct {
+		point
+		Forget *float64 `json:"forget_loss"`
+	}{q, jsonNumber(p.Forget)})
 }
 
 // MarshalJSON writes non-finite losses as null.
 func (s Standing) MarshalJSON() ([]byte, error) {
 	type plain Standing
+	var forget *float64
+	if s.ForgetLoss != 0 {
+		forget = jsonNumber(s.ForgetLoss)
+	}
 	return json.Marshal(struct {
 		plain
 		EvalLoss     *float64 `json:"eval_loss"`
 		BestEvalLoss *float64 `json:"best_eval_loss"`
-	}{plain(s), jsonNumber(s.EvalLoss), jsonNumber(s.BestEvalLoss)})
+		ForgetLoss   *float64 `json:"forget_loss,omitempty"`
+	}{plain(s), jsonNumber(s.EvalLoss), jsonNumber(s.BestEvalLoss), forget})
 }
 
 // Finite reports whether x is neither NaN nor ±Inf.

@@ -15,6 +15,7 @@ type Standing struct {
 	EvalLoss      float64 `json:"eval_loss"`       // current (final) eval loss
 	BestEvalLoss  float64 `json:"best_eval_loss"`  // lowest eval loss seen
 	StepsToTarget int     `json:"steps_to_target"` // first step whose eval loss ≤ the target; -1 if never
+	ForgetLoss    float64 `json:"-"`               // the final forgetting loss (Point.Forget; 0: the task has none), JSON forget_loss
 	Status        Status  `json:"status"`
 	Winner        bool    `json:"winner"` // best finished run, once every run has ended
 }
@@ -43,7 +44,7 @@ func Leaderboard(results []*Result, target float64) []Standing {
 		row := Standing{
 			Method: r.Method, Trainable: r.Params.Trainable, MemoryTotal: r.Memory.Total,
 			StepsPerSec: r.Speed.StepsPerSecond, EvalLoss: r.Final.Eval, BestEvalLoss: math.Inf(1),
-			StepsToTarget: -1, Status: r.Status,
+			StepsToTarget: -1, Status: r.Status, ForgetLoss: r.Final.Forget,
 		}
 		if len(r.History) == 0 { // cancelled before its first step: no loss to show
 			row.EvalLoss = math.NaN()

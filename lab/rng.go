@@ -15,6 +15,7 @@ const (
 	StreamAdapter                   // the method's own initialisation
 	StreamTrain                     // the training set
 	StreamInputs                    // the subspace the task's inputs span, when confined
+	StreamSample                    // a task's text samples (the same draws for every sample of a run)
 )
 
 // NewRand returns the generator of one stream of a seed.

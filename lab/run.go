@@ -40,6 +40,8 @@ type Progress struct {
 	Elapsed     time.Duration // wall time since training started, pauses included
 	LR          float64       // the base learning rate in use (it can change while running)
 	StepLR      float64       // the rate of the last step: LR scaled by the schedule
+	ForgetLoss  float64       // last forgetting loss (Metrics.Forget; 0: the task has none)
+	Sample      Sample        // the latest text sample (zero: none yet, or the task takes none)
 	Status      Status
 	Points      []Point
 	Memory      Memory // bytes the run's ledger holds, by category (zero while queued)
@@ -83,6 +85,11 @@ type Result struct {
 	// LRChanges lists every live change of the learning rate, in order:
 	// Config.LR is the rate the run started with.
 	LRChanges []LRChange `json:"lr_changes,omitempty"`
+	// Samples are the texts the network generated, in step order, for a
+	// task whose networks generate text (lab.Sampler).
+	Samples []Sample `json:"samples,omitempty"`
+	// Notes are what the task says about the run's data (lab.Noter).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Job is one run to make: a method on a task with its settings.

@@ -12,6 +12,17 @@ type TaskInfo struct {
 	Settings []Setting
 	// Explain is what an explanation of a method says about the task.
 	Explain TaskExplanation
+	// Defaults are core settings the task runs best with when a person
+	// does not give them (flag name → value as Setting.Set parses it), e.g.
+	// a smaller batch and fewer steps for a costlier network. Faces start a
+	// run of the task from Catalog.DefaultsFor.
+	Defaults map[string]string
+	// BitsPer, if not empty, says the loss is a cross-entropy in nats per
+	// BitsPer ("char"): faces show loss/ln 2 beside it, as bits per BitsPer.
+	BitsPer string
+	// Samples says the task's networks generate text (lab.Sampler): its
+	// runs report samples, which a face may make room for.
+	Samples bool
 }
 
 // TaskExplanation is what a method's explanation says about the task it
@@ -96,4 +107,34 @@ type Targeted interface {
 // Metrics are a network's held-out measurements.
 type Metrics struct {
 	Eval float64 // the loss on the held-out set
+	// Forget is the loss on a held-out split of what the base model was
+	// pretrained on, which fine-tuning may make worse (forgetting); 0 for a
+	// task that measures none (a cross-entropy is never exactly 0).
+	Forget float64
+}
+
+// Sampler is implemented by a network that generates text. A run takes a
+// sample before its first step, every SampleEvery steps and at its last
+// step (Result.Samples, Progress.Sample).
+type Sampler interface {
+	// SampleEvery is the number of steps between samples; 0: none.
+	SampleEvery() int
+	// Sample generates text from the current weights, from a fixed prompt
+	// and a fixed seed: the same weights give the same text. The run fills
+	// in the Step.
+	Sample() Sample
+}
+
+// Sample is a text a network generated from a prompt at a step.
+type Sample struct {
+	Step   int    `json:"step"`
+	Prompt string `json:"prompt"`
+	Text   string `json:"text"` // what the model wrote after the prompt
+}
+
+// Noter is implemented by a network with something to say about its data
+// that a person should read with the results (a user's text whose
+// characters were replaced, the sizes of the splits): Result.Notes.
+type Noter interface {
+	Notes() []string
 }

@@ -51,15 +51,18 @@ type trainer struct {
 	schedule  Schedule // its multiplier per step
 	lrChanges []LRChange
 
-	steps     int     // optimiser steps taken
-	trainLoss float64 // of the last batch
-	evalLoss  float64 // at the last evaluation
-	loss0     float64 // of the first batch: the divergence bound's reference
-	interval  lossInterval
-	hist      *History
-	fresh     []Point // points recorded since the last delivered progress event
-	status    Status
-	reason    string // why it diverged
+	steps      int     // optimiser steps taken
+	trainLoss  float64 // of the last batch
+	evalLoss   float64 // at the last evaluation
+	forgetLoss float64 // at the last evaluation (Metrics.Forget)
+	sampler    Sampler // the network, if it generates text
+	samples    []Sample
+	loss0      float64 // of the first batch: the divergence bound's reference
+	interval   lossInterval
+	hist       *History
+	fresh      []Point // points recorded since the last delivered progress event
+	status     Status
+	reason     string // why it diverged
 
 	cores       *Cores // the helper the layers' products split over (Job.Cores), or nil
 	memory      Memory // bytes the ledger holds, by category
@@ -136,6 +139,9 @@ func newTrainer(ctx context.Context, job Job) (*trainer, error) {
 	t.interval.reset()
 	t.digest = NewDigest()
 	net.DigestData(&t.digest)
+	if s, ok := net.(Sampler); ok && s.SampleEvery() > 0 {
+		t.sampler = s
+	}
 	return t, nil
 }
 
@@ -167,15 +173,27 @@ func afterCancel(ctx context.Context, grace time.Duration) (context.Context, con
 	}
 }
 
+// sample takes a text sample at the current step, unless one was taken at it.
+func (t *trainer) sample() {
+	if t.sampler == nil || (len(t.samples) > 0 && t.samples[len(t.samples)-1].Step == t.steps) {
+		return
+	}
+	s := t.sampler.Sample()
+	s.Step = t.steps
+	t.samples = append(t.samples, s)
+}
+
 // train takes the run's steps, evaluating every EvalEvery steps and
 // stopping at divergence; turn is called before every step and reports
 // false when the run must stop (cancelled). after is called after every step.
 func (t *trainer) train(ctx context.Context, turn func() bool, after func()) {
 	cfg := t.job.Config
-	t.evalLoss = t.net.Evaluate(ctx).Eval // on the core the build took (the run's first turn)
+	m := t.net.Evaluate(ctx) // on the core the build took (the run's first turn)
+	t.evalLoss, t.forgetLoss = m.Eval, m.Forget
 	if t.trace != nil {
 		t.trace.evaluated(0, t.evalLoss)
 	}
+	t.sample() // the base model's text, before any step
 	for t.steps < cfg.Steps {
 		if !turn() {
 			t.status = Cancelled
@@ -184,7 +202,7 @@ func (t *trainer) train(ctx context.Context, turn func() bool, after func()) {
 		loss := t.step()
 		if t.steps == 1 {
 			t.loss0 = loss
-			t.record(Point{Step: 0, Train: loss, Eval: t.evalLoss, span: 1})
+			t.record(Point{Step: 0, Train: loss, Eval: t.evalLoss, Forget: t.forgetLoss, span: 1})
 		}
 		t.interval.add(loss)
 		reason := t.divergence(loss)
@@ -206,6 +224,9 @@ func (t *trainer) train(ctx context.Context, turn func() bool, after func()) {
 				break
 			}
 		}
+		if t.sampler != nil && (t.steps%t.sampler.SampleEvery() == 0 || t.steps == cfg.Steps) {
+			t.sample()
+		}
 		after()
 	}
 	if t.status == Running {
@@ -224,7 +245,7 @@ func (t *trainer) evaluate(ctx context.Context) bool {
 	if ctx.Err() != nil {
 		return false
 	}
-	t.evalLoss = m.Eval
+	t.evalLoss, t.forgetLoss = m.Eval, m.Forget
 	if t.trace != nil {
 		t.trace.evaluated(t.steps, t.evalLoss)
 	}
@@ -233,7 +254,7 @@ func (t *trainer) evaluate(ctx context.Context) bool {
 	}
 	last, _ := t.hist.Last()
 	iv := t.interval
-	t.record(Point{Step: t.steps, Train: iv.sum / float64(iv.n), Eval: t.evalLoss, TrainMin: iv.min, TrainMax: iv.max, span: t.steps - last.Step})
+	t.record(Point{Step: t.steps, Train: iv.sum / float64(iv.n), Eval: t.evalLoss, Forget: t.forgetLoss, TrainMin: iv.min, TrainMax: iv.max, span: t.steps - last.Step})
 	t.interval.reset()
 	return true
 }
@@ -294,7 +315,10 @@ func (t *trainer) result(speed Speed) *Result {
 		Method: cfg.Method, Status: t.status, Reason: t.reason, Config: cfg,
 		Layers: t.job.Task.Layers(cfg, t.job.Method.Info().TrainsBase),
 		Params: t.paramCounts, Memory: t.memory, History: hist, DataDigest: t.digest, Speed: speed,
-		LRChanges: t.lrChanges,
+		LRChanges: t.lrChanges, Samples: t.samples,
+	}
+	if n, ok := t.net.(Noter); ok {
+		res.Notes = n.Notes()
 	}
 	res.Speed.InitSeconds = t.initSeconds
 	if len(hist) > 0 {

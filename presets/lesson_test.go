@@ -34,7 +34,7 @@ var lessonChecks = map[string]func(t *testing.T, p Preset, rs []*lab.Result){
 }
 
 // TestBuiltInLessons runs every built-in preset headless at seeds 1, 2 and
-// 3, the way the lab runs it (lab.ExecuteAll, two cores shared by all its
+// 3 (the lessons on the character-level model are in textLessons), the way the lab runs it (lab.ExecuteAll, two cores shared by all its
 // runs), checks at every seed that it shows what its notes claim, and that a
 // seed takes well under a minute. The numbers are deterministic (seeded);
 // only the timings vary.
@@ -48,6 +48,9 @@ func TestBuiltInLessons(t *testing.T) {
 	for _, p := range BuiltIn() {
 		t.Run(p.Name, func(t *testing.T) {
 			check, ok := lessonChecks[p.Name]
+			if !ok {
+				check, ok = textLessons[p.Name]
+			}
 			if !ok {
 				t.Fatalf("built-in preset %s has no lesson check", p.Name)
 			}
@@ -77,8 +80,8 @@ func TestBuiltInLessons(t *testing.T) {
 				seedRuns := rs[k*len(jobs) : (k+1)*len(jobs)]
 				t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 					for i, r := range seedRuns {
-						t.Logf("  %-26s %-8s final eval %.3g (at 10%%: %.3g) to 1e-3 at %d, trainable %d memory %d B (activations %d B)",
-							p.JobLabel(i), r.Status, r.Final.Eval, evalAt(r, r.Config.Steps/10), stepsTo(r, 1e-3), r.Params.Trainable, r.Memory.Total, r.Memory.Activations)
+						t.Logf("  %-26s %-8s final eval %.3g (at 10%%: %.3g) to 1e-3 at %d, forgetting %.3g, trainable %d memory %d B (activations %d B)",
+							p.JobLabel(i), r.Status, r.Final.Eval, evalAt(r, r.Config.Steps/10), stepsTo(r, 1e-3), r.Final.Forget, r.Params.Trainable, r.Memory.Total, r.Memory.Activations)
 					}
 					check(t, p, seedRuns)
 				})

@@ -70,7 +70,8 @@ var builtinFS embed.FS
 
 // builtinOrder is the order `loralab presets` lists the built-in presets in;
 // embedded files not named here follow alphabetically.
-var builtinOrder = []string{"race-five", "rank-matters", "rslora-rank", "loraplus-tuned", "frozen-a", "vera-budget", "vera-rank", "beyond-rank", "dora-vs-lora", "pissa-vs-lora", "full-vs-lora"}
+var builtinOrder = []string{"race-five", "rank-matters", "rslora-rank", "loraplus-tuned", "frozen-a", "vera-budget", "vera-rank", "beyond-rank", "dora-vs-lora", "pissa-vs-lora", "full-vs-lora",
+	"charlm-race", "charlm-forgetting", "charlm-targets", "charlm-rank"}
 
 var builtins = mustLoadBuiltIns()
 
@@ -237,11 +238,16 @@ func Names(all []Preset) []string {
 // tasks and settings up in it too.
 var Catalog = lab.Catalog{Methods: adapters.All(), Tasks: tasks.All()}
 
-// Config returns the catalog's defaults with the preset's Settings applied
-// (the settings shared by every method) and Method set to the first method.
-// It does not apply per-method overrides (see ConfigFor) nor the sweep's values.
+// Config returns the catalog's defaults for the preset's task
+// (Catalog.DefaultsFor: the task's own core defaults) with the preset's
+// Settings applied (the settings shared by every method) and Method set to
+// the first method. It does not apply per-method overrides (see ConfigFor)
+// nor the sweep's values.
 func (p Preset) Config() (lab.Config, error) {
 	cfg := Catalog.Defaults()
+	if task, ok := p.Settings["task"]; ok {
+		cfg = Catalog.DefaultsFor(task)
+	}
 	if len(p.Methods) > 0 {
 		cfg.Method = p.Methods[0]
 	}

@@ -15,7 +15,8 @@ import (
 
 func TestBuiltIns(t *testing.T) {
 	all := BuiltIn()
-	want := []string{"race-five", "rank-matters", "rslora-rank", "loraplus-tuned", "frozen-a", "vera-budget", "vera-rank", "beyond-rank", "dora-vs-lora", "pissa-vs-lora", "full-vs-lora"}
+	want := []string{"race-five", "rank-matters", "rslora-rank", "loraplus-tuned", "frozen-a", "vera-budget", "vera-rank", "beyond-rank", "dora-vs-lora", "pissa-vs-lora", "full-vs-lora",
+		"charlm-race", "charlm-forgetting", "charlm-targets", "charlm-rank"}
 	if got := Names(all); !slices.Equal(got, want) {
 		t.Fatalf("built-in presets %v, want %v", got, want)
 	}

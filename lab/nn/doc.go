@@ -32,7 +32,8 @@ import (
 )
 
 // Layer is a linear layer as a network calls it: lab.Adapted (a base layer
-// with a method applied) and Dense satisfy it.
+// with a method applied), Dense (pretraining) and Frozen (a layer no method
+// adapts) satisfy it.
 type Layer interface {
 	// Forward computes Y (N × d_out) from X (N × d_in), keeping what Backward needs.
 	Forward(x, y *lab.Mat)

@@ -2,6 +2,7 @@ package nn_test
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/loralab/loralab/lab"
@@ -98,5 +99,37 @@ func TestAdd(t *testing.T) {
 		if a.Data[i] != want {
 			t.Fatalf("Add: %v", a.Data)
 		}
+	}
+}
+
+// TestFrozen: a frozen layer computes Y = X·Wᵀ + b (against plain loops),
+// its ∂L/∂X matches finite differences, Backward with dx nil touches
+// nothing, and neither pass changes W or b.
+func TestFrozen(t *testing.T) {
+	r := testRand(21)
+	base := &lab.Linear{Shape: lab.Shape{Name: "f", DIn: 5, DOut: 3}, W: randomMat(r, 3, 5, 1), Bias: []float64{0.1, -0.2, 0.3}}
+	w0, b0 := base.W.Clone(), append([]float64(nil), base.Bias...)
+	f := nn.NewFrozen(base)
+	x, y := randomMat(r, 4, 5, 1), lab.NewMat(4, 3)
+	f.Forward(x, y)
+	for n := 0; n < 4; n++ {
+		for o := 0; o < 3; o++ {
+			want := base.Bias[o]
+			for i := 0; i < 5; i++ {
+				want += x.At(n, i) * base.W.At(o, i)
+			}
+			if math.Abs(y.At(n, o)-want) > 1e-12 {
+				t.Fatalf("Y[%d,%d] = %g, want %g", n, o, y.At(n, o), want)
+			}
+		}
+	}
+	R := randomMat(r, 4, 3, 1)
+	loss := func() float64 { f.Forward(x, y); return dot(y, R) }
+	dx := lab.NewMat(4, 5)
+	f.Backward(R, dx)
+	checkGrad(t, "∂L/∂X", dx, finiteDiff(x, loss))
+	f.Backward(R, nil)
+	if !slices.Equal(base.W.Data, w0.Data) || !slices.Equal(base.Bias, b0) {
+		t.Error("a frozen layer changed its W or b")
 	}
 }

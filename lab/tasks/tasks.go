@@ -5,9 +5,12 @@
 // receives a method and never names one.
 package tasks
 
-import "github.com/loralab/loralab/lab"
+import (
+	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/lab/tasks/charlm"
+)
 
 // All returns every task in display order; the first is the default.
 func All() []lab.Task {
-	return []lab.Task{Shift{}}
+	return []lab.Task{Shift{}, charlm.Task{}}
 }

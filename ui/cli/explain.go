@@ -54,6 +54,14 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	// The task's own defaults (batch, steps), under what was given.
+	withTask := catalog.DefaultsFor(cfg.Task)
+	for _, s := range catalog.Settings() {
+		if given[s.Name] {
+			s.Set(&withTask, s.Get(cfg)) // parsed once already
+		}
+	}
+	cfg = withTask
 	if len(pos) > 1 {
 		return usageError(stderr, "explain", fmt.Errorf("one method at a time, got %q and %q; without a method it compares them all", pos[0], pos[1]))
 	}

@@ -118,10 +118,10 @@ func (f *runFlags) loadPreset() error {
 }
 
 // configFor returns the settings of one method: the preset's (with its
-// per-method overrides) or the defaults, then every setting given on the
-// command line on top.
+// per-method overrides) or the defaults of the task (catalog.DefaultsFor),
+// then every setting given on the command line on top.
 func (f *runFlags) configFor(method string) (lab.Config, error) {
-	cfg := catalog.Defaults()
+	cfg := catalog.DefaultsFor(f.cfg.Task)
 	if f.preset != nil {
 		var err error
 		if cfg, err = f.preset.ConfigFor(method); err != nil {

@@ -21,18 +21,17 @@ func badValues(t *testing.T, s lab.Setting, m lab.Method) (malformed string, out
 		malformed, candidates = "abc", []string{"-1e300", "1e300"}
 	case lab.BoolSetting:
 		return "maybe", nil
-	default:
+	default: // text: a name that is none, an empty one, a character no vocabulary has
+		for _, v := range []string{"no-such-value-zz", "", "\u2603"} {
+			if refused(s, m, v) {
+				return v, nil
+			}
+		}
+		t.Errorf("%s: no bad text value is refused", s.Name)
 		return "no-such-value-zz", nil
 	}
-	task, _ := catalog.Task(catalog.Defaults().Task)
 	for _, v := range candidates {
-		cfg := catalog.Defaults()
-		cfg.Method = m.Info().Name
-		err := s.Set(&cfg, v)
-		if err == nil {
-			_, err = lab.Prepare(lab.Job{Method: m, Task: task, Config: cfg})
-		}
-		if err != nil {
+		if refused(s, m, v) {
 			outOfRange = append(outOfRange, v)
 		}
 	}
@@ -44,13 +43,40 @@ func badValues(t *testing.T, s lab.Setting, m lab.Method) (malformed string, out
 
 // methodFor is the first method that reads setting s on the default task.
 func methodFor(s lab.Setting) lab.Method {
-	task, _ := catalog.Task(catalog.Defaults().Task)
-	for _, m := range catalog.Methods {
-		if lab.Applies(s.Name, m, task) {
-			return m
+	m, _ := runFor(s)
+	return m
+}
+
+// refused reports whether the lab refuses v for s (parsing it, or preparing
+// a run of m on the task that reads s).
+func refused(s lab.Setting, m lab.Method, v string) bool {
+	_, task := runFor(s)
+	cfg := catalog.DefaultsFor(task.Info().Name)
+	cfg.Method = m.Info().Name
+	if err := s.Set(&cfg, v); err != nil {
+		return true
+	}
+	job, err := catalog.Job(cfg) // a method or task that is none
+	if err == nil {
+		_, err = lab.Prepare(job)
+	}
+	return err != nil
+}
+
+// runFor returns a method and a task that read s: the default task unless
+// only another task reads it (charlm's text file), with the first method
+// that reads s on it.
+func runFor(s lab.Setting) (lab.Method, lab.Task) {
+	def, _ := catalog.Task(catalog.Defaults().Task)
+	tasks := append([]lab.Task{def}, catalog.Tasks...)
+	for _, task := range tasks {
+		for _, m := range catalog.Methods {
+			if lab.Applies(s.Name, m, task) {
+				return m, task
+			}
 		}
 	}
-	return catalog.Methods[0]
+	return catalog.Methods[0], def
 }
 
 // TestBadInputMatrix gives every setting of the settings table — every
@@ -67,15 +93,15 @@ func TestBadInputMatrix(t *testing.T) {
 	}
 	cases := 0
 	for _, s := range catalog.Settings() {
-		m := methodFor(s)
-		name := m.Info().Name
+		m, task := runFor(s)
+		name, tname := m.Info().Name, task.Info().Name
 		malformed, outOfRange := badValues(t, s, m)
 		values := append([]string{malformed}, outOfRange...)
 		commands := map[string][]string{
-			"run":     {"run", "--method", name},
-			"explain": {"explain", name},
-			"sweep":   {"sweep", "--methods", name, "--vary", "seed=1,2"},
-			"race":    {"race", "--methods", name},
+			"run":     {"run", "--task", tname, "--method", name},
+			"explain": {"explain", name, "--task", tname},
+			"sweep":   {"sweep", "--task", tname, "--methods", name, "--vary", "seed=1,2"},
+			"race":    {"race", "--task", tname, "--methods", name},
 		}
 		if s.Name == "seed" {
 			commands["sweep"] = []string{"sweep", "--methods", name, "--vary", "lr=0.001,0.002"}

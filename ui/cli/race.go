@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -107,6 +108,7 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 		} else {
 			printLeaderboard(w, board, *target)
 		}
+		printSamples(w, res)
 		fmt.Fprintf(w, "reproduce: %s\n", line)
 	}); code != exitOK {
 		return code
@@ -205,7 +207,12 @@ func parseMethods(list string) ([]lab.Method, error) {
 // printLeaderboard writes the race table.
 func printLeaderboard(w io.Writer, board []lab.Standing, target float64) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "#\tmethod\ttrainable\tmemory\tsteps/s\teval loss\tbest eval\tsteps to %s\tstatus\t\n", text.Loss(target))
+	forgets := slices.ContainsFunc(board, func(s lab.Standing) bool { return s.ForgetLoss != 0 })
+	forgetHead := ""
+	if forgets {
+		forgetHead = "\tforgetting"
+	}
+	fmt.Fprintf(tw, "#\tmethod\ttrainable\tmemory\tsteps/s\teval loss%s\tbest eval\tsteps to %s\tstatus\t\n", forgetHead, text.Loss(target))
 	for _, s := range board {
 		m, _ := catalog.Method(s.Method)
 		title := s.Method
@@ -225,9 +232,26 @@ func printLeaderboard(w io.Writer, board []lab.Standing, target float64) {
 		if s.MemoryTotal == 0 { // cancelled before it started
 			trainable, memory, speed, eval, best = "—", "—", "—", "—", "—"
 		}
+		if forgets {
+			forget := "—"
+			if s.ForgetLoss != 0 && s.MemoryTotal != 0 {
+				forget = text.Loss(s.ForgetLoss)
+			}
+			eval += "\t" + forget
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", place, title, trainable, memory, speed, eval, best, reach, status)
 	}
 	tw.Flush()
+}
+
+// printSamples writes each run's last text sample, if the task takes them.
+func printSamples(w io.Writer, res []*lab.Result) {
+	for _, r := range res {
+		if n := len(r.Samples); n > 0 {
+			s := r.Samples[n-1]
+			fmt.Fprintf(w, "sample  %-10s step %s: %q\n", r.Method, text.Count(int64(s.Step)), s.Prompt+s.Text)
+		}
+	}
 }
 
 func methodNames(ms []lab.Method) []string {

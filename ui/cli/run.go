@@ -136,8 +136,13 @@ func printRun(w io.Writer, info lab.MethodInfo, r *lab.Result) {
 	if len(r.History) == 0 {
 		fmt.Fprintf(tw, "loss\t— (stopped before its first step)\n")
 	} else {
-		fmt.Fprintf(tw, "loss\tstep 0: train %s, eval %s\n", text.Loss(first(r).Train), text.Loss(first(r).Eval))
-		fmt.Fprintf(tw, "\tstep %s: train %s, eval %s\n", text.Count(int64(r.Final.Step)), text.Loss(r.Final.Train), text.Loss(r.Final.Eval))
+		bits := bitsOf(r.Config)
+		fmt.Fprintf(tw, "loss\tstep 0: train %s, eval %s%s\n", text.Loss(first(r).Train), text.Loss(first(r).Eval), bits(first(r).Eval))
+		fmt.Fprintf(tw, "\tstep %s: train %s, eval %s%s\n", text.Count(int64(r.Final.Step)), text.Loss(r.Final.Train), text.Loss(r.Final.Eval), bits(r.Final.Eval))
+		if r.Final.Forget != 0 {
+			fmt.Fprintf(tw, "forgetting\tthe pretraining text's held-out loss: %s%s at step 0, %s%s at step %s\n",
+				text.Loss(first(r).Forget), bits(first(r).Forget), text.Loss(r.Final.Forget), bits(r.Final.Forget), text.Count(int64(r.Final.Step)))
+		}
 		fmt.Fprintf(tw, "ΔW rank\t%v per layer (directions W moved in; σ > %g·σ_max)\n", r.DeltaRank, lab.RankTolerance)
 		var e90, e99 []int
 		for _, s := range r.Spectrum {
@@ -154,6 +159,13 @@ func printRun(w io.Writer, info lab.MethodInfo, r *lab.Result) {
 			fmt.Fprintf(tw, "\t%s of the task's target shift lies in A's row space, per layer\n", strings.Join(share, ", "))
 		}
 	}
+	if n := len(r.Samples); n > 0 {
+		s := r.Samples[n-1]
+		fmt.Fprintf(tw, "sample\tstep %s: %q\n", text.Count(int64(s.Step)), s.Prompt+s.Text)
+	}
+	for _, note := range r.Notes {
+		fmt.Fprintf(tw, "note\t%s\n", note)
+	}
 	fmt.Fprintf(tw, "speed\t%.0f steps/s over %.2f s\n", r.Speed.StepsPerSecond, r.Speed.Seconds)
 	tw.Flush()
 }
@@ -168,6 +180,17 @@ func modelText(cfg lab.Config) string {
 		return m(cfg)
 	}
 	return t.Info().Title
+}
+
+// bitsOf returns a function writing " (2.31 bits/char)" for a loss when
+// the task's loss is a cross-entropy (TaskInfo.BitsPer), else "".
+func bitsOf(cfg lab.Config) func(float64) string {
+	t, err := catalog.Task(cfg.Task)
+	if err != nil || t.Info().BitsPer == "" {
+		return func(float64) string { return "" }
+	}
+	per := t.Info().BitsPer
+	return func(x float64) string { return " (" + text.Bits(x, per) + ")" }
 }
 
 func first(r *lab.Result) lab.Point {

@@ -45,6 +45,23 @@ func Loss(x float64) string {
 	return strconv.FormatFloat(x, 'g', 4, 64)
 }
 
+// Bits formats a cross-entropy of x nats per `per` as bits: x/ln 2 with
+// three significant digits, "2.31 bits/char".
+func Bits(x float64, per string) string {
+	return sig3(x/math.Ln2) + " bits/" + per
+}
+
+// sig3 formats a number with three significant digits, NaN and Inf by name.
+func sig3(x float64) string {
+	switch {
+	case math.IsNaN(x):
+		return "NaN"
+	case math.IsInf(x, 0):
+		return "Inf"
+	}
+	return strconv.FormatFloat(x, 'g', 3, 64)
+}
+
 // ShortLoss formats a loss in at most 7 cells, for charts and panes:
 // 0.0123, 1.2e-05, "—" when unknown.
 func ShortLoss(x float64) string {

@@ -22,6 +22,9 @@ func TestLosses(t *testing.T) {
 			t.Errorf("Loss(%v) = %q, want %q", x, got, want)
 		}
 	}
+	if got := Bits(1.6, "char"); got != "2.31 bits/char" {
+		t.Errorf("Bits(1.6, char) = %q, want 2.31 bits/char (1.6/ln 2 = 2.308)", got)
+	}
 	for x, want := range map[float64]string{0.0123: "0.0123", 1.2e-5: "1.2e-05", 123.4: "123", math.NaN(): "—", math.Inf(-1): "-Inf", 0: "0"} {
 		if got := ShortLoss(x); got != want || Width(got) > 7 {
 			t.Errorf("ShortLoss(%v) = %q, want %q (≤ 7 cells)", x, got, want)

@@ -30,6 +30,10 @@ type slot struct {
 	// marked first.
 	pinned func(c *Common) int
 	first  bool
+	// shown, if not nil, says whether the pane is on screen at all (in
+	// either layout, and in tab's rotation): the samples pane only for a
+	// task that writes text.
+	shown func(c *Common) bool
 }
 
 // paneSlots is the lab's panes: a new pane is its file and one row here.
@@ -37,6 +41,7 @@ var paneSlots = []slot{
 	{name: "methods", new: pane(NewMethodsPane), column: leftColumn, rows: methodsRows, pinned: methodsPinned},
 	{name: "settings", new: pane(NewSettingsPane), column: leftColumn, rows: settingsRows},
 	{name: "loss", new: pane(NewChartPane), column: rightColumn, share: 60, first: true},
+	{name: "samples", new: pane(NewSamplesPane), column: rightColumn, rows: samplesRows, shown: samplesShown},
 	{name: "memory", new: pane(NewMemoryPane), column: rightColumn, share: 40},
 	{name: "board", new: pane(NewBoardPane), column: rightColumn, rows: boardRows},
 	{name: "about", new: pane(NewAboutPane), column: leftColumn, share: 100},
@@ -102,13 +107,17 @@ type layout struct {
 	narrow        bool
 	leftW, rightW int
 	bodyH         int
-	h             []int // each slot's height, frame included (wide; 0: not shown)
-	pinnedH       int   // narrow: the rows of the pinned panes
-	bottomH       int   // narrow: the pane under them
+	h             []int  // each slot's height, frame included (wide; 0: not shown)
+	hidden        []bool // slots whose shown says no: in neither layout
+	pinnedH       int    // narrow: the rows of the pinned panes
+	bottomH       int    // narrow: the pane under them
 }
 
 func computeLayout(c *Common, w, h int) layout {
-	lo := layout{bodyH: h - 3, h: make([]int, len(paneSlots))} // header, and two footer lines
+	lo := layout{bodyH: h - 3, h: make([]int, len(paneSlots)), hidden: make([]bool, len(paneSlots))} // header, and two footer lines
+	for i, s := range paneSlots {
+		lo.hidden[i] = s.shown != nil && !s.shown(c)
+	}
 	if w < 110 || h < 36 {
 		lo.narrow = true
 		lo.leftW = w
@@ -127,7 +136,7 @@ func computeLayout(c *Common, w, h int) layout {
 		rest, last := lo.bodyH, -1
 		for i, s := range paneSlots {
 			switch {
-			case s.column != col:
+			case s.column != col || lo.hidden[i]:
 			case s.rows != nil:
 				lo.h[i] = s.rows(c, lo.bodyH)
 				rest -= lo.h[i]
@@ -137,7 +146,7 @@ func computeLayout(c *Common, w, h int) layout {
 		}
 		left := rest
 		for i, s := range paneSlots {
-			if s.column == col && s.rows == nil {
+			if s.column == col && s.rows == nil && !lo.hidden[i] {
 				lo.h[i] = rest * s.share / 100
 				if i == last {
 					lo.h[i] = left
@@ -151,7 +160,7 @@ func computeLayout(c *Common, w, h int) layout {
 
 // visible reports whether slot i is on screen (the narrow layout shows
 // every pane in turn).
-func (lo layout) visible(i int) bool { return lo.narrow || lo.h[i] > 0 }
+func (lo layout) visible(i int) bool { return !lo.hidden[i] && (lo.narrow || lo.h[i] > 0) }
 
 // width is the width of slot i's column.
 func (lo layout) width(i int) int {

@@ -572,7 +572,7 @@ func (m *Model) body() []string {
 	f := m.bottom
 	title := m.panes[f].Title() + " │ tab:"
 	for g, s := range paneSlots {
-		if g != f && s.pinned == nil {
+		if g != f && s.pinned == nil && lo.visible(g) {
 			title += " " + s.name
 		}
 	}

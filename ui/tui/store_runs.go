@@ -29,6 +29,8 @@ type RunView struct {
 	LR          float64
 	Train, Eval float64
 	Hist        *lab.History
+	Forget      float64     // the last forgetting loss (0: the task measures none)
+	Sample      lab.Sample  // the latest text sample (zero: none)
 	Result      *lab.Result // set when it has ended
 	Reason      string      // why it diverged
 
@@ -387,7 +389,10 @@ func (l *Lab) Apply(u runUpdate) bool {
 		}
 		r.Step, r.Steps, r.StepsPerSec, r.Elapsed, r.LR = p.Step, p.Steps, p.StepsPerSec, p.Elapsed, p.LR
 		if p.Step > 0 || p.Status != lab.Queued {
-			r.Train, r.Eval = p.TrainLoss, p.EvalLoss
+			r.Train, r.Eval, r.Forget = p.TrainLoss, p.EvalLoss, p.ForgetLoss
+		}
+		if p.Sample != (lab.Sample{}) {
+			r.Sample = p.Sample
 		}
 		if p.Status != lab.Queued {
 			r.started = true
@@ -402,6 +407,9 @@ func (l *Lab) Apply(u runUpdate) bool {
 		r.Status = res.Status
 		r.LRChanges = res.LRChanges
 		r.Reason = res.Reason
+		if n := len(res.Samples); n > 0 {
+			r.Sample = res.Samples[n-1]
+		}
 		if res.Status != lab.Cancelled || res.Params.Total > 0 {
 			r.Memory, r.Measured, r.Trainable = res.Memory, true, res.Params.Trainable
 		}

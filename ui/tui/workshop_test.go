@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -691,7 +692,8 @@ func TestMouse(t *testing.T) {
 	}
 	// Wide: a click on the leaderboard focuses it.
 	m := newTestModelWith(t, 200, 60, Options{Mouse: true})
-	r := m.paneRects()[4]
+	board := slices.IndexFunc(paneSlots, func(s slot) bool { return s.name == "board" })
+	r := m.paneRects()[board]
 	m.Update(tea.MouseMsg{X: r.x + 3, Y: r.y + 2, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
 	if m.Focused() != "board" {
 		t.Errorf("a click on the leaderboard: focus %s", m.Focused())

@@ -240,17 +240,23 @@ func (m *Model) SetLayers(layers []nn.Layer) {
 		panic(fmt.Sprintf("charlm: %d layers for %d linear layers", len(layers), len(m.Base)))
 	}
 	m.Layers = layers
-	ps := m.Emb.Params()
-	for _, b := range m.Blocks {
-		ps = append(append(ps, b.Norm1.Params()...), b.Norm2.Params()...)
-	}
-	ps = append(ps, m.Final.Params()...)
+	ps := m.OwnParams()
 	for _, l := range m.Layers {
 		if p, ok := l.(interface{ Params() []*lab.Param }); ok {
 			ps = append(ps, p.Params()...)
 		}
 	}
 	m.params = ps
+}
+
+// OwnParams lists the trainable tensors that are not linear layers: the
+// embedding's and the norms' when they train (a fresh slice).
+func (m *Model) OwnParams() []*lab.Param {
+	ps := m.Emb.Params()
+	for _, b := range m.Blocks {
+		ps = append(append(ps, b.Norm1.Params()...), b.Norm2.Params()...)
+	}
+	return append(ps, m.Final.Params()...)
 }
 
 // DenseLayers makes every base layer trainable (nn.Dense): what pretraining uses.

@@ -28,7 +28,7 @@ import (
 // would always use T at 32× the cost at T = 64.
 type Sampler struct {
 	m      *Model
-	w      []*lab.Mat // merged weights, one per linear layer (Workspace: refreshed by Generate)
+	w      []*lab.Mat // merged weights, one per linear layer (Workspace: refreshed by Generate); nil: the base W
 	kc, vc []*lab.Mat // per block, T × d: keys and values of the positions in the cache
 	x, a   *lab.Mat   // T × d: residual stream and norm output of the rows being fed
 	q, y   *lab.Mat   // T × d: queries and attention output
@@ -44,7 +44,11 @@ type Sampler struct {
 }
 
 // NewSampler allocates a sampler for m from l (Workspace: nothing in it
-// outlives a Generate call except as scratch).
+// outlives a Generate call except as scratch). Call it after m.SetLayers
+// (and again if the layers change): a layer with an effective weight of its
+// own (lab.Adapted, nn.Dense) gets a buffer to merge it into; any other
+// (nn.Frozen, or no layers set) is computed with its base W, uncopied.
+// SamplerFootprint counts what it allocates.
 func NewSampler(m *Model, l *lab.Ledger) *Sampler {
 	T, d := m.Context, m.Width
 	ws := func(name string, rows, cols int) *lab.Mat { return l.Mat(lab.Workspace, "sample."+name, rows, cols) }
@@ -52,8 +56,12 @@ func NewSampler(m *Model, l *lab.Ledger) *Sampler {
 		m: m, x: ws("x", T, d), a: ws("a", T, d), q: ws("Q", T, d), y: ws("attn.out", T, d), br: ws("branch", T, d),
 		h: ws("mlp", T, MLPRatio*d), s: ws("scores", T, T), logits: ws("logits", 1, m.Vocab), window: make([]int, 0, T),
 	}
-	for _, b := range m.Base {
-		s.w = append(s.w, ws(b.Name+".W", b.DOut, b.DIn))
+	for i, b := range m.Base {
+		var w *lab.Mat // nil: the base W itself
+		if i < len(m.Layers) && merges(m.Layers[i]) {
+			w = ws(b.Name+".W", b.DOut, b.DIn)
+		}
+		s.w = append(s.w, w)
 	}
 	for i := 0; i < m.Depth; i++ {
 		s.kc = append(s.kc, ws(fmt.Sprintf("block%d.K", i), T, d))
@@ -62,17 +70,35 @@ func NewSampler(m *Model, l *lab.Ledger) *Sampler {
 	return s
 }
 
-// merge copies every layer's effective weight: EffectiveWeight when the
-// layer has one (lab.Adapted, nn.Dense), the base W otherwise.
+// effective is a layer that computes with a weight other than its base W
+// (or may: a trained W), which the sampler merges once per Generate.
+type effective interface{ EffectiveWeight(dst *lab.Mat) }
+
+func merges(l nn.Layer) bool {
+	_, ok := l.(effective)
+	return ok
+}
+
+// SamplerFootprint is the Workspace numbers NewSampler allocates for a model
+// of cfg whose layers of shapes merged have effective weights of their own:
+// the rows being fed (x, a, Q, attention output, branch: T × d each; the
+// MLP's T × 4d), the scores (T × T), one row of logits, each block's key and
+// value cache (T × d each) and a merged W per such layer.
+func SamplerFootprint(cfg Config, merged []lab.Shape) int {
+	T, d := cfg.Context, cfg.Width
+	n := 5*T*d + T*MLPRatio*d + T*T + cfg.Vocab + 2*cfg.Depth*T*d
+	for _, s := range merged {
+		n += s.DOut * s.DIn
+	}
+	return n
+}
+
+// merge writes every merging layer's effective weight into its buffer.
 func (s *Sampler) merge() {
-	for i, base := range s.m.Base {
-		if i < len(s.m.Layers) {
-			if e, ok := s.m.Layers[i].(interface{ EffectiveWeight(*lab.Mat) }); ok {
-				e.EffectiveWeight(s.w[i])
-				continue
-			}
+	for i, w := range s.w {
+		if w != nil {
+			s.m.Layers[i].(effective).EffectiveWeight(w)
 		}
-		s.w[i].CopyFrom(base.W)
 	}
 }
 
@@ -144,9 +170,13 @@ func (s *Sampler) feed(from, to int) {
 	s.linear(len(m.Base)-1, la, s.logits) // its logits
 }
 
-// linear computes out = in·Wᵀ + b for layer i with its merged W.
+// linear computes out = in·Wᵀ + b for layer i with its merged W (or its base W).
 func (s *Sampler) linear(i int, in, out *lab.Mat) {
-	lab.Gemm(1, in, lab.NoT, s.w[i], lab.T, 0, out)
+	w := s.w[i]
+	if w == nil {
+		w = s.m.Base[i].W
+	}
+	lab.Gemm(1, in, lab.NoT, w, lab.T, 0, out)
 	lab.AddRowVector(out, s.m.Base[i].Bias)
 }
 

@@ -6,6 +6,11 @@
 // This file and vocab.go, split.go and usertext.go are the task's data: the
 // embedded texts, the character vocabulary, the train and held-out splits and
 // the batches. model.go and sample.go are the network and its sampler.
+// weights.go, base.go and pretrain.go are the base model: its file format
+// (float32 safetensors with metadata), the embedded file, and the
+// pretraining that wrote it (the command is ./pretrain). task.go and
+// network.go are the lab.Task and lab.Network: the settings, the targeted
+// layers, the footprint, the held-out and forgetting losses, the samples.
 package charlm
 
 import (
