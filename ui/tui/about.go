@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // AboutPane is the workshop's page: the preset's question and teaching
@@ -86,7 +87,7 @@ func (p *AboutPane) layout() {
 		// Tight: the notes come first. The command is clipped to a line at
 		// the foot and shown in full at the end of the text.
 		full := p.footer(100)
-		p.foot = []string{fit(strings.Join(strings.Fields(strings.Join(full, " ")), " "), p.w)}
+		p.foot = []string{text.Fit(strings.Join(strings.Fields(strings.Join(full, " ")), " "), p.w)}
 		body = append(body, "")
 		body = append(body, full...)
 		room = p.h - 2
@@ -146,14 +147,14 @@ func (p *AboutPane) text() []string {
 	st, l := p.c.Styles, p.c.Lab
 	info := l.Infos[l.Cursor]
 	var out []string
-	para := func(label, text string) {
-		if text == "" {
+	para := func(label, body string) {
+		if body == "" {
 			return
 		}
 		if len(out) > 0 && p.h >= 14 { // a blank line between paragraphs, if roomy
 			out = append(out, "")
 		}
-		lines := wrap(label+text, p.w, 1000)
+		lines := wrap(label+body, p.w, 1000)
 		if len(lines) > 0 && label != "" {
 			lines[0] = st.Accent.Render(label) + strings.TrimPrefix(lines[0], label)
 		}
@@ -178,15 +179,15 @@ func (p *AboutPane) text() []string {
 	para("Claim: ", info.Claim)
 	para("Caveat: ", info.Caveat)
 	if len(out) > 0 {
-		out = append(out, "", st.Muted.Render(fit(p.c.Keys.Explain.Help().Key+": the full explanation of "+info.Title, p.w)))
+		out = append(out, "", st.Muted.Render(text.Fit(p.c.Keys.Explain.Help().Key+": the full explanation of "+info.Title, p.w)))
 	}
 	return out
 }
 
 // paragraphs splits text at blank lines and joins each paragraph's lines.
-func paragraphs(text string) []string {
+func paragraphs(s string) []string {
 	var out []string
-	for _, para := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
+	for _, para := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
 		if s := strings.Join(strings.Fields(para), " "); s != "" {
 			out = append(out, s)
 		}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/guptarohit/asciigraph"
+	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // drawChart is the lab's own chart: the loss chart, the sweep's curves and
@@ -212,7 +214,7 @@ func (cp *chartPrep) draw(height int) ([]string, *chartGeom) {
 		}
 		if s.Dot != "" {
 			for k, x := range s.X {
-				if k >= len(s.Y) || !finite(s.Y[k]) || (o.Log && s.Y[k] <= 0) {
+				if k >= len(s.Y) || !lab.Finite(s.Y[k]) || (o.Log && s.Y[k] <= 0) {
 					continue
 				}
 				if c := colOf(x); !math.IsNaN(col[c]) {
@@ -299,7 +301,7 @@ func (cp *chartPrep) draw(height int) ([]string, *chartGeom) {
 		if labels[r] != "" {
 			axis = "┤"
 		}
-		sb.WriteString(" " + padLeft(labels[r], labelWidth-1) + " " + axis)
+		sb.WriteString(" " + text.Fit(text.PadLeft(labels[r], labelWidth-1), labelWidth-1) + " " + axis)
 		cur := int16(-1)
 		for _, cl := range grid[i*cols : (i+1)*cols] {
 			if cl.p != cur {
@@ -324,7 +326,7 @@ func (cp *chartPrep) draw(height int) ([]string, *chartGeom) {
 	for _, t := range xt {
 		axisRow[colOf(t)] = '┬'
 	}
-	out = append(out, " "+padLeft(o.YLabel, labelWidth-1)+" └"+string(axisRow)+tail)
+	out = append(out, " "+text.Fit(text.PadLeft(o.YLabel, labelWidth-1), labelWidth-1)+" └"+string(axisRow)+tail)
 	labelRow := []rune(strings.Repeat(" ", avail+rightMargin+1))
 	next := 0
 	xfmt := o.XFormat
@@ -332,28 +334,19 @@ func (cp *chartPrep) draw(height int) ([]string, *chartGeom) {
 		xfmt = fmtTick
 	}
 	for _, t := range xt {
-		text := []rune(xfmt(float64(t)))
-		start := 1 + colOf(t) - len(text)/2
+		label := []rune(xfmt(float64(t)))
+		start := 1 + colOf(t) - len(label)/2
 		if t == 0 {
 			start = 1 + colOf(t)
 		}
-		if start < next || start+len(text) > len(labelRow) {
+		if start < next || start+len(label) > len(labelRow) {
 			continue
 		}
-		copy(labelRow[start:], text)
-		next = start + len(text) + 1
+		copy(labelRow[start:], label)
+		next = start + len(label) + 1
 	}
-	out = append(out, fit(" "+padLeft(o.XLabel, labelWidth-1)+" "+string(labelRow), o.Width))
+	out = append(out, text.Fit(" "+text.Fit(text.PadLeft(o.XLabel, labelWidth-1), labelWidth-1)+" "+string(labelRow), o.Width))
 	return out, geom
-}
-
-// padLeft right-aligns s in w cells (clipping it if longer).
-func padLeft(s string, w int) string {
-	n := width(s)
-	if n >= w {
-		return fit(s, w)
-	}
-	return strings.Repeat(" ", w-n) + s
 }
 
 // niceSteps are the mantissas of a round tick step.
@@ -411,7 +404,7 @@ func xAxis(xmax, avail int, o ChartOpts) (xEnd, cols int, ticks []int) {
 			k := (pairs - 1) / n
 			labelW := 0 // the last labels are the widest (1.25k, 1.5k)
 			for i := max(0, n-2); i <= n; i++ {
-				labelW = max(labelW, width(xfmt(float64(i*step))))
+				labelW = max(labelW, text.Width(xfmt(float64(i*step))))
 			}
 			if 2*k < labelW+2 {
 				continue // the labels would collide

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loralab/loralab/ui/text"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -319,7 +321,7 @@ func TestScalePane(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"llama-2-7b", "LoRA (8)", "VeRA (256)", "Full FT", "trainable", "% params", "total",
-		fmtBytes(float64(rep.Bytes.Total)), fmtParams(rep.Params.Trainable), "against rank", "r=1", "GiB", "●", "◆", "■"} {
+		text.Bytes(rep.Bytes.Total), fmtParams(rep.Params.Trainable), "against rank", "r=1", "GiB", "●", "◆", "■"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("scale view lacks %q:\n%s", want, v)
 		}

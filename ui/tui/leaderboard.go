@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/loralab/loralab/ui/text"
+
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/loralab/loralab/lab"
 )
@@ -41,7 +43,7 @@ func (p *BoardPane) render() string {
 	l, st := p.c.Lab, p.c.Styles
 	results := l.Results()
 	if len(results) == 0 {
-		return "\n  No runs yet: r races the marked methods\n  (all " + countWord(len(l.Methods)) + " if none is marked) with the\n  same settings, data and seed."
+		return "\n  No runs yet: r races the marked methods\n  (all " + text.CountWord(len(l.Methods)) + " if none is marked) with the\n  same settings, data and seed."
 	}
 	rows := lab.Leaderboard(results, lab.DefaultTarget)
 	// Columns by priority: what does not fit is left out.
@@ -51,26 +53,26 @@ func (p *BoardPane) render() string {
 		cell func(s lab.Standing) string
 	}
 	cols := []col{
-		{"eval", 8, func(s lab.Standing) string { return fmtLoss(s.EvalLoss) }},
+		{"eval", 8, func(s lab.Standing) string { return text.ShortLoss(s.EvalLoss) }},
 		{"best", 8, func(s lab.Standing) string {
 			if math.IsInf(s.BestEvalLoss, 1) {
 				return "—"
 			}
-			return fmtLoss(s.BestEvalLoss)
+			return text.ShortLoss(s.BestEvalLoss)
 		}},
-		{"trainable", 10, func(s lab.Standing) string { return fmtCount(float64(s.Trainable)) }},
-		{"memory", 10, func(s lab.Standing) string { return fmtBytes(float64(s.MemoryTotal)) }},
-		{"to " + fmtLoss(lab.DefaultTarget), 10, func(s lab.Standing) string {
+		{"trainable", 10, func(s lab.Standing) string { return text.ShortCount(float64(s.Trainable)) }},
+		{"memory", 10, func(s lab.Standing) string { return text.Bytes(s.MemoryTotal) }},
+		{"to " + text.ShortLoss(lab.DefaultTarget), 10, func(s lab.Standing) string {
 			if s.StepsToTarget < 0 {
 				return "—"
 			}
-			return fmtCount(float64(s.StepsToTarget))
+			return text.ShortCount(float64(s.StepsToTarget))
 		}},
 		{"steps/s", 8, func(s lab.Standing) string {
 			if s.StepsPerSec <= 0 {
 				return "—"
 			}
-			return fmtCount(s.StepsPerSec)
+			return text.ShortCount(s.StepsPerSec)
 		}},
 	}
 	fixed := 3 + 14 + 2 // place, method (and ✎), state
@@ -118,7 +120,7 @@ func (p *BoardPane) render() string {
 		room -= len(lines)
 	}
 	if room > 0 {
-		out = append(out, st.Muted.Render(fit(strings.Join(p.footer(), " · "), p.w)))
+		out = append(out, st.Muted.Render(text.Fit(strings.Join(p.footer(), " · "), p.w)))
 	}
 	return strings.Join(out, "\n")
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/loralab/loralab/ui/text"
+
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/guptarohit/asciigraph"
@@ -55,7 +57,7 @@ func NewChartPane(c *Common) *ChartPane {
 				p.changed("smoothing off")
 				return
 			}
-			p.changed("smoothing %s (EMA: each point keeps %s of the one before; z: stronger)", trimFloat(smoothings[p.smooth]), trimFloat(smoothings[p.smooth]))
+			p.changed("smoothing %s (EMA: each point keeps %s of the one before; z: stronger)", text.Float(smoothings[p.smooth]), text.Float(smoothings[p.smooth]))
 		}),
 		row(k.Curves, func(tea.KeyMsg) {
 			p.curves = (p.curves + 1) % len(curveNames)
@@ -97,7 +99,7 @@ func (p *ChartPane) moveCursor(dir int) {
 		p.cursor = min(max(0, p.cursor+dir*step), xmax)
 	}
 	p.memo.drop()
-	p.c.Lab.Say(false, "reading step %s: the legend gives each run's values there ([ ] move, esc hides)", fmtCount(float64(p.cursor)))
+	p.c.Lab.Say(false, "reading step %s: the legend gives each run's values there ([ ] move, esc hides)", text.ShortCount(float64(p.cursor)))
 }
 
 // extent is the chart's x range (the longest run's steps) and the last
@@ -130,7 +132,7 @@ func (p *ChartPane) Title() string {
 		opts = "log"
 	}
 	if s := smoothings[p.smooth]; s > 0 {
-		opts += ", EMA " + trimFloat(s)
+		opts += ", EMA " + text.Float(s)
 	}
 	evalMark, trainMark := "─", "·"
 	if !p.c.Styles.Colour {
@@ -226,7 +228,7 @@ func (p *ChartPane) render() string {
 	}
 	var legend []string
 	if p.cursorOn {
-		legend = append(legend, st.Accent.Render("│ step "+fmtCount(float64(p.cursor))))
+		legend = append(legend, st.Accent.Render("│ step "+text.ShortCount(float64(p.cursor))))
 	}
 	// The legend: each run's values (compact when short of rows); when
 	// even that takes more than a quarter of the pane and the reading cursor
@@ -280,7 +282,7 @@ func (p *ChartPane) render() string {
 		if same := coinciding(geom, first, runs); len(same) > 0 {
 			line = st.Warn.Render("≡ ") + strings.Join(same, "; ") + st.Muted.Render(" (o solos the cursor's, v hides it)")
 		}
-		notes[len(notes)-1] = fit(line, p.w)
+		notes[len(notes)-1] = text.Fit(line, p.w)
 	}
 	under := append(legendLines, notes...)
 	if len(under) > room {
@@ -379,7 +381,7 @@ func (p *ChartPane) legendItem(r *RunView, mode int) string {
 		}
 		return s + " " + st.Muted.Render("—")
 	}
-	format := fmtLoss
+	format := text.ShortLoss
 	if compact {
 		format = shortLoss
 	}
@@ -394,8 +396,8 @@ func (p *ChartPane) legendItem(r *RunView, mode int) string {
 
 // shortLoss formats a loss in at most 6 cells: 0.501, 0.0269, 3.8e-3.
 func shortLoss(x float64) string {
-	if !finite(x) || x == 0 || (math.Abs(x) >= 0.01 && math.Abs(x) < 1000) {
-		return fmtLoss(x)
+	if !lab.Finite(x) || x == 0 || (math.Abs(x) >= 0.01 && math.Abs(x) < 1000) {
+		return text.ShortLoss(x)
 	}
 	r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'e', 1, 64), 64)
 	return sci(r)
@@ -429,7 +431,7 @@ func packLegend(items []string, w int) []string {
 	}
 	colW := 0
 	for _, it := range items {
-		colW = max(colW, width(it))
+		colW = max(colW, text.Width(it))
 	}
 	colW += 2
 	per := max(1, w/colW)
@@ -437,9 +439,9 @@ func packLegend(items []string, w int) []string {
 	for i := 0; i < len(items); i += per {
 		var sb strings.Builder
 		for j := i; j < min(i+per, len(items)); j++ {
-			sb.WriteString(fit(items[j], colW))
+			sb.WriteString(text.Fit(items[j], colW))
 		}
-		lines = append(lines, fit(sb.String(), w))
+		lines = append(lines, text.Fit(sb.String(), w))
 	}
 	return lines
 }

@@ -271,9 +271,9 @@ func (p *SettingsPane) display(row settingRow) string {
 	case row.name == "rank" && cfg.Rank == 0:
 		return fmt.Sprintf("default (%d)", resolved.Rank)
 	case row.name == "alpha" && cfg.Alpha == 0:
-		return fmt.Sprintf("%s (s = %s)", trimFloat(resolved.Alpha), text.Number(lab.Scale(resolved)))
+		return fmt.Sprintf("%s (s = %s)", text.Float(resolved.Alpha), text.Number(lab.Scale(resolved)))
 	case row.name == "lr" && cfg.LR == 0:
-		return fmt.Sprintf("default (%s)", trimFloat(info.DefaultLR))
+		return fmt.Sprintf("default (%s)", text.Float(info.DefaultLR))
 	case row.set.Auto != "" && row.set.Resolve != nil && row.set.Get(cfg) == fmt.Sprint(row.set.Default):
 		return fmt.Sprintf("%s (%v)", row.set.Auto, row.set.Resolve(cfg, row.set.Default))
 	case row.set.Kind == lab.BoolSetting:
@@ -297,7 +297,7 @@ func (p *SettingsPane) render() string {
 	l, st := p.c.Lab, p.c.Styles
 	labelW := 0
 	for _, row := range p.rows {
-		labelW = max(labelW, width(row.label))
+		labelW = max(labelW, text.Width(row.label))
 	}
 	labelW = min(labelW, 17)
 	valW := max(8, min(16, p.w-labelW-9))
@@ -312,22 +312,22 @@ func (p *SettingsPane) render() string {
 		if cur {
 			pointer = "› "
 		}
-		label := fit(row.label, labelW)
+		label := text.Fit(row.label, labelW)
 		var val string
 		if cur && p.editing {
 			p.input.Width = valW - 4 // the view is Width cells plus the cursor's
-			val = "[" + fit(p.input.View(), valW-2) + "]"
+			val = "[" + text.Fit(p.input.View(), valW-2) + "]"
 		} else {
-			val = fit(p.display(row), valW)
+			val = text.Fit(p.display(row), valW)
 			if cur {
 				val = st.Accent.Render(val)
 			}
 		}
 		line := pointer + label + " " + val
-		room := p.w - width(line) - 1
+		room := p.w - text.Width(line) - 1
 		tag := ""
 		switch {
-		case row.set.Live && room >= width("live → "+liveTo):
+		case row.set.Live && room >= text.Width("live → "+liveTo):
 			tag = " " + st.Live.Render("live → "+liveTo)
 		case row.set.Live && room >= 4:
 			tag = " " + st.Live.Render("live")
@@ -345,14 +345,14 @@ func (p *SettingsPane) render() string {
 			msg = append(msg, st.Error.Render(m))
 		}
 	case p.note != "":
-		msg = []string{st.OK.Render(fit("✓ "+p.note, p.w))}
+		msg = []string{st.OK.Render(text.Fit("✓ "+p.note, p.w))}
 	default:
 		row := p.rows[p.cur]
 		hint := row.set.Help
 		if !row.set.Live && l.Active() > 0 {
 			hint = "applies to the next run · " + hint
 		}
-		msg = []string{st.Muted.Render(fit(hint, p.w))}
+		msg = []string{st.Muted.Render(text.Fit(hint, p.w))}
 	}
 	listH := max(1, p.h-len(msg)-1)
 	if p.h < len(rows)+len(msg)+1 {
@@ -376,7 +376,7 @@ func (p *SettingsPane) render() string {
 		if below := len(rows) - end; below > 0 {
 			more = append(more, fmt.Sprintf("↓ %d below", below))
 		}
-		out = append(out, st.Muted.Render(fit("  "+strings.Join(more, " · "), p.w)))
+		out = append(out, st.Muted.Render(text.Fit("  "+strings.Join(more, " · "), p.w)))
 	}
 	for len(out) < p.h-len(msg) {
 		out = append(out, "")

@@ -2,7 +2,10 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/loralab/loralab/ui/text"
 
 	"github.com/charmbracelet/bubbles/key"
 )
@@ -21,18 +24,18 @@ func (m *Model) header() string {
 	// Progress as LlamaBoard shows it: ended/total, elapsed < remaining.
 	right := ""
 	if ended, total, elapsed, left, known, ok := l.RaceProgress(); ok {
-		t := fmt.Sprintf("race %d/%d %s", ended, total, fmtDuration(elapsed))
+		t := fmt.Sprintf("race %d/%d %s", ended, total, text.Clock(elapsed))
 		if known {
-			t += " < " + fmtDuration(left)
+			t += " < " + text.Clock(left)
 		}
 		right += st.Header.Render(t + " · ")
 	}
 	if sw := l.Sweep; sw != nil {
 		t := fmt.Sprintf("sweep %d/%d", sw.Done(), len(sw.Runs))
 		if sw.Elapsed > 0 {
-			t += " " + fmtDuration(sw.Elapsed)
+			t += " " + text.Clock(sw.Elapsed)
 			if left, ok := sw.Remaining(); ok {
-				t += " < " + fmtDuration(left)
+				t += " < " + text.Clock(left)
 			}
 		}
 		right += st.Header.Render(t + " · ")
@@ -57,17 +60,17 @@ func (m *Model) footer() []string {
 		}
 		// The runs' states come first, in their most compact form at
 		// least: the message gets what they leave, but at least 20 cells.
-		chipsW := width(m.chips(0))
+		chipsW := text.Width(m.chips(0))
 		room := max(w-chipsW-2, 20)
-		if width(l.Message) > room-1 {
+		if text.Width(l.Message) > room-1 {
 			// Cut: the rest is one key away.
 			more := " " + m.c.Keys.Messages.Help().Key + " all"
-			msg = style.Render(fit(l.Message, room-1-width(more))) + st.Key.Render(more) + " "
+			msg = style.Render(text.Fit(l.Message, room-1-text.Width(more))) + st.Key.Render(more) + " "
 		} else {
 			msg = style.Render(l.Message) + " "
 		}
 	}
-	avail := w - width(msg) - 1
+	avail := w - text.Width(msg) - 1
 	chips := m.chips(avail)
 	return []string{spread(chips, msg, w), m.hints(w)}
 }
@@ -97,14 +100,14 @@ func (m *Model) chips(w int) string {
 		func(r *RunView) string {
 			s := statusIcon(r) + " " + statusWord(r) + " " + progressText(r)
 			if r.StepsPerSec > 0 {
-				s += " " + fmtCount(r.StepsPerSec) + "/s"
+				s += " " + text.ShortCount(r.StepsPerSec) + "/s"
 			}
-			return s + " " + fmtDuration(r.Elapsed)
+			return s + " " + text.Clock(r.Elapsed)
 		},
 		func(r *RunView) string {
 			s := statusIcon(r) + " " + progressText(r)
 			if r.StepsPerSec > 0 && !r.Status.Final() {
-				s += " " + fmtCount(r.StepsPerSec) + "/s"
+				s += " " + text.ShortCount(r.StepsPerSec) + "/s"
 			}
 			return s
 		},
@@ -112,7 +115,7 @@ func (m *Model) chips(w int) string {
 			if r.Status.Final() {
 				return statusIcon(r)
 			}
-			return statusIcon(r) + itoa(percent(r)) + "%"
+			return statusIcon(r) + strconv.Itoa(percent(r)) + "%"
 		},
 	}
 	chip := func(r *RunView, f func(*RunView) string) string {
@@ -142,11 +145,11 @@ func (m *Model) chips(w int) string {
 				return compact
 			}
 		}
-		if width(line) <= w {
+		if text.Width(line) <= w {
 			return line
 		}
 	}
-	return fit(compact, max(w, 0))
+	return text.Fit(compact, max(w, 0))
 }
 
 // hints is the bottom line: the focused pane's keys, then the global ones,
@@ -179,7 +182,7 @@ func (m *Model) hints(w int) string {
 		essentials = render(k.Close) + "  " + st.Key.Render("q") + " " + st.Muted.Render("quit") + " "
 		seen[k.Close.Help().Key] = true
 	}
-	w -= width(essentials) + 1
+	w -= text.Width(essentials) + 1
 	line := ""
 	for _, b := range bs {
 		h := b.Help()
@@ -192,12 +195,12 @@ func (m *Model) hints(w int) string {
 		if line == "" {
 			sep = " "
 		}
-		if width(line)+width(sep)+width(item) > w {
+		if text.Width(line)+text.Width(sep)+text.Width(item) > w {
 			break
 		}
 		line += sep + item
 	}
-	return spread(line, essentials, w+width(essentials)+1)
+	return spread(line, essentials, w+text.Width(essentials)+1)
 }
 
 func firstLine(s string) string {
@@ -212,7 +215,5 @@ func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
-	return itoa(n) + " " + word + "s"
+	return text.ShortCount(float64(n)) + " " + word + "s"
 }
-
-func itoa(n int) string { return fmtCount(float64(n)) }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // statusIcon is the one-cell icon of a run state (· for no run).
@@ -57,7 +58,7 @@ func statusStyle(st *Styles, r *RunView) Paint {
 
 // progressText is "1.2k/2k" for a run.
 func progressText(r *RunView) string {
-	return fmtCount(float64(r.Step)) + "/" + fmtCount(float64(r.Steps))
+	return text.ShortCount(float64(r.Step)) + "/" + text.ShortCount(float64(r.Steps))
 }
 
 // percent is a run's progress in whole percent.

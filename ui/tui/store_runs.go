@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/loralab/loralab/lab"
@@ -338,7 +339,7 @@ func SpeedLabel(i int) string {
 	if speeds[i] == 0 {
 		return "max"
 	}
-	return fmt.Sprintf("%s steps/s", trimFloat(speeds[i]))
+	return fmt.Sprintf("%s steps/s", text.Float(speeds[i]))
 }
 
 // SetLiveLR sends a new learning rate to every run that has not ended,
@@ -414,7 +415,7 @@ func (l *Lab) Apply(u runUpdate) bool {
 		r.cancel() // release the context's resources
 		switch res.Status {
 		case lab.Done:
-			l.Say(false, "%s done: eval loss %s after %d steps", r.Info.Title, fmtLoss(res.Final.Eval), r.Step)
+			l.Say(false, "%s done: eval loss %s after %d steps", r.Info.Title, text.ShortLoss(res.Final.Eval), r.Step)
 		case lab.Diverged:
 			l.Say(true, "%s diverged: %s", r.Info.Title, res.Reason)
 		}
@@ -445,7 +446,7 @@ func (l *Lab) Results() []*lab.Result {
 		if len(hist) > 0 {
 			res.Final = hist[len(hist)-1]
 		} else {
-			res.Final = lab.Point{Eval: nan()}
+			res.Final = lab.Point{Eval: math.NaN()}
 		}
 		out = append(out, res)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loralab/loralab/ui/text"
+
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/share"
 )
@@ -101,9 +103,9 @@ func raceBanner(runs []*RunView) string {
 	switch {
 	case len(rows) > 0 && rows[0].Winner:
 		w := rows[0]
-		win := fmt.Sprintf("race over: %s wins, eval loss %s", name(w), fmtLoss(w.EvalLoss))
-		if len(rows) > 1 && rows[1].Status == lab.Done && finite(rows[1].EvalLoss) && w.EvalLoss > 0 {
-			win += fmt.Sprintf(", %s lower than %s (%s)", marginText(rows[1].EvalLoss/w.EvalLoss), name(rows[1]), fmtLoss(rows[1].EvalLoss))
+		win := fmt.Sprintf("race over: %s wins, eval loss %s", name(w), text.ShortLoss(w.EvalLoss))
+		if len(rows) > 1 && rows[1].Status == lab.Done && lab.Finite(rows[1].EvalLoss) && w.EvalLoss > 0 {
+			win += fmt.Sprintf(", %s lower than %s (%s)", marginText(rows[1].EvalLoss/w.EvalLoss), name(rows[1]), text.ShortLoss(rows[1].EvalLoss))
 		}
 		parts = append(parts, win)
 	default:
@@ -118,13 +120,13 @@ func raceBanner(runs []*RunView) string {
 			}
 		}
 	}
-	target := fmtLoss(lab.DefaultTarget)
+	target := text.ShortLoss(lab.DefaultTarget)
 	if reached == 0 {
 		parts = append(parts, "none reached "+target)
 	} else {
-		parts = append(parts, fmt.Sprintf("%d of %d reached %s, %s first (step %s)", reached, len(rows), target, name(rows[first]), fmtCount(float64(rows[first].StepsToTarget))))
+		parts = append(parts, fmt.Sprintf("%d of %d reached %s, %s first (step %s)", reached, len(rows), target, name(rows[first]), text.ShortCount(float64(rows[first].StepsToTarget))))
 	}
-	parts = append(parts, fmtDuration(wall)+" wall")
+	parts = append(parts, text.Clock(wall)+" wall")
 	return strings.Join(parts, " · ")
 }
 

@@ -3,10 +3,12 @@ package tui
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // SweepRun is one (method, value) run of a sweep, as the UI knows it.
@@ -106,7 +108,7 @@ func (s *SweepState) Done() int {
 func (s *SweepState) Final(mi, vi int) float64 {
 	r := s.Runs[mi*len(s.Values)+vi]
 	if r.Result == nil || r.Result.Status != lab.Done {
-		return nan() // running, diverged or cancelled: no final loss
+		return math.NaN() // running, diverged or cancelled: no final loss
 	}
 	return r.Result.Final.Eval
 }
@@ -117,12 +119,12 @@ func (s *SweepState) Final(mi, vi int) float64 {
 // the same run), each with its settings (a preset's per-method overrides
 // included, as loralab sweep does), validates every one, and starts them,
 // replacing any sweep.
-func (l *Lab) StartSweep(setting, text string) error {
+func (l *Lab) StartSweep(setting, list string) error {
 	set, err := catalog.Setting(setting)
 	if err != nil {
 		return err
 	}
-	values, err := lab.ParseValues(set, text)
+	values, err := lab.ParseValues(set, list)
 	if err != nil {
 		return err
 	}
@@ -165,7 +167,7 @@ func (l *Lab) StartSweep(setting, text string) error {
 		l.gen++
 		mem, trainable := formulaMemory(job.Method, job.Config)
 		st.Runs = append(st.Runs, &SweepRun{Method: idx[k/len(values)], Value: values[k%len(values)], Gen: l.gen,
-			Status: lab.Queued, Steps: job.Config.Steps, Eval: nan(), Trainable: trainable, Memory: mem.Total, cancel: cancel,
+			Status: lab.Queued, Steps: job.Config.Steps, Eval: math.NaN(), Trainable: trainable, Memory: mem.Total, cancel: cancel,
 			Hist: lab.NewHistory(SweepHistoryCap)})
 		l.hub.watch(sweepID(k), l.gen, r)
 	}
@@ -265,7 +267,7 @@ func (l *Lab) applySweep(u runUpdate) bool {
 		}
 		r.cancel()
 		if l.Sweep.Done() == len(l.Sweep.Runs) && !l.Sweep.Stopped {
-			l.Say(false, "sweep of %s done: %d runs in %s", l.Sweep.Setting, len(l.Sweep.Runs), fmtDuration(l.Sweep.Elapsed))
+			l.Say(false, "sweep of %s done: %d runs in %s", l.Sweep.Setting, len(l.Sweep.Runs), text.Clock(l.Sweep.Elapsed))
 		}
 	}
 	l.ver.Sweep++
@@ -281,15 +283,15 @@ func (l *Lab) SweepDefault(name string) string {
 	}
 	var out []string
 	for _, v := range s.Ladder {
-		text := trimFloat(v)
+		value := text.Float(v)
 		if s.Kind == lab.IntSetting {
-			text = fmt.Sprint(int(v))
+			value = fmt.Sprint(int(v))
 		}
 		ok := true
 		for _, i := range l.RaceMethods() {
 			cfg, err := l.ConfigFor(i)
 			if err == nil {
-				err = s.Set(&cfg, text)
+				err = s.Set(&cfg, value)
 			}
 			if err == nil {
 				_, err = prepare(l.Methods[i], cfg)
@@ -300,7 +302,7 @@ func (l *Lab) SweepDefault(name string) string {
 			}
 		}
 		if ok && len(out) < 8 {
-			out = append(out, text)
+			out = append(out, value)
 		}
 	}
 	return strings.Join(out, ",")

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // Summary is what loralab prints after the program has left the alternate
@@ -34,7 +35,7 @@ func (m *Model) paragraph() string {
 			continue
 		}
 		parts = append(parts, describeRun(r))
-		if r.Status == lab.Done && finite(r.Eval) && (best == nil || r.Eval < best.Eval) {
+		if r.Status == lab.Done && lab.Finite(r.Eval) && (best == nil || r.Eval < best.Eval) {
 			best = r
 		}
 	}
@@ -46,7 +47,7 @@ func (m *Model) paragraph() string {
 	}
 	s := "LoRA Lab: " + strings.Join(parts, "; ") + "."
 	if best != nil {
-		s += " Lowest eval loss: " + best.Info.Title + " (" + fmtLoss(best.Eval) + ")."
+		s += " Lowest eval loss: " + best.Info.Title + " (" + text.ShortLoss(best.Eval) + ")."
 	}
 	return s
 }
@@ -57,19 +58,19 @@ func describeRun(r *RunView) string {
 		return fmt.Sprintf("%s never started (it was queued)", r.Info.Title)
 	}
 	if r.Active() {
-		return fmt.Sprintf("%s stopped by quit at step %d of %d (eval loss %s)", r.Info.Title, r.Step, r.Steps, fmtLoss(r.Eval))
+		return fmt.Sprintf("%s stopped by quit at step %d of %d (eval loss %s)", r.Info.Title, r.Step, r.Steps, text.ShortLoss(r.Eval))
 	}
 	s := fmt.Sprintf("%s %s", r.Info.Title, statusWord(r))
 	switch r.Status {
 	case lab.Done:
-		s += fmt.Sprintf(" after %s with eval loss %s", plural(r.Step, "step"), fmtLoss(r.Eval))
+		s += fmt.Sprintf(" after %s with eval loss %s", plural(r.Step, "step"), text.ShortLoss(r.Eval))
 	case lab.Diverged:
 		s += fmt.Sprintf(" at step %d", r.Step)
 	case lab.Cancelled:
 		s += fmt.Sprintf(" at step %d", r.Step)
 	}
 	if r.StepsPerSec > 0 {
-		s += fmt.Sprintf(" (%s steps/s)", fmtCount(r.StepsPerSec))
+		s += fmt.Sprintf(" (%s steps/s)", text.ShortCount(r.StepsPerSec))
 	}
 	return s
 }
