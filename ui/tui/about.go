@@ -174,6 +174,7 @@ func (p *AboutPane) text() []string {
 		}
 		para(label, n)
 	}
+	para("", p.fairness())
 	para("", st.Method(info.Name).Render(info.Glyph)+" "+info.Title+": "+info.Summary)
 	para("Paper: ", info.Paper)
 	para("Claim: ", info.Claim)
@@ -182,6 +183,39 @@ func (p *AboutPane) text() []string {
 		out = append(out, "", st.Muted.Render(text.Fit(p.c.Keys.Explain.Help().Key+": the full explanation of "+info.Title, p.w)))
 	}
 	return out
+}
+
+// fairness says how the last race compared, when it was at several seeds
+// or tuned: the seeds, and the rate each method won its learning-rate
+// search with ("" for a race at one seed and its own rates).
+func (p *AboutPane) fairness() string {
+	l := p.c.Lab
+	e := l.Last
+	if e == nil || e.Kind != "race" {
+		return ""
+	}
+	var parts []string
+	seeds := 1
+	for _, r := range l.Runs {
+		seeds = max(seeds, r.Seeds())
+	}
+	if seeds > 1 {
+		first := e.Config.Seed
+		parts = append(parts, fmt.Sprintf("Seeds: every method ran at seeds %d … %d; the board ranks by the mean final eval loss and gives its min … max, and ≈ marks a method whose range overlaps the leader's — seed noise, not a result.", first, first+uint64(seeds-1)))
+	}
+	if t := e.Tunings; len(t) > 0 {
+		var won []string
+		for _, x := range t {
+			title := x.Method
+			if i := l.Index(x.Method); i >= 0 {
+				title = l.Infos[i].Title
+			}
+			won = append(won, title+" "+text.Number(x.Best))
+		}
+		parts = append(parts, fmt.Sprintf("Tuned race: each method first ran a learning-rate search — %s rates (%s), %s steps each, at seed %d — and raced at the rate whose run ended lowest: %s.",
+			text.CountWord(len(t[0].Grid)), gridText(t[0].Grid), text.Count(int64(t[0].Horizon)), t[0].Seed, strings.Join(won, ", ")))
+	}
+	return strings.Join(parts, " ")
 }
 
 // paragraphs splits text at blank lines and joins each paragraph's lines.

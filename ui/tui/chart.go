@@ -25,6 +25,10 @@ type Series struct {
 	// End, if set, labels the series' last point, drawn over every curve
 	// (drawChart only): curves on top of each other stay told apart.
 	End string
+	// Lo and Hi, if set (one per X, like Y), are a band drawn under every
+	// curve in the series' paint with ░ on the cells between them
+	// (drawChart only): the min … max over seeds around a mean.
+	Lo, Hi []float64
 }
 
 // ChartOpts says how to draw a chart.

@@ -14,7 +14,7 @@ import (
 )
 
 // storeTypes are the types whose values make up the Lab's state.
-var storeTypes = map[string]bool{"Lab": true, "RunView": true, "SweepState": true, "SweepRun": true, "PresetState": true, "Experiment": true}
+var storeTypes = map[string]bool{"Lab": true, "RunView": true, "SweepState": true, "SweepRun": true, "PresetState": true, "Experiment": true, "SearchState": true, "CompareSettings": true}
 
 // isStoreFile reports whether file is one of the store's files: the only
 // ones that may change the state.

@@ -109,13 +109,13 @@ func (p *MethodsPane) entry(i, stateW int) string {
 		switch {
 		case stateW < 12 && r == nil:
 			state = statusIcon(r) + fmt.Sprintf("%-4s", "")
-		case stateW < 12 && r.Status.Final():
+		case stateW < 12 && r.State().Final():
 			state = statusIcon(r) + fmt.Sprintf("%-4s", "")
 		case stateW < 12:
 			state = statusIcon(r) + fmt.Sprintf("%4s", strconv.Itoa(percent(r))+"%")
 		case r == nil:
 			state = statusIcon(r) + " " + fmt.Sprintf("%-12s", "")
-		case r.Status.Final():
+		case r.State().Final():
 			state = statusIcon(r) + " " + fmt.Sprintf("%-12s", statusWord(r))
 		default:
 			state = statusIcon(r) + " " + fmt.Sprintf("%-12s", fmt.Sprintf("%-7s %3d%%", statusWord(r), percent(r)))

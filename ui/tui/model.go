@@ -173,6 +173,8 @@ func (m *Model) keyTables() {
 		row(k.StepOnce, func(tea.KeyMsg) { l.StepOnce(l.Cursor) }),
 		row(k.Slower, func(tea.KeyMsg) { l.SetSpeed(-1) }),
 		row(k.Faster, func(tea.KeyMsg) { l.SetSpeed(1) }),
+		row(k.Seeds, func(tea.KeyMsg) { l.StepSeeds() }),
+		row(k.Tune, func(tea.KeyMsg) { l.ToggleTune() }),
 		{k.Save, func(tea.KeyMsg) tea.Cmd { return m.save() }},
 		{k.Export, func(tea.KeyMsg) tea.Cmd { return m.export() }},
 	}}
@@ -257,6 +259,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case batchMsg:
 		for _, u := range msg.Updates {
 			m.lab.Apply(u)
+		}
+		if msg.Search != nil {
+			m.lab.ApplySearch(*msg.Search)
 		}
 		return m, tea.Batch(m.lab.Listen(), m.startTick())
 	case tickMsg:

@@ -23,6 +23,19 @@ func (m *Model) header() string {
 	}
 	// Progress as LlamaBoard shows it: ended/total, elapsed < remaining.
 	right := ""
+	if s := l.Search; s != nil {
+		right += st.Header.Render(fmt.Sprintf("lr search %d/%d %s · ", s.Ended, s.Total, text.Clock(s.Elapsed())))
+	}
+	var cmp []string // how the next race compares, when not as ever
+	if n := l.Compare.SeedCount(); n > 1 {
+		cmp = append(cmp, plural(n, "seed"))
+	}
+	if l.Compare.Tune {
+		cmp = append(cmp, "tuned")
+	}
+	if len(cmp) > 0 {
+		right += st.Accent.Render(strings.Join(cmp, " ")) + st.Header.Render(" · ")
+	}
 	if ended, total, elapsed, left, known, ok := l.RaceProgress(); ok {
 		t := fmt.Sprintf("race %d/%d %s", ended, total, text.Clock(elapsed))
 		if known {
@@ -31,7 +44,7 @@ func (m *Model) header() string {
 		right += st.Header.Render(t + " · ")
 	}
 	if sw := l.Sweep; sw != nil {
-		t := fmt.Sprintf("sweep %d/%d", sw.Done(), len(sw.Runs))
+		t := fmt.Sprintf("sweep %d/%d", sw.Done(), sw.Total())
 		if sw.Elapsed > 0 {
 			t += " " + text.Clock(sw.Elapsed)
 			if left, ok := sw.Remaining(); ok {
@@ -88,7 +101,7 @@ func (m *Model) chips(w int) string {
 	if len(runs) == 0 {
 		if sw := l.Sweep; sw != nil { // a sweep alone: its runs in one chip
 			training, waiting := sw.Training()
-			s := fmt.Sprintf(" sweep of %s: %d of %d ended", sw.Setting, sw.Done(), len(sw.Runs))
+			s := fmt.Sprintf(" sweep of %s: %d of %d ended", sw.Setting, sw.Done(), sw.Total())
 			if training+waiting > 0 {
 				s += fmt.Sprintf(", %d training, %d waiting", training, waiting)
 			}
@@ -106,13 +119,13 @@ func (m *Model) chips(w int) string {
 		},
 		func(r *RunView) string {
 			s := statusIcon(r) + " " + progressText(r)
-			if r.StepsPerSec > 0 && !r.Status.Final() {
+			if r.StepsPerSec > 0 && !r.State().Final() {
 				s += " " + text.ShortCount(r.StepsPerSec) + "/s"
 			}
 			return s
 		},
 		func(r *RunView) string {
-			if r.Status.Final() {
+			if r.State().Final() {
 				return statusIcon(r)
 			}
 			return statusIcon(r) + strconv.Itoa(percent(r)) + "%"

@@ -27,7 +27,10 @@ import (
 // each other stay told apart), and the eval loss at a chosen step N
 // (pgup/pgdn) against the value — what a preset asks to "look early" at.
 // Where they do not all fit, tab shows one view at a time. It is modal: it
-// takes every key until esc closes it (the sweep goes on training).
+// takes every key until esc closes it (the sweep goes on training). At
+// several seeds (Lab.Compare.Seeds) every (method, value) runs at each
+// seed: the losses shown are means over the seeds, and the table marks
+// with ≈ the values whose range of final losses overlaps the best's.
 type SweepPane struct {
 	basePane
 	names   []string
@@ -277,7 +280,7 @@ func (p *SweepPane) skipped(setting string) []string {
 func (p *SweepPane) status(sw *SweepState, rest int) string {
 	st := p.c.Styles
 	training, waiting := sw.Training()
-	parts := []string{fmt.Sprintf("sweep of %s: %d of %d ended", st.Accent.Render(sw.Setting), sw.Done(), len(sw.Runs))}
+	parts := []string{fmt.Sprintf("sweep of %s: %d of %d ended", st.Accent.Render(sw.Setting), sw.Done(), sw.Total())}
 	if sw.Stopped {
 		parts = append(parts, st.Warn.Render("stopped"))
 	}
@@ -296,7 +299,7 @@ func (p *SweepPane) status(sw *SweepState, rest int) string {
 	}
 	done, total := sw.Progress()
 	parts = append(parts, fmt.Sprintf("%s/%s steps", text.ShortCount(float64(done)), text.ShortCount(float64(total))))
-	if !sw.Stopped && sw.Done() < len(sw.Runs) {
+	if !sw.Stopped && sw.Done() < sw.Total() {
 		parts = append(parts, st.Muted.Render("ctrl+x stops it"))
 	}
 	s := parts[0]
@@ -329,14 +332,8 @@ func (p *SweepPane) curvesChart(sw *SweepState, w, h int) []string {
 	var series []Series
 	var key []string
 	for vi, v := range sw.Values {
-		r := sw.Runs[mi*len(sw.Values)+vi]
-		var xs []int
-		var ys []float64
-		if r.Hist != nil {
-			for _, pt := range r.Hist.Points() {
-				xs, ys = append(xs, pt.Step), append(ys, pt.Eval)
-			}
-		}
+		c := curveOf(sweepHists(sw.Runs[mi*len(sw.Values)+vi]))
+		xs, ys := c.Steps, c.Eval
 		label := valueKey(vi)
 		paint := st.Ramp(vi, len(sw.Values))
 		chars := asciigraph.DefaultCharSet
@@ -347,6 +344,9 @@ func (p *SweepPane) curvesChart(sw *SweepState, w, h int) []string {
 		key = append(key, paint.Render(label)+"="+v)
 	}
 	title := "eval loss curves of " + st.Method(info.Name).Render(info.Glyph+" "+info.Title) + ", one per " + sw.Setting
+	if n := sw.Seeds(); n > 1 {
+		title += fmt.Sprintf(" (means over %d seeds)", n)
+	}
 	if len(sw.Methods) > 1 {
 		title += st.Muted.Render(" · shift+↑/↓: other method")
 	}
@@ -396,10 +396,11 @@ func (p *SweepPane) sweepSeries(sw *SweepState, m int) ([]Series, []string) {
 				ys[vi] = float64(r.Memory)
 			case sweepAtStep:
 				ys[vi] = math.NaN()
-				// The run's last eval loss at or before step N, once it
-				// has got to N.
-				if last, ok := r.Hist.Last(); ok && (last.Step >= at || r.Result != nil) {
-					if pt, ok := pointAt(r.Hist, at); ok {
+				// The run's last eval loss at or before step N (the mean
+				// over its seeds), once it has got to N.
+				c := curveOf(sweepHists(r))
+				if last, ok := c.last(); ok && (last.Step >= at || r.Ended()) {
+					if pt, ok := c.at(at); ok {
 						ys[vi] = pt.Eval
 					}
 				}
@@ -512,21 +513,37 @@ func (p *SweepPane) table(sw *SweepState, h int) []string {
 			}
 		}
 	}
+	seeds := sw.Seeds()
 	for vi, v := range sw.Values {
 		line := fmt.Sprintf("%-9s", text.Fit(v, 8))
 		for mi := range sw.Methods {
 			r := sw.Runs[mi*len(sw.Values)+vi]
 			cell := statusIcon(&RunView{Status: r.Status})
+			step, steps, running := 0, 0, false
+			for _, x := range r.Group() {
+				step, steps = step+x.Step, steps+x.Steps
+				running = running || x.Status == lab.Running
+			}
 			switch {
-			case r.Result != nil && r.Result.Status == lab.Done:
+			case seeds > 1 && lab.Finite(sw.Final(mi, vi)):
+				cell = text.ShortLoss(sw.Final(mi, vi))
+				switch {
+				case vi == best[mi]:
+					cell += "*"
+				case best[mi] >= 0 && r.Spread().Overlaps(sw.Runs[mi*len(sw.Values)+best[mi]].Spread()):
+					cell += "≈"
+				default:
+					cell += " "
+				}
+			case seeds == 1 && r.Result != nil && r.Result.Status == lab.Done:
 				cell = text.ShortLoss(r.Result.Final.Eval)
 				if vi == best[mi] {
 					cell += "*"
 				} else {
 					cell += " "
 				}
-			case r.Status == lab.Running && r.Steps > 0:
-				cell = fmt.Sprintf("%d%% ", r.Step*100/r.Steps)
+			case running && steps > 0:
+				cell = fmt.Sprintf("%d%% ", step*100/steps)
 			default:
 				cell += " "
 			}
@@ -534,7 +551,11 @@ func (p *SweepPane) table(sw *SweepState, h int) []string {
 		}
 		out = append(out, line)
 	}
-	out = append(out, st.Muted.Render("final eval loss; * best per method"))
+	if seeds > 1 {
+		out = append(out, st.Muted.Render(fmt.Sprintf("mean final eval loss of %d seeds;", seeds)), st.Muted.Render("* best per method, ≈ in its spread"))
+	} else {
+		out = append(out, st.Muted.Render("final eval loss; * best per method"))
+	}
 	// Trainable parameters and memory at each value, if there is room.
 	if h-len(out) >= 2*(len(sw.Values)+1)+2 {
 		for _, m := range []struct {
