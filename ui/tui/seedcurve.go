@@ -14,12 +14,12 @@ import (
 // eval-every), and a run whose bounded history merged points gives its
 // last point at or before the step.
 type seedCurve struct {
-	Steps              []int
-	Train, Eval        []float64 // the means
-	TrainLo, TrainHi   []float64 // the lowest and highest over the seeds
-	EvalLo, EvalHi     []float64
-	Seeds              int // the histories averaged (those with a point)
-	spread             bool // there were several histories: the band means something
+	Steps            []int
+	Train, Eval      []float64 // the means
+	TrainLo, TrainHi []float64 // the lowest and highest over the seeds
+	EvalLo, EvalHi   []float64
+	Seeds            int  // the histories averaged (those with a point)
+	spread           bool // there were several histories: the band means something
 }
 
 // curveOf averages the histories hs (one per seed; nil ones are skipped).
