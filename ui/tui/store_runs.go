@@ -371,9 +371,13 @@ func (l *Lab) ClearRuns() int {
 
 // ClearAll is the X key: every run and the sweep removed, and said so.
 func (l *Lab) ClearAll() {
+	searching := l.Search != nil
 	if n := l.ClearRuns(); n > 0 {
 		l.Say(false, "cleared %s: the board, the chart and e start from nothing", plural(n, "run"))
 		return
+	}
+	if searching {
+		return // CancelSearch said what it stopped
 	}
 	l.Say(true, "no run to clear")
 }
