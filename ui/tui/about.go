@@ -87,7 +87,7 @@ func (p *AboutPane) layout() {
 		// Tight: the notes come first. The command is clipped to a line at
 		// the foot and shown in full at the end of the text.
 		full := p.footer(100)
-		p.foot = []string{text.Fit(strings.Join(strings.Fields(strings.Join(full, " ")), " "), p.w)}
+		p.foot = []string{text.Fit(text.OneLine(strings.Join(full, " ")), p.w)}
 		body = append(body, "")
 		body = append(body, full...)
 		room = p.h - 2
@@ -222,7 +222,7 @@ func (p *AboutPane) fairness() string {
 func paragraphs(s string) []string {
 	var out []string
 	for _, para := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
-		if s := strings.Join(strings.Fields(para), " "); s != "" {
+		if s := text.OneLine(para); s != "" {
 			out = append(out, s)
 		}
 	}

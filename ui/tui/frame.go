@@ -115,7 +115,7 @@ func spread(left, right string, w int) string {
 // a word longer than w is clipped. It is text.Wrap and text.Clip for the
 // panes' fixed rectangles.
 func wrap(s string, w, n int) []string {
-	s = strings.Join(strings.Fields(s), " ")
+	s = text.OneLine(s)
 	if w <= 0 || n <= 0 || s == "" {
 		return nil
 	}
