@@ -99,6 +99,9 @@ func (m *Model) chips(w int) string {
 		}
 	}
 	if len(runs) == 0 {
+		if s := l.Search; s != nil { // a tuned race's search, before its runs
+			return st.Muted.Render(fmt.Sprintf(" lr search: %d of %d ended", s.Ended, s.Total))
+		}
 		if sw := l.Sweep; sw != nil { // a sweep alone: its runs in one chip
 			training, waiting := sw.Training()
 			s := fmt.Sprintf(" sweep of %s: %d of %d ended", sw.Setting, sw.Done(), sw.Total())
