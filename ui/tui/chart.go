@@ -4,10 +4,9 @@ import (
 	"math"
 	"strings"
 
+	"github.com/guptarohit/asciigraph"
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/text"
-
-	"github.com/guptarohit/asciigraph"
 )
 
 // Series is one curve of a chart: values at increasing x positions (steps).

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loralab/loralab/ui/text"
-
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -18,6 +16,7 @@ import (
 	"github.com/loralab/loralab/lab/scale"
 	"github.com/loralab/loralab/presets"
 	"github.com/loralab/loralab/ui/explain"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // The sizes every new screen must fit exactly.

@@ -6,10 +6,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/loralab/loralab/ui/text"
-
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // BoardPane is the race leaderboard: lab.Leaderboard over the current

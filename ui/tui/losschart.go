@@ -6,12 +6,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/loralab/loralab/ui/text"
-
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/guptarohit/asciigraph"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // curveNames are the choices of the c key.

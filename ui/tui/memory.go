@@ -5,13 +5,11 @@ import (
 	"math"
 	"strconv"
 	"strings"
-
-	"github.com/loralab/loralab/ui/text"
-
 	"time"
 
 	"github.com/guptarohit/asciigraph"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // categoryFill is the bar character of each memory category (lab.Categories

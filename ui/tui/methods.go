@@ -5,10 +5,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/loralab/loralab/ui/text"
-
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // MethodsPane lists every method of the registry with its colour and

@@ -5,11 +5,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/loralab/loralab/ui/text"
-
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/loralab/loralab/presets"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // PresetPicker is the preset dialog (p): every preset, built-in and from

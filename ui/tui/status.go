@@ -5,9 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/loralab/loralab/ui/text"
-
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // header is the top line: the app's name, the preset and its notes on the

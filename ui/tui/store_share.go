@@ -7,10 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/loralab/loralab/ui/text"
-
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/share"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // Experiment is the last run, race or sweep the lab started, as the one

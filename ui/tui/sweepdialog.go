@@ -5,13 +5,12 @@ import (
 	"math"
 	"strings"
 
-	"github.com/loralab/loralab/ui/text"
-
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/guptarohit/asciigraph"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // SweepPane is the sweep dialog (w): pick a sweepable setting (↑/↓), type

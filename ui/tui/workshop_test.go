@@ -9,11 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loralab/loralab/ui/text"
-
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 	"github.com/muesli/termenv"
 )
 
