@@ -296,8 +296,11 @@ func (l *Lab) Toggle(i int) {
 		l.Say(false, "%s", l.QueueNote(r.Info.Title, r.Gen))
 	case r.State() == lab.Paused:
 		for _, x := range r.Group() {
+			if x.Status.Final() {
+				continue
+			}
+			x.run.Resume() // a queued one too: it holds the pause it got (lab.Run)
 			if x.Status == lab.Paused {
-				x.run.Resume()
 				x.Status = lab.Running
 			}
 		}
