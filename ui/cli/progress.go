@@ -75,13 +75,13 @@ func (b *progressBar) line(label string, p lab.Progress, elapsed time.Duration) 
 	if p.Steps > 0 {
 		frac = min(1, float64(p.Step)/float64(p.Steps))
 	}
-	eta := clock(elapsed) // the time so far, then the time left
+	eta := text.Clock(elapsed) // the time so far, then the time left
 	switch {
 	case frac >= 1:
 	case frac > 0 && elapsed > 0:
-		eta += " < " + clock(time.Duration(float64(elapsed)*(1-frac)/frac))
+		eta += " < " + text.Clock(time.Duration(float64(elapsed)*(1-frac)/frac))
 	case p.StepsPerSec > 0:
-		eta += " < " + clock(time.Duration(float64(p.Steps-p.Step)/p.StepsPerSec*float64(time.Second)))
+		eta += " < " + text.Clock(time.Duration(float64(p.Steps-p.Step)/p.StepsPerSec*float64(time.Second)))
 	}
 	steps := fmt.Sprintf("%s/%s steps", text.Count(int64(p.Step)), text.Count(int64(p.Steps)))
 	loss, speed := "", ""
@@ -136,13 +136,4 @@ func (b *progressBar) clear() {
 		fmt.Fprint(b.w, "\r\033[K")
 		b.shown = false
 	}
-}
-
-// clock formats a duration as m:ss (or h:mm:ss).
-func clock(d time.Duration) string {
-	s := int(d.Round(time.Second).Seconds())
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }

@@ -131,6 +131,26 @@ func Duration(d time.Duration) string {
 	return unit(s/(365.25*86400), "year", "years")
 }
 
+// Clock formats elapsed time as a clock does: m:ss, or h:mm:ss from an
+// hour on (rounded to the second): progress bars and the lab's header.
+func Clock(d time.Duration) string {
+	s := int(d.Round(time.Second).Seconds())
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// CountWord spells a small count as a word ("no", "one" … "twelve"), a
+// larger (or negative) one in digits.
+func CountWord(n int) string {
+	words := []string{"no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"}
+	if n >= 0 && n < len(words) {
+		return words[n]
+	}
+	return strconv.Itoa(n)
+}
+
 // Float formats x with as few digits as it needs: 0.002, 1e-05, 16.
 func Float(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 

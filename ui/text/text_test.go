@@ -99,3 +99,17 @@ func TestDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestClockAndCountWord(t *testing.T) {
+	for d, want := range map[time.Duration]string{0: "0:00", 1499 * time.Millisecond: "0:01", 75 * time.Second: "1:15",
+		3599 * time.Second: "59:59", 3600 * time.Second: "1:00:00", 2*time.Hour + 3*time.Minute + 4*time.Second: "2:03:04"} {
+		if got := Clock(d); got != want {
+			t.Errorf("Clock(%v) = %q, want %q", d, got, want)
+		}
+	}
+	for n, want := range map[int]string{0: "no", 1: "one", 6: "six", 12: "twelve", 13: "13", -1: "-1"} {
+		if got := CountWord(n); got != want {
+			t.Errorf("CountWord(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // AboutPane is the workshop's page: the preset's question and teaching
@@ -86,7 +87,7 @@ func (p *AboutPane) layout() {
 		// Tight: the notes come first. The command is clipped to a line at
 		// the foot and shown in full at the end of the text.
 		full := p.footer(100)
-		p.foot = []string{fit(strings.Join(strings.Fields(strings.Join(full, " ")), " "), p.w)}
+		p.foot = []string{text.Fit(text.OneLine(strings.Join(full, " ")), p.w)}
 		body = append(body, "")
 		body = append(body, full...)
 		room = p.h - 2
@@ -146,14 +147,14 @@ func (p *AboutPane) text() []string {
 	st, l := p.c.Styles, p.c.Lab
 	info := l.Infos[l.Cursor]
 	var out []string
-	para := func(label, text string) {
-		if text == "" {
+	para := func(label, body string) {
+		if body == "" {
 			return
 		}
 		if len(out) > 0 && p.h >= 14 { // a blank line between paragraphs, if roomy
 			out = append(out, "")
 		}
-		lines := wrap(label+text, p.w, 1000)
+		lines := wrap(label+body, p.w, 1000)
 		if len(lines) > 0 && label != "" {
 			lines[0] = st.Accent.Render(label) + strings.TrimPrefix(lines[0], label)
 		}
@@ -173,21 +174,55 @@ func (p *AboutPane) text() []string {
 		}
 		para(label, n)
 	}
+	para("", p.fairness())
 	para("", st.Method(info.Name).Render(info.Glyph)+" "+info.Title+": "+info.Summary)
 	para("Paper: ", info.Paper)
 	para("Claim: ", info.Claim)
 	para("Caveat: ", info.Caveat)
 	if len(out) > 0 {
-		out = append(out, "", st.Muted.Render(fit(p.c.Keys.Explain.Help().Key+": the full explanation of "+info.Title, p.w)))
+		out = append(out, "", st.Muted.Render(text.Fit(p.c.Keys.Explain.Help().Key+": the full explanation of "+info.Title, p.w)))
 	}
 	return out
 }
 
+// fairness says how the last race compared, when it was at several seeds
+// or tuned: the seeds, and the rate each method won its learning-rate
+// search with ("" for a race at one seed and its own rates).
+func (p *AboutPane) fairness() string {
+	l := p.c.Lab
+	e := l.Last
+	if e == nil || e.Kind != "race" {
+		return ""
+	}
+	var parts []string
+	seeds := 1
+	for _, r := range l.Runs {
+		seeds = max(seeds, r.Seeds())
+	}
+	if seeds > 1 {
+		first := e.Config.Seed
+		parts = append(parts, fmt.Sprintf("Seeds: every method ran at seeds %d … %d; the board ranks by the mean final eval loss and gives its min … max, and ≈ marks a method whose range overlaps the leader's — seed noise, not a result.", first, first+uint64(seeds-1)))
+	}
+	if t := e.Tunings; len(t) > 0 {
+		var won []string
+		for _, x := range t {
+			title := x.Method
+			if i := l.Index(x.Method); i >= 0 {
+				title = l.Infos[i].Title
+			}
+			won = append(won, title+" "+text.Number(x.Best))
+		}
+		parts = append(parts, fmt.Sprintf("Tuned race: each method first ran a learning-rate search — %s rates (%s), %s steps each, at seed %d — and raced at the rate whose run ended lowest: %s.",
+			text.CountWord(len(t[0].Grid)), gridText(t[0].Grid), text.Count(int64(t[0].Horizon)), t[0].Seed, strings.Join(won, ", ")))
+	}
+	return strings.Join(parts, " ")
+}
+
 // paragraphs splits text at blank lines and joins each paragraph's lines.
-func paragraphs(text string) []string {
+func paragraphs(s string) []string {
 	var out []string
-	for _, para := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
-		if s := strings.Join(strings.Fields(para), " "); s != "" {
+	for _, para := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+		if s := text.OneLine(para); s != "" {
 			out = append(out, s)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/guptarohit/asciigraph"
+	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // drawChart is the lab's own chart: the loss chart, the sweep's curves and
@@ -43,6 +45,9 @@ type chartGeom struct {
 	cover        [][]int
 }
 
+// bandGlyph fills a series' band (Series.Lo … Hi).
+const bandGlyph = "░"
+
 // Layout of drawChart's lines: a gutter of y labels, the axis, the plot,
 // a right margin for the last x label.
 const (
@@ -76,15 +81,16 @@ func drawChartGeom(series []Series, o ChartOpts) ([]string, *chartGeom) {
 // series bucketed into the plot's columns, the y range — ready to be drawn
 // at any height: a pane that needs two heights buckets once.
 type chartPrep struct {
-	series []Series
-	o      ChartOpts
-	avail  int // columns the plot may take
-	xmax   int
-	cols   int // columns it takes
-	xt     []int
-	data   [][]float64
-	lo, hi float64
-	ok     bool // something to plot
+	series         []Series
+	o              ChartOpts
+	avail          int // columns the plot may take
+	xmax           int
+	cols           int // columns it takes
+	xt             []int
+	data           [][]float64
+	bandLo, bandHi [][]float64 // each series' band per column (nil: none)
+	lo, hi         float64
+	ok             bool // something to plot
 }
 
 // prepChart fits series to o.Width (o.Height is ignored).
@@ -95,6 +101,7 @@ func prepChart(series []Series, o ChartOpts) *chartPrep {
 	}
 	cp.xmax, cp.cols, cp.xt = xAxis(max(o.XMax, 1), cp.avail, o)
 	cp.data = make([][]float64, len(series))
+	cp.bandLo, cp.bandHi = make([][]float64, len(series)), make([][]float64, len(series))
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for i, s := range series {
 		col := bucket(s, cp.cols, cp.xmax, o.Log)
@@ -104,6 +111,28 @@ func prepChart(series []Series, o ChartOpts) *chartPrep {
 				lo, hi, cp.ok = math.Min(lo, v), math.Max(hi, v), true
 			}
 		}
+		if s.Lo == nil || s.Hi == nil || col == nil {
+			continue
+		}
+		// The band per column: the lowest low and highest high of the
+		// column's bucket (bucket keeps a bucket's min and max in its two
+		// columns), so it spans the range wherever the points fall.
+		bl, bh := bucket(Series{X: s.X, Y: s.Lo}, cp.cols, cp.xmax, o.Log), bucket(Series{X: s.X, Y: s.Hi}, cp.cols, cp.xmax, o.Log)
+		if bl == nil || bh == nil {
+			continue
+		}
+		cl, ch := make([]float64, cp.cols), make([]float64, cp.cols)
+		for c := range cl {
+			a, b := c&^1, min(c|1, cp.cols-1)
+			cl[c], ch[c] = math.Min(bl[a], bl[b]), math.Max(bh[a], bh[b])
+			if math.IsNaN(bl[a]) || math.IsNaN(bh[a]) { // past the band's last point
+				cl[c], ch[c] = math.NaN(), math.NaN()
+			}
+			if !math.IsNaN(cl[c]) && !math.IsNaN(ch[c]) {
+				lo, hi = math.Min(lo, cl[c]), math.Max(hi, ch[c])
+			}
+		}
+		cp.bandLo[i], cp.bandHi[i] = cl, ch
 	}
 	if hi-lo < 1e-9 {
 		pad := 0.5
@@ -159,7 +188,27 @@ func (cp *chartPrep) draw(height int) ([]string, *chartGeom) {
 		}
 		*g = cell{ch, p, owner}
 	}
-	blank := func(r, c int) bool { return grid[(plotH-1-r)*cols+c].ch == " " }
+	blank := func(r, c int) bool { ch := grid[(plotH-1-r)*cols+c].ch; return ch == " " || ch == bandGlyph }
+	// The bands first, on cells of their own: every curve is drawn over them.
+	for i, s := range series {
+		if cp.bandLo[i] == nil {
+			continue
+		}
+		p := s.Paint
+		if p.pre == "" {
+			p = ansiPaint[s.Colour]
+		}
+		pi := paintOf(p)
+		for c := 0; c < cols; c++ {
+			l, h := cp.bandLo[i][c], cp.bandHi[i][c]
+			if math.IsNaN(l) || math.IsNaN(h) {
+				continue
+			}
+			for r := rowOf(l); r <= rowOf(h); r++ {
+				grid[(plotH-1-r)*cols+c] = cell{bandGlyph, pi, -1}
+			}
+		}
+	}
 	nb := max(cols/2, 1)
 	colOf := func(x int) int { return min(cols-1, 2*int(int64(min(max(x, 0), xmax))*int64(nb-1)/int64(xmax))) }
 	for i, s := range series {
@@ -212,7 +261,7 @@ func (cp *chartPrep) draw(height int) ([]string, *chartGeom) {
 		}
 		if s.Dot != "" {
 			for k, x := range s.X {
-				if k >= len(s.Y) || !finite(s.Y[k]) || (o.Log && s.Y[k] <= 0) {
+				if k >= len(s.Y) || !lab.Finite(s.Y[k]) || (o.Log && s.Y[k] <= 0) {
 					continue
 				}
 				if c := colOf(x); !math.IsNaN(col[c]) {
@@ -299,7 +348,7 @@ func (cp *chartPrep) draw(height int) ([]string, *chartGeom) {
 		if labels[r] != "" {
 			axis = "┤"
 		}
-		sb.WriteString(" " + padLeft(labels[r], labelWidth-1) + " " + axis)
+		sb.WriteString(" " + text.Fit(text.PadLeft(labels[r], labelWidth-1), labelWidth-1) + " " + axis)
 		cur := int16(-1)
 		for _, cl := range grid[i*cols : (i+1)*cols] {
 			if cl.p != cur {
@@ -324,7 +373,7 @@ func (cp *chartPrep) draw(height int) ([]string, *chartGeom) {
 	for _, t := range xt {
 		axisRow[colOf(t)] = '┬'
 	}
-	out = append(out, " "+padLeft(o.YLabel, labelWidth-1)+" └"+string(axisRow)+tail)
+	out = append(out, " "+text.Fit(text.PadLeft(o.YLabel, labelWidth-1), labelWidth-1)+" └"+string(axisRow)+tail)
 	labelRow := []rune(strings.Repeat(" ", avail+rightMargin+1))
 	next := 0
 	xfmt := o.XFormat
@@ -332,28 +381,19 @@ func (cp *chartPrep) draw(height int) ([]string, *chartGeom) {
 		xfmt = fmtTick
 	}
 	for _, t := range xt {
-		text := []rune(xfmt(float64(t)))
-		start := 1 + colOf(t) - len(text)/2
+		label := []rune(xfmt(float64(t)))
+		start := 1 + colOf(t) - len(label)/2
 		if t == 0 {
 			start = 1 + colOf(t)
 		}
-		if start < next || start+len(text) > len(labelRow) {
+		if start < next || start+len(label) > len(labelRow) {
 			continue
 		}
-		copy(labelRow[start:], text)
-		next = start + len(text) + 1
+		copy(labelRow[start:], label)
+		next = start + len(label) + 1
 	}
-	out = append(out, fit(" "+padLeft(o.XLabel, labelWidth-1)+" "+string(labelRow), o.Width))
+	out = append(out, text.Fit(" "+text.Fit(text.PadLeft(o.XLabel, labelWidth-1), labelWidth-1)+" "+string(labelRow), o.Width))
 	return out, geom
-}
-
-// padLeft right-aligns s in w cells (clipping it if longer).
-func padLeft(s string, w int) string {
-	n := width(s)
-	if n >= w {
-		return fit(s, w)
-	}
-	return strings.Repeat(" ", w-n) + s
 }
 
 // niceSteps are the mantissas of a round tick step.
@@ -411,7 +451,7 @@ func xAxis(xmax, avail int, o ChartOpts) (xEnd, cols int, ticks []int) {
 			k := (pairs - 1) / n
 			labelW := 0 // the last labels are the widest (1.25k, 1.5k)
 			for i := max(0, n-2); i <= n; i++ {
-				labelW = max(labelW, width(xfmt(float64(i*step))))
+				labelW = max(labelW, text.Width(xfmt(float64(i*step))))
 			}
 			if 2*k < labelW+2 {
 				continue // the labels would collide

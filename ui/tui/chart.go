@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/guptarohit/asciigraph"
+	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // Series is one curve of a chart: values at increasing x positions (steps).
@@ -22,6 +24,10 @@ type Series struct {
 	// End, if set, labels the series' last point, drawn over every curve
 	// (drawChart only): curves on top of each other stay told apart.
 	End string
+	// Lo and Hi, if set (one per X, like Y), are a band drawn under every
+	// curve in the series' paint with ░ on the cells between them
+	// (drawChart only): the min … max over seeds around a mean.
+	Lo, Hi []float64
 }
 
 // ChartOpts says how to draw a chart.
@@ -30,8 +36,8 @@ type ChartOpts struct {
 	XMax          int                  // the x axis spans 0 … XMax
 	Log           bool                 // plot log10 of the values, label the real values
 	Colour        bool                 // colour the series (false under NO_COLOR)
-	YFormat       func(float64) string // y labels (default fmtLoss), at most 7 cells
-	XFormat       func(float64) string // x labels (default fmtCount)
+	YFormat       func(float64) string // y labels (default text.ShortLoss), at most 7 cells
+	XFormat       func(float64) string // x labels (default text.ShortCount)
 	XTicks        int                  // x ticks (0: about one per 12 columns)
 	Empty         string               // shown when there is nothing to plot
 
@@ -45,7 +51,7 @@ type ChartOpts struct {
 	YPow2          bool    // a log y axis ticks at powers of two (bytes: 256K, 512K, 1M)
 }
 
-// labelWidth is the width of the y labels: fmtLoss and fmtBytes fit in it.
+// labelWidth is the width of the y labels: text.ShortLoss and text.Bytes fit in it.
 const labelWidth = 8
 
 // plotChart draws series with asciigraph into exactly o.Height lines of
@@ -84,7 +90,7 @@ func plotChart(series []Series, o ChartOpts) []string {
 	}
 	yfmt := o.YFormat
 	if yfmt == nil {
-		yfmt = fmtLoss
+		yfmt = text.ShortLoss
 	}
 	ticks := max(2, min(8, cols/12))
 	if o.XTicks > 0 {
@@ -92,7 +98,7 @@ func plotChart(series []Series, o ChartOpts) []string {
 	}
 	xfmt := o.XFormat
 	if xfmt == nil {
-		xfmt = fmtCount
+		xfmt = text.ShortCount
 	}
 	pad := 0.0
 	if hi-lo < 1e-9 {
@@ -115,7 +121,7 @@ func plotChart(series []Series, o ChartOpts) []string {
 		if o.Log {
 			v = math.Pow(10, v)
 		}
-		return fit(yfmt(v), labelWidth-1)
+		return text.Fit(yfmt(v), labelWidth-1)
 	}
 	opts := []asciigraph.Option{
 		asciigraph.Height(plotH - 1), asciigraph.Offset(2),
@@ -168,7 +174,7 @@ func bucket(s Series, cols, xmax int, log bool) []float64 {
 			break
 		}
 		v := s.Y[i]
-		if !finite(v) {
+		if !lab.Finite(v) {
 			continue
 		}
 		if log {
@@ -236,7 +242,7 @@ func ema(values []float64, a float64) []float64 {
 	var acc float64
 	started := false
 	for i, v := range values {
-		if !finite(v) {
+		if !lab.Finite(v) {
 			out[i], started = v, false
 			continue
 		}

@@ -36,6 +36,16 @@
 // preset files) runs in commands (commands.go) that report back with a
 // message: Update never blocks on a disk or a run.
 //
+// Fair comparisons (store_compare.go): races and sweeps run every
+// configuration at Lab.Compare's seeds (n, or the settings pane's last
+// rows): a method's slot holds its first seed's run, the others in
+// RunView.Reps, and the board ranks by lab.SeedLeaderboard's mean, with
+// the min … max and ≈ where a difference is within the seed noise, while
+// the loss chart draws each method's mean over a band (seedCurve). A tuned
+// race (u) first runs lab.TuneLR in the hub's goroutines (its progress
+// comes in the batches, like the runs'), then races each method at the
+// rate its search chose; s, X or a new preset stop the search.
+//
 // The lab remembers the last run, race or sweep it started as the one
 // command line that reproduces it (ui/share): the about pane shows it and
 // Summary ends with it, so `loralab` prints it on quit. A preset starts a

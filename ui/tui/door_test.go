@@ -8,12 +8,13 @@ import (
 	"go/types"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
 
 // storeTypes are the types whose values make up the Lab's state.
-var storeTypes = map[string]bool{"Lab": true, "RunView": true, "SweepState": true, "SweepRun": true, "PresetState": true, "Experiment": true}
+var storeTypes = map[string]bool{"Lab": true, "RunView": true, "SweepState": true, "SweepRun": true, "PresetState": true, "Experiment": true, "SearchState": true, "CompareSettings": true}
 
 // isStoreFile reports whether file is one of the store's files: the only
 // ones that may change the state.
@@ -69,7 +70,7 @@ func doorViolations(fset *token.FileSet, files []*ast.File) []string {
 		test := strings.HasSuffix(name, "_test.go")
 		say := func(n ast.Node, format string, args ...any) {
 			p := fset.Position(n.Pos())
-			out = append(out, filepath.Base(p.Filename)+":"+itoa(p.Line)+": "+fmt.Sprintf(format, args...))
+			out = append(out, filepath.Base(p.Filename)+":"+strconv.Itoa(p.Line)+": "+fmt.Sprintf(format, args...))
 		}
 		// written reports a write to e if e reaches a field of a store type.
 		var written func(e ast.Expr)

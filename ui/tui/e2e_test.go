@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ func startTmux(t *testing.T, bin string, w, h int, env ...string) *tmuxTerm {
 		script += "export " + e + "; "
 	}
 	script += "'" + bin + "'; echo $? > '" + tm.done + "'; sleep 600"
-	tm.run("-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", itoa(w), "-y", itoa(h), script)
+	tm.run("-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h), script)
 	t.Cleanup(func() { exec.Command("tmux", "-L", tm.sock, "kill-server").Run() })
 	return tm
 }
@@ -100,7 +101,7 @@ func (tm *tmuxTerm) wait(text string, d time.Duration) {
 }
 
 func (tm *tmuxTerm) resize(w, h int) {
-	tm.run("resize-window", "-t", "e2e", "-x", itoa(w), "-y", itoa(h))
+	tm.run("resize-window", "-t", "e2e", "-x", strconv.Itoa(w), "-y", strconv.Itoa(h))
 }
 
 func (tm *tmuxTerm) exitStatus(d time.Duration) string {

@@ -16,6 +16,7 @@ import (
 	"github.com/loralab/loralab/lab/scale"
 	"github.com/loralab/loralab/presets"
 	"github.com/loralab/loralab/ui/explain"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // The sizes every new screen must fit exactly.
@@ -319,7 +320,7 @@ func TestScalePane(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"llama-2-7b", "LoRA (8)", "VeRA (256)", "Full FT", "trainable", "% params", "total",
-		fmtBytes(float64(rep.Bytes.Total)), fmtParams(rep.Params.Trainable), "against rank", "r=1", "GiB", "●", "◆", "■"} {
+		text.Bytes(rep.Bytes.Total), fmtParams(rep.Params.Trainable), "against rank", "r=1", "GiB", "●", "◆", "■"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("scale view lacks %q:\n%s", want, v)
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // HelpPane is the help screen (?): every key table of the lab (the same
@@ -60,7 +61,7 @@ func (p *HelpPane) columns() []string {
 	keyW := 0
 	for _, g := range groups {
 		for _, b := range g.bindings {
-			keyW = max(keyW, width(b.Help().Key))
+			keyW = max(keyW, text.Width(b.Help().Key))
 		}
 	}
 	var blocks [][]string
@@ -71,7 +72,7 @@ func (p *HelpPane) columns() []string {
 			hb := b.Help()
 			line := "  " + st.Key.Render(fmt.Sprintf("%-*s", keyW, hb.Key)) + "  " + hb.Desc
 			lines = append(lines, line)
-			colW = max(colW, width(line))
+			colW = max(colW, text.Width(line))
 		}
 		blocks = append(blocks, lines)
 	}

@@ -22,15 +22,21 @@ const (
 	sweepRun                 // run Index of the current sweep (SweepState.Runs)
 )
 
-// runID names a run in the UI: its kind and its index in that kind's slots.
+// runID names a run in the UI: its kind, its index in that kind's slots,
+// and its seed's place there (0: the slot's own run; k: its k-th Reps, the
+// run at the k-th seed after its own).
 type runID struct {
 	Kind  runKind
 	Index int
+	Seed  int
 }
 
-// methodID and sweepID are the ids of method i's run and of sweep run k.
-func methodID(i int) runID { return runID{methodRun, i} }
-func sweepID(k int) runID  { return runID{sweepRun, k} }
+// methodID and sweepID are the ids of method i's run and of sweep run k;
+// seedID and sweepSeedID those of their runs at the k-th seed after theirs.
+func methodID(i int) runID         { return runID{methodRun, i, 0} }
+func sweepID(k int) runID          { return runID{sweepRun, k, 0} }
+func seedID(i, k int) runID        { return runID{methodRun, i, k} }
+func sweepSeedID(run, k int) runID { return runID{sweepRun, run, k} }
 
 // runUpdate is what one run reported since the previous batch: its latest
 // progress, every history point in order, and its result once it has ended.
@@ -45,8 +51,24 @@ type runUpdate struct {
 	Result      *lab.Result  // not nil once the run has ended
 }
 
-// batchMsg carries the updates of every run since the previous batch.
-type batchMsg struct{ Updates []runUpdate }
+// searchUpdate is what the learning-rate search of a tuned race reported
+// since the previous batch: its search runs ended and in all, and once it
+// is over (Done) the searches or the error that ended it (the context's,
+// when it was stopped). Gen says which search it is.
+type searchUpdate struct {
+	Gen          int
+	Ended, Total int
+	Done         bool
+	Tunings      []lab.Tuning
+	Err          error
+}
+
+// batchMsg carries the updates of every run since the previous batch, and
+// the search's, if it reported.
+type batchMsg struct {
+	Updates []runUpdate
+	Search  *searchUpdate
+}
 
 // runKey is one generation of a run: the hub's key for its pending update.
 type runKey struct {
@@ -59,13 +81,14 @@ type runKey struct {
 // one batching goroutine hands batches to the UI's listen command. All of
 // them end when the hub's context is cancelled (or their run ends).
 type hub struct {
-	ctx     context.Context
-	mu      sync.Mutex
-	pending map[runKey]*runUpdate
-	order   []runKey
-	notify  chan struct{}
-	out     chan batchMsg
-	wg      sync.WaitGroup
+	ctx      context.Context
+	mu       sync.Mutex
+	pending  map[runKey]*runUpdate
+	order    []runKey
+	searched *searchUpdate // the search's latest report, if not yet taken
+	notify   chan struct{}
+	out      chan batchMsg
+	wg       sync.WaitGroup
 }
 
 // newHub starts the batching goroutine; it stops when ctx is cancelled.
@@ -113,7 +136,36 @@ func (h *hub) put(id runID, gen int, p *lab.Progress, res *lab.Result) {
 	}
 }
 
-func (h *hub) take() []runUpdate {
+// search runs lab.TuneLR over jobs in its own goroutine (one of the hub's:
+// wait waits for it) and forwards its progress and its outcome under gen.
+// Cancelling ctx stops it after the search runs' current steps.
+func (h *hub) search(ctx context.Context, gen int, jobs []lab.Job, grid []float64, horizon, workers int, tune tuneFunc) {
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		t, err := tune(ctx, jobs, grid, horizon, workers, func(ended, total int) {
+			h.putSearch(searchUpdate{Gen: gen, Ended: ended, Total: total})
+		})
+		h.putSearch(searchUpdate{Gen: gen, Done: true, Tunings: t, Err: err})
+	}()
+}
+
+// tuneFunc is lab.TuneLR's signature (tests put a stand-in in Lab.tune).
+type tuneFunc func(ctx context.Context, jobs []lab.Job, grid []float64, horizon, workers int, onProgress func(ended, total int)) ([]lab.Tuning, error)
+
+// putSearch keeps the search's latest report (its outcome is its last;
+// an older search's report, if not yet taken, is stale and dropped).
+func (h *hub) putSearch(u searchUpdate) {
+	h.mu.Lock()
+	h.searched = &u
+	h.mu.Unlock()
+	select {
+	case h.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (h *hub) take() batchMsg {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	out := make([]runUpdate, 0, len(h.order))
@@ -122,7 +174,9 @@ func (h *hub) take() []runUpdate {
 	}
 	clear(h.pending)
 	h.order = h.order[:0]
-	return out
+	b := batchMsg{Updates: out, Search: h.searched}
+	h.searched = nil
+	return b
 }
 
 func (h *hub) batch() {
@@ -136,11 +190,11 @@ func (h *hub) batch() {
 		case <-h.notify:
 		}
 		b := h.take()
-		if len(b) == 0 {
+		if len(b.Updates) == 0 && b.Search == nil {
 			continue
 		}
 		select {
-		case h.out <- batchMsg{b}:
+		case h.out <- b:
 		case <-h.ctx.Done():
 			return
 		}

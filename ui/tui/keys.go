@@ -21,6 +21,8 @@ type KeyMap struct {
 	Slower    key.Binding
 	Faster    key.Binding
 	Race      key.Binding
+	Seeds     key.Binding
+	Tune      key.Binding
 	ClearAll  key.Binding
 	StopSweep key.Binding
 	Save      key.Binding
@@ -105,6 +107,8 @@ func DefaultKeyMap() *KeyMap {
 		Slower:    b("-", "slower (slow motion)", "-", "_"),
 		Faster:    b("+", "faster", "+", "="),
 		Race:      b("r", "race the marked methods", "r"),
+		Seeds:     b("n", "more seeds (race/sweep)", "n"),
+		Tune:      b("u", "tuned race on/off", "u"),
 		ClearAll:  b("X", "clear every run", "X"),
 		StopSweep: b("S", "stop the sweep", "S"),
 		Save:      b("e", "save ended runs", "e"),

@@ -8,11 +8,17 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // BoardPane is the race leaderboard: lab.Leaderboard over the current
 // results (provisional for runs still training), best eval loss first; ✎
-// marks a run whose learning rate was changed while it trained. Under it,
+// marks a run whose learning rate was changed while it trained. At several
+// seeds (Lab.Compare.Seeds) it is lab.SeedLeaderboard: ranked by the mean
+// final eval loss over each method's seeds, with its min … max, and ≈
+// marks a method whose range overlaps the leader's (the difference is seed
+// noise). After a tuned race, a column gives the rate each method won its
+// search with; while the search runs, its progress comes first. Under it,
 // once a race has ended, its banner (winner, margin, target, wall time);
 // then how the runs share the machine and whether they share their data.
 type BoardPane struct {
@@ -34,52 +40,44 @@ func (p *BoardPane) ShortHelp() []key.Binding { return []key.Binding{p.c.Keys.Ra
 
 // View implements Component.
 func (p *BoardPane) View() string {
-	return p.memo.get([8]int{p.w, p.h, p.c.Lab.Version().Runs}, p.render)
+	v := p.c.Lab.Version()
+	return p.memo.get([8]int{p.w, p.h, v.Runs, v.Experiment}, p.render)
+}
+
+// col is a column of the board: its head, its width, its cell for row i.
+type col struct {
+	head string
+	w    int
+	cell func(i int) string
 }
 
 func (p *BoardPane) render() string {
 	l, st := p.c.Lab, p.c.Styles
+	var search []string
+	if s := l.Search; s != nil {
+		search = p.searching(s)
+	}
 	results := l.Results()
 	if len(results) == 0 {
-		return "\n  No runs yet: r races the marked methods\n  (all " + countWord(len(l.Methods)) + " if none is marked) with the\n  same settings, data and seed."
+		if search != nil {
+			return strings.Join(search, "\n")
+		}
+		return "\n  No runs yet: r races the marked methods\n  (all " + text.CountWord(len(l.Methods)) + " if none is marked) with the\n  same settings, data and seed."
 	}
-	rows := lab.Leaderboard(results, lab.DefaultTarget)
-	// Columns by priority: what does not fit is left out.
-	type col struct {
-		head string
-		w    int
-		cell func(s lab.Standing) string
-	}
-	cols := []col{
-		{"eval", 8, func(s lab.Standing) string { return fmtLoss(s.EvalLoss) }},
-		{"best", 8, func(s lab.Standing) string {
-			if math.IsInf(s.BestEvalLoss, 1) {
-				return "—"
-			}
-			return fmtLoss(s.BestEvalLoss)
-		}},
-		{"trainable", 10, func(s lab.Standing) string { return fmtCount(float64(s.Trainable)) }},
-		{"memory", 10, func(s lab.Standing) string { return fmtBytes(float64(s.MemoryTotal)) }},
-		{"to " + fmtLoss(lab.DefaultTarget), 10, func(s lab.Standing) string {
-			if s.StepsToTarget < 0 {
-				return "—"
-			}
-			return fmtCount(float64(s.StepsToTarget))
-		}},
-		{"steps/s", 8, func(s lab.Standing) string {
-			if s.StepsPerSec <= 0 {
-				return "—"
-			}
-			return fmtCount(s.StepsPerSec)
-		}},
+	var names []string // each row's method
+	var cols []col
+	var tails []string // each row's mark at its end
+	if l.Seeded() {
+		names, cols, tails = p.seedColumns()
+	} else {
+		names, cols, tails = p.columns(results)
 	}
 	fixed := 3 + 14 + 2 // place, method (and ✎), state
-	for _, s := range rows {
-		if s.Winner {
-			fixed += 9 // " ◀ winner"
-		}
+	tailW := 0
+	for _, t := range tails {
+		tailW = max(tailW, text.Width(t))
 	}
-	avail := p.w - fixed
+	avail := p.w - fixed - tailW
 	n := 0
 	for n < len(cols) && avail >= cols[n].w {
 		avail -= cols[n].w
@@ -90,22 +88,25 @@ func (p *BoardPane) render() string {
 	for _, c := range cols {
 		head += fmt.Sprintf("%*s", c.w, c.head)
 	}
-	out := []string{st.Muted.Render(head)}
-	for _, s := range rows {
-		i := l.Index(s.Method)
+	out := append(search, st.Muted.Render(head))
+	for k, name := range names {
+		i := l.Index(name)
 		info := l.Infos[i]
 		live := " "
 		if l.Runs[i].LiveChanged() {
 			live = st.Live.Render("✎")
 		}
-		name := st.Method(info.Name).Render(info.Glyph) + " " + fmt.Sprintf("%-11s", info.Title) + live
+		label := st.Method(info.Name).Render(info.Glyph) + " " + fmt.Sprintf("%-11s", info.Title) + live
 		icon := statusStyle(st, l.Runs[i]).Render(statusIcon(l.Runs[i]))
-		line := fmt.Sprintf("%-3d", s.Place) + name + icon + " "
+		line := fmt.Sprintf("%-3d", k+1) + label + icon + " "
 		for _, c := range cols {
-			line += fmt.Sprintf("%*s", c.w, c.cell(s))
+			line += fmt.Sprintf("%*s", c.w, c.cell(k))
 		}
-		if s.Winner {
-			line += " " + st.OK.Render("◀ winner")
+		switch t := strings.TrimPrefix(tails[k], " "); {
+		case t == "◀ winner":
+			line += " " + st.OK.Render(t)
+		case t != "":
+			line += " " + st.Warn.Render(t)
 		}
 		out = append(out, line)
 	}
@@ -117,10 +118,137 @@ func (p *BoardPane) render() string {
 		}
 		room -= len(lines)
 	}
+	if l.Seeded() && room > 1 {
+		out = append(out, st.Muted.Render(text.Fit("ranked by the mean of the seeds · ≈ #1: min…max overlaps #1's (seed noise)", p.w)))
+		room--
+	}
 	if room > 0 {
-		out = append(out, st.Muted.Render(fit(strings.Join(p.footer(), " · "), p.w)))
+		out = append(out, st.Muted.Render(text.Fit(strings.Join(p.footer(), " · "), p.w)))
 	}
 	return strings.Join(out, "\n")
+}
+
+// searching is the learning-rate search's progress, above the board.
+func (p *BoardPane) searching(s *SearchState) []string {
+	st := p.c.Styles
+	line := fmt.Sprintf("◷ tuned race: learning-rate search, %d of %d runs ended (%s × %s, %s steps each, seed %d) · s stops it",
+		s.Ended, s.Total, plural(len(s.Methods), "method"), plural(len(s.Grid), "rate"), text.ShortCount(float64(s.Horizon)), s.Seed)
+	var out []string
+	for _, w := range wrap(line, p.w, 2) {
+		out = append(out, st.Accent.Render(w))
+	}
+	return out
+}
+
+// tunedLR is the column of the rate each method raced at, after a tuned
+// race (nil otherwise): the rate that won its search.
+func (p *BoardPane) tunedLR(names []string) []col {
+	l := p.c.Lab
+	if l.Last == nil || len(l.Last.Tunings) == 0 {
+		return nil
+	}
+	won := map[string]float64{}
+	for _, t := range l.Last.Tunings {
+		won[t.Method] = t.Best
+	}
+	return []col{{"tuned lr", 9, func(k int) string {
+		if lr, ok := won[names[k]]; ok {
+			return text.Number(lr)
+		}
+		return "—"
+	}}}
+}
+
+// seedColumns are the board at several seeds: lab.SeedLeaderboard's rows,
+// by priority the mean final eval loss, its min … max, the tuned rate, the
+// steps to the target (the mean over the seeds that reached it, and how
+// many did), the trainable parameters, the memory and the speed; ◀ winner
+// or ≈ #1 at the end.
+func (p *BoardPane) seedColumns() ([]string, []col, []string) {
+	rows := lab.SeedLeaderboard(p.c.Lab.GroupResults(), lab.DefaultTarget)
+	names := make([]string, len(rows))
+	tails := make([]string, len(rows))
+	for k, s := range rows {
+		names[k] = s.Method
+		switch {
+		case s.Winner:
+			tails[k] = " ◀ winner"
+		case s.Tied:
+			tails[k] = " ≈ #1"
+		}
+	}
+	cols := []col{
+		{"mean", 8, func(k int) string { return text.ShortLoss(rows[k].EvalLoss.Mean) }},
+		{"min … max", 18, func(k int) string {
+			if e := rows[k].EvalLoss; e.N > 0 {
+				return text.ShortLoss(e.Min) + "…" + text.ShortLoss(e.Max)
+			}
+			return "—"
+		}},
+	}
+	cols = append(cols, p.tunedLR(names)...)
+	cols = append(cols,
+		col{"to " + text.ShortLoss(lab.DefaultTarget), 12, func(k int) string {
+			s := rows[k]
+			if s.Reached == 0 {
+				return "—"
+			}
+			return fmt.Sprintf("%s %d/%d", text.ShortCount(s.StepsToTarget.Mean), s.Reached, s.Seeds)
+		}},
+		col{"trainable", 10, func(k int) string { return text.ShortCount(float64(rows[k].Trainable)) }},
+		col{"memory", 10, func(k int) string { return text.Bytes(rows[k].MemoryTotal) }},
+		col{"steps/s", 8, func(k int) string {
+			if !(rows[k].StepsPerSec > 0) {
+				return "—"
+			}
+			return text.ShortCount(rows[k].StepsPerSec)
+		}},
+	)
+	return names, cols, tails
+}
+
+// columns are the board at one seed: lab.Leaderboard's rows, by priority
+// the final and best eval loss, the tuned rate, the trainable parameters,
+// the memory, the steps to the target and the speed; ◀ winner at the end.
+func (p *BoardPane) columns(results []*lab.Result) ([]string, []col, []string) {
+	board := lab.Leaderboard(results, lab.DefaultTarget)
+	names := make([]string, len(board))
+	tails := make([]string, len(board))
+	for k, s := range board {
+		names[k] = s.Method
+		if s.Winner {
+			tails[k] = " ◀ winner"
+		}
+	}
+	rows := func(f func(s lab.Standing) string) func(int) string {
+		return func(k int) string { return f(board[k]) }
+	}
+	cols := []col{
+		{"eval", 8, rows(func(s lab.Standing) string { return text.ShortLoss(s.EvalLoss) })},
+		{"best", 8, rows(func(s lab.Standing) string {
+			if math.IsInf(s.BestEvalLoss, 1) {
+				return "—"
+			}
+			return text.ShortLoss(s.BestEvalLoss)
+		})},
+	}
+	cols = append(cols, p.tunedLR(names)...)
+	return names, append(cols,
+		col{"trainable", 10, rows(func(s lab.Standing) string { return text.ShortCount(float64(s.Trainable)) })},
+		col{"memory", 10, rows(func(s lab.Standing) string { return text.Bytes(s.MemoryTotal) })},
+		col{"to " + text.ShortLoss(lab.DefaultTarget), 10, rows(func(s lab.Standing) string {
+			if s.StepsToTarget < 0 {
+				return "—"
+			}
+			return text.ShortCount(float64(s.StepsToTarget))
+		})},
+		col{"steps/s", 8, rows(func(s lab.Standing) string {
+			if s.StepsPerSec <= 0 {
+				return "—"
+			}
+			return text.ShortCount(s.StepsPerSec)
+		})},
+	), tails
 }
 
 // footer says how the runs share the machine (every run seated trains,
@@ -130,17 +258,19 @@ func (p *BoardPane) footer() []string {
 	l := p.c.Lab
 	seated, queued := 0, 0
 	var runs []*RunView
-	for _, r := range l.Runs {
-		if r == nil {
+	for _, g := range l.Runs {
+		if g == nil {
 			continue
 		}
-		runs = append(runs, r)
-		switch {
-		case !r.Active():
-		case r.Started():
-			seated++
-		default:
-			queued++
+		runs = append(runs, g)
+		for _, r := range g.Group() {
+			switch {
+			case r.Status.Final():
+			case r.Started():
+				seated++
+			default:
+				queued++
+			}
 		}
 	}
 	var out []string
@@ -160,9 +290,17 @@ func (p *BoardPane) footer() []string {
 	if !slices.Equal(key, p.dataKey) {
 		p.dataKey, p.dataDiff = key, dataDiffers(runs)
 	}
-	if diff := p.dataDiff; diff != "" {
+	seeds := 1
+	for _, r := range runs {
+		seeds = max(seeds, r.Seeds())
+	}
+	switch diff := p.dataDiff; {
+	case diff != "":
 		out = append(out, "not the same data: "+diff+" differ")
-	} else if len(runs) > 1 {
+	case seeds > 1:
+		first := runs[0].Config.Seed
+		out = append(out, fmt.Sprintf("seeds %d…%d, the same data at each seed for every method", first, first+uint64(seeds-1)))
+	case len(runs) > 1:
 		out = append(out, "same seed and data for every run")
 	}
 	for _, r := range runs {

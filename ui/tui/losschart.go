@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/guptarohit/asciigraph"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // curveNames are the choices of the c key.
@@ -28,7 +29,10 @@ var smoothings = []float64{0, 0.6, 0.8, 0.9, 0.95, 0.99}
 // cursor whose step the legend then reads every run at (esc hides it).
 // Dotted vertical lines mark where a run's learning rate was changed live,
 // and a line says which curves lie on top of each other. Without colour,
-// series are told apart by glyphs.
+// series are told apart by glyphs. A method raced at several seeds is one
+// curve, the mean over its seeds (seedCurve), over a band of ░ from the
+// lowest to the highest of them (on the eval curve; on the train curve
+// when only train is shown); the legend gives the means.
 type ChartPane struct {
 	basePane
 	logScale bool // plot the loss on a log scale (L; on at first)
@@ -55,7 +59,7 @@ func NewChartPane(c *Common) *ChartPane {
 				p.changed("smoothing off")
 				return
 			}
-			p.changed("smoothing %s (EMA: each point keeps %s of the one before; z: stronger)", trimFloat(smoothings[p.smooth]), trimFloat(smoothings[p.smooth]))
+			p.changed("smoothing %s (EMA: each point keeps %s of the one before; z: stronger)", text.Float(smoothings[p.smooth]), text.Float(smoothings[p.smooth]))
 		}),
 		row(k.Curves, func(tea.KeyMsg) {
 			p.curves = (p.curves + 1) % len(curveNames)
@@ -97,19 +101,18 @@ func (p *ChartPane) moveCursor(dir int) {
 		p.cursor = min(max(0, p.cursor+dir*step), xmax)
 	}
 	p.memo.drop()
-	p.c.Lab.Say(false, "reading step %s: the legend gives each run's values there ([ ] move, esc hides)", fmtCount(float64(p.cursor)))
+	p.c.Lab.Say(false, "reading step %s: the legend gives each run's values there ([ ] move, esc hides)", text.ShortCount(float64(p.cursor)))
 }
 
 // extent is the chart's x range (the longest run's steps) and the last
 // step any run has reached.
 func (p *ChartPane) extent() (xmax, last int) {
-	for _, r := range p.c.Lab.Runs {
-		if r == nil {
-			continue
-		}
-		xmax = max(xmax, r.Steps)
-		if pt, ok := r.Hist.Last(); ok {
-			last = max(last, pt.Step)
+	for _, g := range p.c.Lab.Runs {
+		for _, r := range g.Group() {
+			xmax = max(xmax, r.Steps)
+			if pt, ok := r.Hist.Last(); ok {
+				last = max(last, pt.Step)
+			}
 		}
 	}
 	return max(xmax, 1), last
@@ -130,7 +133,7 @@ func (p *ChartPane) Title() string {
 		opts = "log"
 	}
 	if s := smoothings[p.smooth]; s > 0 {
-		opts += ", EMA " + trimFloat(s)
+		opts += ", EMA " + text.Float(s)
 	}
 	evalMark, trainMark := "─", "·"
 	if !p.c.Styles.Colour {
@@ -196,16 +199,23 @@ func (p *ChartPane) render() string {
 	xmax, _ := p.extent()
 	runs := p.shown()
 	a := smoothings[p.smooth]
-	for _, r := range runs {
-		pts := r.Hist.Points()
-		xs := make([]int, len(pts))
-		train := make([]float64, len(pts))
-		eval := make([]float64, len(pts))
-		for i, pt := range pts {
-			xs[i], train[i], eval[i] = pt.Step, pt.Train, pt.Eval
+	curves := map[int]seedCurve{} // each method's curve over its seeds
+	seeds := 1
+	for _, r := range l.Runs {
+		if r != nil {
+			curves[r.ID] = curveOf(runHists(r))
+			seeds = max(seeds, r.Seeds())
 		}
+	}
+	for _, r := range runs {
+		c := curves[r.ID]
+		xs, train, eval := c.Steps, c.Train, c.Eval
+		lo, hi := c.band(p.curves == 2)
 		if a > 0 {
 			train, eval = ema(train, 1-a), ema(eval, 1-a)
+			if lo != nil {
+				lo, hi = ema(lo, 1-a), ema(hi, 1-a)
+			}
 		}
 		evalChars, trainChars := asciigraph.DefaultCharSet, asciigraph.CreateCharSet("·")
 		if !st.Colour {
@@ -215,10 +225,14 @@ func (p *ChartPane) render() string {
 		paint := st.Method(r.Info.Name)
 		first = append(first, len(series))
 		if p.curves != 1 {
-			series = append(series, Series{X: xs, Y: train, Paint: paint, Colour: st.MethodANSI(r.Info.Name), Chars: trainChars})
+			s := Series{X: xs, Y: train, Paint: paint, Colour: st.MethodANSI(r.Info.Name), Chars: trainChars}
+			if p.curves == 2 {
+				s.Lo, s.Hi = lo, hi
+			}
+			series = append(series, s)
 		}
 		if p.curves != 2 {
-			series = append(series, Series{X: xs, Y: eval, Paint: paint, Colour: st.MethodANSI(r.Info.Name), Chars: evalChars})
+			series = append(series, Series{X: xs, Y: eval, Paint: paint, Colour: st.MethodANSI(r.Info.Name), Chars: evalChars, Lo: lo, Hi: hi})
 		}
 		for _, ch := range r.LRChanges {
 			marks = append(marks, ChartMark{X: ch.Step, Glyph: "┆", Paint: paint})
@@ -226,7 +240,7 @@ func (p *ChartPane) render() string {
 	}
 	var legend []string
 	if p.cursorOn {
-		legend = append(legend, st.Accent.Render("│ step "+fmtCount(float64(p.cursor))))
+		legend = append(legend, st.Accent.Render("│ step "+text.ShortCount(float64(p.cursor))))
 	}
 	// The legend: each run's values (compact when short of rows); when
 	// even that takes more than a quarter of the pane and the reading cursor
@@ -235,7 +249,7 @@ func (p *ChartPane) render() string {
 		out := append([]string(nil), legend...)
 		for _, r := range l.Runs {
 			if r != nil {
-				out = append(out, p.legendItem(r, mode))
+				out = append(out, p.legendItem(r, mode, curves[r.ID]))
 			}
 		}
 		return out
@@ -263,7 +277,17 @@ func (p *ChartPane) render() string {
 	if len(marks) > 0 {
 		notes = append(notes, st.Muted.Render("┆ learning rate changed live (✎ on the board)"))
 	}
+	if seeds > 1 {
+		curve := "eval"
+		if p.curves == 2 {
+			curve = "train"
+		}
+		notes = append(notes, st.Muted.Render(text.Fit(fmt.Sprintf("each curve: the mean over %d seeds · %s min…max of the %s loss", seeds, bandGlyph, curve), p.w)))
+	}
 	empty := "\n  No runs yet.\n\n  Press enter to train the method under the cursor,\n  or r to race the marked methods."
+	if l.Search != nil {
+		empty = "\n  A tuned race: each method's learning rate is searched\n  first (the board says how far it is); the race starts\n  when the search is over. s stops it."
+	}
 	opts := ChartOpts{
 		Width: p.w, XMax: xmax, Log: p.logScale, Colour: st.Colour, Empty: empty,
 		XLabel: "steps", YLabel: "loss", Marks: marks, CursorOn: p.cursorOn, Cursor: p.cursor, CursorPaint: st.Accent,
@@ -280,7 +304,7 @@ func (p *ChartPane) render() string {
 		if same := coinciding(geom, first, runs); len(same) > 0 {
 			line = st.Warn.Render("≡ ") + strings.Join(same, "; ") + st.Muted.Render(" (o solos the cursor's, v hides it)")
 		}
-		notes[len(notes)-1] = fit(line, p.w)
+		notes[len(notes)-1] = text.Fit(line, p.w)
 	}
 	under := append(legendLines, notes...)
 	if len(under) > room {
@@ -342,7 +366,7 @@ func coinciding(g *chartGeom, first []int, runs []*RunView) []string {
 // whose learning rate changed while it trained. The compact item leaves
 // out the glyph before the title and the state's icon; the key item is the
 // glyph, title and icon only.
-func (p *ChartPane) legendItem(r *RunView, mode int) string {
+func (p *ChartPane) legendItem(r *RunView, mode int, c seedCurve) string {
 	st := p.c.Styles
 	ms := st.Method(r.Info.Name)
 	evalMark, trainMark := "─", "·"
@@ -369,17 +393,17 @@ func (p *ChartPane) legendItem(r *RunView, mode int) string {
 		}
 		return s
 	}
-	pt, ok := r.Hist.Last()
+	pt, ok := c.last()
 	if p.cursorOn {
-		pt, ok = pointAt(r.Hist, p.cursor)
+		pt, ok = c.at(p.cursor)
 	}
 	if !ok {
-		if r.Hist.Len() == 0 {
+		if len(c.Steps) == 0 {
 			return s + " " + st.Muted.Render(statusWord(r))
 		}
 		return s + " " + st.Muted.Render("—")
 	}
-	format := fmtLoss
+	format := text.ShortLoss
 	if compact {
 		format = shortLoss
 	}
@@ -394,8 +418,8 @@ func (p *ChartPane) legendItem(r *RunView, mode int) string {
 
 // shortLoss formats a loss in at most 6 cells: 0.501, 0.0269, 3.8e-3.
 func shortLoss(x float64) string {
-	if !finite(x) || x == 0 || (math.Abs(x) >= 0.01 && math.Abs(x) < 1000) {
-		return fmtLoss(x)
+	if !lab.Finite(x) || x == 0 || (math.Abs(x) >= 0.01 && math.Abs(x) < 1000) {
+		return text.ShortLoss(x)
 	}
 	r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'e', 1, 64), 64)
 	return sci(r)
@@ -429,7 +453,7 @@ func packLegend(items []string, w int) []string {
 	}
 	colW := 0
 	for _, it := range items {
-		colW = max(colW, width(it))
+		colW = max(colW, text.Width(it))
 	}
 	colW += 2
 	per := max(1, w/colW)
@@ -437,9 +461,9 @@ func packLegend(items []string, w int) []string {
 	for i := 0; i < len(items); i += per {
 		var sb strings.Builder
 		for j := i; j < min(i+per, len(items)); j++ {
-			sb.WriteString(fit(items[j], colW))
+			sb.WriteString(text.Fit(items[j], colW))
 		}
-		lines = append(lines, fit(sb.String(), w))
+		lines = append(lines, text.Fit(sb.String(), w))
 	}
 	return lines
 }

@@ -5,11 +5,11 @@ import (
 	"math"
 	"strconv"
 	"strings"
-
 	"time"
 
 	"github.com/guptarohit/asciigraph"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // categoryFill is the bar character of each memory category (lab.Categories
@@ -108,14 +108,14 @@ func (p *MemoryPane) render() string {
 		if r.source == "ledger" {
 			mark = "✓"
 		}
-		return fmt.Sprintf(" %9s %s %6s trainable", fmtBytes(float64(r.mem.Total)), st.Muted.Render(mark), fmtCount(float64(r.trainable)))
+		return fmt.Sprintf(" %9s %s %6s trainable", text.Bytes(r.mem.Total), st.Muted.Render(mark), text.ShortCount(float64(r.trainable)))
 	}
 	tailW := 29
 	barW := max(4, p.w-nameW-tailW)
 	for _, r := range rows {
 		name := st.Method(r.info.Name).Render(r.info.Glyph) + " " + fmt.Sprintf("%-10s", r.info.Title)
 		full := int(math.Round(float64(barW) * float64(r.mem.Total) / float64(biggest)))
-		out = append(out, fit(name, nameW)+fit(p.bar(r.mem, full), barW)+tail(r))
+		out = append(out, text.Fit(name, nameW)+text.Fit(p.bar(r.mem, full), barW)+tail(r))
 	}
 	room := p.h - len(out)
 	// Table of bytes per category, when tall and wide enough.
@@ -129,7 +129,7 @@ func (p *MemoryPane) render() string {
 		for i, c := range lab.Categories {
 			line := st.Category[i].Render(categoryFill[i]) + fmt.Sprintf(" %-11s", c.String())
 			for _, r := range rows {
-				line += fmt.Sprintf(" %9s", fmtBytes(float64(r.mem.Get(c))))
+				line += fmt.Sprintf(" %9s", text.Bytes(r.mem.Get(c)))
 			}
 			out = append(out, line)
 		}
@@ -147,7 +147,7 @@ func (p *MemoryPane) render() string {
 		}
 		title := "process heap (runtime/metrics; sampled while runs train)"
 		if len(l.Proc.Heap) > 0 {
-			title = fmt.Sprintf("process heap %s · runtime total %s", fmtBytes(heap), fmtBytes(l.Proc.Total))
+			title = fmt.Sprintf("process heap %s · runtime total %s", text.Bytes(int64(heap)), text.Bytes(int64(l.Proc.Total)))
 		}
 		out = append(out, st.Muted.Render(title))
 		// x: the sample's time in milliseconds, so the ticks fall on round
@@ -241,10 +241,10 @@ func shortBytes(b float64) string {
 
 // shortTitle fits a method's title in 7 cells for table heads.
 func shortTitle(t string) string {
-	if width(t) <= 7 {
+	if text.Width(t) <= 7 {
 		return t
 	}
-	return strings.TrimSuffix(fit(t, 7), " ")
+	return strings.TrimSuffix(text.Fit(t, 7), " ")
 }
 
 // sparkLevels are the eight heights of a sparkline.
@@ -257,8 +257,8 @@ func (p *MemoryPane) sparkline() string {
 	if len(heap) == 0 {
 		return st.Muted.Render("process heap: no samples yet")
 	}
-	label := fmt.Sprintf("heap %s ", fmtBytes(heap[len(heap)-1]))
-	n := max(0, min(len(heap), p.w-width(label)))
+	label := fmt.Sprintf("heap %s ", text.Bytes(int64(heap[len(heap)-1])))
+	n := max(0, min(len(heap), p.w-text.Width(label)))
 	vals := heap[len(heap)-n:]
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, v := range vals {

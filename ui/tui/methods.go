@@ -2,10 +2,12 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // MethodsPane lists every method of the registry with its colour and
@@ -106,13 +108,13 @@ func (p *MethodsPane) entry(i, stateW int) string {
 		switch {
 		case stateW < 12 && r == nil:
 			state = statusIcon(r) + fmt.Sprintf("%-4s", "")
-		case stateW < 12 && r.Status.Final():
+		case stateW < 12 && r.State().Final():
 			state = statusIcon(r) + fmt.Sprintf("%-4s", "")
 		case stateW < 12:
-			state = statusIcon(r) + fmt.Sprintf("%4s", itoa(percent(r))+"%")
+			state = statusIcon(r) + fmt.Sprintf("%4s", strconv.Itoa(percent(r))+"%")
 		case r == nil:
 			state = statusIcon(r) + " " + fmt.Sprintf("%-12s", "")
-		case r.Status.Final():
+		case r.State().Final():
 			state = statusIcon(r) + " " + fmt.Sprintf("%-12s", statusWord(r))
 		default:
 			state = statusIcon(r) + " " + fmt.Sprintf("%-12s", fmt.Sprintf("%-7s %3d%%", statusWord(r), percent(r)))
@@ -131,7 +133,7 @@ func (p *MethodsPane) render() string {
 		for c := 0; c < cols; c++ {
 			var lines []string
 			for i := c * p.h; i < min(n, (c+1)*p.h); i++ {
-				lines = append(lines, fit(p.entry(i, colW-19), colW))
+				lines = append(lines, text.Fit(p.entry(i, colW-19), colW))
 			}
 			blocks = append(blocks, fitLines(strings.Join(lines, "\n"), colW, p.h))
 		}
@@ -141,12 +143,12 @@ func (p *MethodsPane) render() string {
 	var lines []string
 	for i, info := range l.Infos {
 		row := p.entry(i, 14)
-		if !twoLine && p.w-width(row) >= 24 {
+		if !twoLine && p.w-text.Width(row) >= 24 {
 			row += st.Muted.Render(info.Summary)
 		}
-		lines = append(lines, fit(row, p.w))
+		lines = append(lines, text.Fit(row, p.w))
 		if twoLine {
-			lines = append(lines, fit("      "+st.Muted.Render(info.Summary), p.w))
+			lines = append(lines, text.Fit("      "+st.Muted.Render(info.Summary), p.w))
 		}
 	}
 	if room := p.h - len(lines) - 1; !twoLine && room >= 1 && p.w >= 30 {
@@ -157,39 +159,4 @@ func (p *MethodsPane) render() string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-// wrap breaks text into at most n lines of at most w cells at spaces; the
-// last line ends with … if text was cut.
-func wrap(text string, w, n int) []string {
-	if w <= 0 || n <= 0 {
-		return nil
-	}
-	var out []string
-	line := ""
-	words := strings.Fields(text)
-	for i, word := range words {
-		switch {
-		case line == "":
-			line = word
-		case width(line)+1+width(word) <= w:
-			line += " " + word
-		default:
-			out = append(out, line)
-			line = word
-			if len(out) == n {
-				out[n-1] = fit(out[n-1]+" "+strings.Join(words[i:], " "), w)
-				return out
-			}
-		}
-	}
-	if line != "" {
-		out = append(out, line)
-	}
-	for i := range out {
-		if width(out[i]) > w {
-			out[i] = fit(out[i], w)
-		}
-	}
-	return out
 }

@@ -173,6 +173,8 @@ func (m *Model) keyTables() {
 		row(k.StepOnce, func(tea.KeyMsg) { l.StepOnce(l.Cursor) }),
 		row(k.Slower, func(tea.KeyMsg) { l.SetSpeed(-1) }),
 		row(k.Faster, func(tea.KeyMsg) { l.SetSpeed(1) }),
+		row(k.Seeds, func(tea.KeyMsg) { l.StepSeeds() }),
+		row(k.Tune, func(tea.KeyMsg) { l.ToggleTune() }),
 		{k.Save, func(tea.KeyMsg) tea.Cmd { return m.save() }},
 		{k.Export, func(tea.KeyMsg) tea.Cmd { return m.export() }},
 	}}
@@ -258,10 +260,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		for _, u := range msg.Updates {
 			m.lab.Apply(u)
 		}
+		if msg.Search != nil {
+			m.lab.ApplySearch(*msg.Search)
+		}
 		return m, tea.Batch(m.lab.Listen(), m.startTick())
 	case tickMsg:
 		m.lab.SampleMemory()
-		if m.lab.Active()+m.lab.SweepActive() > 0 && !m.quit {
+		if m.busy() && !m.quit {
 			return m, m.tick()
 		}
 		m.ticking = false
@@ -312,10 +317,16 @@ func (m *Model) tick() tea.Cmd {
 // batchTick adds a memory tick to cmd if runs have started.
 func (m *Model) batchTick(cmd tea.Cmd) tea.Cmd { return tea.Batch(cmd, m.startTick()) }
 
+// busy reports whether runs train or a learning-rate search runs: the
+// memory is sampled (and the header's clocks move) only then.
+func (m *Model) busy() bool {
+	return m.lab.Active()+m.lab.SweepActive() > 0 || m.lab.Search != nil
+}
+
 // startTick starts sampling the process's memory if runs train and it is
 // not sampling yet: no ticks at all while nothing runs.
 func (m *Model) startTick() tea.Cmd {
-	if m.ticking || m.quit || m.lab.Active()+m.lab.SweepActive() == 0 {
+	if m.ticking || m.quit || !m.busy() {
 		return nil
 	}
 	m.ticking = true

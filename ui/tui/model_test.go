@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/lab/tasks"
 	"github.com/loralab/loralab/presets"
+	"github.com/loralab/loralab/ui/text"
 	"github.com/muesli/termenv"
 )
 
@@ -452,7 +454,7 @@ func TestBadInputNeverPanics(t *testing.T) {
 		m.Update(nil)
 		m.Update(struct{}{})
 	}
-	for _, s := range []string{fmtLoss(nan()), fmtLoss(1e300), fmtBytes(-1), fmtCount(-5), ansi.Strip(fit("x", -1))} {
+	for _, s := range []string{text.ShortLoss(math.NaN()), text.ShortLoss(1e300), text.Bytes(-1), text.ShortCount(-5), ansi.Strip(text.Fit("x", -1))} {
 		_ = s
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/loralab/loralab/presets"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // PresetPicker is the preset dialog (p): every preset, built-in and from
@@ -127,7 +128,7 @@ func (p *PresetPicker) render() string {
 	}
 	nameW := 0
 	for _, pr := range p.list {
-		nameW = max(nameW, width(pr.Name))
+		nameW = max(nameW, text.Width(pr.Name))
 	}
 	nameW = min(nameW, 20)
 	// The list, scrolled to keep the cursor in sight.
@@ -143,7 +144,7 @@ func (p *PresetPicker) render() string {
 		if pr.Name == l.Preset.Name {
 			cur = st.OK.Render("●") + " "
 		}
-		name := fmt.Sprintf("%-*s", nameW, fit(pr.Name, nameW))
+		name := fmt.Sprintf("%-*s", nameW, text.Fit(pr.Name, nameW))
 		if i == p.cur {
 			name = st.Selected.Render(name)
 		}
@@ -151,14 +152,14 @@ func (p *PresetPicker) render() string {
 		if pr.Source != presets.BuiltInSource {
 			title += st.Muted.Render(" · user")
 		}
-		out = append(out, fit(pointer+cur+name+"  "+st.Accent.Render(fmt.Sprintf("%-6s", pr.Mode))+"  "+title, p.w))
+		out = append(out, text.Fit(pointer+cur+name+"  "+st.Accent.Render(fmt.Sprintf("%-6s", pr.Mode))+"  "+title, p.w))
 	}
 	for i, e := range p.errs {
 		if i == errH-1 && len(p.errs) > errH {
-			out = append(out, st.Error.Render(fit(fmt.Sprintf("✗ %d more preset files did not load (loralab presets check FILE)", len(p.errs)-i), p.w)))
+			out = append(out, st.Error.Render(text.Fit(fmt.Sprintf("✗ %d more preset files did not load (loralab presets check FILE)", len(p.errs)-i), p.w)))
 			break
 		}
-		out = append(out, st.Error.Render(fit("✗ "+e, p.w)))
+		out = append(out, st.Error.Render(text.Fit("✗ "+e, p.w)))
 	}
 	if p.errText != "" {
 		for _, w := range wrap("✗ "+p.errText, p.w, 2) {
@@ -173,11 +174,11 @@ func (p *PresetPicker) render() string {
 	}
 	out = append(out, st.Muted.Render(strings.Repeat("─", p.w)))
 	var prev []string
-	add := func(label, text string) {
-		if text == "" {
+	add := func(label, body string) {
+		if body == "" {
 			return
 		}
-		lines := wrap(label+text, p.w, 1000)
+		lines := wrap(label+body, p.w, 1000)
 		if len(lines) > 0 && label != "" {
 			lines[0] = st.Accent.Render(label) + strings.TrimPrefix(lines[0], label)
 		}
@@ -198,7 +199,7 @@ func (p *PresetPicker) render() string {
 	}
 	if len(prev) > room {
 		prev = prev[:room]
-		prev[room-1] = fit(prev[room-1]+" …", p.w)
+		prev[room-1] = text.Fit(prev[room-1]+" …", p.w)
 	}
 	out = append(out, prev...)
 	return strings.Join(out, "\n")

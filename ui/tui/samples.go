@@ -106,7 +106,7 @@ func (p *SamplesPane) render() string {
 func sampleCell(st *Styles, r *RunView, w, h int) []string {
 	s := r.Sample
 	name := st.Method(r.Info.Name).Render(r.Info.Glyph) + " " + r.Info.Title
-	meta := " · step " + fmtCount(float64(s.Step))
+	meta := " · step " + text.ShortCount(float64(s.Step))
 	if full := meta + " · forget " + text.ShortLoss(r.Forget); r.Forget != 0 && text.Width(name+full) <= w {
 		meta = full // the forgetting loss when it fits
 	}

@@ -304,20 +304,20 @@ func (p *ScalePane) choices() string {
 		fmt.Sprintf(" (%s usable)", text.Bytes(g.Usable())),
 		fmt.Sprintf(" · %s adapters · %s · lab ranks", o.AdapterDType, o.Optimizer),
 	} {
-		if width(line)+width(more) <= p.w {
+		if text.Width(line)+text.Width(more) <= p.w {
 			line += st.Muted.Render(more)
 		}
 	}
-	return fit(line, p.w)
+	return text.Fit(line, p.w)
 }
 
 // checked is what the peak was checked against: the calibration's line
 // when it fits, else its short form.
 func (p *ScalePane) checked(model scale.Model) string {
-	if long := "checked: " + checkedLine(model); width(long) <= p.w {
+	if long := "checked: " + checkedLine(model); text.Width(long) <= p.w {
 		return long
 	}
-	return fit("checked: "+scale.CheckedShort(model), p.w)
+	return text.Fit("checked: "+scale.CheckedShort(model), p.w)
 }
 
 // checkedLine is Report.Checked for model, without an estimate.
@@ -355,7 +355,7 @@ func (p *ScalePane) table(rows []scaleRow) []string {
 		{"% params", 10, func(r scale.Report) string { return text.Percent(r.Params.Trainable, r.Params.Model) }},
 		{"total", 10, b(func(x scale.Parts) int64 { return x.Total })},
 		{"peak", 10, b(func(x scale.Parts) int64 { return x.Peak })},
-		{"on " + g.Name, max(14, width(g.Name)+5), verdict},
+		{"on " + g.Name, max(14, text.Width(g.Name)+5), verdict},
 	}
 	full := []scaleCol{
 		{"resting", 10, b(func(x scale.Parts) int64 { return x.Resting })},
@@ -367,7 +367,7 @@ func (p *ScalePane) table(rows []scaleRow) []string {
 		{"extras", 10, b(func(x scale.Parts) int64 { return x.Other })},
 		{"activ: net", 11, b(func(x scale.Parts) int64 { return x.ActivationsNetwork })},
 		{"activ: method", 14, b(func(x scale.Parts) int64 { return x.ActivationsMethod })},
-		{"peak at", 16, func(r scale.Report) string { return fit(r.PeakAt, 15) }},
+		{"peak at", 16, func(r scale.Report) string { return text.Fit(r.PeakAt, 15) }},
 	}
 	compact := []scaleCol{
 		{"frozen", 10, b(func(x scale.Parts) int64 { return x.FrozenBase + x.FrozenAdapter })},
@@ -401,7 +401,7 @@ func (p *ScalePane) table(rows []scaleRow) []string {
 		if r.rank > 0 {
 			label += " (" + strconv.Itoa(r.rank) + ")"
 		}
-		line := st.Method(r.info.Name).Render(r.info.Glyph) + " " + fit(label, nameW-2)
+		line := st.Method(r.info.Name).Render(r.info.Glyph) + " " + text.Fit(label, nameW-2)
 		if r.err != nil {
 			line += st.Error.Render(r.err.Error())
 		} else {
@@ -409,7 +409,7 @@ func (p *ScalePane) table(rows []scaleRow) []string {
 				line += text.PadLeft(c.cell(r.rep), c.w)
 			}
 		}
-		out = append(out, fit(line, p.w))
+		out = append(out, text.Fit(line, p.w))
 	}
 	return out
 }
@@ -435,7 +435,7 @@ func (p *ScalePane) chartView(rows []scaleRow, w, h int) []string {
 			if r.info.UsesRank() {
 				rep, err = p.estimate(r.idx, r.cfg, r.own, model, rank)
 			}
-			ys[j] = nan()
+			ys[j] = math.NaN()
 			if err == nil {
 				ys[j] = float64(what.value(rep))
 			}
@@ -448,7 +448,7 @@ func (p *ScalePane) chartView(rows []scaleRow, w, h int) []string {
 		legend = append(legend, st.Method(r.info.Name).Render(r.info.Glyph+" "+r.info.Title))
 	}
 	legendLines := packLegend(legend, w)
-	out := []string{fit(st.Accent.Render(what.title)+st.Muted.Render(" (bytes, log) against rank (full FT has none) · "+other), w)}
+	out := []string{text.Fit(st.Accent.Render(what.title)+st.Muted.Render(" (bytes, log) against rank (full FT has none) · "+other), w)}
 	chartH := h - 1 - len(legendLines)
 	if chartH < 4 {
 		return out
@@ -493,7 +493,7 @@ func (p *ScalePane) assumptions(rows []scaleRow, w, h int) []string {
 	}
 	if len(out) > h {
 		out = out[:h]
-		out[h-1] = st.Muted.Render(fit("  … (loralab memory prints them all)", w))
+		out[h-1] = st.Muted.Render(text.Fit("  … (loralab memory prints them all)", w))
 	}
 	return out
 }

@@ -12,21 +12,25 @@ import (
 )
 
 // settingRow is one row of the settings pane: a setting the cursor's
-// method reads on its task, with the label people read.
+// method reads on its task, or (compare) one of how races and sweeps
+// compare (Lab.Compare), with the label people read.
 type settingRow struct {
-	name  string
-	label string
-	set   lab.Setting
+	name    string
+	label   string
+	set     lab.Setting
+	compare bool
 }
 
 // settingLabels are the labels of the settings whose flag name is terse;
 // the others are shown by their flag name, as the command line spells it.
 var settingLabels = map[string]string{
 	"rank": "rank r", "alpha": "α (alpha)", "rslora": "rsLoRA α/√r", "lr": "learning rate",
+	"seeds": "race/sweep seeds", "tune-lr": "tuned race", "lr-grid": "tune: lr grid", "tune-steps": "tune: steps",
 }
 
 // settingRows lists the settings method m reads on task t, in display
-// order (lab.SettingsFor), the method and the task themselves aside.
+// order (lab.SettingsFor), the method and the task themselves aside; then
+// how races and sweeps compare (seeds, the tuned race's search).
 func settingRows(m lab.Method, t lab.Task) []settingRow {
 	var rows []settingRow
 	for _, s := range lab.SettingsFor(m, t) {
@@ -38,6 +42,9 @@ func settingRows(m lab.Method, t lab.Task) []settingRow {
 			label = s.Name
 		}
 		rows = append(rows, settingRow{name: s.Name, label: label, set: s})
+	}
+	for _, s := range compareSettings {
+		rows = append(rows, settingRow{name: s.Name, label: settingLabels[s.Name], set: s, compare: true})
 	}
 	return rows
 }
@@ -53,7 +60,9 @@ const settingsShown = 13
 // with lab.Prepare for the methods it concerns and refused inline, with the
 // reason, if invalid. The learning rate is live: a change reaches the
 // cursor's method's run if it trains (A: every run's); the others apply
-// to the next run.
+// to the next run. The last rows say how the next race or sweep compares:
+// at how many seeds, and whether a race first searches each method's
+// learning rate, over which grid and for how many steps (Lab.SetCompare).
 type SettingsPane struct {
 	basePane
 	rows    []settingRow
@@ -163,6 +172,9 @@ func (p *SettingsPane) move(d int) {
 func (p *SettingsPane) step(dir int) {
 	row := p.rows[p.cur]
 	cfg := p.effective()
+	if row.compare {
+		cfg = p.c.Lab.CompareConfig()
+	}
 	v, ok := row.set.Step(cfg, dir)
 	if row.set.Kind == lab.StringSetting && row.name == "schedule" {
 		v, ok = cycle(lab.Schedules, row.set.Get(cfg), dir), true
@@ -193,7 +205,11 @@ func (p *SettingsPane) edit(tea.KeyMsg) tea.Cmd {
 	p.editing = true
 	p.errText = ""
 	p.input.SetValue("")
-	p.input.Placeholder = p.rows[p.cur].set.Get(p.effective())
+	if row := p.rows[p.cur]; row.compare {
+		p.input.Placeholder = row.set.Get(p.c.Lab.CompareConfig())
+	} else {
+		p.input.Placeholder = row.set.Get(p.effective())
+	}
 	return p.input.Focus()
 }
 
@@ -235,6 +251,9 @@ func (p *SettingsPane) effective() lab.Config {
 // settings as they were and says why.
 func (p *SettingsPane) apply(v string) bool {
 	row := p.rows[p.cur]
+	if row.compare {
+		return p.applyCompare(row, v)
+	}
 	ch, err := p.c.Lab.SetSetting(row.set, v)
 	if err != nil {
 		p.errText = "refused: " + err.Error()
@@ -259,8 +278,56 @@ func (p *SettingsPane) apply(v string) bool {
 	return true
 }
 
+// applyCompare sets a comparison setting, as apply does a run's.
+func (p *SettingsPane) applyCompare(row settingRow, v string) bool {
+	l := p.c.Lab
+	value, err := l.SetCompare(row.set, v)
+	if err != nil {
+		p.errText = "refused: " + err.Error()
+		return false
+	}
+	p.errText = ""
+	c := l.Compare
+	switch row.name {
+	case "seeds":
+		if c.SeedCount() > 1 {
+			p.note = fmt.Sprintf("seeds = %s: the next race or sweep runs every configuration at seeds %d … %d", value, l.Config.Seed, l.Config.Seed+uint64(c.SeedCount()-1))
+		} else {
+			p.note = "seeds = 1: one run per configuration"
+		}
+	case "tune-lr":
+		if c.Tune {
+			p.note = fmt.Sprintf("tuned race on: r searches each method's lr first (%s, %s steps)", c.GridShort(), text.ShortCount(float64(c.Horizon(p.effective().Steps))))
+		} else {
+			p.note = "tuned race off: each method races at its lr as set"
+		}
+	default:
+		p.note = fmt.Sprintf("%s = %s: for the next tuned race", row.name, p.compareValue(row))
+	}
+	return true
+}
+
+// compareValue is a comparison setting's value as shown.
+func (p *SettingsPane) compareValue(row settingRow) string {
+	c := p.c.Lab.Compare
+	switch row.name {
+	case "tune-lr":
+		return onOff(c.Tune)
+	case "lr-grid":
+		return c.GridShort()
+	case "tune-steps":
+		if c.TuneSteps == 0 {
+			return fmt.Sprintf("auto (%s)", text.ShortCount(float64(c.Horizon(p.effective().Steps))))
+		}
+	}
+	return row.set.Get(p.c.Lab.CompareConfig())
+}
+
 // display is a setting's value as shown: defaults named.
 func (p *SettingsPane) display(row settingRow) string {
+	if row.compare {
+		return p.compareValue(row)
+	}
 	cfg := p.c.Lab.Config
 	info := p.c.Lab.Infos[p.c.Lab.Cursor]
 	if v, ok := p.c.Lab.Override(p.c.Lab.Cursor, row.name); ok {
@@ -271,9 +338,9 @@ func (p *SettingsPane) display(row settingRow) string {
 	case row.name == "rank" && cfg.Rank == 0:
 		return fmt.Sprintf("default (%d)", resolved.Rank)
 	case row.name == "alpha" && cfg.Alpha == 0:
-		return fmt.Sprintf("%s (s = %s)", trimFloat(resolved.Alpha), text.Number(lab.Scale(resolved)))
+		return fmt.Sprintf("%s (s = %s)", text.Float(resolved.Alpha), text.Number(lab.Scale(resolved)))
 	case row.name == "lr" && cfg.LR == 0:
-		return fmt.Sprintf("default (%s)", trimFloat(info.DefaultLR))
+		return fmt.Sprintf("default (%s)", text.Float(info.DefaultLR))
 	case row.set.Auto != "" && row.set.Resolve != nil && row.set.Get(cfg) == fmt.Sprint(row.set.Default):
 		return fmt.Sprintf("%s (%v)", row.set.Auto, row.set.Resolve(cfg, row.set.Default))
 	case row.set.Kind == lab.BoolSetting:
@@ -297,7 +364,7 @@ func (p *SettingsPane) render() string {
 	l, st := p.c.Lab, p.c.Styles
 	labelW := 0
 	for _, row := range p.rows {
-		labelW = max(labelW, width(row.label))
+		labelW = max(labelW, text.Width(row.label))
 	}
 	labelW = min(labelW, 17)
 	valW := max(8, min(16, p.w-labelW-9))
@@ -312,22 +379,22 @@ func (p *SettingsPane) render() string {
 		if cur {
 			pointer = "› "
 		}
-		label := fit(row.label, labelW)
+		label := text.Fit(row.label, labelW)
 		var val string
 		if cur && p.editing {
 			p.input.Width = valW - 4 // the view is Width cells plus the cursor's
-			val = "[" + fit(p.input.View(), valW-2) + "]"
+			val = "[" + text.Fit(p.input.View(), valW-2) + "]"
 		} else {
-			val = fit(p.display(row), valW)
+			val = text.Fit(p.display(row), valW)
 			if cur {
 				val = st.Accent.Render(val)
 			}
 		}
 		line := pointer + label + " " + val
-		room := p.w - width(line) - 1
+		room := p.w - text.Width(line) - 1
 		tag := ""
 		switch {
-		case row.set.Live && room >= width("live → "+liveTo):
+		case row.set.Live && room >= text.Width("live → "+liveTo):
 			tag = " " + st.Live.Render("live → "+liveTo)
 		case row.set.Live && room >= 4:
 			tag = " " + st.Live.Render("live")
@@ -345,14 +412,17 @@ func (p *SettingsPane) render() string {
 			msg = append(msg, st.Error.Render(m))
 		}
 	case p.note != "":
-		msg = []string{st.OK.Render(fit("✓ "+p.note, p.w))}
+		msg = []string{st.OK.Render(text.Fit("✓ "+p.note, p.w))}
 	default:
 		row := p.rows[p.cur]
 		hint := row.set.Help
+		if row.name == "lr-grid" {
+			hint = "rates " + gridText(l.Compare.Rates()) + " · " + hint
+		}
 		if !row.set.Live && l.Active() > 0 {
 			hint = "applies to the next run · " + hint
 		}
-		msg = []string{st.Muted.Render(fit(hint, p.w))}
+		msg = []string{st.Muted.Render(text.Fit(hint, p.w))}
 	}
 	listH := max(1, p.h-len(msg)-1)
 	if p.h < len(rows)+len(msg)+1 {
@@ -376,7 +446,7 @@ func (p *SettingsPane) render() string {
 		if below := len(rows) - end; below > 0 {
 			more = append(more, fmt.Sprintf("↓ %d below", below))
 		}
-		out = append(out, st.Muted.Render(fit("  "+strings.Join(more, " · "), p.w)))
+		out = append(out, st.Muted.Render(text.Fit("  "+strings.Join(more, " · "), p.w)))
 	}
 	for len(out) < p.h-len(msg) {
 		out = append(out, "")

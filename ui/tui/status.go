@@ -2,9 +2,11 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // header is the top line: the app's name, the preset and its notes on the
@@ -20,19 +22,32 @@ func (m *Model) header() string {
 	}
 	// Progress as LlamaBoard shows it: ended/total, elapsed < remaining.
 	right := ""
+	if s := l.Search; s != nil {
+		right += st.Header.Render(fmt.Sprintf("lr search %d/%d %s · ", s.Ended, s.Total, text.Clock(s.Elapsed())))
+	}
+	var cmp []string // how the next race compares, when not as ever
+	if n := l.Compare.SeedCount(); n > 1 {
+		cmp = append(cmp, plural(n, "seed"))
+	}
+	if l.Compare.Tune {
+		cmp = append(cmp, "tuned")
+	}
+	if len(cmp) > 0 {
+		right += st.Accent.Render(strings.Join(cmp, " ")) + st.Header.Render(" · ")
+	}
 	if ended, total, elapsed, left, known, ok := l.RaceProgress(); ok {
-		t := fmt.Sprintf("race %d/%d %s", ended, total, fmtDuration(elapsed))
+		t := fmt.Sprintf("race %d/%d %s", ended, total, text.Clock(elapsed))
 		if known {
-			t += " < " + fmtDuration(left)
+			t += " < " + text.Clock(left)
 		}
 		right += st.Header.Render(t + " · ")
 	}
 	if sw := l.Sweep; sw != nil {
-		t := fmt.Sprintf("sweep %d/%d", sw.Done(), len(sw.Runs))
+		t := fmt.Sprintf("sweep %d/%d", sw.Done(), sw.Total())
 		if sw.Elapsed > 0 {
-			t += " " + fmtDuration(sw.Elapsed)
+			t += " " + text.Clock(sw.Elapsed)
 			if left, ok := sw.Remaining(); ok {
-				t += " < " + fmtDuration(left)
+				t += " < " + text.Clock(left)
 			}
 		}
 		right += st.Header.Render(t + " · ")
@@ -57,17 +72,17 @@ func (m *Model) footer() []string {
 		}
 		// The runs' states come first, in their most compact form at
 		// least: the message gets what they leave, but at least 20 cells.
-		chipsW := width(m.chips(0))
+		chipsW := text.Width(m.chips(0))
 		room := max(w-chipsW-2, 20)
-		if width(l.Message) > room-1 {
+		if text.Width(l.Message) > room-1 {
 			// Cut: the rest is one key away.
 			more := " " + m.c.Keys.Messages.Help().Key + " all"
-			msg = style.Render(fit(l.Message, room-1-width(more))) + st.Key.Render(more) + " "
+			msg = style.Render(text.Fit(l.Message, room-1-text.Width(more))) + st.Key.Render(more) + " "
 		} else {
 			msg = style.Render(l.Message) + " "
 		}
 	}
-	avail := w - width(msg) - 1
+	avail := w - text.Width(msg) - 1
 	chips := m.chips(avail)
 	return []string{spread(chips, msg, w), m.hints(w)}
 }
@@ -83,9 +98,12 @@ func (m *Model) chips(w int) string {
 		}
 	}
 	if len(runs) == 0 {
+		if s := l.Search; s != nil { // a tuned race's search, before its runs
+			return st.Muted.Render(fmt.Sprintf(" lr search: %d of %d ended", s.Ended, s.Total))
+		}
 		if sw := l.Sweep; sw != nil { // a sweep alone: its runs in one chip
 			training, waiting := sw.Training()
-			s := fmt.Sprintf(" sweep of %s: %d of %d ended", sw.Setting, sw.Done(), len(sw.Runs))
+			s := fmt.Sprintf(" sweep of %s: %d of %d ended", sw.Setting, sw.Done(), sw.Total())
 			if training+waiting > 0 {
 				s += fmt.Sprintf(", %d training, %d waiting", training, waiting)
 			}
@@ -97,22 +115,22 @@ func (m *Model) chips(w int) string {
 		func(r *RunView) string {
 			s := statusIcon(r) + " " + statusWord(r) + " " + progressText(r)
 			if r.StepsPerSec > 0 {
-				s += " " + fmtCount(r.StepsPerSec) + "/s"
+				s += " " + text.ShortCount(r.StepsPerSec) + "/s"
 			}
-			return s + " " + fmtDuration(r.Elapsed)
+			return s + " " + text.Clock(r.Elapsed)
 		},
 		func(r *RunView) string {
 			s := statusIcon(r) + " " + progressText(r)
-			if r.StepsPerSec > 0 && !r.Status.Final() {
-				s += " " + fmtCount(r.StepsPerSec) + "/s"
+			if r.StepsPerSec > 0 && !r.State().Final() {
+				s += " " + text.ShortCount(r.StepsPerSec) + "/s"
 			}
 			return s
 		},
 		func(r *RunView) string {
-			if r.Status.Final() {
+			if r.State().Final() {
 				return statusIcon(r)
 			}
-			return statusIcon(r) + itoa(percent(r)) + "%"
+			return statusIcon(r) + strconv.Itoa(percent(r)) + "%"
 		},
 	}
 	chip := func(r *RunView, f func(*RunView) string) string {
@@ -142,11 +160,11 @@ func (m *Model) chips(w int) string {
 				return compact
 			}
 		}
-		if width(line) <= w {
+		if text.Width(line) <= w {
 			return line
 		}
 	}
-	return fit(compact, max(w, 0))
+	return text.Fit(compact, max(w, 0))
 }
 
 // hints is the bottom line: the focused pane's keys, then the global ones,
@@ -179,7 +197,7 @@ func (m *Model) hints(w int) string {
 		essentials = render(k.Close) + "  " + st.Key.Render("q") + " " + st.Muted.Render("quit") + " "
 		seen[k.Close.Help().Key] = true
 	}
-	w -= width(essentials) + 1
+	w -= text.Width(essentials) + 1
 	line := ""
 	for _, b := range bs {
 		h := b.Help()
@@ -192,12 +210,12 @@ func (m *Model) hints(w int) string {
 		if line == "" {
 			sep = " "
 		}
-		if width(line)+width(sep)+width(item) > w {
+		if text.Width(line)+text.Width(sep)+text.Width(item) > w {
 			break
 		}
 		line += sep + item
 	}
-	return spread(line, essentials, w+width(essentials)+1)
+	return spread(line, essentials, w+text.Width(essentials)+1)
 }
 
 func firstLine(s string) string {
@@ -212,7 +230,5 @@ func plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
-	return itoa(n) + " " + word + "s"
+	return text.ShortCount(float64(n)) + " " + word + "s"
 }
-
-func itoa(n int) string { return fmtCount(float64(n)) }

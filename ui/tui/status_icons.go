@@ -2,14 +2,16 @@ package tui
 
 import (
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
-// statusIcon is the one-cell icon of a run state (· for no run).
+// statusIcon is the one-cell icon of a run's state (at several seeds, the
+// group's: RunView.State), · for no run.
 func statusIcon(r *RunView) string {
 	if r == nil {
 		return "·"
 	}
-	switch r.Status {
+	switch r.State() {
 	case lab.Queued:
 		return "◷"
 	case lab.Running:
@@ -31,10 +33,10 @@ func statusWord(r *RunView) string {
 	if r == nil {
 		return "no run"
 	}
-	if r.Status == lab.Cancelled {
+	if r.State() == lab.Cancelled {
 		return "stopped"
 	}
-	return string(r.Status)
+	return string(r.State())
 }
 
 // statusStyle colours a run state.
@@ -42,7 +44,7 @@ func statusStyle(st *Styles, r *RunView) Paint {
 	if r == nil {
 		return st.Muted
 	}
-	switch r.Status {
+	switch r.State() {
 	case lab.Running:
 		return st.Accent
 	case lab.Done:
@@ -55,15 +57,20 @@ func statusStyle(st *Styles, r *RunView) Paint {
 	return st.Muted
 }
 
-// progressText is "1.2k/2k" for a run.
+// progressText is "1.2k/2k" for a run (at several seeds, the mean over
+// its runs).
 func progressText(r *RunView) string {
-	return fmtCount(float64(r.Step)) + "/" + fmtCount(float64(r.Steps))
+	step, steps := r.Progress()
+	n := float64(r.Seeds())
+	return text.ShortCount(float64(step)/n) + "/" + text.ShortCount(float64(steps)/n)
 }
 
-// percent is a run's progress in whole percent.
+// percent is a run's progress in whole percent (at several seeds, of all
+// its runs' steps).
 func percent(r *RunView) int {
-	if r.Steps <= 0 {
+	step, steps := r.Progress()
+	if steps <= 0 {
 		return 0
 	}
-	return min(100, r.Step*100/r.Steps)
+	return min(100, step*100/steps)
 }

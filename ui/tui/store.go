@@ -70,6 +70,12 @@ type Lab struct {
 	// LiveAll: a live setting (the learning rate) changed while runs train
 	// reaches every run; else only the cursor's method's run (A toggles).
 	LiveAll bool
+	// Compare says at how many seeds races and sweeps run, and whether a
+	// race first searches each method's learning rate (store_compare.go).
+	Compare CompareSettings
+	// Search is the learning-rate search of a tuned race while it runs
+	// (nil: none).
+	Search *SearchState
 
 	ver     Versions
 	touched map[string]bool // settings set in the settings pane since the preset was loaded
@@ -82,6 +88,7 @@ type Lab struct {
 	cleared int
 	hub     *hub
 	gen     int
+	tune    tuneFunc // the learning-rate search (nil: lab.TuneLR; tests put a stand-in)
 }
 
 // NewLab returns a lab with every method, the given settings (UsePreset
@@ -94,7 +101,7 @@ func NewLab(cfg lab.Config, workers, seats int, every time.Duration) *Lab {
 	l := &Lab{
 		Methods: catalog.Methods, Config: cfg,
 		ctx: ctx, cancel: cancel, pool: lab.NewSeatedPool(workers, seats), hub: newHub(ctx), Proc: NewProcMem(600),
-		seats: seats,
+		seats: seats, Compare: CompareSettings{Seeds: 1},
 	}
 	if l.seats <= 0 {
 		l.seats = lab.MaxSeated
@@ -181,14 +188,9 @@ func (l *Lab) AnyRun() bool {
 
 // RunCount counts the runs there are: the methods' and the sweep's.
 func (l *Lab) RunCount() int {
-	n := 0
-	for _, r := range l.Runs {
-		if r != nil {
-			n++
-		}
-	}
+	n := len(l.allRuns())
 	if l.Sweep != nil {
-		n += len(l.Sweep.Runs)
+		n += l.Sweep.Total()
 	}
 	return n
 }
@@ -275,8 +277,7 @@ func (l *Lab) SetSetting(s lab.Setting, v string) (SettingChange, error) {
 		if l.LiveAll {
 			ch.Live = l.SetLiveLR(s.Value(cfg))
 		} else if r := l.Runs[l.Cursor]; r.Active() {
-			l.sendLR(r, s.Value(cfg))
-			ch.Live, ch.LiveTo = 1, r.Info.Title
+			ch.Live, ch.LiveTo = l.sendLR(r, s.Value(cfg)), r.Info.Title
 		}
 	}
 	l.ver.Config++

@@ -9,13 +9,17 @@ import (
 
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/share"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // Experiment is the last run, race or sweep the lab started, as the one
 // command line that reproduces it (ui/share).
 type Experiment struct {
 	share.Experiment
-	runs []runKey // the runs it started (id, generation), to tell live changes
+	// Tunings are the learning-rate searches a tuned race ran first, one
+	// per method in race order: each raced at its Best rate.
+	Tunings []lab.Tuning
+	runs    []runKey // the runs it started (id, generation), every seed's, to tell live changes
 }
 
 // Command is the loralab command line that reproduces the experiment.
@@ -30,14 +34,17 @@ func (l *Lab) record(kind string, idx []int, setting string, values []string) {
 	for _, i := range idx {
 		e.Methods = append(e.Methods, l.Infos[i].Name)
 		if kind != "sweep" {
-			if r := l.Runs[i]; r != nil {
-				e.runs = append(e.runs, runKey{methodID(i), r.Gen})
+			for _, x := range l.Runs[i].Group() {
+				e.runs = append(e.runs, runKey{seedID(i, x.Seed), x.Gen})
 			}
 		}
 	}
 	if l.Preset.Name != "" {
 		e.Preset = append([]string(nil), l.Preset.Args...)
 		e.Given = l.given()
+	}
+	if kind != "run" {
+		e.Extra = l.Compare.flags(false)
 	}
 	l.Last, l.Banner = e, ""
 	if kind == "race" {
@@ -46,18 +53,41 @@ func (l *Lab) record(kind string, idx []int, setting string, values []string) {
 	l.ver.Experiment++
 }
 
+// tuned marks the experiment a tuned race: the rate each method won its
+// search with, and the command line's --tune-lr (and the search's grid and
+// steps if not the default) in place of a learning rate, which loralab
+// refuses beside --tune-lr (the search picks each method's).
+func (e *Experiment) tuned(tunings []lab.Tuning, c CompareSettings) {
+	e.Tunings = tunings
+	e.Config.LR = 0
+	var given [][2]string
+	for _, g := range e.Given {
+		if g[0] != "lr" {
+			given = append(given, g)
+		}
+	}
+	e.Given = given
+	e.Extra = c.flags(true)
+}
+
 // raceNote says how the runs idx of a race train: together, taking turns
 // on the cores (or one per core), every run on the same data.
 func (l *Lab) raceNote(idx []int) string {
 	var names []string
+	runs := 0
 	for _, i := range idx {
 		names = append(names, l.Infos[i].Title)
+		runs += l.Runs[i].Seeds()
 	}
-	how := fmt.Sprintf("all %d train together, taking turns on %s", len(idx), plural(l.Workers(), "core"))
-	if len(idx) <= l.Workers() {
-		how = fmt.Sprintf("all %d train at once, one per core", len(idx))
+	all := fmt.Sprintf("all %d", runs)
+	if runs > len(idx) {
+		all = fmt.Sprintf("all %d runs (%d seeds each)", runs, runs/len(idx))
 	}
-	if len(idx) > l.seats {
+	how := fmt.Sprintf("%s train together, taking turns on %s", all, plural(l.Workers(), "core"))
+	if runs <= l.Workers() {
+		how = fmt.Sprintf("%s train at once, one per core", all)
+	}
+	if runs > l.seats {
 		how = fmt.Sprintf("%d at a time hold a seat and take turns on %s; the others wait", l.seats, plural(l.Workers(), "core"))
 	}
 	return strings.Join(names, ", ") + ": " + how
@@ -70,15 +100,22 @@ func (l *Lab) raceOver() {
 	if e == nil || e.Kind != "race" || l.Banner != "" || len(e.runs) == 0 {
 		return
 	}
-	var runs []*RunView
+	var runs []*RunView // the race's methods' runs (each with its Reps)
 	for _, k := range e.runs {
-		r := l.Runs[k.id.Index]
-		if r == nil || r.Gen != k.gen || r.Active() || r.Result == nil {
+		g := l.Runs[k.id.Index]
+		r := g.member(k.id.Seed)
+		if r == nil || r.Gen != k.gen || !r.Status.Final() || r.Result == nil {
 			return
 		}
-		runs = append(runs, r)
+		if k.id.Seed == 0 {
+			runs = append(runs, g)
+		}
 	}
-	l.Banner = raceBanner(runs)
+	if len(runs) > 0 && len(runs[0].Reps) > 0 {
+		l.Banner = seedBanner(runs)
+	} else {
+		l.Banner = raceBanner(runs)
+	}
 	l.Say(false, "%s", l.Banner)
 	l.ver.Experiment++
 }
@@ -101,9 +138,9 @@ func raceBanner(runs []*RunView) string {
 	switch {
 	case len(rows) > 0 && rows[0].Winner:
 		w := rows[0]
-		win := fmt.Sprintf("race over: %s wins, eval loss %s", name(w), fmtLoss(w.EvalLoss))
-		if len(rows) > 1 && rows[1].Status == lab.Done && finite(rows[1].EvalLoss) && w.EvalLoss > 0 {
-			win += fmt.Sprintf(", %s lower than %s (%s)", marginText(rows[1].EvalLoss/w.EvalLoss), name(rows[1]), fmtLoss(rows[1].EvalLoss))
+		win := fmt.Sprintf("race over: %s wins, eval loss %s", name(w), text.ShortLoss(w.EvalLoss))
+		if len(rows) > 1 && rows[1].Status == lab.Done && lab.Finite(rows[1].EvalLoss) && w.EvalLoss > 0 {
+			win += fmt.Sprintf(", %s lower than %s (%s)", marginText(rows[1].EvalLoss/w.EvalLoss), name(rows[1]), text.ShortLoss(rows[1].EvalLoss))
 		}
 		parts = append(parts, win)
 	default:
@@ -118,13 +155,72 @@ func raceBanner(runs []*RunView) string {
 			}
 		}
 	}
-	target := fmtLoss(lab.DefaultTarget)
+	target := text.ShortLoss(lab.DefaultTarget)
 	if reached == 0 {
 		parts = append(parts, "none reached "+target)
 	} else {
-		parts = append(parts, fmt.Sprintf("%d of %d reached %s, %s first (step %s)", reached, len(rows), target, name(rows[first]), fmtCount(float64(rows[first].StepsToTarget))))
+		parts = append(parts, fmt.Sprintf("%d of %d reached %s, %s first (step %s)", reached, len(rows), target, name(rows[first]), text.ShortCount(float64(rows[first].StepsToTarget))))
 	}
-	parts = append(parts, fmtDuration(wall)+" wall")
+	parts = append(parts, text.Clock(wall)+" wall")
+	return strings.Join(parts, " · ")
+}
+
+// seedBanner is the result of a race at several seeds in one sentence:
+// the leader by the mean final eval loss and its range, whether it wins
+// (no other method's range overlaps its) or which methods are within the
+// seed noise of it, how many methods reached the target at every seed,
+// and the race's wall time.
+func seedBanner(groups []*RunView) string {
+	var results [][]*lab.Result
+	byName := map[string]*RunView{}
+	wall := time.Duration(0)
+	for _, g := range groups {
+		var rs []*lab.Result
+		for _, x := range g.Group() {
+			rs = append(rs, x.Result)
+			wall = max(wall, x.Elapsed)
+		}
+		results = append(results, rs)
+		byName[g.Info.Name] = g
+	}
+	rows := lab.SeedLeaderboard(results, lab.DefaultTarget)
+	name := func(s lab.SeedStanding) string { g := byName[s.Method]; return g.Info.Glyph + " " + g.Info.Title }
+	spread := func(s lab.SeedStanding) string {
+		return fmt.Sprintf("mean eval loss %s (%s … %s)", text.ShortLoss(s.EvalLoss.Mean), text.ShortLoss(s.EvalLoss.Min), text.ShortLoss(s.EvalLoss.Max))
+	}
+	seeds := groups[0].Seeds()
+	var parts []string
+	switch {
+	case len(rows) == 0 || rows[0].EvalLoss.N == 0:
+		parts = append(parts, fmt.Sprintf("race over at %d seeds: no run finished", seeds))
+	case rows[0].Winner:
+		w := rows[0]
+		win := fmt.Sprintf("race over at %d seeds: %s wins, %s", seeds, name(w), spread(w))
+		if len(rows) > 1 && rows[1].EvalLoss.N > 0 && w.EvalLoss.Mean > 0 {
+			win += fmt.Sprintf(", %s lower than %s (mean %s), beyond the seed spread", marginText(rows[1].EvalLoss.Mean/w.EvalLoss.Mean), name(rows[1]), text.ShortLoss(rows[1].EvalLoss.Mean))
+		}
+		parts = append(parts, win)
+	default:
+		var tied []string
+		for _, s := range rows[1:] {
+			if s.Tied {
+				tied = append(tied, name(s))
+			}
+		}
+		lead := fmt.Sprintf("race over at %d seeds: %s leads, %s", seeds, name(rows[0]), spread(rows[0]))
+		if len(tied) > 0 {
+			lead += fmt.Sprintf(", but %s within its spread: seed noise, no winner", strings.Join(tied, ", "))
+		}
+		parts = append(parts, lead)
+	}
+	every := 0
+	for _, s := range rows {
+		if s.Reached == s.Seeds {
+			every++
+		}
+	}
+	parts = append(parts, fmt.Sprintf("%d of %d reached %s at every seed", every, len(rows), text.ShortLoss(lab.DefaultTarget)))
+	parts = append(parts, text.Clock(wall)+" wall")
 	return strings.Join(parts, " · ")
 }
 
@@ -174,7 +270,7 @@ func (l *Lab) LiveChanged() bool {
 		return false
 	}
 	for _, k := range l.Last.runs {
-		if r := l.Runs[k.id.Index]; r != nil && r.Gen == k.gen && r.liveLR {
+		if r := l.Runs[k.id.Index].member(k.id.Seed); r != nil && r.Gen == k.gen && r.liveLR {
 			return true
 		}
 	}
@@ -203,13 +299,13 @@ func (l *Lab) RaceProgress() (ended, total int, elapsed, left time.Duration, kno
 	known = true
 	open := false
 	for _, k := range e.runs {
-		r := l.Runs[k.id.Index]
+		r := l.Runs[k.id.Index].member(k.id.Seed)
 		if r == nil || r.Gen != k.gen {
 			return 0, 0, 0, 0, false, false
 		}
 		total++
 		elapsed = max(elapsed, r.Elapsed)
-		if !r.Active() {
+		if r.Status.Final() {
 			ended++
 			continue
 		}

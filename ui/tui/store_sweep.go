@@ -3,10 +3,12 @@ package tui
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // SweepRun is one (method, value) run of a sweep, as the UI knows it.
@@ -26,8 +28,40 @@ type SweepRun struct {
 	// Hist is its loss history (bounded: SweepHistoryCap points), for the
 	// dialog's curves and its loss at a chosen step.
 	Hist *lab.History
+	// Reps are the runs of the same method and value at the seeds after
+	// the first (+1, +2, …) of a sweep at several seeds; nil for one seed.
+	Reps []*SweepRun
 
 	cancel context.CancelFunc
+}
+
+// Group is the run and its Reps: the (method, value)'s runs at every seed.
+func (r *SweepRun) Group() []*SweepRun { return append([]*SweepRun{r}, r.Reps...) }
+
+// Ended reports whether every run of the group has ended.
+func (r *SweepRun) Ended() bool {
+	for _, x := range r.Group() {
+		if x.Result == nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Spread is the group's final eval loss over the seeds whose run finished
+// (lab.SpreadOf; N is 0 until every run of the group has ended, or if none
+// finished).
+func (r *SweepRun) Spread() lab.Spread {
+	if !r.Ended() {
+		return lab.SpreadOf(nil)
+	}
+	var finals []float64
+	for _, x := range r.Group() {
+		if x.Result.Status == lab.Done {
+			finals = append(finals, x.Result.Final.Eval)
+		}
+	}
+	return lab.SpreadOf(finals)
 }
 
 // SweepHistoryCap bounds the points the UI keeps per sweep run (a sweep has
@@ -40,7 +74,9 @@ type SweepState struct {
 	Setting string
 	Values  []string
 	Methods []int
-	Runs    []*SweepRun // methods outer, values inner (lab.Sweep.Jobs order)
+	// Runs are methods outer, values inner (lab.Sweep.Jobs order), each at
+	// the first seed, the others in its Reps (Lab.Compare.Seeds).
+	Runs []*SweepRun
 	// Skipped are the marked methods the sweep left out: they do not read
 	// the swept setting, so every value would give the same run.
 	Skipped []int
@@ -52,10 +88,30 @@ type SweepState struct {
 	started time.Time
 }
 
+// all lists every run of the sweep, Reps included.
+func (s *SweepState) all() []*SweepRun {
+	var out []*SweepRun
+	for _, r := range s.Runs {
+		out = append(out, r.Group()...)
+	}
+	return out
+}
+
+// Seeds is the number of seeds each (method, value) runs at.
+func (s *SweepState) Seeds() int {
+	if len(s.Runs) == 0 {
+		return 1
+	}
+	return 1 + len(s.Runs[0].Reps)
+}
+
+// Total counts the sweep's runs, at every seed.
+func (s *SweepState) Total() int { return len(s.Runs) * s.Seeds() }
+
 // Progress is the sweep's steps taken and to take, over every run (an
 // ended run counts all its steps).
 func (s *SweepState) Progress() (done, total int) {
-	for _, r := range s.Runs {
+	for _, r := range s.all() {
 		total += r.Steps
 		if r.Result != nil {
 			done += r.Steps
@@ -79,7 +135,7 @@ func (s *SweepState) Remaining() (time.Duration, bool) {
 // Training counts the runs that train now (seated, not ended), and Waiting
 // those queued for a seat.
 func (s *SweepState) Training() (training, waiting int) {
-	for _, r := range s.Runs {
+	for _, r := range s.all() {
 		switch {
 		case r.Result != nil:
 		case r.Status == lab.Queued:
@@ -91,10 +147,10 @@ func (s *SweepState) Training() (training, waiting int) {
 	return training, waiting
 }
 
-// Done counts the runs that have ended.
+// Done counts the runs that have ended, at every seed.
 func (s *SweepState) Done() int {
 	n := 0
-	for _, r := range s.Runs {
+	for _, r := range s.all() {
 		if r.Result != nil {
 			n++
 		}
@@ -102,11 +158,15 @@ func (s *SweepState) Done() int {
 	return n
 }
 
-// Final returns the final eval loss of (method, value), NaN if not ended.
+// Final returns the final eval loss of (method, value) — at several seeds,
+// its mean over the seeds that finished — NaN until every one has ended.
 func (s *SweepState) Final(mi, vi int) float64 {
 	r := s.Runs[mi*len(s.Values)+vi]
+	if len(r.Reps) > 0 {
+		return r.Spread().Mean
+	}
 	if r.Result == nil || r.Result.Status != lab.Done {
-		return nan() // running, diverged or cancelled: no final loss
+		return math.NaN() // running, diverged or cancelled: no final loss
 	}
 	return r.Result.Final.Eval
 }
@@ -117,12 +177,12 @@ func (s *SweepState) Final(mi, vi int) float64 {
 // the same run), each with its settings (a preset's per-method overrides
 // included, as loralab sweep does), validates every one, and starts them,
 // replacing any sweep.
-func (l *Lab) StartSweep(setting, text string) error {
+func (l *Lab) StartSweep(setting, list string) error {
 	set, err := catalog.Setting(setting)
 	if err != nil {
 		return err
 	}
-	values, err := lab.ParseValues(set, text)
+	values, err := lab.ParseValues(set, list)
 	if err != nil {
 		return err
 	}
@@ -149,13 +209,22 @@ func (l *Lab) StartSweep(setting, text string) error {
 		}
 		jobs = append(jobs, js...)
 	}
-	adm, err := l.pool.Admit(jobs)
+	n := l.Compare.SeedCount()
+	var all []lab.Job // every job at every seed, the seeds innermost
+	for _, j := range jobs {
+		for _, seed := range lab.Seeds(j.Config.Seed, n) {
+			c := j.Config
+			c.Seed = seed
+			all = append(all, lab.Job{Method: j.Method, Task: j.Task, Config: c})
+		}
+	}
+	adm, err := l.pool.Admit(all)
 	if err != nil {
 		return err
 	}
 	l.StopSweep()
 	st := &SweepState{Setting: setting, Values: values, Methods: idx, Skipped: skipped, started: time.Now()}
-	for k, job := range jobs {
+	for k, job := range all {
 		ctx, cancel := context.WithCancel(l.ctx)
 		r, err := lab.StartIn(ctx, l.pool, job)
 		if err != nil { // unreachable: Jobs validated every config
@@ -164,10 +233,17 @@ func (l *Lab) StartSweep(setting, text string) error {
 		}
 		l.gen++
 		mem, trainable := formulaMemory(job.Method, job.Config)
-		st.Runs = append(st.Runs, &SweepRun{Method: idx[k/len(values)], Value: values[k%len(values)], Gen: l.gen,
-			Status: lab.Queued, Steps: job.Config.Steps, Eval: nan(), Trainable: trainable, Memory: mem.Total, cancel: cancel,
-			Hist: lab.NewHistory(SweepHistoryCap)})
-		l.hub.watch(sweepID(k), l.gen, r)
+		run, seed := k/n, k%n
+		sr := &SweepRun{Method: idx[run/len(values)], Value: values[run%len(values)], Gen: l.gen,
+			Status: lab.Queued, Steps: job.Config.Steps, Eval: math.NaN(), Trainable: trainable, Memory: mem.Total, cancel: cancel,
+			Hist: lab.NewHistory(SweepHistoryCap)}
+		if seed == 0 {
+			st.Runs = append(st.Runs, sr)
+		} else {
+			first := st.Runs[run]
+			first.Reps = append(first.Reps, sr)
+		}
+		l.hub.watch(sweepSeedID(run, seed), l.gen, r)
 	}
 	l.setSweep(st)
 	l.record("sweep", idx, setting, values)
@@ -175,7 +251,10 @@ func (l *Lab) StartSweep(setting, text string) error {
 	for _, i := range idx {
 		names = append(names, l.Infos[i].Title)
 	}
-	msg := fmt.Sprintf("sweep of %s over %s for %s: %d runs", setting, strings.Join(values, ", "), strings.Join(names, ", "), len(jobs))
+	msg := fmt.Sprintf("sweep of %s over %s for %s: %d runs", setting, strings.Join(values, ", "), strings.Join(names, ", "), len(all))
+	if n > 1 {
+		msg += fmt.Sprintf(" (%d configurations at %d seeds)", len(jobs), n)
+	}
 	if len(skipped) > 0 {
 		msg += fmt.Sprintf("; skipped %s: it does not read %s", strings.Join(titlesOf(l, skipped), ", "), setting)
 	}
@@ -200,16 +279,16 @@ func titlesOf(l *Lab, idx []int) []string {
 // results, for the dialog and e. It says what it did.
 func (l *Lab) CancelSweep() {
 	sw := l.Sweep
-	if sw == nil || sw.Stopped || sw.Done() == len(sw.Runs) {
+	if sw == nil || sw.Stopped || sw.Done() == sw.Total() {
 		l.Say(true, "no sweep trains: nothing to stop")
 		return
 	}
-	for _, r := range sw.Runs {
+	for _, r := range sw.all() {
 		r.cancel()
 	}
 	sw.Stopped = true
 	l.ver.Sweep++
-	l.Say(false, "sweep of %s stopped: %d of %d runs had ended; their results stay (e saves them)", sw.Setting, sw.Done(), len(sw.Runs))
+	l.Say(false, "sweep of %s stopped: %d of %d runs had ended; their results stay (e saves them)", sw.Setting, sw.Done(), sw.Total())
 }
 
 // StopSweep cancels every run of the current sweep.
@@ -217,7 +296,7 @@ func (l *Lab) StopSweep() {
 	if l.Sweep == nil {
 		return
 	}
-	for _, r := range l.Sweep.Runs {
+	for _, r := range l.Sweep.all() {
 		r.cancel()
 	}
 	l.setSweep(nil)
@@ -234,16 +313,16 @@ func (l *Lab) SweepActive() int {
 	if l.Sweep == nil {
 		return 0
 	}
-	return len(l.Sweep.Runs) - l.Sweep.Done()
+	return l.Sweep.Total() - l.Sweep.Done()
 }
 
 // applySweep takes an update for a sweep run; stale ones are dropped.
 func (l *Lab) applySweep(u runUpdate) bool {
-	k := u.ID.Index
-	if l.Sweep == nil || k < 0 || k >= len(l.Sweep.Runs) {
+	k, seed := u.ID.Index, u.ID.Seed
+	if l.Sweep == nil || k < 0 || k >= len(l.Sweep.Runs) || seed < 0 || seed > len(l.Sweep.Runs[k].Reps) {
 		return false
 	}
-	r := l.Sweep.Runs[k]
+	r := l.Sweep.Runs[k].Group()[seed]
 	if r.Gen != u.Gen {
 		return false
 	}
@@ -264,8 +343,8 @@ func (l *Lab) applySweep(u runUpdate) bool {
 			r.Trainable, r.Memory = u.Result.Params.Trainable, u.Result.Memory.Total
 		}
 		r.cancel()
-		if l.Sweep.Done() == len(l.Sweep.Runs) && !l.Sweep.Stopped {
-			l.Say(false, "sweep of %s done: %d runs in %s", l.Sweep.Setting, len(l.Sweep.Runs), fmtDuration(l.Sweep.Elapsed))
+		if l.Sweep.Done() == l.Sweep.Total() && !l.Sweep.Stopped {
+			l.Say(false, "sweep of %s done: %d runs in %s", l.Sweep.Setting, l.Sweep.Total(), text.Clock(l.Sweep.Elapsed))
 		}
 	}
 	l.ver.Sweep++
@@ -281,15 +360,15 @@ func (l *Lab) SweepDefault(name string) string {
 	}
 	var out []string
 	for _, v := range s.Ladder {
-		text := trimFloat(v)
+		value := text.Float(v)
 		if s.Kind == lab.IntSetting {
-			text = fmt.Sprint(int(v))
+			value = fmt.Sprint(int(v))
 		}
 		ok := true
 		for _, i := range l.RaceMethods() {
 			cfg, err := l.ConfigFor(i)
 			if err == nil {
-				err = s.Set(&cfg, text)
+				err = s.Set(&cfg, value)
 			}
 			if err == nil {
 				_, err = prepare(l.Methods[i], cfg)
@@ -300,7 +379,7 @@ func (l *Lab) SweepDefault(name string) string {
 			}
 		}
 		if ok && len(out) < 8 {
-			out = append(out, text)
+			out = append(out, value)
 		}
 	}
 	return strings.Join(out, ",")

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/guptarohit/asciigraph"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // SweepPane is the sweep dialog (w): pick a sweepable setting (↑/↓), type
@@ -25,7 +26,10 @@ import (
 // each other stay told apart), and the eval loss at a chosen step N
 // (pgup/pgdn) against the value — what a preset asks to "look early" at.
 // Where they do not all fit, tab shows one view at a time. It is modal: it
-// takes every key until esc closes it (the sweep goes on training).
+// takes every key until esc closes it (the sweep goes on training). At
+// several seeds (Lab.Compare.Seeds) every (method, value) runs at each
+// seed: the losses shown are means over the seeds, and the table marks
+// with ≈ the values whose range of final losses overlaps the best's.
 type SweepPane struct {
 	basePane
 	names   []string
@@ -226,7 +230,7 @@ func (p *SweepPane) render() string {
 		// the curves with the loss at step N, a page each.
 		page := p.view % len(wideViews)
 		tag := fmt.Sprintf(" · page %d/%d · tab: %s", page+1, len(wideViews), wideViews[(page+1)%len(wideViews)])
-		out = append(out, p.status(sw, width(tag))+st.Muted.Render(tag))
+		out = append(out, p.status(sw, text.Width(tag))+st.Muted.Render(tag))
 		if page == 0 {
 			out = append(out, p.wide(sw, W, H, tableW)...)
 		} else {
@@ -238,7 +242,7 @@ func (p *SweepPane) render() string {
 	}
 	view := p.view % len(sweepViews)
 	tag := fmt.Sprintf(" · view %d/%d · tab: %s", view+1, len(sweepViews), sweepViews[(view+1)%len(sweepViews)])
-	out = append(out, p.status(sw, width(tag))+st.Muted.Render(tag))
+	out = append(out, p.status(sw, text.Width(tag))+st.Muted.Render(tag))
 	switch view {
 	case 0:
 		out = append(out, p.oneChart(sw, sweepFinal, W, H, true)...)
@@ -275,14 +279,14 @@ func (p *SweepPane) skipped(setting string) []string {
 func (p *SweepPane) status(sw *SweepState, rest int) string {
 	st := p.c.Styles
 	training, waiting := sw.Training()
-	parts := []string{fmt.Sprintf("sweep of %s: %d of %d ended", st.Accent.Render(sw.Setting), sw.Done(), len(sw.Runs))}
+	parts := []string{fmt.Sprintf("sweep of %s: %d of %d ended", st.Accent.Render(sw.Setting), sw.Done(), sw.Total())}
 	if sw.Stopped {
 		parts = append(parts, st.Warn.Render("stopped"))
 	}
 	if sw.Elapsed > 0 {
-		t := fmtDuration(sw.Elapsed)
+		t := text.Clock(sw.Elapsed)
 		if left, ok := sw.Remaining(); ok {
-			t += " < " + fmtDuration(left)
+			t += " < " + text.Clock(left)
 		}
 		parts = append(parts, t)
 	}
@@ -293,13 +297,13 @@ func (p *SweepPane) status(sw *SweepState, rest int) string {
 		parts = append(parts, fmt.Sprintf("%d waiting for a seat", waiting))
 	}
 	done, total := sw.Progress()
-	parts = append(parts, fmt.Sprintf("%s/%s steps", fmtCount(float64(done)), fmtCount(float64(total))))
-	if !sw.Stopped && sw.Done() < len(sw.Runs) {
+	parts = append(parts, fmt.Sprintf("%s/%s steps", text.ShortCount(float64(done)), text.ShortCount(float64(total))))
+	if !sw.Stopped && sw.Done() < sw.Total() {
 		parts = append(parts, st.Muted.Render("ctrl+x stops it"))
 	}
 	s := parts[0]
 	for _, x := range parts[1:] {
-		if width(s)+3+width(x)+rest > p.w {
+		if text.Width(s)+3+text.Width(x)+rest > p.w {
 			break
 		}
 		s += " · " + x
@@ -327,14 +331,8 @@ func (p *SweepPane) curvesChart(sw *SweepState, w, h int) []string {
 	var series []Series
 	var key []string
 	for vi, v := range sw.Values {
-		r := sw.Runs[mi*len(sw.Values)+vi]
-		var xs []int
-		var ys []float64
-		if r.Hist != nil {
-			for _, pt := range r.Hist.Points() {
-				xs, ys = append(xs, pt.Step), append(ys, pt.Eval)
-			}
-		}
+		c := curveOf(sweepHists(sw.Runs[mi*len(sw.Values)+vi]))
+		xs, ys := c.Steps, c.Eval
 		label := valueKey(vi)
 		paint := st.Ramp(vi, len(sw.Values))
 		chars := asciigraph.DefaultCharSet
@@ -345,11 +343,14 @@ func (p *SweepPane) curvesChart(sw *SweepState, w, h int) []string {
 		key = append(key, paint.Render(label)+"="+v)
 	}
 	title := "eval loss curves of " + st.Method(info.Name).Render(info.Glyph+" "+info.Title) + ", one per " + sw.Setting
+	if n := sw.Seeds(); n > 1 {
+		title += fmt.Sprintf(" (means over %d seeds)", n)
+	}
 	if len(sw.Methods) > 1 {
 		title += st.Muted.Render(" · shift+↑/↓: other method")
 	}
 	leg := wrap(sw.Setting+": "+strings.Join(key, "  "), w, 3)
-	out := []string{fit(title, w)}
+	out := []string{text.Fit(title, w)}
 	chartH := h - 1 - len(leg)
 	if chartH < 4 {
 		return fitLines(strings.Join(append(out, leg...), "\n"), w, min(h, 1+len(leg)))
@@ -393,16 +394,17 @@ func (p *SweepPane) sweepSeries(sw *SweepState, m int) ([]Series, []string) {
 			case sweepMemory:
 				ys[vi] = float64(r.Memory)
 			case sweepAtStep:
-				ys[vi] = nan()
-				// The run's last eval loss at or before step N, once it
-				// has got to N.
-				if last, ok := r.Hist.Last(); ok && (last.Step >= at || r.Result != nil) {
-					if pt, ok := pointAt(r.Hist, at); ok {
+				ys[vi] = math.NaN()
+				// The run's last eval loss at or before step N (the mean
+				// over its seeds), once it has got to N.
+				c := curveOf(sweepHists(r))
+				if last, ok := c.last(); ok && (last.Step >= at || r.Ended()) {
+					if pt, ok := c.at(at); ok {
 						ys[vi] = pt.Eval
 					}
 				}
 			}
-			if (m == sweepFinal || m == sweepAtStep) && finite(ys[vi]) && ys[vi] < best {
+			if (m == sweepFinal || m == sweepAtStep) && lab.Finite(ys[vi]) && ys[vi] < best {
 				best, bestV = ys[vi], sw.Values[vi]
 			}
 		}
@@ -415,7 +417,7 @@ func (p *SweepPane) sweepSeries(sw *SweepState, m int) ([]Series, []string) {
 		item := st.Method(info.Name).Render(info.Glyph + " " + info.Title)
 		if m == sweepFinal || m == sweepAtStep {
 			if bestV != "" {
-				item += " best " + sw.Setting + "=" + bestV + " (" + fmtLoss(best) + ")"
+				item += " best " + sw.Setting + "=" + bestV + " (" + text.ShortLoss(best) + ")"
 			} else {
 				item += " " + st.Muted.Render("running")
 			}
@@ -437,16 +439,16 @@ func (p *SweepPane) oneChart(sw *SweepState, m, w, h int, legend bool) []string 
 	titles := []string{"final eval loss (log scale) against " + sw.Setting,
 		"trainable parameters (log scale) against " + sw.Setting,
 		"memory in bytes (log scale; K/M = KiB/MiB) against " + sw.Setting,
-		fmt.Sprintf("eval loss at step %s (log scale) against %s · pgup/pgdn: step", fmtCount(float64(p.stepN(sw))), sw.Setting)}
-	formats := []func(float64) string{nil, func(v float64) string { return fmtCount(v) }, shortBytes, nil}
+		fmt.Sprintf("eval loss at step %s (log scale) against %s · pgup/pgdn: step", text.ShortCount(float64(p.stepN(sw))), sw.Setting)}
+	formats := []func(float64) string{nil, func(v float64) string { return text.ShortCount(v) }, shortBytes, nil}
 	empty := []string{"  final eval loss against " + sw.Setting + ": waiting for the first runs to end", "", "",
-		"  eval loss at step " + fmtCount(float64(p.stepN(sw))) + ": waiting for the runs to get there"}
+		"  eval loss at step " + text.ShortCount(float64(p.stepN(sw))) + ": waiting for the runs to get there"}
 	if sw.Stopped {
 		empty[0] = "  final eval loss against " + sw.Setting + ": none, the sweep was stopped before a run finished"
 	}
 	ylabels := []string{"loss", "params", "bytes", "loss"}
 	chartH := h - 1 - len(leg)
-	out := []string{st.Muted.Render(fit(titles[m], w))}
+	out := []string{st.Muted.Render(text.Fit(titles[m], w))}
 	if chartH < 4 {
 		return fitLines(strings.Join(append(out, leg...), "\n"), w, min(h, 1+len(leg)))
 	}
@@ -495,7 +497,7 @@ func (p *SweepPane) tableWidth(sw *SweepState) int { return max(9+10*len(sw.Meth
 // at the first and last values.
 func (p *SweepPane) table(sw *SweepState, h int) []string {
 	st, l := p.c.Styles, p.c.Lab
-	head := fmt.Sprintf("%-9s", fit(sw.Setting, 8))
+	head := fmt.Sprintf("%-9s", text.Fit(sw.Setting, 8))
 	for _, i := range sw.Methods {
 		info := l.Infos[i]
 		head += st.Method(info.Name).Render(fmt.Sprintf("%10s", info.Glyph+" "+shortTitle(info.Title)))
@@ -505,26 +507,42 @@ func (p *SweepPane) table(sw *SweepState, h int) []string {
 	for mi := range sw.Methods {
 		best[mi] = -1
 		for vi := range sw.Values {
-			if v := sw.Final(mi, vi); finite(v) && (best[mi] < 0 || v < sw.Final(mi, best[mi])) {
+			if v := sw.Final(mi, vi); lab.Finite(v) && (best[mi] < 0 || v < sw.Final(mi, best[mi])) {
 				best[mi] = vi
 			}
 		}
 	}
+	seeds := sw.Seeds()
 	for vi, v := range sw.Values {
-		line := fmt.Sprintf("%-9s", fit(v, 8))
+		line := fmt.Sprintf("%-9s", text.Fit(v, 8))
 		for mi := range sw.Methods {
 			r := sw.Runs[mi*len(sw.Values)+vi]
 			cell := statusIcon(&RunView{Status: r.Status})
+			step, steps, running := 0, 0, false
+			for _, x := range r.Group() {
+				step, steps = step+x.Step, steps+x.Steps
+				running = running || x.Status == lab.Running
+			}
 			switch {
-			case r.Result != nil && r.Result.Status == lab.Done:
-				cell = fmtLoss(r.Result.Final.Eval)
+			case seeds > 1 && lab.Finite(sw.Final(mi, vi)):
+				cell = text.ShortLoss(sw.Final(mi, vi))
+				switch {
+				case vi == best[mi]:
+					cell += "*"
+				case best[mi] >= 0 && r.Spread().Overlaps(sw.Runs[mi*len(sw.Values)+best[mi]].Spread()):
+					cell += "≈"
+				default:
+					cell += " "
+				}
+			case seeds == 1 && r.Result != nil && r.Result.Status == lab.Done:
+				cell = text.ShortLoss(r.Result.Final.Eval)
 				if vi == best[mi] {
 					cell += "*"
 				} else {
 					cell += " "
 				}
-			case r.Status == lab.Running && r.Steps > 0:
-				cell = fmt.Sprintf("%d%% ", r.Step*100/r.Steps)
+			case running && steps > 0:
+				cell = fmt.Sprintf("%d%% ", step*100/steps)
 			default:
 				cell += " "
 			}
@@ -532,17 +550,21 @@ func (p *SweepPane) table(sw *SweepState, h int) []string {
 		}
 		out = append(out, line)
 	}
-	out = append(out, st.Muted.Render("final eval loss; * best per method"))
+	if seeds > 1 {
+		out = append(out, st.Muted.Render(fmt.Sprintf("mean final eval loss of %d seeds;", seeds)), st.Muted.Render("* best per method, ≈ in its spread"))
+	} else {
+		out = append(out, st.Muted.Render("final eval loss; * best per method"))
+	}
 	// Trainable parameters and memory at each value, if there is room.
 	if h-len(out) >= 2*(len(sw.Values)+1)+2 {
 		for _, m := range []struct {
 			name string
 			cell func(r *SweepRun) string
-		}{{"trainable", func(r *SweepRun) string { return fmtCount(float64(r.Trainable)) }},
-			{"memory", func(r *SweepRun) string { return fmtBytes(float64(r.Memory)) }}} {
+		}{{"trainable", func(r *SweepRun) string { return text.ShortCount(float64(r.Trainable)) }},
+			{"memory", func(r *SweepRun) string { return text.Bytes(r.Memory) }}} {
 			out = append(out, "", st.Muted.Render(m.name))
 			for vi, v := range sw.Values {
-				line := fmt.Sprintf("%-9s", fit(v, 8))
+				line := fmt.Sprintf("%-9s", text.Fit(v, 8))
 				for mi := range sw.Methods {
 					line += fmt.Sprintf("%10s", m.cell(sw.Runs[mi*len(sw.Values)+vi]))
 				}
@@ -561,7 +583,7 @@ func (p *SweepPane) table(sw *SweepState, h int) []string {
 func xticks(labels []string, cols int) int {
 	n, w := len(labels), 0
 	for _, l := range labels {
-		w = max(w, width(l))
+		w = max(w, text.Width(l))
 	}
 	if n >= 2 && cols/n >= w+1 {
 		return n

@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 	"github.com/muesli/termenv"
 )
 
@@ -308,7 +309,7 @@ func TestReadingCursor(t *testing.T) {
 	}
 	at, _ := pointAt(a.Hist, cp.cursor)
 	v := m.View()
-	if cp.cursor != 500 || !strings.Contains(v, "│ step 500") || !strings.Contains(v, fmtLoss(at.Eval)) {
+	if cp.cursor != 500 || !strings.Contains(v, "│ step 500") || !strings.Contains(v, text.ShortLoss(at.Eval)) {
 		t.Fatalf("20 × [: cursor at %d; legend:\n%s", cp.cursor, v)
 	}
 	press(m, "esc")
@@ -461,9 +462,9 @@ func TestRaceEndsWithABanner(t *testing.T) {
 			first = s
 		}
 	}
-	win := "race over: " + title(rows[0]) + " wins, eval loss " + fmtLoss(rows[0].EvalLoss)
-	margin := marginText(rows[1].EvalLoss/rows[0].EvalLoss) + " lower than " + title(rows[1]) + " (" + fmtLoss(rows[1].EvalLoss) + ")"
-	for _, want := range []string{win, margin, "reached 0.001, " + title(first) + " first (step " + fmtCount(float64(first.StepsToTarget)) + ")", "0:45 wall"} {
+	win := "race over: " + title(rows[0]) + " wins, eval loss " + text.ShortLoss(rows[0].EvalLoss)
+	margin := marginText(rows[1].EvalLoss/rows[0].EvalLoss) + " lower than " + title(rows[1]) + " (" + text.ShortLoss(rows[1].EvalLoss) + ")"
+	for _, want := range []string{win, margin, "reached 0.001, " + title(first) + " first (step " + text.ShortCount(float64(first.StepsToTarget)) + ")", "0:45 wall"} {
 		if !rows[0].Winner || !strings.Contains(b, want) {
 			t.Errorf("banner %q lacks %q", b, want)
 		}
@@ -567,6 +568,7 @@ func TestSettingsOfTheCursorsMethod(t *testing.T) {
 				w = append(w, n)
 			}
 		}
+		w = append(w, lab.Names(compareSettings)...) // then how races and sweeps compare
 		if got := names(); strings.Join(got, ",") != strings.Join(w, ",") {
 			t.Errorf("%s: rows %v, want %v", method, got, w)
 		}
@@ -727,7 +729,7 @@ func TestSweepCurvesAndLossAtStep(t *testing.T) {
 		}
 		n := sp.stepN(sw)
 		v := m.View()
-		if !strings.Contains(v, "eval loss at step "+itoa(n)) {
+		if !strings.Contains(v, "eval loss at step "+text.ShortCount(float64(n))) {
 			t.Fatalf("%s: title does not say step %d:\n%s", key, n, v)
 		}
 		best, bestV := math.Inf(1), ""
@@ -736,8 +738,8 @@ func TestSweepCurvesAndLossAtStep(t *testing.T) {
 				best, bestV = pt.Eval, val
 			}
 		}
-		if !strings.Contains(v, "best lr-ratio="+bestV+" ("+fmtLoss(best)+")") {
-			t.Errorf("step %d: the legend does not give the best value %s (%s):\n%s", n, bestV, fmtLoss(best), v)
+		if !strings.Contains(v, "best lr-ratio="+bestV+" ("+text.ShortLoss(best)+")") {
+			t.Errorf("step %d: the legend does not give the best value %s (%s):\n%s", n, bestV, text.ShortLoss(best), v)
 		}
 	}
 	if sp.stepN(sw) != 20 {
