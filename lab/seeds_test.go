@@ -61,7 +61,7 @@ func TestSeedLeaderboard(t *testing.T) {
 func TestTuneLRPicksTheBestRate(t *testing.T) {
 	cfg := tinyConfig()
 	grid := []float64{2e-6, 2e-3}
-	tunings, err := lab.TuneLR(context.Background(), []lab.Job{job(adapters.LoRA{}, cfg), job(adapters.Full{}, cfg)}, grid, 150, 2, nil)
+	tunings, err := lab.TuneLR(context.Background(), lab.NewPool(2), []lab.Job{job(adapters.LoRA{}, cfg), job(adapters.Full{}, cfg)}, grid, 150, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestTuneLRPicksTheBestRate(t *testing.T) {
 			t.Errorf("%s: best %g, losses %v, horizon %d, seed %d", tu.Method, tu.Best, tu.Losses, tu.Horizon, tu.Seed)
 		}
 	}
-	if _, err := lab.TuneLR(context.Background(), []lab.Job{job(adapters.LoRA{}, cfg)}, []float64{-1}, 10, 1, nil); err == nil {
+	if _, err := lab.TuneLR(context.Background(), lab.NewPool(1), []lab.Job{job(adapters.LoRA{}, cfg)}, []float64{-1}, 10, nil); err == nil {
 		t.Error("a negative rate in the grid was accepted")
 	}
 }

@@ -44,12 +44,13 @@ var DefaultTuneGrid = []float64{1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1}
 func TuneHorizon(steps int) int { return min(steps, max(100, steps/2)) }
 
 // TuneLR searches the learning rate of every job over grid with runs of
-// horizon steps, all on the job's own seed, in a pool of `workers` cores,
-// and returns one Tuning per job, in order. Each search run is the job with
+// horizon steps, all on the job's own seed, in pool (the one the race will
+// run in, so that the search shares its cores and memory budget), and
+// returns one Tuning per job, in order. Each search run is the job with
 // only lr and steps changed (eval-every capped at the horizon); the
 // schedule, if any, is scaled to the horizon. onProgress, if not nil, gets
 // (runs ended, runs in all).
-func TuneLR(ctx context.Context, jobs []Job, grid []float64, horizon, workers int, onProgress func(ended, total int)) ([]Tuning, error) {
+func TuneLR(ctx context.Context, pool *Pool, jobs []Job, grid []float64, horizon int, onProgress func(ended, total int)) ([]Tuning, error) {
 	if len(grid) == 0 || len(grid) > MaxSweepValues {
 		return nil, fmt.Errorf("lr-grid: needs 1 to %d rates, got %d", MaxSweepValues, len(grid))
 	}
@@ -72,7 +73,7 @@ func TuneLR(ctx context.Context, jobs []Job, grid []float64, horizon, workers in
 		}
 	}
 	ended := 0
-	results, err := ExecuteAll(ctx, search, workers, func(_ int, p Progress) {
+	results, err := ExecuteIn(ctx, pool, search, func(_ int, p Progress) {
 		if p.Status.Final() && onProgress != nil {
 			ended++
 			onProgress(ended, len(search))

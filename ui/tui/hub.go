@@ -136,14 +136,15 @@ func (h *hub) put(id runID, gen int, p *lab.Progress, res *lab.Result) {
 	}
 }
 
-// search runs lab.TuneLR over jobs in its own goroutine (one of the hub's:
+// search runs lab.TuneLR over jobs in pool (the lab's: the search shares its
+// cores and memory budget) in its own goroutine (one of the hub's:
 // wait waits for it) and forwards its progress and its outcome under gen.
 // Cancelling ctx stops it after the search runs' current steps.
-func (h *hub) search(ctx context.Context, gen int, jobs []lab.Job, grid []float64, horizon, workers int, tune tuneFunc) {
+func (h *hub) search(ctx context.Context, gen int, pool *lab.Pool, jobs []lab.Job, grid []float64, horizon int, tune tuneFunc) {
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
-		t, err := tune(ctx, jobs, grid, horizon, workers, func(ended, total int) {
+		t, err := tune(ctx, pool, jobs, grid, horizon, func(ended, total int) {
 			h.putSearch(searchUpdate{Gen: gen, Ended: ended, Total: total})
 		})
 		h.putSearch(searchUpdate{Gen: gen, Done: true, Tunings: t, Err: err})
@@ -151,7 +152,7 @@ func (h *hub) search(ctx context.Context, gen int, jobs []lab.Job, grid []float6
 }
 
 // tuneFunc is lab.TuneLR's signature (tests put a stand-in in Lab.tune).
-type tuneFunc func(ctx context.Context, jobs []lab.Job, grid []float64, horizon, workers int, onProgress func(ended, total int)) ([]lab.Tuning, error)
+type tuneFunc func(ctx context.Context, pool *lab.Pool, jobs []lab.Job, grid []float64, horizon int, onProgress func(ended, total int)) ([]lab.Tuning, error)
 
 // putSearch keeps the search's latest report (its outcome is its last;
 // an older search's report, if not yet taken, is stale and dropped).

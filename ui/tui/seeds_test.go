@@ -352,7 +352,7 @@ func TestTunedRace(t *testing.T) {
 		}
 		jobs = append(jobs, jobOf(m.lab.Methods[i], cfg))
 	}
-	want, err := lab.TuneLR(context.Background(), jobs, []float64{0.001, 0.01}, 20, 1, nil)
+	want, err := lab.TuneLR(context.Background(), lab.NewPool(1), jobs, []float64{0.001, 0.01}, 20, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +383,7 @@ func TestTunedRace(t *testing.T) {
 
 // blockingTune stands in for lab.TuneLR: it reports one search run ended,
 // then waits for its context and returns its error.
-func blockingTune(ctx context.Context, jobs []lab.Job, grid []float64, horizon, workers int, onProgress func(ended, total int)) ([]lab.Tuning, error) {
+func blockingTune(ctx context.Context, _ *lab.Pool, jobs []lab.Job, grid []float64, horizon int, onProgress func(ended, total int)) ([]lab.Tuning, error) {
 	onProgress(1, len(jobs)*len(grid))
 	<-ctx.Done()
 	return nil, ctx.Err()

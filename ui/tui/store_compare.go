@@ -202,8 +202,8 @@ func (l *Lab) ToggleTune() {
 }
 
 // SearchState is the learning-rate search of a tuned race, while it runs:
-// every race method at every rate of Grid for Horizon steps, in a pool of
-// its own (lab.TuneLR); the race starts when it is over.
+// every race method at every rate of Grid for Horizon steps, in the lab's
+// pool (lab.TuneLR); the race starts when it is over.
 type SearchState struct {
 	Methods []int     // the race's methods
 	Grid    []float64 // its rates
@@ -240,7 +240,7 @@ func (l *Lab) startSearch(idx []int, cfgs []lab.Config, c CompareSettings, adm l
 	if tune == nil {
 		tune = lab.TuneLR
 	}
-	l.hub.search(ctx, l.gen, jobs, grid, horizon, l.Workers(), tune)
+	l.hub.search(ctx, l.gen, l.pool, jobs, grid, horizon, tune)
 	l.ver.Runs++
 	l.Say(false, "tuned race: searching each method's learning rate first — %s × %s = %d runs of %s steps at seed %d; s stops it",
 		plural(len(idx), "method"), plural(len(grid), "rate"), l.Search.Total, text.ShortCount(float64(horizon)), l.Search.Seed)
