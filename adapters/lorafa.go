@@ -34,11 +34,12 @@ var Projected = lab.Setting{Name: "lorafa-projected", Help: "LoRA-FA: PEFT's pro
 func (LoRAFA) Info() lab.MethodInfo {
 	return lab.MethodInfo{
 		Name: "lora-fa", Title: "LoRA-FA", Colour: "#34d399", Glyph: "▲", Hollow: "△", DefaultLR: 5e-3, DefaultRank: 8,
-		Settings: append(loraSettings[:len(loraSettings):len(loraSettings)], Projected),
-		Summary:  "LoRA with A frozen at its random init: only B trains, X need not be kept",
-		Paper:    "Zhang et al., LoRA-FA: Memory-efficient Low-rank Adaptation (arXiv 2308.03303)",
-		Claim:    "up to 1.4× less memory than LoRA at close accuracy, by not storing the layer input",
-		Caveat:   "ΔW = s·B·A lives in A's fixed random row space: it stalls when the task needs input directions outside it (isotropic inputs), not when the inputs are low-rank",
+		Settings:   append(loraSettings[:len(loraSettings):len(loraSettings)], Projected),
+		Summary:    "LoRA with A frozen at its random init: only B trains, X need not be kept",
+		Paper:      "Zhang et al., LoRA-FA: Memory-efficient Low-rank Adaptation (arXiv 2308.03303)",
+		Claim:      "up to 1.4× less memory than LoRA at close accuracy, by not storing the layer input",
+		Caveat:     "ΔW = s·B·A lives in A's fixed random row space: it stalls when the task needs input directions outside it (isotropic inputs), not when the inputs are low-rank",
+		MemoryNote: "the toy's saving is only X, kept anyway; at LLM scale it is real",
 		Explain: lab.Explanation{
 			Trains:  "B",
 			Diagram: loraDiagram("frozen", "frozen", "trains"),

@@ -44,11 +44,12 @@ const MaxDInit = 100
 func (VeRA) Info() lab.MethodInfo {
 	return lab.MethodInfo{
 		Name: "vera", Title: "VeRA", Colour: "#c084fc", Glyph: "◆", Hollow: "◇", DefaultLR: 2e-2, DefaultRank: 256,
-		Settings: []lab.Setting{lab.RankSetting, DInit}, // no α: VeRA has no α/r scaling
-		Summary:  "one frozen random pair shared by all layers; per layer only d (r) and b (d_out) train",
-		Paper:    "Kopiczko, Blankevoort, Asano, VeRA: Vector-based Random Matrix Adaptation (arXiv 2310.11454)",
-		Claim:    "LoRA-level results with about 10× fewer trainable parameters (0.061M vs 0.8M on RoBERTa-large)",
-		Caveat:   "needs much higher ranks and about 10× larger learning rates; papers often leave the shared matrices out of the count",
+		Settings:   []lab.Setting{lab.RankSetting, DInit}, // no α: VeRA has no α/r scaling
+		Summary:    "one frozen random pair shared by all layers; per layer only d (r) and b (d_out) train",
+		Paper:      "Kopiczko, Blankevoort, Asano, VeRA: Vector-based Random Matrix Adaptation (arXiv 2310.11454)",
+		Claim:      "LoRA-level results with about 10× fewer trainable parameters (0.061M vs 0.8M on RoBERTa-large)",
+		Caveat:     "needs much higher ranks and about 10× larger learning rates; papers often leave the shared matrices out of the count",
+		MemoryNote: "grows with r, large vs the toy's width; at LLM width below LoRA",
 		Explain: lab.Explanation{
 			Trains: "d, b",
 			Diagram: lab.Diagram{

@@ -96,9 +96,13 @@ type MethodInfo struct {
 	Paper   string // citation with arXiv id
 	Claim   string // the paper's headline claim
 	Caveat  string // the honest caveat
-	Colour  string // stable colour, "#rrggbb"
-	Glyph   string // stable marker, one cell wide (eval curves, lists)
-	Hollow  string // its outlined twin, one cell wide (train curves without colour)
+	// MemoryNote, if set, says what the toy's memory numbers for the method
+	// do not show of a real model: one line under its bar in the lab's
+	// memory pane and under `loralab run`'s memory.
+	MemoryNote string
+	Colour     string // stable colour, "#rrggbb"
+	Glyph      string // stable marker, one cell wide (eval curves, lists)
+	Hollow     string // its outlined twin, one cell wide (train curves without colour)
 	// DefaultLR is the learning rate used when --lr is not given: the best
 	// final eval loss (mean of seeds 1–3) of a grid search 5e-4…5e-2 on the
 	// default shift task at 1,500 steps, a rate within 1 % of the best counting

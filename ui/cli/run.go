@@ -133,6 +133,9 @@ func printRun(w io.Writer, info lab.MethodInfo, r *lab.Result) {
 	for _, row := range memoryRows(r.Memory) {
 		fmt.Fprintf(tw, "  %s\t%s\n", row.name, text.Bytes(row.bytes))
 	}
+	if info.MemoryNote != "" {
+		fmt.Fprintf(tw, "  note\t%s\n", info.Title+": "+info.MemoryNote)
+	}
 	if len(r.History) == 0 {
 		fmt.Fprintf(tw, "loss\t— (stopped before its first step)\n")
 	} else {

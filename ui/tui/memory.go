@@ -117,6 +117,9 @@ func (p *MemoryPane) render() string {
 		full := int(math.Round(float64(barW) * float64(r.mem.Total) / float64(biggest)))
 		out = append(out, text.Fit(name, nameW)+text.Fit(p.bar(r.mem, full), barW)+tail(r))
 	}
+	if notes := p.notes(rows); p.h-len(out) >= len(notes) {
+		out = append(out, notes...)
+	}
 	room := p.h - len(out)
 	// Table of bytes per category, when tall and wide enough.
 	if len(rows) > 0 && room >= len(lab.Categories)+2+6 && p.w >= 20+10*len(rows) {
@@ -164,6 +167,22 @@ func (p *MemoryPane) render() string {
 		out = append(out, chart...)
 	}
 	return strings.Join(out, "\n")
+}
+
+// notes returns one line per method shown whose toy memory misleads at LLM
+// scale (MethodInfo.MemoryNote): what the bars cannot show, on screen where
+// the bars are. render shows them only if there is a row for each.
+func (p *MemoryPane) notes(rows []memRow) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range rows {
+		if r.info.MemoryNote == "" || seen[r.info.Name] {
+			continue
+		}
+		seen[r.info.Name] = true
+		out = append(out, p.c.Styles.Muted.Render(text.Fit(r.info.Glyph+" "+r.info.Title+": "+r.info.MemoryNote, p.w)))
+	}
+	return out
 }
 
 // bar draws a stacked bar of n cells (or more: one per category it holds),
