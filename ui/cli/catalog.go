@@ -21,6 +21,17 @@ func defaultRates() string {
 	return strings.Join(out, ", ")
 }
 
+// taskList lists every task with what its model learns, for help texts, one
+// per line: "  shift   an MLP learns …".
+func taskList() string {
+	var out []string
+	for _, t := range catalog.Tasks {
+		info := t.Info()
+		out = append(out, fmt.Sprintf("  %-7s %s", info.Name, info.Summary))
+	}
+	return strings.Join(out, "\n")
+}
+
 // defaultRanks lists the methods' default ranks where they differ from the
 // LoRA family's 8, for help texts: "vera 256".
 func defaultRanks() string {

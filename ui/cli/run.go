@@ -17,6 +17,8 @@ var runIntro = `usage: loralab run [flags]
 Train one method on a task and print a summary table (or --json, --csv).
 Default learning rates: ` + defaultRates() + `. Default rank: 8; ` + defaultRanks() + `
 (PEFT's defaults).
+Tasks (--task):
+` + taskList() + `
 Exit status: 0 done, 1 diverged or interrupted, 2 bad flags.`
 
 // runRun is `loralab run`.
