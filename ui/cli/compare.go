@@ -31,9 +31,9 @@ func addComparisonFlags(f *runFlags, tune bool) *comparison {
 	if !tune {
 		return c
 	}
-	f.fs.BoolVar(&c.tune, "tune-lr", false, "search each method's learning rate first (short runs over --lr-grid on the same data) and race each at its best")
+	f.fs.BoolVar(&c.tune, "tune-lr", false, "search each method's learning rate first (runs of --tune-steps over --lr-grid on the same data) and race each at its best")
 	f.fs.StringVar(&c.grid, "lr-grid", c.grid, "the learning-rate search's `rates`: a list or a log range like 1e-4..1e-1:log:7")
-	f.fs.IntVar(&c.tuneSteps, "tune-steps", 0, "`steps` of each search run (default: half of --steps, at least 100)")
+	f.fs.IntVar(&c.tuneSteps, "tune-steps", 0, "`steps` of each search run (default: --steps, the race's own length)")
 	return c
 }
 

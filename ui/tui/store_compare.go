@@ -105,11 +105,11 @@ var (
 		Help:   fmt.Sprintf("races and sweeps run every configuration at N seeds (seed, seed+1, …), rank by the mean and show the spread (1 … %d)", MaxLabSeeds),
 		Ladder: []float64{1, 2, 3, 4, 5, 6, 8, 10}, Check: lab.Between("seeds", 1, MaxLabSeeds)}
 	tuneSetting = lab.Setting{Name: "tune-lr", Kind: lab.BoolSetting, Default: false,
-		Help: "a race first searches each method's learning rate (short runs over lr-grid on its data) and races each at its best"}
+		Help: "a race first searches each method's learning rate (runs over lr-grid on its data) and races each at its best"}
 	gridSetting = lab.Setting{Name: "lr-grid", Kind: lab.StringSetting, Default: gridText(lab.DefaultTuneGrid),
 		Help: "the learning-rate search's rates: a list or a log range like 1e-4..1e-1:log:7", Check: checkGrid}
 	tuneStepsSetting = lab.Setting{Name: "tune-steps", Kind: lab.IntSetting, Default: 0,
-		Help:   "steps of each search run (0: half the race's steps, at least 100)",
+		Help:   "steps of each search run (0: the race's own steps)",
 		Ladder: []float64{0, 50, 100, 200, 500, 1000, 2000, 5000}, Check: lab.Between("tune-steps", 0, lab.MaxSteps)}
 	compareSettings = []lab.Setting{seedsSetting, tuneSetting, gridSetting, tuneStepsSetting}
 )
