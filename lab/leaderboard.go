@@ -86,6 +86,6 @@ func less(a, b float64) bool {
 	return a < b
 }
 
-// DefaultTarget is the default target loss of a race: the eval loss the
-// leaderboard counts steps to.
+// DefaultTarget is the default target loss of a race on a task that names
+// none (TaskInfo.Target): the eval loss the leaderboard counts steps to.
 const DefaultTarget = 1e-3

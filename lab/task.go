@@ -23,6 +23,18 @@ type TaskInfo struct {
 	// Samples says the task's networks generate text (lab.Sampler): its
 	// runs report samples, which a face may make room for.
 	Samples bool
+	// Target is the eval loss a race's leaderboard counts steps to when none
+	// is given (0: DefaultTarget): a loss the task's good runs reach, in its
+	// own units.
+	Target float64
+}
+
+// TargetLoss is the task's Target, or DefaultTarget if it has none.
+func (t TaskInfo) TargetLoss() float64 {
+	if t.Target > 0 {
+		return t.Target
+	}
+	return DefaultTarget
 }
 
 // TaskExplanation is what a method's explanation says about the task it

@@ -32,6 +32,16 @@ func taskList() string {
 	return strings.Join(out, "\n")
 }
 
+// taskTargets lists every task's default target loss, for help texts:
+// "shift 0.001, charlm 3.2".
+func taskTargets() string {
+	var out []string
+	for _, t := range catalog.Tasks {
+		out = append(out, fmt.Sprintf("%s %g", t.Info().Name, t.Info().TargetLoss()))
+	}
+	return strings.Join(out, ", ")
+}
+
 // defaultRanks lists the methods' default ranks where they differ from the
 // LoRA family's 8, for help texts: "vera 256".
 func defaultRanks() string {

@@ -35,7 +35,7 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 	workers := f.fs.Int("workers", 0, "runs trained at once (0 = one per core)")
 	var memory int64
 	f.fs.Var(memoryFlag{&memory}, "memory", memoryHelp)
-	target := f.fs.Float64("target", lab.DefaultTarget, "eval `loss` the leaderboard counts steps to")
+	target := f.fs.Float64("target", 0, "eval `loss` the leaderboard counts steps to (default: the task's: "+taskTargets()+")")
 	cmp := addComparisonFlags(f, true)
 	if err := f.parse(args, stdout, raceIntro); err == errHelp {
 		return exitOK
@@ -55,7 +55,7 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 	if *workers < 0 || *workers > 64 {
 		return usageError(stderr, "race", fmt.Errorf("workers %d: must be between 0 (one per core) and 64", *workers))
 	}
-	if !(*target > 0) || math.IsInf(*target, 0) {
+	if f.given["target"] && (!(*target > 0) || math.IsInf(*target, 0)) {
 		return usageError(stderr, "race", fmt.Errorf("target %v: must be a finite loss above 0", *target))
 	}
 	jobs := make([]lab.Job, len(ms))
@@ -69,6 +69,9 @@ func runRace(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	shared := jobs[0].Config
+	if !f.given["target"] {
+		*target = jobs[0].Task.Info().TargetLoss()
+	}
 	ctx, stop := interruptible(stderr, "race")
 	defer stop()
 	for i := range jobs { // validated before the search, so its errors name the method

@@ -30,3 +30,18 @@ func prepare(m lab.Method, cfg lab.Config) (lab.Config, error) {
 func jobOf(m lab.Method, cfg lab.Config) lab.Job {
 	return lab.Job{Method: m, Task: taskOf(cfg), Config: cfg}
 }
+
+// Target is the eval loss the leaderboard counts steps to: the target of
+// the task the board's runs train (lab.TaskInfo.TargetLoss), or of the next
+// run's task when there are none.
+func (l *Lab) Target() float64 {
+	for _, r := range l.Runs {
+		if r != nil {
+			return targetOf(r)
+		}
+	}
+	return taskOf(l.Config).Info().TargetLoss()
+}
+
+// targetOf is the target loss of the task run r trains.
+func targetOf(r *RunView) float64 { return taskOf(r.Config).Info().TargetLoss() }

@@ -165,7 +165,7 @@ func (p *BoardPane) tunedLR(names []string) []col {
 // many did), the trainable parameters, the memory and the speed; ◀ winner
 // or ≈ #1 at the end.
 func (p *BoardPane) seedColumns() ([]string, []col, []string) {
-	rows := lab.SeedLeaderboard(p.c.Lab.GroupResults(), lab.DefaultTarget)
+	rows := lab.SeedLeaderboard(p.c.Lab.GroupResults(), p.c.Lab.Target())
 	names := make([]string, len(rows))
 	tails := make([]string, len(rows))
 	for k, s := range rows {
@@ -188,7 +188,7 @@ func (p *BoardPane) seedColumns() ([]string, []col, []string) {
 	}
 	cols = append(cols, p.tunedLR(names)...)
 	cols = append(cols,
-		col{"to " + text.ShortLoss(lab.DefaultTarget), 12, func(k int) string {
+		col{"to " + text.ShortLoss(p.c.Lab.Target()), 12, func(k int) string {
 			s := rows[k]
 			if s.Reached == 0 {
 				return "—"
@@ -211,7 +211,7 @@ func (p *BoardPane) seedColumns() ([]string, []col, []string) {
 // the final and best eval loss, the tuned rate, the trainable parameters,
 // the memory, the steps to the target and the speed; ◀ winner at the end.
 func (p *BoardPane) columns(results []*lab.Result) ([]string, []col, []string) {
-	board := lab.Leaderboard(results, lab.DefaultTarget)
+	board := lab.Leaderboard(results, p.c.Lab.Target())
 	names := make([]string, len(board))
 	tails := make([]string, len(board))
 	for k, s := range board {
@@ -236,7 +236,7 @@ func (p *BoardPane) columns(results []*lab.Result) ([]string, []col, []string) {
 	return names, append(cols,
 		col{"trainable", 10, rows(func(s lab.Standing) string { return text.ShortCount(float64(s.Trainable)) })},
 		col{"memory", 10, rows(func(s lab.Standing) string { return text.Bytes(s.MemoryTotal) })},
-		col{"to " + text.ShortLoss(lab.DefaultTarget), 10, rows(func(s lab.Standing) string {
+		col{"to " + text.ShortLoss(p.c.Lab.Target()), 10, rows(func(s lab.Standing) string {
 			if s.StepsToTarget < 0 {
 				return "—"
 			}

@@ -781,10 +781,10 @@ func (l *Lab) Bundles() []results.Bundle {
 		b := results.Bundle{Kind: results.Single, Runs: runs}
 		if len(runs) > 1 {
 			b.Kind = results.Race
-			b.Leaderboard = lab.Leaderboard(runs, lab.DefaultTarget)
+			b.Leaderboard = lab.Leaderboard(runs, l.Target())
 		}
 		if l.Seeded() {
-			b.SeedBoard = lab.SeedLeaderboard(groups, lab.DefaultTarget)
+			b.SeedBoard = lab.SeedLeaderboard(groups, l.Target())
 		}
 		if e := l.Last; e != nil && e.Kind == "race" {
 			b.Tuning = e.Tunings

@@ -132,7 +132,7 @@ func raceBanner(runs []*RunView) string {
 		byName[r.Info.Name] = r
 		wall = max(wall, r.Elapsed)
 	}
-	rows := lab.Leaderboard(results, lab.DefaultTarget)
+	rows := lab.Leaderboard(results, targetOf(runs[0]))
 	name := func(s lab.Standing) string { r := byName[s.Method]; return r.Info.Glyph + " " + r.Info.Title }
 	var parts []string
 	switch {
@@ -155,7 +155,7 @@ func raceBanner(runs []*RunView) string {
 			}
 		}
 	}
-	target := text.ShortLoss(lab.DefaultTarget)
+	target := text.ShortLoss(targetOf(runs[0]))
 	if reached == 0 {
 		parts = append(parts, "none reached "+target)
 	} else {
@@ -183,7 +183,7 @@ func seedBanner(groups []*RunView) string {
 		results = append(results, rs)
 		byName[g.Info.Name] = g
 	}
-	rows := lab.SeedLeaderboard(results, lab.DefaultTarget)
+	rows := lab.SeedLeaderboard(results, targetOf(groups[0]))
 	name := func(s lab.SeedStanding) string { g := byName[s.Method]; return g.Info.Glyph + " " + g.Info.Title }
 	spread := func(s lab.SeedStanding) string {
 		return fmt.Sprintf("mean eval loss %s (%s … %s)", text.ShortLoss(s.EvalLoss.Mean), text.ShortLoss(s.EvalLoss.Min), text.ShortLoss(s.EvalLoss.Max))
@@ -219,7 +219,7 @@ func seedBanner(groups []*RunView) string {
 			every++
 		}
 	}
-	parts = append(parts, fmt.Sprintf("%d of %d reached %s at every seed", every, len(rows), text.ShortLoss(lab.DefaultTarget)))
+	parts = append(parts, fmt.Sprintf("%d of %d reached %s at every seed", every, len(rows), text.ShortLoss(targetOf(groups[0]))))
 	parts = append(parts, text.Clock(wall)+" wall")
 	return strings.Join(parts, " · ")
 }
