@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"context"
+	"errors"
 	"math"
 	"testing"
 
@@ -163,4 +164,35 @@ func frob(m *lab.Mat) float64 {
 		s += v * v
 	}
 	return math.Sqrt(s)
+}
+
+// cancelAfter is a context that reports Canceled from its n-th Err call on:
+// a ctrl+c that arrives while the task is generating its data.
+type cancelAfter struct {
+	context.Context
+	n, calls int
+}
+
+func (c *cancelAfter) Err() error {
+	c.calls++
+	if c.calls >= c.n {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestDataGenerationStopsWhenCancelled checks that building the task's data
+// (here 200,000 training examples, about a second of teacher forward passes)
+// honours a cancellation that arrives midway, and stops within a chunk of
+// rows of it (issue 16, item 10: ctrl+c was ignored for 111 s).
+func TestDataGenerationStopsWhenCancelled(t *testing.T) {
+	cfg := lab.Defaults().With("train-size", 200_000)
+	ctx := &cancelAfter{Context: context.Background(), n: 3}
+	_, err := Shift{}.New(ctx, cfg, lab.NewLedger(), false)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("New with a cancellation during data generation: err %v, want context.Canceled", err)
+	}
+	if ctx.calls > ctx.n {
+		t.Errorf("generation asked the context %d times after it was cancelled", ctx.calls-ctx.n)
+	}
 }
