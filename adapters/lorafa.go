@@ -39,7 +39,7 @@ func (LoRAFA) Info() lab.MethodInfo {
 		Paper:      "Zhang et al., LoRA-FA: Memory-efficient Low-rank Adaptation (arXiv 2308.03303)",
 		Claim:      "up to 1.4× less memory than LoRA at close accuracy, by not storing the layer input",
 		Caveat:     "ΔW = s·B·A lives in A's fixed random row space: it stalls when the task needs input directions outside it (isotropic inputs), not when the inputs are low-rank",
-		MemoryNote: "the toy's saving is only X, kept anyway; at LLM scale it is real",
+		MemoryNote: "saves only a duplicate of X here; at LLM scale a real saving",
 		Explain: lab.Explanation{
 			Trains:  "B",
 			Diagram: loraDiagram("frozen", "frozen", "trains"),

@@ -171,7 +171,7 @@ func printRun(w io.Writer, info lab.MethodInfo, r *lab.Result) {
 	for _, note := range r.Notes {
 		fmt.Fprintf(tw, "note\t%s\n", note)
 	}
-	fmt.Fprintf(tw, "speed\t%.0f steps/s over %.2f s\n", r.Speed.StepsPerSecond, r.Speed.Seconds)
+	fmt.Fprintf(tw, "speed\t%.0f steps/s over %.2f s; the adapters' initialisation took %s\n", r.Speed.StepsPerSecond, r.Speed.Seconds, text.Short(r.Speed.InitSeconds))
 	tw.Flush()
 }
 

@@ -131,6 +131,19 @@ func Duration(d time.Duration) string {
 	return unit(s/(365.25*86400), "year", "years")
 }
 
+// Short formats a short time in seconds, as a benchmark says it: two
+// significant digits in milliseconds below a second ("0.054 ms", "4.7 ms"),
+// tenths of seconds above ("4.0 s"): an initialisation, a step.
+func Short(seconds float64) string {
+	switch ms := seconds * 1e3; {
+	case ms >= 100 && ms < 1000:
+		return strconv.FormatFloat(math.Round(ms), 'f', 0, 64) + " ms"
+	case ms < 1000:
+		return strconv.FormatFloat(ms, 'g', 2, 64) + " ms"
+	}
+	return strconv.FormatFloat(seconds, 'f', 1, 64) + " s"
+}
+
 // Clock formats elapsed time as a clock does: m:ss, or h:mm:ss from an
 // hour on (rounded to the second): progress bars and the lab's header.
 func Clock(d time.Duration) string {

@@ -11,6 +11,7 @@ import (
 
 // ExplainPane is a method's explanation (i): ui/explain's text for the
 // method under the cursor with its current settings (overrides included),
+// then, once its run has ended, what the run changed in each layer,
 // wrapped to the pane's inner width, ASCII when the locale lacks UTF-8. ↑/↓,
 // pgup/pgdn, home/end scroll; esc or i closes. In the wide layout it takes
 // the right column, so the methods and settings stay in sight.
@@ -20,6 +21,7 @@ type ExplainPane struct {
 	open   bool
 	scroll scroller
 	getenv func(string) string // the environment, for the locale
+	runs   int                 // the runs' version the text was rendered at
 }
 
 // NewExplainPane returns the explanation pane.
@@ -59,8 +61,14 @@ func (p *ExplainPane) ShortHelp() []key.Binding {
 	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Close}
 }
 
-// View implements Component.
-func (p *ExplainPane) View() string { return strings.Join(p.scroll.view(), "\n") }
+// View implements Component. A run of the method that ends while the
+// explanation is open adds what it changed (spectrumLines), in place.
+func (p *ExplainPane) View() string {
+	if p.open && p.c.Lab.Version().Runs != p.runs {
+		p.render()
+	}
+	return strings.Join(p.scroll.view(), "\n")
+}
 
 // Text returns the whole explanation shown (for tests).
 func (p *ExplainPane) Text() string { return strings.Join(p.scroll.lines, "\n") }
@@ -71,6 +79,12 @@ func (p *ExplainPane) render() {
 	if err != nil {
 		cfg = l.Config
 	}
-	text := explain.Method(l.Methods[p.method], taskOf(cfg), cfg, explain.Options{Width: max(p.w, 1), ASCII: explain.IsASCIILocale(p.getenv)})
-	p.scroll.set(strings.Split(strings.TrimRight(text, "\n"), "\n"), p.h)
+	ascii := explain.IsASCIILocale(p.getenv)
+	text := explain.Method(l.Methods[p.method], taskOf(cfg), cfg, explain.Options{Width: max(p.w, 1), ASCII: ascii})
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	if sp := spectrumLines(l.Runs[p.method], max(p.w, 1), ascii); sp != nil {
+		lines = append(append(lines, ""), sp...)
+	}
+	p.runs = l.Version().Runs
+	p.scroll.set(lines, p.h)
 }

@@ -295,7 +295,7 @@ func TestComparisonSettings(t *testing.T) {
 		t.Errorf("lr-grid 1e-3..1e-2:log:3: %v (%s)", g, sp.Err())
 	}
 	press(m, "down") // tune-steps
-	if v := ansi.Strip(sp.View()); !strings.Contains(v, "auto (1k)") || !strings.Contains(v, "0.001…0.01 (3)") {
+	if v := ansi.Strip(sp.View()); !strings.Contains(v, "auto (2k)") || !strings.Contains(v, "0.001…0.01 (3)") {
 		t.Errorf("the search's steps and grid not shown:\n%s", v)
 	}
 	m.lab.Config.Seed = 7
