@@ -44,10 +44,12 @@ type ParamTensor struct {
 	WeightDecay bool    // whether AdamW's decoupled weight decay applies
 }
 
-// EvalPoint is one held-out measurement of a trace: the loss after Step steps.
+// EvalPoint is one held-out measurement of a trace: the loss after Step
+// steps, and the forgetting loss where the task measures one (Metrics.Forget).
 type EvalPoint struct {
-	Step int     `json:"step"`
-	Loss float64 `json:"loss"`
+	Step   int     `json:"step"`
+	Loss   float64 `json:"loss"`
+	Forget float64 `json:"forget,omitempty"`
 }
 
 // Snapshot is a run as it starts, and the losses of the run that followed.
@@ -69,7 +71,8 @@ type Snapshot struct {
 	// the network is not a BatchRower).
 	Batches [][]int
 	// Train is the training loss of every step taken, in order; Eval the
-	// held-out losses, at step 0 and at every evaluation the run made.
+	// held-out losses (and forgetting losses), at step 0 and at every
+	// evaluation the run made.
 	Train []float64
 	Eval  []EvalPoint
 	// Status is how the run ended, Reason why it diverged.
@@ -193,7 +196,7 @@ func (tr *trace) stepped(loss float64) {
 	}
 }
 
-// evaluated records a held-out loss after step steps.
-func (tr *trace) evaluated(step int, loss float64) {
-	tr.snap.Eval = append(tr.snap.Eval, EvalPoint{Step: step, Loss: loss})
+// evaluated records the held-out metrics after step steps.
+func (tr *trace) evaluated(step int, m Metrics) {
+	tr.snap.Eval = append(tr.snap.Eval, EvalPoint{Step: step, Loss: m.Eval, Forget: m.Forget})
 }

@@ -191,7 +191,7 @@ func (t *trainer) train(ctx context.Context, turn func() bool, after func()) {
 	m := t.net.Evaluate(ctx) // on the core the build took (the run's first turn)
 	t.evalLoss, t.forgetLoss = m.Eval, m.Forget
 	if t.trace != nil {
-		t.trace.evaluated(0, t.evalLoss)
+		t.trace.evaluated(0, m)
 	}
 	t.sample() // the base model's text, before any step
 	for t.steps < cfg.Steps {
@@ -247,7 +247,7 @@ func (t *trainer) evaluate(ctx context.Context) bool {
 	}
 	t.evalLoss, t.forgetLoss = m.Eval, m.Forget
 	if t.trace != nil {
-		t.trace.evaluated(t.steps, t.evalLoss)
+		t.trace.evaluated(t.steps, m)
 	}
 	if t.interval.n == 0 {
 		return true

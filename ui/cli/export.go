@@ -24,10 +24,12 @@ Write one run of the lab into the new folder DIR (never an existing one):
          that fine-tunes a real Hugging Face model with PEFT the same way (rank,
          α, targets, learning rates, schedule, warmup, seed, steps) on a text
          file you name, and a README of what differs from the toy.
-  torch  the toy experiment itself (base weights, teacher, data, batches, the
-         adapters' initial values, every setting, the lab's loss history) as
-         NumPy .npy files and JSON, and a train.py that trains the same model
-         with PyTorch autograd and compares its losses with the lab's.
+  torch  the toy experiment itself (base weights, data, batches, the adapters'
+         initial values, every setting, the lab's loss history) as NumPy .npy
+         files and JSON, and a train.py that trains the same model with
+         PyTorch autograd and compares its losses with the lab's: on either
+         task (--task), the shift task's MLP with its teacher or the character
+         model's transformer with its texts' windows.
 
 The run flags are loralab run's (loralab export peft --help lists them).
 Exit status: 0 written, 1 could not write, 2 bad flags or values.`

@@ -385,9 +385,9 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestScriptsCompile: every train.py the exports write is valid Python (a
-// python3 compiles them; no package is imported). Under CI=true a missing
-// python3 is a failure.
+// TestScriptsCompile: every train.py the exports write (the torch export's
+// on both tasks) is valid Python (a python3 compiles them; no package is
+// imported). Under CI=true a missing python3 is a failure.
 func TestScriptsCompile(t *testing.T) {
 	python, err := exec.LookPath("python3")
 	if err != nil {
@@ -410,6 +410,10 @@ func TestScriptsCompile(t *testing.T) {
 				t.Fatal(err)
 			}
 			scripts = append(scripts, filepath.Join(dir, "p"+tag, "train.py"), filepath.Join(dir, "t"+tag, "train.py"))
+			if err := Torch(context.Background(), filepath.Join(dir, "c"+tag), charlmJob(t, name, kv...), Options{}); err != nil {
+				t.Fatal(err)
+			}
+			scripts = append(scripts, filepath.Join(dir, "c"+tag, "train.py"))
 		}
 	}
 	src := "import sys, ast\nfor p in sys.argv[1:]:\n    ast.parse(open(p, encoding='utf-8').read(), p)\n"

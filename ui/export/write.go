@@ -13,7 +13,9 @@ import (
 
 	"github.com/loralab/loralab/adapters"
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/lab/nn"
 	"github.com/loralab/loralab/lab/tasks"
+	"github.com/loralab/loralab/lab/tasks/charlm"
 	"github.com/loralab/loralab/ui/share"
 )
 
@@ -303,6 +305,10 @@ type torchData struct {
 	DeltaRatio                        string
 	DeltaStart                        int
 	ToyModel, LayerNames              string
+	// The charlm transformer's shape (CharLM), as charlm.Shape gives it.
+	CharLM                                        bool
+	Vocab, Context, Width, Depth, Heads, MLPRatio int
+	LayerNormEps, Targets                         string
 }
 
 // torchActivations are the lab's activations in PyTorch.
@@ -321,7 +327,44 @@ type tensorEntry struct {
 }
 
 // vectorRoles are the roles whose tensors are vectors (written 1-D).
-var vectorRoles = map[string]bool{"bias": true, "d": true, "b": true, "m": true}
+var vectorRoles = map[string]bool{"bias": true, "d": true, "b": true, "m": true, "gain": true, "text": true}
+
+// torchNet is what the torch export knows of a task's network: the
+// template of its train.py and what experiment.json says of it.
+type torchNet struct {
+	script     string       // the train.py template
+	activation string       // the shift task's --activation; "" for the others
+	loss       string       // "mse", "cross-entropy"
+	batches    string       // what batches.npy holds, in words
+	network    *networkJSON // the transformer's shape (charlm); nil for the shift task
+}
+
+// torchNetOf fills in d what train.py needs of job's network and returns
+// the rest, or an error naming a task or setting the export does not know.
+func torchNetOf(job lab.Job, d *torchData) (torchNet, error) {
+	cfg := job.Config
+	switch job.Task.(type) {
+	case tasks.Shift:
+		actName := tasks.Activation.Text(cfg)
+		act, ok := torchActivations[actName]
+		if !ok {
+			return torchNet{}, fmt.Errorf("activation %s: the torch export does not know it", actName)
+		}
+		d.Activation, d.ActivationName = act, actName
+		return torchNet{script: "torch_train.py.tmpl", activation: actName, loss: "mse",
+			batches: "per step, the rows of train.X it trains on"}, nil
+	case charlm.Task:
+		c := charlm.Shape(cfg)
+		d.CharLM, d.Vocab, d.Context, d.Width, d.Depth, d.Heads = true, c.Vocab, c.Context, c.Width, c.Depth, c.Heads
+		d.MLPRatio, d.LayerNormEps, d.Targets = charlm.MLPRatio, py(nn.LayerNormEps), charlm.Targets.Text(cfg)
+		return torchNet{script: "torch_charlm_train.py.tmpl", loss: "cross-entropy",
+			batches: "per step, where each sequence's window starts in train.text (its inputs text[s:s+context], its targets text[s+1:s+context+1])",
+			network: &networkJSON{Vocab: c.Vocab, Context: c.Context, Width: c.Width, Depth: c.Depth, Heads: c.Heads,
+				MLPRatio: charlm.MLPRatio, LayerNormEps: nn.LayerNormEps, GELU: "tanh", Targets: d.Targets}}, nil
+	}
+	return torchNet{}, fmt.Errorf("task %s: the torch export knows the %s and %s tasks' networks, not this one",
+		cfg.Task, tasks.Shift{}.Info().Name, charlm.Task{}.Info().Name)
+}
 
 func torchFiles(ctx context.Context, job lab.Job, opts Options) ([]file, error) {
 	job, sp, cmd, err := prepared(job, opts)
@@ -329,13 +372,25 @@ func torchFiles(ctx context.Context, job lab.Job, opts Options) ([]file, error) 
 		return nil, err
 	}
 	cfg, info := job.Config, sp.info
-	if _, ok := job.Task.(tasks.Shift); !ok {
-		return nil, fmt.Errorf("task %s: the torch export knows only the %s task's network", cfg.Task, tasks.Shift{}.Info().Name)
+	scaling := 1.0
+	if info.UsesAlpha() {
+		scaling = lab.Scale(cfg)
 	}
-	actName := tasks.Activation.Text(cfg)
-	act, ok := torchActivations[actName]
-	if !ok {
-		return nil, fmt.Errorf("activation %s: the torch export does not know it", actName)
+	d := torchData{
+		Title: info.Title, TaskTitle: job.Task.Info().Title, Command: cmd,
+		LR: py(cfg.LR), Scaling: py(scaling), ScalingText: scalingText(info, cfg), WeightDecay: py(cfg.WeightDecay),
+		Schedule: pyString(cfg.Schedule), ScheduleHF: cfg.Schedule, Warmup: cfg.Warmup, Steps: cfg.Steps,
+		Batch: cfg.Batch, EvalEvery: cfg.EvalEvery, DivergenceFactor: py(cfg.DivergenceFactor),
+		LowRank: sp.layer == lowRank, VeRA: sp.layer == vectors, Magnitude: sp.layer == magnitude, Dense: sp.layer == dense,
+		FrozenA: sp.frozenA, Projected: sp.opt == loraFAOpt, PiSSA: sp.pissa, Delta: sp.delta,
+		Exact: sp.useDoRA && adapters.Exact.Bool(cfg), ToyModel: toyModel(job),
+	}
+	if sp.delta {
+		d.DeltaRatio, d.DeltaStart = py(adapters.DeltaRatio.Float(cfg)), adapters.DeltaStart.Int(cfg)
+	}
+	net, err := torchNetOf(job, &d)
+	if err != nil {
+		return nil, err
 	}
 	snap, err := lab.Trace(ctx, job)
 	if err != nil {
@@ -361,6 +416,8 @@ func torchFiles(ctx context.Context, job lab.Job, opts Options) ([]file, error) 
 		entries = append(entries, tensorEntry{Name: x.Name, File: name, Shape: shape, Role: x.Role, Kind: kind, Trainable: trainable, LRScale: lrScale, WeightDecay: decay})
 		return nil
 	}
+	// A tensor that trains is written once, as a param: a full fine-tuning's
+	// base weights and (charlm) the embedding and norms are its parameters.
 	trained := map[string]bool{}
 	for _, p := range snap.Params {
 		trained[p.Name] = true
@@ -382,6 +439,9 @@ func torchFiles(ctx context.Context, job lab.Job, opts Options) ([]file, error) 
 		xs   []lab.Tensor
 	}{{"frozen", snap.Frozen}, {"data", snap.Data}} {
 		for _, x := range group.xs {
+			if trained[x.Name] {
+				continue
+			}
 			if err := add(x, group.kind, false, 0, false); err != nil {
 				return nil, err
 			}
@@ -401,18 +461,15 @@ func torchFiles(ctx context.Context, job lab.Job, opts Options) ([]file, error) 
 	for _, s := range snap.Layers {
 		names = append(names, s.Name)
 	}
-	task := (*string)(nil)
-	conf, hasPEFT, err := adapterConfig(sp, cfg, nil, task, names)
+	d.LayerNames = strings.Join(names, ", ")
+	conf, hasPEFT, err := adapterConfig(sp, cfg, nil, nil, names)
 	if err != nil {
 		return nil, err
 	}
 	if hasPEFT {
 		files = append(files, file{"adapter_config.json", conf})
 	}
-	scaling := 1.0
-	if info.UsesAlpha() {
-		scaling = lab.Scale(cfg)
-	}
+	d.PEFT = hasPEFT
 	exp := experiment{
 		Format: "loralab-torch-export/1", Command: cmd,
 		Method:     nameTitle{cfg.Method, info.Title},
@@ -420,42 +477,35 @@ func torchFiles(ctx context.Context, job lab.Job, opts Options) ([]file, error) 
 		Model:      toyModel(job),
 		Settings:   cfg,
 		Scaling:    scaling,
-		Activation: actName,
-		Loss:       "mse",
+		Activation: net.activation,
+		Network:    net.network,
+		Loss:       net.loss,
 		Layers:     snap.Layers,
 		Optimizer:  optimizerJSON{Name: "AdamW", LR: cfg.LR, Betas: [2]float64{lab.AdamBeta1, lab.AdamBeta2}, Eps: lab.AdamEps, WeightDecay: cfg.WeightDecay},
 		Schedule:   scheduleJSON{Kind: cfg.Schedule, Warmup: cfg.Warmup, Steps: cfg.Steps},
 		Tensors:    entries,
-		Batches:    batchesJSON{File: "tensors/batches.npy", Shape: []int{len(snap.Batches), cfg.Batch}},
+		Batches:    batchesJSON{File: "tensors/batches.npy", Shape: []int{len(snap.Batches), cfg.Batch}, Holds: net.batches},
 		Expected:   expectedJSON{Status: string(snap.Status), Reason: snap.Reason},
 	}
 	for _, x := range snap.Train {
 		exp.Expected.Train = append(exp.Expected.Train, finite(x))
 	}
+	forgets := false
 	for _, e := range snap.Eval {
 		exp.Expected.Eval = append(exp.Expected.Eval, [2]any{e.Step, finite(e.Loss)})
+		forgets = forgets || e.Forget != 0
+	}
+	if forgets { // the task measures forgetting (Metrics.Forget is 0 where it does not)
+		for _, e := range snap.Eval {
+			exp.Expected.Forget = append(exp.Expected.Forget, [2]any{e.Step, finite(e.Forget)})
+		}
 	}
 	ej, err := jsonIndent(exp)
 	if err != nil {
 		return nil, err
 	}
 	files = append(files, file{"experiment.json", ej})
-
-	d := torchData{
-		Title: info.Title, TaskTitle: job.Task.Info().Title, Command: cmd,
-		LR: py(cfg.LR), Scaling: py(scaling), ScalingText: scalingText(info, cfg), WeightDecay: py(cfg.WeightDecay),
-		Schedule: pyString(cfg.Schedule), ScheduleHF: cfg.Schedule, Warmup: cfg.Warmup, Steps: cfg.Steps,
-		Batch: cfg.Batch, EvalEvery: cfg.EvalEvery, DivergenceFactor: py(cfg.DivergenceFactor),
-		Activation: act, ActivationName: actName,
-		LowRank: sp.layer == lowRank, VeRA: sp.layer == vectors, Magnitude: sp.layer == magnitude, Dense: sp.layer == dense,
-		FrozenA: sp.frozenA, Projected: sp.opt == loraFAOpt, PiSSA: sp.pissa, Delta: sp.delta,
-		Exact: sp.useDoRA && adapters.Exact.Bool(cfg), PEFT: hasPEFT,
-		ToyModel: toyModel(job), LayerNames: strings.Join(names, ", "),
-	}
-	if sp.delta {
-		d.DeltaRatio, d.DeltaStart = py(adapters.DeltaRatio.Float(cfg)), adapters.DeltaStart.Int(cfg)
-	}
-	script, err := render("torch_train.py.tmpl", d)
+	script, err := render(net.script, d)
 	if err != nil {
 		return nil, err
 	}
@@ -483,7 +533,8 @@ type experiment struct {
 	Model      string        `json:"model"`
 	Settings   lab.Config    `json:"settings"`
 	Scaling    float64       `json:"scaling"`
-	Activation string        `json:"activation"`
+	Activation string        `json:"activation,omitempty"` // the shift task's
+	Network    *networkJSON  `json:"network,omitempty"`    // the charlm task's transformer
 	Loss       string        `json:"loss"`
 	Layers     []lab.Shape   `json:"layers"`
 	Optimizer  optimizerJSON `json:"optimizer"`
@@ -515,11 +566,26 @@ type scheduleJSON struct {
 type batchesJSON struct {
 	File  string `json:"file"`
 	Shape []int  `json:"shape"`
+	Holds string `json:"holds"`
+}
+
+// networkJSON is the charlm transformer's shape and pieces in experiment.json.
+type networkJSON struct {
+	Vocab        int     `json:"vocab"`
+	Context      int     `json:"context"`
+	Width        int     `json:"width"`
+	Depth        int     `json:"depth"`
+	Heads        int     `json:"heads"`
+	MLPRatio     int     `json:"mlp_ratio"`
+	LayerNormEps float64 `json:"layer_norm_eps"`
+	GELU         string  `json:"gelu"` // "tanh": GPT-2's approximation (lab/nn/gelu.go)
+	Targets      string  `json:"targets"`
 }
 
 type expectedJSON struct {
 	Train  []*float64 `json:"train_loss"`
 	Eval   [][2]any   `json:"eval_loss"`
+	Forget [][2]any   `json:"forget_loss,omitempty"` // the loss on the pretraining text's held-out split, where the task measures it
 	Status string     `json:"status"`
 	Reason string     `json:"reason,omitempty"`
 }

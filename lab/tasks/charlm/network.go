@@ -24,6 +24,7 @@ type network struct {
 	text    *Text        // the fine-tuning text
 	report  EncodeReport // how a user's text was encoded
 	batches *rand.Rand
+	starts  []int     // the last batch's windows: where each starts in text.Train.Concat (BatchRows)
 	held    evalSet   // windows of the fine-tuning text's held-out split
 	forget  evalSet   // windows of Opticks' held-out split
 	ids     []float64 // scratch: a batch's ids as numbers, for the digest
@@ -67,7 +68,7 @@ func (n *network) Adapt(adapted []lab.Adapted) []*lab.Param {
 // NextBatch draws B windows of the fine-tuning text's train split and
 // folds their ids into d.
 func (n *network) NextBatch(d *lab.Digest) {
-	n.text.Train.Batch(n.batches, n.m.Context, n.m.Tokens, n.m.Targets)
+	n.text.Train.BatchStarts(n.batches, n.m.Context, n.m.Tokens, n.m.Targets, n.starts)
 	half := len(n.ids) / 2
 	for i, id := range n.m.Tokens {
 		n.ids[i], n.ids[half+i] = float64(id), float64(n.m.Targets[i])
@@ -103,6 +104,76 @@ func (n *network) DigestData(d *lab.Digest) {
 	}
 	n.held.digest(d)
 	n.forget.digest(d)
+}
+
+// BatchRows returns, for each sequence of the last batch, where its window
+// starts in the training text "train.text" of Tensors (lab.BatchRower):
+// sequence b's inputs are train.text[s : s+T] and its targets
+// train.text[s+1 : s+T+1], s = BatchRows()[b].
+func (n *network) BatchRows() []int { return n.starts }
+
+// Tensors lists the task's data for export (lab.Tensorer), copies as float64
+// matrices (token ids are whole numbers):
+//
+//	emb.tok (V × d), emb.pos (T × d)         the embedding's tables
+//	blockL.ln1.gain, .ln1.bias, .ln2.…, lnf.… the norms' γ and β (1 × d)
+//	NAME.W0 (d_out × d_in)                    each adapted layer's pretrained W
+//	NAME.W, NAME.bias                         each layer no method adapts
+//	train.text (1 × chars)                    the fine-tuning text's train split, segments joined (BatchRows index it)
+//	eval.tokens, eval.targets (windows × T)   the held-out windows of the fine-tuning text (Metrics.Eval)
+//	forget.tokens, forget.targets             the held-out windows of Opticks (Metrics.Forget)
+//
+// The adapted layers' biases and their W as the method leaves them are the
+// linear layers' own (lab.Snapshot.Base). When every weight trains, the
+// tables and norms are also Params, under the same names.
+func (n *network) Tensors() []lab.Tensor {
+	var out []lab.Tensor
+	for _, p := range n.ownTensors() {
+		out = append(out, lab.Tensor{Name: p.Name, Role: p.Role, Mat: p.Value})
+	}
+	k := 0
+	for i, base := range n.m.Base {
+		if n.on[i] {
+			out = append(out, lab.Tensor{Name: base.Name + ".W0", Role: "W0", Mat: n.base[k]})
+			k++
+			continue
+		}
+		out = append(out, lab.Tensor{Name: base.Name + ".W", Role: "W", Mat: base.W},
+			lab.Tensor{Name: base.Name + ".bias", Role: "bias", Mat: idMat(1, len(base.Bias), nil, base.Bias)})
+	}
+	out = append(out, lab.Tensor{Name: "train.text", Role: "text", Mat: idMat(1, n.text.Train.Chars(), n.text.Train.Concat(), nil)})
+	for _, set := range []struct {
+		name string
+		e    evalSet
+	}{{"eval", n.held}, {"forget", n.forget}} {
+		w := set.e.windows()
+		out = append(out,
+			lab.Tensor{Name: set.name + ".tokens", Role: "tokens", Mat: idMat(w, set.e.t, set.e.tokens, nil)},
+			lab.Tensor{Name: set.name + ".targets", Role: "targets", Mat: idMat(w, set.e.t, set.e.targets, nil)})
+	}
+	return out
+}
+
+// ownTensors are the model's tensors that are not linear layers, frozen or
+// not: the embedding's tables, then every norm's γ and β, in file order.
+func (n *network) ownTensors() []*lab.Param {
+	m := n.m
+	ps := []*lab.Param{m.Emb.Tok, m.Emb.Pos}
+	for _, b := range m.Blocks {
+		ps = append(ps, b.Norm1.Gain, b.Norm1.Bias, b.Norm2.Gain, b.Norm2.Bias)
+	}
+	return append(ps, m.Final.Gain, m.Final.Bias)
+}
+
+// idMat is a new rows × cols matrix of ids (as float64) or of numbers
+// (copied), whichever is not nil.
+func idMat(rows, cols int, ids []int, numbers []float64) *lab.Mat {
+	m := lab.NewMat(rows, cols)
+	for i, id := range ids {
+		m.Data[i] = float64(id)
+	}
+	copy(m.Data, numbers)
+	return m
 }
 
 // SampleEvery is the steps between samples.

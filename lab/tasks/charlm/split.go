@@ -92,10 +92,35 @@ func (x *Text) CheckContext(t int) error {
 // Only r decides which windows: the same seed gives the same batches.
 // It panics if len(inputs) is not a multiple of t or the split has no window.
 func (s Split) Batch(r *rand.Rand, t int, inputs, targets []int) {
+	s.BatchStarts(r, t, inputs, targets, nil)
+}
+
+// BatchStarts is Batch that also writes where each window lies in the
+// split's Concat: sequence b is Concat()[starts[b] : starts[b]+t+1] (its
+// inputs, then its last target). starts holds B numbers, or is nil. It
+// draws the same windows as Batch from the same r.
+func (s Split) BatchStarts(r *rand.Rand, t int, inputs, targets, starts []int) {
 	total := s.mustWindows(t, inputs, targets)
-	for b := 0; b < len(inputs)/t; b++ {
-		s.window(r.IntN(total), t, inputs[b*t:(b+1)*t], targets[b*t:(b+1)*t])
+	if starts != nil && len(starts) != len(inputs)/t {
+		panic(fmt.Sprintf("charlm: %d starts for %d windows", len(starts), len(inputs)/t))
 	}
+	for b := 0; b < len(inputs)/t; b++ {
+		at := s.window(r.IntN(total), t, inputs[b*t:(b+1)*t], targets[b*t:(b+1)*t])
+		if starts != nil {
+			starts[b] = at
+		}
+	}
+}
+
+// Concat is the split's characters, its segments one after the other (a
+// new slice). A window of the split never crosses from one segment to the
+// next in it: BatchStarts' offsets point inside one segment.
+func (s Split) Concat() []int {
+	out := make([]int, 0, s.Chars())
+	for _, g := range s.Segments {
+		out = append(out, g.Tokens...)
+	}
+	return out
 }
 
 // Eval fills inputs and targets with B fixed windows spread evenly over the
@@ -120,16 +145,19 @@ func (s Split) mustWindows(t int, inputs, targets []int) int {
 	return total
 }
 
-// window copies the k-th window of the split (0 ≤ k < Windows(t)).
-func (s Split) window(k, t int, in, out []int) {
+// window copies the k-th window of the split (0 ≤ k < Windows(t)) and
+// returns where its first character lies in Concat.
+func (s Split) window(k, t int, in, out []int) int {
+	offset := 0
 	for _, g := range s.Segments {
 		n := len(g.Tokens) - t
 		if k < n {
 			copy(in, g.Tokens[k:k+t])
 			copy(out, g.Tokens[k+1:k+t+1])
-			return
+			return offset + k
 		}
 		k -= max(0, n)
+		offset += len(g.Tokens)
 	}
 	panic("charlm: window index out of range")
 }

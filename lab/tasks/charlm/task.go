@@ -210,6 +210,10 @@ func checkPrompt(v any) error {
 	return nil
 }
 
+// Shape is the model a run of cfg trains: the base model's shape, with the
+// run's context and batch (for exports that rebuild it elsewhere).
+func Shape(cfg lab.Config) Config { return modelConfig(cfg) }
+
 // modelConfig is the shape a run of cfg trains: the base model's, with
 // the run's context and batch.
 func modelConfig(cfg lab.Config) Config {
@@ -331,6 +335,7 @@ func (t Task) New(ctx context.Context, cfg lab.Config, ledger *lab.Ledger, whole
 		m: m, ledger: ledger, weights: w, text: text, report: rep,
 		on:      targeted(cfg, whole),
 		batches: lab.NewRand(cfg.Seed, lab.StreamBatches),
+		starts:  make([]int, c.Batch),
 		held:    newEvalSet(text.Held, c.Context, EvalSize.Int(cfg), c.Batch),
 		forget:  newEvalSet(Opticks().Held, c.Context, EvalSize.Int(cfg), c.Batch),
 		ids:     make([]float64, 2*c.N()),
