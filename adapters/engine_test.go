@@ -32,16 +32,22 @@ func TestPacksStayFresh(t *testing.T) {
 
 // TestStepAllocates0: a training step allocates nothing once the first
 // step has packed the frozen weights, for every method at widths 8 (edge
-// tiles everywhere) and 64. (Not under the gonum kernel: gonum's Dgemm
+// tiles everywhere) and 64, and at width 256 with its products split over
+// two threads. (Not under the gonum kernel: gonum's Dgemm
 // starts goroutines for large products.)
 func TestStepAllocates0(t *testing.T) {
 	if lab.Kernel() == "gonum" {
 		t.Skip("gonum allocates in its parallel Dgemm")
 	}
-	for _, width := range []int{8, 64} {
+	for _, c := range []struct{ width, cores int }{{8, 1}, {64, 1}, {256, 2}} {
 		for _, m := range adapters.All() {
-			t.Run(fmt.Sprintf("%s/width=%d", m.Info().Name, width), func(t *testing.T) {
-				tr := newTrainer(t, m, with(catalog.Defaults(), "width", width, "delta-start", 0, "train-size", 256))
+			t.Run(fmt.Sprintf("%s/width=%d/cores=%d", m.Info().Name, c.width, c.cores), func(t *testing.T) {
+				tr := newTrainer(t, m, with(catalog.Defaults(), "width", c.width, "delta-start", 0, "train-size", 256))
+				cores := lab.NewCores(c.cores) // products split over two threads from width 256
+				defer cores.Close()
+				for _, l := range tr.model.Base {
+					l.UseCores(cores)
+				}
 				tr.trainStep()
 				if n := testing.AllocsPerRun(5, func() { tr.trainStep() }); n != 0 {
 					t.Errorf("%v allocations per step", n)

@@ -195,7 +195,7 @@ var (
 // in display order.
 var Common = []Setting{
 	{Name: "lr", Help: "learning rate (default: the method's own)", Kind: FloatSetting, Live: true, Sweepable: true, Ladder: []float64{1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1}, explicit: aboveZero("lr"), field: func(c *Config) any { return &c.LR }},
-	{Name: "schedule", Help: "learning-rate schedule: constant, linear (to 0 at the end) or cosine (half a cosine to 0)", Kind: StringSetting, field: func(c *Config) any { return &c.Schedule }},
+	{Name: "schedule", Help: "learning-rate schedule: constant, linear (to 0 at the end) or cosine (half a cosine to 0)", Kind: StringSetting, Sweepable: true, field: func(c *Config) any { return &c.Schedule }},
 	{Name: "warmup", Help: "steps of linear learning-rate warmup from 0 before the schedule", Kind: IntSetting, Sweepable: true, Ladder: []float64{0, 10, 50, 100, 200, 500}, field: func(c *Config) any { return &c.Warmup }},
 	{Name: "weight-decay", Help: "AdamW decoupled weight decay (≥ 0)", Kind: FloatSetting, Ladder: []float64{0, 1e-4, 1e-3, 1e-2, 1e-1}, field: func(c *Config) any { return &c.WeightDecay }},
 	{Name: "steps", Help: "optimiser steps", Kind: IntSetting, Ladder: []float64{100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000}, field: func(c *Config) any { return &c.Steps }},
