@@ -141,6 +141,8 @@ func New(opts Options) *Model {
 	if opts.Preset != nil {
 		if err := l.UsePreset(*opts.Preset); err != nil {
 			l.Say(true, "%v", err) // PresetOptions refuses such a preset before the lab opens
+		} else if hint := l.SweepHint(); hint != "" {
+			l.Say(false, "%s", hint)
 		}
 	}
 	c := &Common{Styles: NewThemedStyles(opts.Profile, opts.Theme), Keys: DefaultKeyMap(), Lab: l}

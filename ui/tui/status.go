@@ -109,6 +109,9 @@ func (m *Model) chips(w int) string {
 			}
 			return st.Muted.Render(s)
 		}
+		if l.SweepHint() != "" {
+			return st.Muted.Render(" no runs · w, then enter, runs the preset's sweep")
+		}
 		return st.Muted.Render(" no runs · enter trains the method under the cursor · r races")
 	}
 	forms := []func(r *RunView) string{
