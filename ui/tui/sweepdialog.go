@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/guptarohit/asciigraph"
 	"github.com/loralab/loralab/lab"
@@ -34,7 +33,7 @@ type SweepPane struct {
 	basePane
 	names   []string
 	cur     int
-	input   textinput.Model
+	input   field // the values, offered (field.Offer): typing replaces them
 	errText string
 	view    int // the result view shown (sweepViews, or wideViews when everything fits)
 	preset  int // the preset version the dialog was last opened with
@@ -51,7 +50,7 @@ var wideViews = []string{"overview", "curves"}
 // NewSweepPane returns the sweep dialog.
 func NewSweepPane(c *Common) *SweepPane {
 	p := &SweepPane{basePane: basePane{c: c}, names: catalog.Sweepable(), input: newField(200), preset: -1}
-	p.input.SetValue(c.Lab.SweepDefault(p.names[0]))
+	p.input.Offer(c.Lab.SweepDefault(p.names[0]))
 	p.input.Focus()
 	k := c.Keys
 	p.keys = []*KeyTable{{Title: "Sweep (w)", Rows: []KeyRow{
@@ -94,8 +93,7 @@ func (p *SweepPane) Open() tea.Cmd {
 	if value == "" {
 		value = l.SweepDefault(p.names[p.cur])
 	}
-	p.input.SetValue(value)
-	p.input.CursorEnd()
+	p.input.Offer(value)
 	p.memo.drop()
 	return nil
 }
@@ -149,9 +147,7 @@ func (p *SweepPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
 		return true, cmd
 	}
 	p.memo.drop()
-	var cmd tea.Cmd
-	p.input, cmd = p.input.Update(msg)
-	return true, cmd
+	return true, p.input.Update(msg)
 }
 
 // pick moves to the previous (↑) or next (↓) sweepable setting, with its
@@ -162,8 +158,7 @@ func (p *SweepPane) pick(msg tea.KeyMsg) {
 		d = -1
 	}
 	p.cur = (p.cur + d + len(p.names)) % len(p.names)
-	p.input.SetValue(p.c.Lab.SweepDefault(p.names[p.cur]))
-	p.input.CursorEnd()
+	p.input.Offer(p.c.Lab.SweepDefault(p.names[p.cur]))
 	p.errText = ""
 }
 
@@ -174,6 +169,7 @@ func (p *SweepPane) start(tea.KeyMsg) {
 		p.errText = "refused: " + err.Error()
 	} else {
 		p.errText = ""
+		p.input.Offer(p.input.Value()) // the next list typed replaces it
 	}
 }
 
@@ -212,7 +208,7 @@ func (p *SweepPane) render() string {
 			out = append(out, st.Error.Render(w))
 		}
 	default:
-		for _, w := range wrap("values: a list (1,2,4,8) or a range (1e-4..1e-1:log:7) · methods: the marked ones · enter runs it with the other settings as they are · esc closes, the sweep goes on", p.w, 2) {
+		for _, w := range wrap("values: a list (1,2,4,8) or a range (1e-4..1e-1:log:7); typing replaces them, ←/→ edit them · methods: the marked ones · enter runs it with the other settings as they are · esc closes, the sweep goes on", p.w, 2) {
 			out = append(out, st.Muted.Render(w))
 		}
 	}

@@ -62,3 +62,53 @@ func TestSweepPresetSaysHowToRun(t *testing.T) {
 		t.Errorf("r on a sweep preset: %q", m.lab.Message)
 	}
 }
+
+// TestSweepValuesReplaceTheOld: the sweep dialog's values field behaves as
+// the settings pane's (the shared field): typing replaces the offered
+// list rather than appending to it; ←/→ keep it to edit in place;
+// backspace as the first key clears it; a new setting (↑/↓) offers its
+// defaults afresh.
+func TestSweepValuesReplaceTheOld(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	press(m, "w")
+	sw := paneOf[*SweepPane](m)
+	offered := sw.input.Value()
+	if !strings.Contains(offered, ",") || sw.input.Edited() {
+		t.Fatalf("the dialog offers %q (edited %v)", offered, sw.input.Edited())
+	}
+	press(m, "1", ",", "2")
+	if v := sw.input.Value(); v != "1,2" {
+		t.Fatalf("typed 1,2 on %q: %q, want 1,2", offered, v)
+	}
+	press(m, "down", "up") // the first setting again: its defaults, offered
+	if v := sw.input.Value(); v != offered || sw.input.Edited() {
+		t.Fatalf("back on the setting: %q (edited %v), want %q offered", v, sw.input.Edited(), offered)
+	}
+	press(m, "left", "right", "backspace")
+	if v := sw.input.Value(); v != offered[:len(offered)-1] {
+		t.Fatalf("←, →, backspace on %q: %q, want the last character gone", offered, v)
+	}
+	press(m, "down", "up", "backspace", "4")
+	if v := sw.input.Value(); v != "4" {
+		t.Fatalf("backspace, 4 on the offered list: %q, want 4", v)
+	}
+	// Reopened on a preset, the preset's values are offered too.
+	press(m, "esc")
+	if err := m.lab.LoadPreset(mustPreset(t, "rank-matters")); err != nil {
+		t.Fatal(err)
+	}
+	press(m, "w", "8")
+	if v := sw.input.Value(); v != "8" {
+		t.Fatalf("8 on rank-matters' values: %q, want 8", v)
+	}
+}
+
+// mustPreset is the built-in preset called name.
+func mustPreset(t testing.TB, name string) presets.Preset {
+	t.Helper()
+	p, err := presets.Lookup(presets.BuiltIn(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
