@@ -161,7 +161,7 @@ func DefaultKeyMap() *KeyMap {
 		ScaleSeq:      b("s/S", "seq up · down (M)", "s", "S"),
 		ScaleCkpt:     b("c", "checkpointing (M)", "c"),
 		ScaleGPU:      b("g/G", "next · previous GPU (M)", "g", "G"),
-		SweepStop:     b("ctrl+x", "stop the sweep", "ctrl+x"),
+		SweepStop:     b("ctrl+x/S", "stop the sweep", "ctrl+x", "S"),
 		SweepStepBack: b("pgup", "loss at earlier step", "pgup"),
 		SweepStepFwd:  b("pgdn", "loss at later step", "pgdown"),
 		SweepMethod:   b("shift+↑/↓", "other method's curves", "shift+up", "shift+down"),

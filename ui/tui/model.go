@@ -90,6 +90,10 @@ const noDialog = -1
 // command it may return does the reading (the preset picker's files).
 type opener interface{ Open() tea.Cmd }
 
+// passer is a dialog that takes text but lets the keys it names through
+// to the root's Open table (the sweep dialog's !: no value has one).
+type passer interface{ Passes(msg tea.KeyMsg) bool }
+
 // doner is a dialog that can ask to be closed after a key (the preset
 // picker, once a preset is loaded).
 type doner interface{ Done() bool }
@@ -394,6 +398,10 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if !d.Capturing() && key.Matches(msg, dialogSlots[m.dialog].key(k)) {
 			m.dialog = noDialog
 			return nil
+		}
+		if ps, ok := d.(passer); ok && ps.Passes(msg) {
+			_, cmd := m.openKeys.Handle(msg)
+			return cmd
 		}
 		_, cmd := d.HandleKey(msg)
 		if dn, ok := d.(doner); ok && dn.Done() {

@@ -80,7 +80,7 @@ type SweepState struct {
 	// Skipped are the marked methods the sweep left out: they do not read
 	// the swept setting, so every value would give the same run.
 	Skipped []int
-	// Stopped: the sweep was stopped (S, or ctrl+x in its dialog); the runs
+	// Stopped: the sweep was stopped (S, or ctrl+x or S in its dialog); the runs
 	// that had ended keep their results.
 	Stopped bool
 	// Elapsed is the wall time since it started, as of its last update.
@@ -274,7 +274,7 @@ func titlesOf(l *Lab, idx []int) []string {
 	return out
 }
 
-// CancelSweep stops the current sweep (S, or ctrl+x in its dialog): every
+// CancelSweep stops the current sweep (S, or ctrl+x or S in its dialog): every
 // run that has not ended is cancelled; those that ended keep their
 // results, for the dialog and e. It says what it did.
 func (l *Lab) CancelSweep() {

@@ -16,7 +16,8 @@ import (
 // its values (a list like 1,2,4,8 or a range like 1e-4..1e-1:log:7, parsed
 // by lab.ParseValues), and enter runs lab.Sweep's jobs for the marked
 // methods that read the setting, with the current settings (the others are
-// skipped, and the dialog says so); ctrl+x stops it. Below, its progress
+// skipped, and the dialog says so); ctrl+x (or S, as on the main screen)
+// stops it, and ! shows the messages in full. Below, its progress
 // (runs ended, training and waiting; the time so far and left) and the
 // results against the value, one series per method: the final eval loss
 // (log scale, each measured value dotted), the trainable parameters and the
@@ -133,15 +134,24 @@ func (p *SweepPane) Title() string { return "Sweep" }
 // Capturing implements Component: the dialog takes every key.
 func (p *SweepPane) Capturing() bool { return true }
 
-// ShortHelp implements Component.
+// ShortHelp implements Component: how to stop the sweep while it trains,
+// and how to close the dialog, first.
 func (p *SweepPane) ShortHelp() []key.Binding {
 	k := p.c.Keys
-	return []key.Binding{k.SweepPick, k.Apply, k.SweepView, k.SweepStop, k.SweepStepFwd, k.Close}
+	if p.c.Lab.SweepActive() > 0 && !p.c.Lab.Sweep.Stopped {
+		return []key.Binding{k.SweepStop, k.Close, k.SweepPick, k.Apply, k.SweepView, k.SweepStepFwd}
+	}
+	return []key.Binding{k.Close, k.SweepPick, k.Apply, k.SweepView, k.SweepStepFwd}
 }
 
+// Passes implements passer: ! shows the messages in full, as on the main
+// screen (no value a sweep takes has a !).
+func (p *SweepPane) Passes(msg tea.KeyMsg) bool { return key.Matches(msg, p.c.Keys.Messages) }
+
 // HandleKey implements Component: ↑/↓ pick the setting, enter starts the
-// sweep, tab shows the next result view, other keys edit the values. Esc is
-// the root's (it closes).
+// sweep, tab shows the next result view, ctrl+x or S stops the sweep (no
+// value has an S), other keys edit the values. Esc is the root's (it
+// closes), and so is ! (Passes).
 func (p *SweepPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
 	if ok, cmd := p.basePane.HandleKey(msg); ok {
 		return true, cmd
@@ -295,7 +305,7 @@ func (p *SweepPane) status(sw *SweepState, rest int) string {
 	done, total := sw.Progress()
 	parts = append(parts, fmt.Sprintf("%s/%s steps", text.ShortCount(float64(done)), text.ShortCount(float64(total))))
 	if !sw.Stopped && sw.Done() < sw.Total() {
-		parts = append(parts, st.Muted.Render("ctrl+x stops it"))
+		parts = append(parts, st.Muted.Render("ctrl+x/S stops it"))
 	}
 	s := parts[0]
 	for _, x := range parts[1:] {

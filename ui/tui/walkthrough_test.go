@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/loralab/loralab/presets"
 )
@@ -111,4 +112,47 @@ func mustPreset(t testing.TB, name string) presets.Preset {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestSweepDialogKeys: while a sweep trains, the sweep dialog's footer
+// says how to stop it and how to close the dialog; S stops it there as on
+// the main screen (no value has an S) rather than typing into the values,
+// and ! shows the messages in full.
+func TestSweepDialogKeys(t *testing.T) {
+	m := newTestModelWith(t, 80, 24, Options{Preset: marks("lora")})
+	press(m, "w")
+	if f := m.footer()[1]; !strings.Contains(f, "esc close") || strings.Contains(f, "stop the sweep") {
+		t.Errorf("no sweep: footer %q", f)
+	}
+	m.lab.Config.Steps = 1_000_000
+	if err := m.lab.StartSweep("rank", "1,2"); err != nil {
+		t.Fatal(err)
+	}
+	sw := m.lab.Sweep
+	f := m.footer()[1]
+	if !strings.Contains(f, "ctrl+x/S stop the sweep") || !strings.Contains(f, "esc close") {
+		t.Errorf("a sweep trains: footer %q", f)
+	}
+	before := paneOf[*SweepPane](m).input.Value()
+	press(m, "S")
+	if !sw.Stopped || paneOf[*SweepPane](m).input.Value() != before {
+		t.Fatalf("S in the dialog: stopped %v, values %q → %q", sw.Stopped, before, paneOf[*SweepPane](m).input.Value())
+	}
+	if f := m.footer()[1]; strings.Contains(f, "stop the sweep") {
+		t.Errorf("a stopped sweep: footer %q", f)
+	}
+	press(m, "!")
+	if m.Dialog() != "messages" || paneOf[*SweepPane](m).input.Value() != before {
+		t.Fatalf("! in the sweep dialog: dialog %q, values %q", m.Dialog(), paneOf[*SweepPane](m).input.Value())
+	}
+	// The help lists S with ctrl+x in the sweep dialog's table.
+	listed := false
+	for _, tb := range m.helpTables() {
+		for _, r := range tb.Rows {
+			listed = listed || (tb.Title == "Sweep (w)" && r.Binding.Help().Key == "ctrl+x/S" && key.Matches(keyMsg("S"), r.Binding))
+		}
+	}
+	if !listed {
+		t.Error("the help's sweep table does not list ctrl+x/S")
+	}
 }
