@@ -44,6 +44,9 @@ func (m *Model) header() string {
 	}
 	if sw := l.Sweep; sw != nil {
 		t := fmt.Sprintf("sweep %d/%d", sw.Done(), sw.Total())
+		if sw.Stopped { // as the dialog says: so many of them finished
+			t = fmt.Sprintf("sweep stopped %d/%d", sw.Tally().Finished, sw.Total())
+		}
 		if sw.Elapsed > 0 {
 			t += " " + text.Clock(sw.Elapsed)
 			if left, ok := sw.Remaining(); ok {
@@ -103,7 +106,7 @@ func (m *Model) chips(w int) string {
 		}
 		if sw := l.Sweep; sw != nil { // a sweep alone: its runs in one chip
 			training, waiting := sw.Training()
-			s := fmt.Sprintf(" sweep of %s: %d of %d ended", sw.Setting, sw.Done(), sw.Total())
+			s := fmt.Sprintf(" sweep of %s: %s", sw.Setting, sw.Tally())
 			if training+waiting > 0 {
 				s += fmt.Sprintf(", %d training, %d waiting", training, waiting)
 			}

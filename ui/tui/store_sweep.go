@@ -158,6 +158,51 @@ func (s *SweepState) Done() int {
 	return n
 }
 
+// SweepTally counts a sweep's runs, at every seed, by how they stand.
+type SweepTally struct {
+	Total    int
+	Finished int // ended done, with a final eval loss
+	Diverged int // ended diverged
+	Stopped  int // stopped early: cancelled, or to be, the sweep being stopped
+	Open     int // still to end (training or waiting), the sweep going on
+}
+
+// Tally counts the sweep's runs by how they stand: once the sweep is
+// stopped, a run that had not ended counts as stopped early at once, so
+// the counts read the same before and after its cancellation arrives.
+func (s *SweepState) Tally() SweepTally {
+	t := SweepTally{Total: s.Total()}
+	for _, r := range s.all() {
+		switch {
+		case r.Result != nil && r.Result.Status == lab.Done:
+			t.Finished++
+		case r.Result != nil && r.Result.Status == lab.Diverged:
+			t.Diverged++
+		case r.Result != nil || s.Stopped:
+			t.Stopped++
+		default:
+			t.Open++
+		}
+	}
+	return t
+}
+
+// String is the tally in words: "3 of 35 ended" while the sweep goes on
+// or once it is over, "0 of 35 finished, 35 stopped early" once it was
+// stopped; the diverged runs named when there are some.
+func (t SweepTally) String() string {
+	var s string
+	if t.Stopped > 0 {
+		s = fmt.Sprintf("%d of %d finished, %d stopped early", t.Finished, t.Total, t.Stopped)
+	} else {
+		s = fmt.Sprintf("%d of %d ended", t.Total-t.Open, t.Total)
+	}
+	if t.Diverged > 0 {
+		s += fmt.Sprintf(", %d diverged", t.Diverged)
+	}
+	return s
+}
+
 // Final returns the final eval loss of (method, value) — at several seeds,
 // its mean over the seeds that finished — NaN until every one has ended.
 func (s *SweepState) Final(mi, vi int) float64 {
@@ -288,7 +333,12 @@ func (l *Lab) CancelSweep() {
 	}
 	sw.Stopped = true
 	l.ver.Sweep++
-	l.Say(false, "sweep of %s stopped: %d of %d runs had ended; their results stay (e saves them)", sw.Setting, sw.Done(), sw.Total())
+	t := sw.Tally()
+	note := "nothing to save"
+	if t.Finished+t.Diverged > 0 {
+		note = "the ended runs' results stay (e saves them)"
+	}
+	l.Say(false, "sweep of %s stopped: %s; %s", sw.Setting, t, note)
 }
 
 // StopSweep cancels every run of the current sweep.

@@ -46,7 +46,7 @@ func (m *Model) paragraph() string {
 		}
 	}
 	if sw := m.lab.Sweep; sw != nil {
-		parts = append(parts, fmt.Sprintf("sweep of %s over %s: %d of %d runs ended", sw.Setting, strings.Join(sw.Values, ", "), sw.Done(), sw.Total()))
+		parts = append(parts, fmt.Sprintf("sweep of %s over %s: %s", sw.Setting, strings.Join(sw.Values, ", "), sw.Tally()))
 	}
 	if len(parts) == 0 {
 		return ""

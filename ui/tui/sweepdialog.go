@@ -285,9 +285,9 @@ func (p *SweepPane) skipped(setting string) []string {
 func (p *SweepPane) status(sw *SweepState, rest int) string {
 	st := p.c.Styles
 	training, waiting := sw.Training()
-	parts := []string{fmt.Sprintf("sweep of %s: %d of %d ended", st.Accent.Render(sw.Setting), sw.Done(), sw.Total())}
+	parts := []string{fmt.Sprintf("sweep of %s: %s", st.Accent.Render(sw.Setting), sw.Tally())}
 	if sw.Stopped {
-		parts = append(parts, st.Warn.Render("stopped"))
+		parts[0] = fmt.Sprintf("sweep of %s %s: %s", st.Accent.Render(sw.Setting), st.Warn.Render("stopped"), sw.Tally())
 	}
 	if sw.Elapsed > 0 {
 		t := text.Clock(sw.Elapsed)

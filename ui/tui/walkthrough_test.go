@@ -6,8 +6,10 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/loralab/loralab/presets"
 )
@@ -154,5 +156,46 @@ func TestSweepDialogKeys(t *testing.T) {
 	}
 	if !listed {
 		t.Error("the help's sweep table does not list ctrl+x/S")
+	}
+}
+
+// TestStoppedSweepCountsAgree: once a sweep is stopped, its dialog, the
+// header and the message give the same counts — so many finished, so many
+// stopped early — before and after the cancelled runs' results arrive.
+func TestStoppedSweepCountsAgree(t *testing.T) {
+	m := newTestModelWith(t, 120, 40, Options{Preset: marks("lora")})
+	m.lab.Config.Steps = 1_000_000
+	if err := m.lab.StartSweep("rank", "1,2,4"); err != nil {
+		t.Fatal(err)
+	}
+	sw := m.lab.Sweep
+	press(m, "w")
+	m.Update(tea.KeyMsg{Type: tea.KeyCtrlX})
+	check := func(when string) {
+		t.Helper()
+		v := oneSpace(m.View())
+		if !strings.Contains(m.lab.Message, "sweep of rank stopped: 0 of 3 finished, 3 stopped early") ||
+			!strings.Contains(v, "sweep of rank stopped: 0 of 3 finished, 3 stopped early") || !strings.Contains(v, "sweep stopped 0/3") {
+			t.Errorf("%s: message %q, screen:\n%s", when, m.lab.Message, m.View())
+		}
+	}
+	check("at once")
+	drive(t, m, 30*time.Second, func() bool { return sw.Done() == sw.Total() })
+	check("once the runs have ended")
+
+	// A sweep whose runs all finished but one: the one stopped early.
+	f := newTestModelWith(t, 120, 40, Options{Preset: marks("lora")})
+	fsw := fakeSweep(f, "rank", []string{"1", "2", "4", "8"}, []int{0})
+	f.lab.CancelSweep()
+	press(f, "w")
+	if v := oneSpace(f.View()); !strings.Contains(f.lab.Message, "3 of 4 finished, 1 stopped early; the ended runs' results stay") ||
+		!strings.Contains(v, "sweep of rank stopped: 3 of 4 finished, 1 stopped early") || !strings.Contains(v, "sweep stopped 3/4") {
+		t.Errorf("message %q, screen:\n%s", f.lab.Message, f.View())
+	}
+	if got := fsw.Tally(); got != (SweepTally{Total: 4, Finished: 3, Stopped: 1}) {
+		t.Errorf("tally %+v", got)
+	}
+	if s := f.Summary(); !strings.Contains(s, "sweep of rank over 1, 2, 4, 8: 3 of 4 finished, 1 stopped early") {
+		t.Errorf("summary: %q", s)
 	}
 }
