@@ -20,7 +20,9 @@ import (
 // stops it, and ! shows the messages in full. Below, its progress
 // (runs ended, training and waiting; the time so far and left) and the
 // results against the value, one series per method: the final eval loss
-// (log scale, each measured value dotted), the trainable parameters and the
+// (log scale, each measured value dotted; while runs train, or once the
+// sweep is stopped, the latest of those without one, and the title says
+// so, with how many ended), the trainable parameters and the
 // memory, with the table of final losses beside them; then each run's loss
 // curve, one per value (labelled 1, 2, 3 … at its end, so curves on top of
 // each other stay told apart), and the eval loss at a chosen step N
@@ -218,7 +220,7 @@ func (p *SweepPane) render() string {
 			out = append(out, st.Error.Render(w))
 		}
 	default:
-		for _, w := range wrap("values: a list (1,2,4,8) or a range (1e-4..1e-1:log:7); typing replaces them, ←/→ edit them · methods: the marked ones · enter runs it with the other settings as they are · esc closes, the sweep goes on", p.w, 2) {
+		for _, w := range wrap("values: a list (1,2,4,8) or a range (1e-4..1e-1:log:7); typing replaces it · enter runs it for the marked methods · esc closes, the sweep goes on", p.w, 2) {
 			out = append(out, st.Muted.Render(w))
 		}
 	}
@@ -374,9 +376,45 @@ func valueKey(i int) string {
 	return string(keys[i%len(keys)])
 }
 
+// latestEval is the latest eval loss of a (method, value) that has no
+// final one yet — training, or stopped before it finished — the mean over
+// its seeds that have one; NaN if none has, or one diverged.
+func latestEval(r *SweepRun) float64 {
+	var evals []float64
+	for _, x := range r.Group() {
+		if x.Status == lab.Diverged || (x.Result != nil && x.Result.Status == lab.Diverged) {
+			return math.NaN()
+		}
+		if x.Step > 0 && lab.Finite(x.Eval) {
+			evals = append(evals, x.Eval)
+		}
+	}
+	if len(evals) == 0 {
+		return math.NaN()
+	}
+	return lab.SpreadOf(evals).Mean
+}
+
+// sweepLatest reports whether the final-loss view shows some latest eval
+// losses: some (method, value) has not finished every seed, and did not
+// diverge.
+func sweepLatest(sw *SweepState) bool {
+	for mi := range sw.Methods {
+		for vi := range sw.Values {
+			if !lab.Finite(sw.Final(mi, vi)) && lab.Finite(latestEval(sw.Runs[mi*len(sw.Values)+vi])) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // sweepSeries returns one series per method of the sweep for metric m
 // (sweepFinal, sweepTrainable, sweepMemory, sweepAtStep) over the value
-// indices, each measured value dotted, and the legend items.
+// indices, each measured value dotted, and the legend items. The final
+// eval loss of a (method, value) still training, or stopped, is its latest
+// (latestEval), so the view moves while the runs train together; the
+// title says so (sweepLatest).
 func (p *SweepPane) sweepSeries(sw *SweepState, m int) ([]Series, []string) {
 	st, l := p.c.Styles, p.c.Lab
 	xs := make([]int, len(sw.Values))
@@ -394,7 +432,9 @@ func (p *SweepPane) sweepSeries(sw *SweepState, m int) ([]Series, []string) {
 			r := sw.Runs[mi*len(sw.Values)+vi]
 			switch m {
 			case sweepFinal:
-				ys[vi] = sw.Final(mi, vi)
+				if ys[vi] = sw.Final(mi, vi); !lab.Finite(ys[vi]) {
+					ys[vi] = latestEval(r)
+				}
 			case sweepTrainable:
 				ys[vi] = float64(r.Trainable)
 			case sweepMemory:
@@ -422,8 +462,12 @@ func (p *SweepPane) sweepSeries(sw *SweepState, m int) ([]Series, []string) {
 		series = append(series, Series{X: xs, Y: ys, Paint: st.Method(info.Name), Colour: st.MethodANSI(info.Name), Chars: chars, Dot: dot})
 		item := st.Method(info.Name).Render(info.Glyph + " " + info.Title)
 		if m == sweepFinal || m == sweepAtStep {
+			soFar := ""
+			if m == sweepFinal && sweepLatest(sw) {
+				soFar = " so far"
+			}
 			if bestV != "" {
-				item += " best " + sw.Setting + "=" + bestV + " (" + text.ShortLoss(best) + ")"
+				item += " best" + soFar + " " + sw.Setting + "=" + bestV + " (" + text.ShortLoss(best) + ")"
 			} else {
 				item += " " + st.Muted.Render("running")
 			}
@@ -442,15 +486,19 @@ func (p *SweepPane) oneChart(sw *SweepState, m, w, h int, legend bool) []string 
 	if legend {
 		leg = packLegend(items, w)
 	}
-	titles := []string{"final eval loss (log scale) against " + sw.Setting,
+	final := "final eval loss (log scale) against " + sw.Setting
+	if sweepLatest(sw) {
+		final = "latest eval loss (log scale) against " + sw.Setting + " · " + sw.Tally().String()
+	}
+	titles := []string{final,
 		"trainable parameters (log scale) against " + sw.Setting,
 		"memory in bytes (log scale; K/M = KiB/MiB) against " + sw.Setting,
 		fmt.Sprintf("eval loss at step %s (log scale) against %s · pgup/pgdn: step", text.ShortCount(float64(p.stepN(sw))), sw.Setting)}
 	formats := []func(float64) string{nil, func(v float64) string { return text.ShortCount(v) }, shortBytes, nil}
-	empty := []string{"  final eval loss against " + sw.Setting + ": waiting for the first runs to end", "", "",
+	empty := []string{"  eval loss against " + sw.Setting + ": waiting for the runs' first evaluations", "", "",
 		"  eval loss at step " + text.ShortCount(float64(p.stepN(sw))) + ": waiting for the runs to get there"}
 	if sw.Stopped {
-		empty[0] = "  final eval loss against " + sw.Setting + ": none, the sweep was stopped before a run finished"
+		empty[0] = "  eval loss against " + sw.Setting + ": none, the sweep was stopped before a run was evaluated"
 	}
 	ylabels := []string{"loss", "params", "bytes", "loss"}
 	chartH := h - 1 - len(leg)

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/presets"
 )
 
@@ -197,5 +198,36 @@ func TestStoppedSweepCountsAgree(t *testing.T) {
 	}
 	if s := f.Summary(); !strings.Contains(s, "sweep of rank over 1, 2, 4, 8: 3 of 4 finished, 1 stopped early") {
 		t.Errorf("summary: %q", s)
+	}
+}
+
+// TestSweepLossMovesWhileRunsTrain: the sweep's default view plots each
+// configuration's latest eval loss while the runs train together (none
+// has ended), labelled as the latest with how many ended; once every run
+// has finished it is the final eval loss.
+func TestSweepLossMovesWhileRunsTrain(t *testing.T) {
+	m := newTestModelWith(t, 80, 24, Options{Preset: marks("lora")})
+	sw := fakeSweep(m, "rank", []string{"1", "2", "4", "8"}, []int{0})
+	for _, r := range sw.Runs {
+		r.Result, r.Status, r.Step = nil, lab.Running, 40
+	}
+	m.lab.ver.Sweep++
+	press(m, "w")
+	v := oneSpace(m.View())
+	if !strings.Contains(v, "latest eval loss (log scale) against rank · 0 of 4 ended") || strings.Contains(v, "waiting for") ||
+		!strings.Contains(v, "best so far rank=8") || strings.Contains(v, "final eval loss (log") {
+		t.Fatalf("runs training, none ended:\n%s", m.View())
+	}
+	// The latest eval losses are the chart's: it has dots (the method's glyph, no colour).
+	if n := strings.Count(ansi.Strip(paneOf[*SweepPane](m).View()), "●"); n < 5 { // the legend has one too
+		t.Errorf("%d dots on the chart, want one per value:\n%s", n, m.View())
+	}
+	for _, r := range sw.Runs {
+		r.Result, r.Status, r.Step = &lab.Result{Status: lab.Done, Final: lab.Point{Step: 100, Eval: r.Eval}}, lab.Done, 100
+	}
+	m.lab.ver.Sweep++
+	v = oneSpace(m.View())
+	if !strings.Contains(v, "final eval loss (log scale) against rank") || strings.Contains(v, "latest") || !strings.Contains(v, "best rank=8") {
+		t.Fatalf("every run finished:\n%s", m.View())
 	}
 }
