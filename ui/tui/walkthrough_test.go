@@ -4,6 +4,7 @@ package tui
 // presets, the sweep dialog, X, the quit summary, y), one per problem.
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -229,5 +230,32 @@ func TestSweepLossMovesWhileRunsTrain(t *testing.T) {
 	v = oneSpace(m.View())
 	if !strings.Contains(v, "final eval loss (log scale) against rank") || strings.Contains(v, "latest") || !strings.Contains(v, "best rank=8") {
 		t.Fatalf("every run finished:\n%s", m.View())
+	}
+}
+
+// TestPresetPickerSaysItScrolls: at 80 × 24 the picker shows part of the
+// list, and its title says which part as the other scrolling views do
+// (" · 1–11 of 15 ↓"); at the end of the list the arrow points up; where
+// the whole list shows there is no marker.
+func TestPresetPickerSaysItScrolls(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	pressRun(m, "p")
+	pp := paneOf[*PresetPicker](m)
+	n := len(pp.list)
+	_, shown := pp.window()
+	if shown >= n {
+		t.Fatalf("all %d presets show at 80x24", n)
+	}
+	want := fmt.Sprintf("Presets · 1–%d of %d ↓", shown, n)
+	if v := m.View(); !strings.Contains(v, want) {
+		t.Fatalf("no %q:\n%s", want, v)
+	}
+	press(m, "end")
+	if want := fmt.Sprintf("Presets · %d–%d of %d ↑", n-shown+1, n, n); !strings.Contains(m.View(), want) {
+		t.Fatalf("at the end, no %q:\n%s", want, m.View())
+	}
+	resize(m, 200, 60)
+	if _, shown := pp.window(); shown < n || strings.Contains(m.View(), " of "+fmt.Sprint(n)+" ") {
+		t.Fatalf("200x60 shows %d of %d presets:\n%s", shown, n, m.View())
 	}
 }
