@@ -120,6 +120,9 @@ type Model struct {
 	shut                                                  bool
 	// zoom: the focused pane takes the whole body (f: presentation mode).
 	zoom bool
+	// clearArmed: X was pressed once with runs on the board; the next key
+	// clears them if it is X again, else keeps them (askClear).
+	clearArmed bool
 }
 
 // tickMsg samples the process's memory while runs train.
@@ -174,7 +177,7 @@ func (m *Model) keyTables() {
 		row(k.Stop, func(tea.KeyMsg) { l.Stop(l.Cursor) }),
 		row(k.Reset, func(tea.KeyMsg) { l.Reset(l.Cursor) }),
 		{k.Race, func(tea.KeyMsg) tea.Cmd { l.Race(); return m.startTick() }},
-		row(k.ClearAll, func(tea.KeyMsg) { l.ClearAll() }),
+		row(k.ClearAll, func(tea.KeyMsg) { m.askClear() }),
 		row(k.StopSweep, func(tea.KeyMsg) { l.CancelSweep() }),
 		row(k.StepOnce, func(tea.KeyMsg) { l.StepOnce(l.Cursor) }),
 		row(k.Slower, func(tea.KeyMsg) { l.SetSpeed(-1) }),
@@ -390,6 +393,15 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if m.c.Width < MinWidth || m.c.Height < MinHeight {
 		return nil // nothing is on screen to act on: only quitting works
 	}
+	if m.clearArmed {
+		m.clearArmed = false
+		if m.dialog == noDialog && !m.capturing() && key.Matches(msg, k.ClearAll) {
+			m.lab.ClearAll()
+			return nil
+		}
+		m.lab.Say(false, "nothing cleared: the runs stay")
+		// and the key does what it does
+	}
 	if m.dialog != noDialog {
 		d := m.dialogs[m.dialog]
 		if ok, cmd := m.dialogKeys.Handle(msg); ok {
@@ -419,6 +431,26 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	_, cmd := handleTables(m.globalKeys(), true, msg)
 	return cmd
+}
+
+// askClear is X: with runs on the board (or a sweep), it asks first —
+// the next key clears them if it is X again, any other key keeps them —
+// so that one slip of a finger does not lose an experiment; with none,
+// it clears at once (a learning-rate search stops) or says there is
+// nothing to clear.
+func (m *Model) askClear() {
+	l := m.lab
+	n := l.RunCount()
+	if n == 0 {
+		l.ClearAll()
+		return
+	}
+	m.clearArmed = true
+	what := "all " + plural(n, "run")
+	if n == 1 {
+		what = "the run"
+	}
+	l.Say(true, "X again clears %s (the board, the chart and e start from nothing); any other key keeps them", what)
 }
 
 // setZoom maximises the focused pane (the whole body is its) or puts it

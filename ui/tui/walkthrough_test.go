@@ -259,3 +259,41 @@ func TestPresetPickerSaysItScrolls(t *testing.T) {
 		t.Fatalf("200x60 shows %d of %d presets:\n%s", shown, n, m.View())
 	}
 }
+
+// TestClearAllAsksFirst: X with runs on the board asks once; X again
+// clears them all, any other key keeps them (and does what it does).
+func TestClearAllAsksFirst(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	l := m.lab
+	fakeRace(m, 100)
+	n := l.RunCount()
+	press(m, "X")
+	if l.RunCount() != n || !strings.Contains(l.Message, fmt.Sprintf("X again clears all %d runs", n)) {
+		t.Fatalf("first X: %d of %d runs left, message %q", l.RunCount(), n, l.Message)
+	}
+	press(m, "X")
+	if l.AnyRun() || !strings.Contains(l.Message, fmt.Sprintf("cleared %d runs", n)) {
+		t.Fatalf("second X: runs left %v, message %q", l.AnyRun(), l.Message)
+	}
+	// Another key cancels, and acts.
+	fakeRace(m, 100)
+	cursor := l.Cursor
+	press(m, "X", "down")
+	if l.RunCount() != n || !strings.Contains(l.Message, "nothing cleared") || l.Cursor == cursor {
+		t.Fatalf("X, ↓: %d of %d runs left, message %q, cursor %d → %d", l.RunCount(), n, l.Message, cursor, l.Cursor)
+	}
+	press(m, "X") // asks again: the ↓ disarmed it
+	if l.RunCount() != n {
+		t.Fatalf("X after a cancel cleared at once")
+	}
+	press(m, "esc")
+	if l.RunCount() != n {
+		t.Fatalf("X, esc cleared")
+	}
+	// Nothing to clear: said at once.
+	l.ClearRuns()
+	press(m, "X")
+	if !strings.Contains(l.Message, "no run to clear") {
+		t.Fatalf("X with no runs: %q", l.Message)
+	}
+}
