@@ -109,7 +109,7 @@ func DefaultKeyMap() *KeyMap {
 		Race:      b("r", "race the marked methods", "r"),
 		Seeds:     b("n", "more seeds (race/sweep)", "n"),
 		Tune:      b("u", "tuned race on/off", "u"),
-		ClearAll:  b("X", "clear every run (X twice)", "X"),
+		ClearAll:  b("X", "clear all runs (twice)", "X"),
 		StopSweep: b("S", "stop the sweep", "S"),
 		Save:      b("e", "save ended runs", "e"),
 		Export:    b("E", "export (PEFT, PyTorch)", "E"),
