@@ -297,3 +297,35 @@ func TestClearAllAsksFirst(t *testing.T) {
 		t.Fatalf("X with no runs: %q", l.Message)
 	}
 }
+
+// TestSummaryWrapsAtWords: the quit summary is wrapped to the width the
+// terminal last had, at word boundaries: no line is wider (the command
+// line aside, kept whole to copy), and the words read as before.
+func TestSummaryWrapsAtWords(t *testing.T) {
+	m := newTestModel(t, 80, 24)
+	fakeRace(m, 100)
+	fakeSweep(m, "rank", []string{"1", "2", "4"}, []int{0})
+	m.lab.record("race", m.lab.RaceMethods(), "", nil)
+	resize(m, 64, 24)
+	s := m.Summary()
+	lines := strings.Split(s, "\n")
+	if len(lines) < 4 {
+		t.Fatalf("summary of %d lines:\n%s", len(lines), s)
+	}
+	var words []string
+	for _, line := range lines {
+		if strings.HasPrefix(line, "reproduce: loralab ") {
+			continue
+		}
+		if n := ansi.StringWidth(line); n > 64 {
+			t.Errorf("line of %d cells at a 64-column terminal: %q", n, line)
+		}
+		words = append(words, strings.Fields(line)...)
+	}
+	if got, want := strings.Join(words, " "), oneSpace(m.paragraph()); got != want {
+		t.Errorf("the wrapped summary reads\n%s\nnot\n%s", got, want)
+	}
+	if !strings.Contains(s, "\nreproduce: loralab race ") {
+		t.Errorf("the command is not whole on its own line:\n%s", s)
+	}
+}
