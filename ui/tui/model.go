@@ -491,7 +491,7 @@ type copiedMsg struct {
 func (m *Model) copyLine() tea.Cmd {
 	line := m.lab.ReproduceLine()
 	if line == "" {
-		m.lab.Say(true, "nothing to copy yet: the reproduce line comes with the first run, race or sweep")
+		m.lab.Say(true, "nothing to copy yet: start a run, race or sweep first")
 		return nil
 	}
 	clip := m.opts.Clipboard

@@ -329,3 +329,34 @@ func TestSummaryWrapsAtWords(t *testing.T) {
 		t.Errorf("the command is not whole on its own line:\n%s", s)
 	}
 }
+
+// TestCopyOffersWhatAboutShows: with nothing started, y says so in full on
+// the 80-column status line (the no-runs hint gives it room) and About
+// offers no copy; once a run has started About offers y with the line,
+// and y copies that line.
+func TestCopyOffersWhatAboutShows(t *testing.T) {
+	var copied []string
+	m := newTestModelWith(t, 80, 24, Options{Preset: marks("lora"), Clipboard: func(s string) error { copied = append(copied, s); return nil }})
+	about := func() string {
+		ap := paneOf[*AboutPane](m)
+		ap.layout()
+		return oneSpace(strings.Join(append(append([]string{}, ap.scroll.lines...), ap.foot...), "\n"))
+	}
+	pressRun(m, "y")
+	if f := oneSpace(m.footer()[0]); len(copied) != 0 || !strings.Contains(f, "nothing to copy yet: start a run, race or sweep first") || strings.Contains(f, "…") {
+		t.Fatalf("y with nothing started: copied %q, status line %q", copied, f)
+	}
+	if a := about(); strings.Contains(a, "y copies it") || strings.Contains(a, "reproduce") {
+		t.Fatalf("About offers a copy with nothing to copy: %s", a)
+	}
+	m.lab.Config.Steps = 5
+	press(m, "enter")
+	line := m.lab.ReproduceLine()
+	if a := about(); line == "" || !strings.Contains(a, "reproduce: "+line+" · y copies it") {
+		t.Fatalf("About after a run: %s (line %q)", a, line)
+	}
+	pressRun(m, "y")
+	if len(copied) != 1 || copied[0] != line {
+		t.Fatalf("y copied %q, About offers %q", copied, line)
+	}
+}
