@@ -41,8 +41,11 @@ func TestSweepPresetSaysHowToRun(t *testing.T) {
 		}
 		v := oneSpace(m.View())
 		if !strings.Contains(v, "This preset is a sweep of "+p.Sweep.Setting) || !strings.Contains(v, "press w, then enter, to run it") ||
-			!strings.Contains(v, "w, then enter, runs the preset's sweep") || strings.Contains(v, "Press enter to train") {
+			strings.Contains(v, "Press enter to train") {
 			t.Errorf("%s opened: the screen does not say how to run the sweep:\n%s", p.Name, m.View())
+		}
+		if c := m.chips(80); !strings.Contains(c, "no runs · w, then enter, runs the preset's sweep") {
+			t.Errorf("%s opened: the footer's hint is %q", p.Name, c)
 		}
 		picked := newTestModel(t, 80, 24)
 		if err := picked.lab.LoadPreset(p); err != nil {
@@ -212,7 +215,7 @@ func TestSweepLossMovesWhileRunsTrain(t *testing.T) {
 	for _, r := range sw.Runs {
 		r.Result, r.Status, r.Step = nil, lab.Running, 40
 	}
-	m.lab.ver.Sweep++
+	m.lab.setSweep(sw) // a new version: the dialog redraws
 	press(m, "w")
 	v := oneSpace(m.View())
 	if !strings.Contains(v, "latest eval loss (log scale) against rank · 0 of 4 ended") || strings.Contains(v, "waiting for") ||
@@ -226,7 +229,7 @@ func TestSweepLossMovesWhileRunsTrain(t *testing.T) {
 	for _, r := range sw.Runs {
 		r.Result, r.Status, r.Step = &lab.Result{Status: lab.Done, Final: lab.Point{Step: 100, Eval: r.Eval}}, lab.Done, 100
 	}
-	m.lab.ver.Sweep++
+	m.lab.setSweep(sw) // a new version: the dialog redraws
 	v = oneSpace(m.View())
 	if !strings.Contains(v, "final eval loss (log scale) against rank") || strings.Contains(v, "latest") || !strings.Contains(v, "best rank=8") {
 		t.Fatalf("every run finished:\n%s", m.View())
