@@ -164,8 +164,8 @@ func (p *AboutPane) text() []string {
 	// The notes keep their paragraphs; a sweep preset's say how to run it.
 	notes := l.Preset.Notes
 	if sw := l.Preset.Sweep; sw != nil {
-		notes += fmt.Sprintf("\n(This preset is a sweep of %s over %s: w opens the sweep dialog on it, or run it with `loralab sweep --preset %s`; here its methods are marked.)",
-			sw.Setting, strings.Join(sw.Values, ", "), l.Preset.Name)
+		notes += fmt.Sprintf("\n\n(This preset is a sweep of %s over %s: press w, then enter, to run it — or `loralab sweep --preset %s` from the shell. Here its methods are only marked: enter or r trains them with the settings as they are, at one %s.)",
+			sw.Setting, strings.Join(sw.Values, ", "), l.Preset.Name, sw.Setting)
 	}
 	for i, n := range paragraphs(notes) {
 		label := ""

@@ -245,7 +245,7 @@ func TestEndToEndRace(t *testing.T) {
 			tm.keys("f")
 			tm.resize(200, 60)
 			tm.wait("★ race over", 5*time.Second)
-			tm.keys("X")
+			tm.keys("X", "X")
 			tm.wait("cleared 6 runs", 5*time.Second)
 			tm.wait("No runs yet", 5*time.Second)
 			tm.keys("q")

@@ -365,7 +365,7 @@ func TestSweepResultViews(t *testing.T) {
 	m := newTestModelWith(t, 80, 24, Options{Preset: marks("lora", "vera")})
 	fakeSweep(m, "rank", []string{"1", "2", "4", "8"}, m.lab.RaceMethods())
 	press(m, "w")
-	titles := []string{"final eval loss (log scale) against rank", "eval loss curves of ● LoRA, one per rank",
+	titles := []string{"latest eval loss (log scale) against rank · 7 of 8 ended", "eval loss curves of ● LoRA, one per rank",
 		"eval loss at step 10 (log scale) against rank", "trainable parameters (log scale) against rank",
 		"memory in bytes (log scale; K/M = KiB/MiB) against rank", "final eval loss; * best per method"}
 	for i, want := range titles {

@@ -166,7 +166,7 @@ func (p *ChartPane) View() string {
 	if p.solo || len(p.hidden) > 0 {
 		sel = v.Selection // the cursor's method decides what is drawn
 	}
-	return p.memo.get([8]int{p.w, p.h, v.Runs, sel, p.c.Lab.Cursor}, p.render)
+	return p.memo.get([8]int{p.w, p.h, v.Runs, sel, p.c.Lab.Cursor, v.Preset, v.Sweep}, p.render)
 }
 
 // shown lists the runs the chart draws, in drawing order: the cursor's
@@ -285,6 +285,12 @@ func (p *ChartPane) render() string {
 		notes = append(notes, st.Muted.Render(text.Fit(fmt.Sprintf("each curve: the mean over %d seeds · %s min…max of the %s loss", seeds, bandGlyph, curve), p.w)))
 	}
 	empty := "\n  No runs yet.\n\n  Press enter to train the method under the cursor,\n  or r to race the marked methods."
+	switch hint := l.SweepHint(); {
+	case l.Sweep != nil:
+		empty = "\n  No runs yet on this chart.\n\n  " + strings.Join(wrap("The sweep's runs are in the sweep dialog: w shows them.", max(p.w-4, 20), 3), "\n  ")
+	case hint != "":
+		empty = "\n  No runs yet.\n\n  " + strings.Join(wrap(strings.ToUpper(hint[:1])+hint[1:]+".", max(p.w-4, 20), 4), "\n  ")
+	}
 	if l.Search != nil {
 		empty = "\n  A tuned race: each method's learning rate is searched\n  first (the board says how far it is); the race starts\n  when the search is over. s stops it."
 	}

@@ -90,6 +90,10 @@ const noDialog = -1
 // command it may return does the reading (the preset picker's files).
 type opener interface{ Open() tea.Cmd }
 
+// passer is a dialog that takes text but lets the keys it names through
+// to the root's Open table (the sweep dialog's !: no value has one).
+type passer interface{ Passes(msg tea.KeyMsg) bool }
+
 // doner is a dialog that can ask to be closed after a key (the preset
 // picker, once a preset is loaded).
 type doner interface{ Done() bool }
@@ -116,6 +120,9 @@ type Model struct {
 	shut                                                  bool
 	// zoom: the focused pane takes the whole body (f: presentation mode).
 	zoom bool
+	// clearArmed: X was pressed once with runs on the board; the next key
+	// clears them if it is X again, else keeps them (askClear).
+	clearArmed bool
 }
 
 // tickMsg samples the process's memory while runs train.
@@ -141,6 +148,8 @@ func New(opts Options) *Model {
 	if opts.Preset != nil {
 		if err := l.UsePreset(*opts.Preset); err != nil {
 			l.Say(true, "%v", err) // PresetOptions refuses such a preset before the lab opens
+		} else if hint := l.SweepHint(); hint != "" {
+			l.Say(false, "%s", hint)
 		}
 	}
 	c := &Common{Styles: NewThemedStyles(opts.Profile, opts.Theme), Keys: DefaultKeyMap(), Lab: l}
@@ -168,7 +177,7 @@ func (m *Model) keyTables() {
 		row(k.Stop, func(tea.KeyMsg) { l.Stop(l.Cursor) }),
 		row(k.Reset, func(tea.KeyMsg) { l.Reset(l.Cursor) }),
 		{k.Race, func(tea.KeyMsg) tea.Cmd { l.Race(); return m.startTick() }},
-		row(k.ClearAll, func(tea.KeyMsg) { l.ClearAll() }),
+		row(k.ClearAll, func(tea.KeyMsg) { m.askClear() }),
 		row(k.StopSweep, func(tea.KeyMsg) { l.CancelSweep() }),
 		row(k.StepOnce, func(tea.KeyMsg) { l.StepOnce(l.Cursor) }),
 		row(k.Slower, func(tea.KeyMsg) { l.SetSpeed(-1) }),
@@ -384,6 +393,15 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	if m.c.Width < MinWidth || m.c.Height < MinHeight {
 		return nil // nothing is on screen to act on: only quitting works
 	}
+	if m.clearArmed {
+		m.clearArmed = false
+		if m.dialog == noDialog && !m.capturing() && key.Matches(msg, k.ClearAll) {
+			m.lab.ClearAll()
+			return nil
+		}
+		m.lab.Say(false, "nothing cleared: the runs stay")
+		// and the key does what it does
+	}
 	if m.dialog != noDialog {
 		d := m.dialogs[m.dialog]
 		if ok, cmd := m.dialogKeys.Handle(msg); ok {
@@ -392,6 +410,10 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		if !d.Capturing() && key.Matches(msg, dialogSlots[m.dialog].key(k)) {
 			m.dialog = noDialog
 			return nil
+		}
+		if ps, ok := d.(passer); ok && ps.Passes(msg) {
+			_, cmd := m.openKeys.Handle(msg)
+			return cmd
 		}
 		_, cmd := d.HandleKey(msg)
 		if dn, ok := d.(doner); ok && dn.Done() {
@@ -409,6 +431,26 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	_, cmd := handleTables(m.globalKeys(), true, msg)
 	return cmd
+}
+
+// askClear is X: with runs on the board (or a sweep), it asks first —
+// the next key clears them if it is X again, any other key keeps them —
+// so that one slip of a finger does not lose an experiment; with none,
+// it clears at once (a learning-rate search stops) or says there is
+// nothing to clear.
+func (m *Model) askClear() {
+	l := m.lab
+	n := l.RunCount()
+	if n == 0 {
+		l.ClearAll()
+		return
+	}
+	m.clearArmed = true
+	what := "all " + plural(n, "run")
+	if n == 1 {
+		what = "the run"
+	}
+	l.Say(true, "X again clears %s (the board, the chart and e start from nothing); any other key keeps them", what)
 }
 
 // setZoom maximises the focused pane (the whole body is its) or puts it
@@ -449,7 +491,7 @@ type copiedMsg struct {
 func (m *Model) copyLine() tea.Cmd {
 	line := m.lab.ReproduceLine()
 	if line == "" {
-		m.lab.Say(true, "nothing to copy yet: the reproduce line comes with the first run, race or sweep")
+		m.lab.Say(true, "nothing to copy yet: start a run, race or sweep first")
 		return nil
 	}
 	clip := m.opts.Clipboard

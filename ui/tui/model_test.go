@@ -193,15 +193,15 @@ func TestKeysRouteToFocusedPaneOnly(t *testing.T) {
 	}
 }
 
-// TestTypedValueReplacesTheOld: the field opens empty (the current value as
-// a placeholder), so typing 16 on rank 8 gives 16, not 816; enter on an
-// empty field keeps the value.
+// TestTypedValueReplacesTheOld: the field opens on the current value,
+// offered (field.Offer), so typing 16 on rank 8 gives 16, not 816; enter
+// on the value as offered keeps the value.
 func TestTypedValueReplacesTheOld(t *testing.T) {
 	m := newTestModel(t, 80, 24)
 	sp := paneOf[*SettingsPane](m)
 	press(m, "tab", "enter")
-	if sp.input.Value() != "" || sp.input.Placeholder == "" {
-		t.Fatalf("field opens with %q (placeholder %q), want empty with the value as placeholder", sp.input.Value(), sp.input.Placeholder)
+	if sp.input.Value() != sp.rows[sp.cur].set.Get(sp.effective()) || sp.input.Edited() {
+		t.Fatalf("field opens with %q (edited %v), want the current value as offered", sp.input.Value(), sp.input.Edited())
 	}
 	press(m, "1", "6", "enter")
 	if m.lab.Config.Rank != 16 {

@@ -74,8 +74,24 @@ func (p *PresetPicker) Update(msg tea.Msg) tea.Cmd {
 // Done implements doner: a preset was loaded.
 func (p *PresetPicker) Done() bool { return p.done }
 
-// Title implements Component.
-func (p *PresetPicker) Title() string { return "Presets" }
+// Title implements Component: where the list is scrolled, when it does
+// not all show (" · 1–11 of 15 ↓").
+func (p *PresetPicker) Title() string {
+	if p.reading || len(p.list) == 0 {
+		return "Presets"
+	}
+	top, listH := p.window()
+	return "Presets" + scrollTag(top, listH, len(p.list))
+}
+
+// window is the part of the list on screen: its first row and its height,
+// the cursor kept in sight.
+func (p *PresetPicker) window() (top, listH int) {
+	errH := min(len(p.errs), max(1, p.h/5))
+	listH = min(len(p.list), max(3, p.h-errH-8))
+	top = max(0, min(p.cur-listH/2, len(p.list)-listH))
+	return top, listH
+}
 
 // ShortHelp implements Component.
 func (p *PresetPicker) ShortHelp() []key.Binding {
@@ -133,8 +149,7 @@ func (p *PresetPicker) render() string {
 	nameW = min(nameW, 20)
 	// The list, scrolled to keep the cursor in sight.
 	errH := min(len(p.errs), max(1, p.h/5))
-	listH := min(len(p.list), max(3, p.h-errH-8))
-	top := max(0, min(p.cur-listH/2, len(p.list)-listH))
+	top, listH := p.window()
 	for i := top; i < top+listH; i++ {
 		pr := p.list[i]
 		pointer, cur := "  ", "  "

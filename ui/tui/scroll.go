@@ -61,15 +61,25 @@ func (s *scroller) scrollable() bool { return len(s.lines) > s.h }
 // tag says where the window is, for a title: " · 1–19 of 60 ↓" ("" if
 // everything shows).
 func (s *scroller) tag() string {
-	if !s.scrollable() || s.h == 0 {
+	if !s.scrollable() {
+		return ""
+	}
+	return scrollTag(s.off, s.h, len(s.lines))
+}
+
+// scrollTag says where a window of h rows from row off shows a list of n,
+// for a title: " · 1–19 of 60 ↓" (↓: more below, ↑: more above, ↕: both);
+// "" if the whole list shows.
+func scrollTag(off, h, n int) string {
+	if h <= 0 || n <= h {
 		return ""
 	}
 	arrow := "↕"
 	switch {
-	case s.off == 0:
+	case off <= 0:
 		arrow = "↓"
-	case s.off+s.h >= len(s.lines):
+	case off+h >= n:
 		arrow = "↑"
 	}
-	return fmt.Sprintf(" · %d–%d of %d %s", s.off+1, min(len(s.lines), s.off+s.h), len(s.lines), arrow)
+	return fmt.Sprintf(" · %d–%d of %d %s", off+1, min(n, off+h), n, arrow)
 }

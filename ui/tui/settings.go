@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/text"
@@ -69,7 +68,7 @@ type SettingsPane struct {
 	rowsFor int // the method the rows are for
 	cur     int
 	editing bool
-	input   textinput.Model
+	input   field
 	errText string    // the last refusal, shown until the next change
 	note    string    // the last accepted change
 	normal  *KeyTable // the keys while the text field is closed
@@ -156,9 +155,7 @@ func (p *SettingsPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
 	if ok, cmd := p.typing.Handle(msg); ok {
 		return true, cmd
 	}
-	var cmd tea.Cmd
-	p.input, cmd = p.input.Update(msg)
-	return true, cmd
+	return true, p.input.Update(msg)
 }
 
 // move moves the cursor by d rows, round the list.
@@ -198,25 +195,24 @@ func cycle(choices []string, cur string, dir int) string {
 	return choices[(i+dir+len(choices))%len(choices)]
 }
 
-// edit opens the text field on the setting under the cursor. The field
-// starts empty, the current value shown as a placeholder: what is typed
-// replaces it rather than being appended to it.
+// edit opens the text field on the setting under the cursor, offering the
+// current value (field.Offer): what is typed replaces it rather than being
+// appended to it; ←/→ keep it to edit.
 func (p *SettingsPane) edit(tea.KeyMsg) tea.Cmd {
 	p.editing = true
 	p.errText = ""
-	p.input.SetValue("")
 	if row := p.rows[p.cur]; row.compare {
-		p.input.Placeholder = row.set.Get(p.c.Lab.CompareConfig())
+		p.input.Offer(row.set.Get(p.c.Lab.CompareConfig()))
 	} else {
-		p.input.Placeholder = row.set.Get(p.effective())
+		p.input.Offer(row.set.Get(p.effective()))
 	}
 	return p.input.Focus()
 }
 
-// enter applies the typed value (nothing typed: the value stays as it was)
-// and closes the field, unless the value is refused.
+// enter applies the typed value (nothing typed, or the field emptied: the
+// value stays as it was) and closes the field, unless the value is refused.
 func (p *SettingsPane) enter(tea.KeyMsg) {
-	if strings.TrimSpace(p.input.Value()) == "" {
+	if !p.input.Edited() || strings.TrimSpace(p.input.Value()) == "" {
 		p.closeField()
 		return
 	}

@@ -44,6 +44,9 @@ func (m *Model) header() string {
 	}
 	if sw := l.Sweep; sw != nil {
 		t := fmt.Sprintf("sweep %d/%d", sw.Done(), sw.Total())
+		if sw.Stopped { // as the dialog says: so many of them finished
+			t = fmt.Sprintf("sweep stopped %d/%d", sw.Tally().Finished, sw.Total())
+		}
 		if sw.Elapsed > 0 {
 			t += " " + text.Clock(sw.Elapsed)
 			if left, ok := sw.Remaining(); ok {
@@ -73,6 +76,9 @@ func (m *Model) footer() []string {
 		// The runs' states come first, in their most compact form at
 		// least: the message gets what they leave, but at least 20 cells.
 		chipsW := text.Width(m.chips(0))
+		if m.idle() {
+			chipsW = text.Width(noRuns) // the hint yields to the message
+		}
 		room := max(w-chipsW-2, 20)
 		if text.Width(l.Message) > room-1 {
 			// Cut: the rest is one key away.
@@ -85,6 +91,16 @@ func (m *Model) footer() []string {
 	avail := w - text.Width(msg) - 1
 	chips := m.chips(avail)
 	return []string{spread(chips, msg, w), m.hints(w)}
+}
+
+// noRuns is the footer's chips when nothing trains or has trained; a hint
+// follows it where the message leaves room.
+const noRuns = " no runs"
+
+// idle reports whether the footer has no run, sweep or search to show.
+func (m *Model) idle() bool {
+	l := m.lab
+	return !l.AnyRun() && l.Sweep == nil && l.Search == nil
 }
 
 // chips describes every run on one line in the longest form that fits in w:
@@ -103,13 +119,20 @@ func (m *Model) chips(w int) string {
 		}
 		if sw := l.Sweep; sw != nil { // a sweep alone: its runs in one chip
 			training, waiting := sw.Training()
-			s := fmt.Sprintf(" sweep of %s: %d of %d ended", sw.Setting, sw.Done(), sw.Total())
+			s := fmt.Sprintf(" sweep of %s: %s", sw.Setting, sw.Tally())
 			if training+waiting > 0 {
 				s += fmt.Sprintf(", %d training, %d waiting", training, waiting)
 			}
 			return st.Muted.Render(s)
 		}
-		return st.Muted.Render(" no runs · enter trains the method under the cursor · r races")
+		hint := noRuns + " · enter trains the method under the cursor · r races"
+		if l.SweepHint() != "" {
+			hint = noRuns + " · w, then enter, runs the preset's sweep"
+		}
+		if w > 0 && text.Width(hint) > w {
+			hint = noRuns // the message's room
+		}
+		return st.Muted.Render(hint)
 	}
 	forms := []func(r *RunView) string{
 		func(r *RunView) string {

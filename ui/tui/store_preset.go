@@ -62,6 +62,9 @@ func (l *Lab) LoadPreset(p presets.Preset) error {
 		return err
 	}
 	msg := fmt.Sprintf("preset %s loaded: %s marked; enter trains the cursor's method, r races them", p.Name, strings.Join(titles(l, p.Methods), ", "))
+	if hint := l.SweepHint(); hint != "" {
+		msg = fmt.Sprintf("preset %s loaded: %s", p.Name, hint)
+	}
 	if l.cleared > 0 {
 		msg += fmt.Sprintf(" (a new experiment: the earlier %s cleared)", plural(l.cleared, "run"))
 	}
@@ -122,6 +125,18 @@ func (l *Lab) UsePreset(p presets.Preset) error {
 	l.ver.Selection++
 	l.ver.Preset++
 	return nil
+}
+
+// SweepHint says how to run the preset's sweep — "this preset is a sweep
+// of rank over 1,4,16,64: press w, then enter, to run it" — for a sweep
+// preset (its methods are only marked: enter and r would train them at
+// the preset's own value); "" for any other preset.
+func (l *Lab) SweepHint() string {
+	sw := l.Preset.Sweep
+	if sw == nil {
+		return ""
+	}
+	return fmt.Sprintf("this preset is a sweep of %s over %s: press w, then enter, to run it", sw.Setting, strings.Join(sw.Values, ","))
 }
 
 // titles maps method names to their titles.

@@ -451,7 +451,11 @@ func (l *Lab) Race() {
 		l.startSearch(idx, cfgs, c, adm)
 		return
 	}
-	l.startRace(idx, cfgs, c, nil, adm)
+	if l.startRace(idx, cfgs, c, nil, adm) && len(idx) == 1 {
+		if hint := l.SweepHint(); hint != "" {
+			l.Say(false, "a race of one method: %s", hint)
+		}
+	}
 }
 
 // raceJobs are the race's runs: each method's cfg at n seeds, the seeds

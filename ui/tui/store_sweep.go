@@ -80,7 +80,7 @@ type SweepState struct {
 	// Skipped are the marked methods the sweep left out: they do not read
 	// the swept setting, so every value would give the same run.
 	Skipped []int
-	// Stopped: the sweep was stopped (S, or ctrl+x in its dialog); the runs
+	// Stopped: the sweep was stopped (S, or ctrl+x or S in its dialog); the runs
 	// that had ended keep their results.
 	Stopped bool
 	// Elapsed is the wall time since it started, as of its last update.
@@ -156,6 +156,51 @@ func (s *SweepState) Done() int {
 		}
 	}
 	return n
+}
+
+// SweepTally counts a sweep's runs, at every seed, by how they stand.
+type SweepTally struct {
+	Total    int
+	Finished int // ended done, with a final eval loss
+	Diverged int // ended diverged
+	Stopped  int // stopped early: cancelled, or to be, the sweep being stopped
+	Open     int // still to end (training or waiting), the sweep going on
+}
+
+// Tally counts the sweep's runs by how they stand: once the sweep is
+// stopped, a run that had not ended counts as stopped early at once, so
+// the counts read the same before and after its cancellation arrives.
+func (s *SweepState) Tally() SweepTally {
+	t := SweepTally{Total: s.Total()}
+	for _, r := range s.all() {
+		switch {
+		case r.Result != nil && r.Result.Status == lab.Done:
+			t.Finished++
+		case r.Result != nil && r.Result.Status == lab.Diverged:
+			t.Diverged++
+		case r.Result != nil || s.Stopped:
+			t.Stopped++
+		default:
+			t.Open++
+		}
+	}
+	return t
+}
+
+// String is the tally in words: "3 of 35 ended" while the sweep goes on
+// or once it is over, "0 of 35 finished, 35 stopped early" once it was
+// stopped; the diverged runs named when there are some.
+func (t SweepTally) String() string {
+	var s string
+	if t.Stopped > 0 {
+		s = fmt.Sprintf("%d of %d finished, %d stopped early", t.Finished, t.Total, t.Stopped)
+	} else {
+		s = fmt.Sprintf("%d of %d ended", t.Total-t.Open, t.Total)
+	}
+	if t.Diverged > 0 {
+		s += fmt.Sprintf(", %d diverged", t.Diverged)
+	}
+	return s
 }
 
 // Final returns the final eval loss of (method, value) — at several seeds,
@@ -274,7 +319,7 @@ func titlesOf(l *Lab, idx []int) []string {
 	return out
 }
 
-// CancelSweep stops the current sweep (S, or ctrl+x in its dialog): every
+// CancelSweep stops the current sweep (S, or ctrl+x or S in its dialog): every
 // run that has not ended is cancelled; those that ended keep their
 // results, for the dialog and e. It says what it did.
 func (l *Lab) CancelSweep() {
@@ -288,7 +333,12 @@ func (l *Lab) CancelSweep() {
 	}
 	sw.Stopped = true
 	l.ver.Sweep++
-	l.Say(false, "sweep of %s stopped: %d of %d runs had ended; their results stay (e saves them)", sw.Setting, sw.Done(), sw.Total())
+	t := sw.Tally()
+	note := "nothing to save"
+	if t.Finished+t.Diverged > 0 {
+		note = "the ended runs' results stay (e saves them)"
+	}
+	l.Say(false, "sweep of %s stopped: %s; %s", sw.Setting, t, note)
 }
 
 // StopSweep cancels every run of the current sweep.

@@ -13,15 +13,26 @@ import (
 // screen, so it stays in the scrollback: one paragraph about the runs and
 // the sweep, then "reproduce: loralab …", the command line that reproduces
 // the last run, race or sweep started. It is "" when nothing was started.
+// The paragraph (and the note under the command) is wrapped at word
+// boundaries to the width the terminal last had, so the terminal never
+// breaks a word; the command stays on one line, to copy whole.
 func (m *Model) Summary() string {
-	s := m.paragraph()
+	w := m.c.Width
+	if w <= 0 {
+		w = 80
+	}
+	fill := func(s string) string { return strings.Join(text.Wrap(s, max(w, 20)), "\n") }
+	s := ""
+	if p := m.paragraph(); p != "" {
+		s = fill(p)
+	}
 	if line := m.lab.ReproduceLine(); line != "" {
 		if s != "" {
 			s += "\n"
 		}
 		s += "reproduce: " + line
 		if m.lab.LiveChanged() {
-			s += "\n(the learning rate was changed while it trained: the line starts from the same settings, not the live change)"
+			s += "\n" + fill("(the learning rate was changed while it trained: the line starts from the same settings, not the live change)")
 		}
 	}
 	return s
@@ -46,7 +57,7 @@ func (m *Model) paragraph() string {
 		}
 	}
 	if sw := m.lab.Sweep; sw != nil {
-		parts = append(parts, fmt.Sprintf("sweep of %s over %s: %d of %d runs ended", sw.Setting, strings.Join(sw.Values, ", "), sw.Done(), sw.Total()))
+		parts = append(parts, fmt.Sprintf("sweep of %s over %s: %s", sw.Setting, strings.Join(sw.Values, ", "), sw.Tally()))
 	}
 	if len(parts) == 0 {
 		return ""

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/guptarohit/asciigraph"
 	"github.com/loralab/loralab/lab"
@@ -17,10 +16,13 @@ import (
 // its values (a list like 1,2,4,8 or a range like 1e-4..1e-1:log:7, parsed
 // by lab.ParseValues), and enter runs lab.Sweep's jobs for the marked
 // methods that read the setting, with the current settings (the others are
-// skipped, and the dialog says so); ctrl+x stops it. Below, its progress
+// skipped, and the dialog says so); ctrl+x (or S, as on the main screen)
+// stops it, and ! shows the messages in full. Below, its progress
 // (runs ended, training and waiting; the time so far and left) and the
 // results against the value, one series per method: the final eval loss
-// (log scale, each measured value dotted), the trainable parameters and the
+// (log scale, each measured value dotted; while runs train, or once the
+// sweep is stopped, the latest of those without one, and the title says
+// so, with how many ended), the trainable parameters and the
 // memory, with the table of final losses beside them; then each run's loss
 // curve, one per value (labelled 1, 2, 3 … at its end, so curves on top of
 // each other stay told apart), and the eval loss at a chosen step N
@@ -34,7 +36,7 @@ type SweepPane struct {
 	basePane
 	names   []string
 	cur     int
-	input   textinput.Model
+	input   field // the values, offered (field.Offer): typing replaces them
 	errText string
 	view    int // the result view shown (sweepViews, or wideViews when everything fits)
 	preset  int // the preset version the dialog was last opened with
@@ -51,7 +53,7 @@ var wideViews = []string{"overview", "curves"}
 // NewSweepPane returns the sweep dialog.
 func NewSweepPane(c *Common) *SweepPane {
 	p := &SweepPane{basePane: basePane{c: c}, names: catalog.Sweepable(), input: newField(200), preset: -1}
-	p.input.SetValue(c.Lab.SweepDefault(p.names[0]))
+	p.input.Offer(c.Lab.SweepDefault(p.names[0]))
 	p.input.Focus()
 	k := c.Keys
 	p.keys = []*KeyTable{{Title: "Sweep (w)", Rows: []KeyRow{
@@ -94,8 +96,7 @@ func (p *SweepPane) Open() tea.Cmd {
 	if value == "" {
 		value = l.SweepDefault(p.names[p.cur])
 	}
-	p.input.SetValue(value)
-	p.input.CursorEnd()
+	p.input.Offer(value)
 	p.memo.drop()
 	return nil
 }
@@ -135,23 +136,30 @@ func (p *SweepPane) Title() string { return "Sweep" }
 // Capturing implements Component: the dialog takes every key.
 func (p *SweepPane) Capturing() bool { return true }
 
-// ShortHelp implements Component.
+// ShortHelp implements Component: how to stop the sweep while it trains,
+// and how to close the dialog, first.
 func (p *SweepPane) ShortHelp() []key.Binding {
 	k := p.c.Keys
-	return []key.Binding{k.SweepPick, k.Apply, k.SweepView, k.SweepStop, k.SweepStepFwd, k.Close}
+	if p.c.Lab.SweepActive() > 0 && !p.c.Lab.Sweep.Stopped {
+		return []key.Binding{k.SweepStop, k.Close, k.SweepPick, k.Apply, k.SweepView, k.SweepStepFwd}
+	}
+	return []key.Binding{k.Close, k.SweepPick, k.Apply, k.SweepView, k.SweepStepFwd}
 }
 
+// Passes implements passer: ! shows the messages in full, as on the main
+// screen (no value a sweep takes has a !).
+func (p *SweepPane) Passes(msg tea.KeyMsg) bool { return key.Matches(msg, p.c.Keys.Messages) }
+
 // HandleKey implements Component: ↑/↓ pick the setting, enter starts the
-// sweep, tab shows the next result view, other keys edit the values. Esc is
-// the root's (it closes).
+// sweep, tab shows the next result view, ctrl+x or S stops the sweep (no
+// value has an S), other keys edit the values. Esc is the root's (it
+// closes), and so is ! (Passes).
 func (p *SweepPane) HandleKey(msg tea.KeyMsg) (bool, tea.Cmd) {
 	if ok, cmd := p.basePane.HandleKey(msg); ok {
 		return true, cmd
 	}
 	p.memo.drop()
-	var cmd tea.Cmd
-	p.input, cmd = p.input.Update(msg)
-	return true, cmd
+	return true, p.input.Update(msg)
 }
 
 // pick moves to the previous (↑) or next (↓) sweepable setting, with its
@@ -162,8 +170,7 @@ func (p *SweepPane) pick(msg tea.KeyMsg) {
 		d = -1
 	}
 	p.cur = (p.cur + d + len(p.names)) % len(p.names)
-	p.input.SetValue(p.c.Lab.SweepDefault(p.names[p.cur]))
-	p.input.CursorEnd()
+	p.input.Offer(p.c.Lab.SweepDefault(p.names[p.cur]))
 	p.errText = ""
 }
 
@@ -174,6 +181,7 @@ func (p *SweepPane) start(tea.KeyMsg) {
 		p.errText = "refused: " + err.Error()
 	} else {
 		p.errText = ""
+		p.input.Offer(p.input.Value()) // the next list typed replaces it
 	}
 }
 
@@ -212,7 +220,7 @@ func (p *SweepPane) render() string {
 			out = append(out, st.Error.Render(w))
 		}
 	default:
-		for _, w := range wrap("values: a list (1,2,4,8) or a range (1e-4..1e-1:log:7) · methods: the marked ones · enter runs it with the other settings as they are · esc closes, the sweep goes on", p.w, 2) {
+		for _, w := range wrap("values: a list (1,2,4,8) or a range (1e-4..1e-1:log:7); typing replaces it · enter runs it for the marked methods · esc closes, the sweep goes on", p.w, 2) {
 			out = append(out, st.Muted.Render(w))
 		}
 	}
@@ -279,9 +287,9 @@ func (p *SweepPane) skipped(setting string) []string {
 func (p *SweepPane) status(sw *SweepState, rest int) string {
 	st := p.c.Styles
 	training, waiting := sw.Training()
-	parts := []string{fmt.Sprintf("sweep of %s: %d of %d ended", st.Accent.Render(sw.Setting), sw.Done(), sw.Total())}
+	parts := []string{fmt.Sprintf("sweep of %s: %s", st.Accent.Render(sw.Setting), sw.Tally())}
 	if sw.Stopped {
-		parts = append(parts, st.Warn.Render("stopped"))
+		parts[0] = fmt.Sprintf("sweep of %s %s: %s", st.Accent.Render(sw.Setting), st.Warn.Render("stopped"), sw.Tally())
 	}
 	if sw.Elapsed > 0 {
 		t := text.Clock(sw.Elapsed)
@@ -299,7 +307,7 @@ func (p *SweepPane) status(sw *SweepState, rest int) string {
 	done, total := sw.Progress()
 	parts = append(parts, fmt.Sprintf("%s/%s steps", text.ShortCount(float64(done)), text.ShortCount(float64(total))))
 	if !sw.Stopped && sw.Done() < sw.Total() {
-		parts = append(parts, st.Muted.Render("ctrl+x stops it"))
+		parts = append(parts, st.Muted.Render("ctrl+x/S stops it"))
 	}
 	s := parts[0]
 	for _, x := range parts[1:] {
@@ -368,9 +376,45 @@ func valueKey(i int) string {
 	return string(keys[i%len(keys)])
 }
 
+// latestEval is the latest eval loss of a (method, value) that has no
+// final one yet — training, or stopped before it finished — the mean over
+// its seeds that have one; NaN if none has, or one diverged.
+func latestEval(r *SweepRun) float64 {
+	var evals []float64
+	for _, x := range r.Group() {
+		if x.Status == lab.Diverged || (x.Result != nil && x.Result.Status == lab.Diverged) {
+			return math.NaN()
+		}
+		if x.Step > 0 && lab.Finite(x.Eval) {
+			evals = append(evals, x.Eval)
+		}
+	}
+	if len(evals) == 0 {
+		return math.NaN()
+	}
+	return lab.SpreadOf(evals).Mean
+}
+
+// sweepLatest reports whether the final-loss view shows some latest eval
+// losses: some (method, value) has not finished every seed, and did not
+// diverge.
+func sweepLatest(sw *SweepState) bool {
+	for mi := range sw.Methods {
+		for vi := range sw.Values {
+			if !lab.Finite(sw.Final(mi, vi)) && lab.Finite(latestEval(sw.Runs[mi*len(sw.Values)+vi])) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // sweepSeries returns one series per method of the sweep for metric m
 // (sweepFinal, sweepTrainable, sweepMemory, sweepAtStep) over the value
-// indices, each measured value dotted, and the legend items.
+// indices, each measured value dotted, and the legend items. The final
+// eval loss of a (method, value) still training, or stopped, is its latest
+// (latestEval), so the view moves while the runs train together; the
+// title says so (sweepLatest).
 func (p *SweepPane) sweepSeries(sw *SweepState, m int) ([]Series, []string) {
 	st, l := p.c.Styles, p.c.Lab
 	xs := make([]int, len(sw.Values))
@@ -388,7 +432,9 @@ func (p *SweepPane) sweepSeries(sw *SweepState, m int) ([]Series, []string) {
 			r := sw.Runs[mi*len(sw.Values)+vi]
 			switch m {
 			case sweepFinal:
-				ys[vi] = sw.Final(mi, vi)
+				if ys[vi] = sw.Final(mi, vi); !lab.Finite(ys[vi]) {
+					ys[vi] = latestEval(r)
+				}
 			case sweepTrainable:
 				ys[vi] = float64(r.Trainable)
 			case sweepMemory:
@@ -416,8 +462,12 @@ func (p *SweepPane) sweepSeries(sw *SweepState, m int) ([]Series, []string) {
 		series = append(series, Series{X: xs, Y: ys, Paint: st.Method(info.Name), Colour: st.MethodANSI(info.Name), Chars: chars, Dot: dot})
 		item := st.Method(info.Name).Render(info.Glyph + " " + info.Title)
 		if m == sweepFinal || m == sweepAtStep {
+			soFar := ""
+			if m == sweepFinal && sweepLatest(sw) {
+				soFar = " so far"
+			}
 			if bestV != "" {
-				item += " best " + sw.Setting + "=" + bestV + " (" + text.ShortLoss(best) + ")"
+				item += " best" + soFar + " " + sw.Setting + "=" + bestV + " (" + text.ShortLoss(best) + ")"
 			} else {
 				item += " " + st.Muted.Render("running")
 			}
@@ -436,15 +486,19 @@ func (p *SweepPane) oneChart(sw *SweepState, m, w, h int, legend bool) []string 
 	if legend {
 		leg = packLegend(items, w)
 	}
-	titles := []string{"final eval loss (log scale) against " + sw.Setting,
+	final := "final eval loss (log scale) against " + sw.Setting
+	if sweepLatest(sw) {
+		final = "latest eval loss (log scale) against " + sw.Setting + " · " + sw.Tally().String()
+	}
+	titles := []string{final,
 		"trainable parameters (log scale) against " + sw.Setting,
 		"memory in bytes (log scale; K/M = KiB/MiB) against " + sw.Setting,
 		fmt.Sprintf("eval loss at step %s (log scale) against %s · pgup/pgdn: step", text.ShortCount(float64(p.stepN(sw))), sw.Setting)}
 	formats := []func(float64) string{nil, func(v float64) string { return text.ShortCount(v) }, shortBytes, nil}
-	empty := []string{"  final eval loss against " + sw.Setting + ": waiting for the first runs to end", "", "",
+	empty := []string{"  eval loss against " + sw.Setting + ": waiting for the runs' first evaluations", "", "",
 		"  eval loss at step " + text.ShortCount(float64(p.stepN(sw))) + ": waiting for the runs to get there"}
 	if sw.Stopped {
-		empty[0] = "  final eval loss against " + sw.Setting + ": none, the sweep was stopped before a run finished"
+		empty[0] = "  eval loss against " + sw.Setting + ": none, the sweep was stopped before a run was evaluated"
 	}
 	ylabels := []string{"loss", "params", "bytes", "loss"}
 	chartH := h - 1 - len(leg)

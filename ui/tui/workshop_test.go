@@ -114,7 +114,7 @@ func TestPresetStartsANewExperiment(t *testing.T) {
 	// X clears every run, the sweep too.
 	fakeRace(m, 100)
 	fakeSweep(m, "rank", []string{"1", "2"}, []int{0})
-	press(m, "X")
+	press(m, "X", "X")
 	if l.AnyRun() || l.Sweep != nil || !strings.Contains(l.Message, "cleared 4 runs") {
 		t.Fatalf("X: runs %v sweep %v message %q", l.AnyRun(), l.Sweep != nil, l.Message)
 	}
