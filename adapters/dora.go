@@ -57,9 +57,10 @@ func (DoRA) Info() lab.MethodInfo {
 		Explain: lab.Explanation{
 			Trains: "A, B, m",
 			Diagram: lab.Diagram{
-				Main: []lab.Block{{"W {d_out}×{d_in}, b", "frozen"}},
+				Main: []lab.Block{{"W {d_out}×{d_in}", "frozen"}},
 				Side: []lab.Block{{"A {r}×{d_in}", "trains"}, {"B {d_out}×{r}", "trains"}},
-				Op:   "×s, ⊙ m/‖·‖",
+				Op:   "×s",
+				Out:  "⊙ m/‖·‖, + b",
 			},
 			Legend: []string{"⊙ m/‖·‖: every output row of W + s·B·A rescaled to the trained magnitude m ({d_out} numbers)"},
 			Forward: []string{

@@ -34,7 +34,8 @@ type Explanation struct {
 // sum; Op labels the side path's last step (e.g. "×s").
 type Diagram struct {
 	Main, Side []Block
-	Op         string
+	Op         string // on the side path before the sum: "×s"
+	Out        string // on the sum, before Y: DoRA's "⊙ m/‖·‖"
 }
 
 // Block is one box of a diagram: its lines, e.g. {"A {r}×{d_in}", "frozen", "shared"}.

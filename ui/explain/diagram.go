@@ -18,7 +18,8 @@ type block struct {
 type diagram struct {
 	main []block
 	side []block
-	op   string
+	op   string // on the side path, before the sum
+	out  string // on the sum, before Y
 }
 
 // canvas is a grid of cells to draw on.
@@ -161,7 +162,14 @@ func (d diagram) draw() *canvas {
 	c.set(mid, sum-2, '▶')
 	c.set(mid, sum, '⊕')
 	c.hline(mid, sum+2, sum+3)
-	c.text(mid, sum+4, "▶ Y")
+	end := sum + 4
+	if d.out != "" {
+		c.set(mid, end, '▶')
+		end = c.text(mid, end+2, d.out) + 1
+		c.hline(mid, end, end+1)
+		end += 2
+	}
+	c.text(mid, end, "▶ Y")
 	c.hline(side, col, sum-1)
 	c.set(side, sum, '┘')
 	c.vline(sum, mid+2, side-1)
@@ -192,6 +200,9 @@ func (d diagram) list() string {
 		if d.op != "" {
 			b.WriteString(" ─▶ " + d.op)
 		}
+	}
+	if d.out != "" {
+		b.WriteString("\n  then the sum ─▶ " + d.out + " ─▶ Y")
 	}
 	return b.String()
 }

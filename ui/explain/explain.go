@@ -310,7 +310,7 @@ func diagramOf(d lab.Diagram, v map[string]string) diagram {
 		}
 		return out
 	}
-	return diagram{main: conv(d.Main), side: conv(d.Side), op: d.Op}
+	return diagram{main: conv(d.Main), side: conv(d.Side), op: d.Op, out: d.Out}
 }
 
 // asciiDiagram spells a diagram's labels in ASCII before it is drawn, so
@@ -326,7 +326,7 @@ func asciiDiagram(d diagram) diagram {
 		}
 		return out
 	}
-	return diagram{main: conv(d.main), side: conv(d.side), op: toASCII(strings.ReplaceAll(d.op, "×", "*"))}
+	return diagram{main: conv(d.main), side: conv(d.side), op: toASCII(strings.ReplaceAll(d.op, "×", "*")), out: toASCII(d.out)}
 }
 
 // rankOf is a method's rank for the table: "–" for methods without one.

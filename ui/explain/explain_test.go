@@ -197,6 +197,30 @@ func TestExample(t *testing.T) {
 	}
 }
 
+// TestDoRADiagramRescalesTheSum checks that DoRA's diagram applies m/‖·‖
+// to the whole W + s·B·A, after the sum (Y = Z ⊙ m/n + b), not to the
+// adapter's branch alone; in the narrow list too.
+func TestDoRADiagramRescalesTheSum(t *testing.T) {
+	for _, width := range []int{120, 40} {
+		text := Method(adapters.DoRA{}, shift, defaults(), Options{Width: width})
+		found := false
+		for _, line := range strings.Split(text, "\n") {
+			if i := strings.Index(line, "⊙ m/‖·‖"); i >= 0 && strings.Contains(line, "Y") && !strings.Contains(line, "rescaled") {
+				found = true
+				if !strings.Contains(line[:i], "⊕") && !strings.Contains(line[:i], "sum") {
+					t.Errorf("width %d: the rescale comes before the sum: %q", width, line)
+				}
+				if strings.Contains(line[:i], "×s") {
+					t.Errorf("width %d: the rescale is on the adapter's branch: %q", width, line)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("width %d: no diagram line with ⊙ m/‖·‖ on the way to Y:\n%s", width, text)
+		}
+	}
+}
+
 func TestASCII(t *testing.T) {
 	for _, cfg := range configs() {
 		for _, m := range adapters.All() {
