@@ -252,8 +252,9 @@ func (p *BoardPane) columns(results []*lab.Result) ([]string, []col, []string) {
 }
 
 // footer says how the runs share the machine (every run seated trains,
-// taking turns on the cores; the others wait for a seat), whether they
-// all train on the same data, and what ✎ means.
+// taking turns on the cores; the others wait for a seat), that slow motion
+// paces them (the board's steps/s is the engine's speed without the waits),
+// whether they all train on the same data, and what ✎ means.
 func (p *BoardPane) footer() []string {
 	l := p.c.Lab
 	seated, queued := 0, 0
@@ -282,6 +283,9 @@ func (p *BoardPane) footer() []string {
 	}
 	if queued > 0 {
 		out = append(out, fmt.Sprintf("◷ %d wait for a seat (enter on one says why)", queued))
+	}
+	if seated > 0 && speeds[l.Speed] > 0 {
+		out = append(out, fmt.Sprintf("slow motion: each run takes %s; steps/s is how fast it trains between the waits", SpeedLabel(l.Speed)))
 	}
 	key := make([]int, 0, len(runs))
 	for _, r := range runs {
