@@ -201,7 +201,7 @@ func (p *BoardPane) seedColumns() ([]string, []col, []string) {
 			if !(rows[k].StepsPerSec > 0) {
 				return "—"
 			}
-			return text.ShortCount(rows[k].StepsPerSec)
+			return text.ShortCount(p.pace(rows[k].Method, rows[k].StepsPerSec))
 		}},
 	)
 	return names, cols, tails
@@ -246,15 +246,27 @@ func (p *BoardPane) columns(results []*lab.Result) ([]string, []col, []string) {
 			if s.StepsPerSec <= 0 {
 				return "—"
 			}
-			return text.ShortCount(s.StepsPerSec)
+			return text.ShortCount(p.pace(s.Method, s.StepsPerSec))
 		})},
 	), tails
 }
 
+// pace is the steps a second the board shows for method's run, whose
+// engine trains at speed between its waits: while slow motion paces a run
+// that has not ended, the pace it moves at (at most the lab's limit), so
+// the board agrees with the header's "speed 10 steps/s".
+func (p *BoardPane) pace(method string, speed float64) float64 {
+	l := p.c.Lab
+	limit := speeds[l.Speed]
+	if i := l.Index(method); limit > 0 && i >= 0 && l.Runs[i].Active() {
+		return min(speed, limit)
+	}
+	return speed
+}
+
 // footer says how the runs share the machine (every run seated trains,
-// taking turns on the cores; the others wait for a seat), that slow motion
-// paces them (the board's steps/s is the engine's speed without the waits),
-// whether they all train on the same data, and what ✎ means.
+// taking turns on the cores; the others wait for a seat), whether they
+// all train on the same data, and what ✎ means.
 func (p *BoardPane) footer() []string {
 	l := p.c.Lab
 	seated, queued := 0, 0
@@ -283,9 +295,6 @@ func (p *BoardPane) footer() []string {
 	}
 	if queued > 0 {
 		out = append(out, fmt.Sprintf("◷ %d wait for a seat (enter on one says why)", queued))
-	}
-	if seated > 0 && speeds[l.Speed] > 0 {
-		out = append(out, fmt.Sprintf("slow motion: each run takes %s; steps/s is how fast it trains between the waits", SpeedLabel(l.Speed)))
 	}
 	key := make([]int, 0, len(runs))
 	for _, r := range runs {
