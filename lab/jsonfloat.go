@@ -8,8 +8,8 @@ import (
 // JSON has no NaN or ±Inf, and a diverged run produces them. Losses are
 // written as numbers when finite and as null otherwise.
 
-// jsonNumber returns x, or nil for NaN and ±Inf.
-func jsonNumber(x float64) *float64 {
+// JSONNumber returns x, or nil for NaN and ±Inf.
+func JSONNumber(x float64) *float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return nil
 	}
@@ -26,14 +26,14 @@ func (p Point) MarshalJSON() ([]byte, error) {
 		TrainMin *float64 `json:"train_loss_min"`
 		TrainMax *float64 `json:"train_loss_max"`
 	}
-	q := point{p.Step, jsonNumber(p.Train), jsonNumber(p.Eval), jsonNumber(p.TrainMin), jsonNumber(p.TrainMax)}
+	q := point{p.Step, JSONNumber(p.Train), JSONNumber(p.Eval), JSONNumber(p.TrainMin), JSONNumber(p.TrainMax)}
 	if p.Forget == 0 {
 		return json.Marshal(q)
 	}
 	return json.Marshal(struct {
 		point
 		Forget *float64 `json:"forget_loss"`
-	}{q, jsonNumber(p.Forget)})
+	}{q, JSONNumber(p.Forget)})
 }
 
 // MarshalJSON writes non-finite losses as null.
@@ -41,14 +41,14 @@ func (s Standing) MarshalJSON() ([]byte, error) {
 	type plain Standing
 	var forget *float64
 	if s.ForgetLoss != 0 {
-		forget = jsonNumber(s.ForgetLoss)
+		forget = JSONNumber(s.ForgetLoss)
 	}
 	return json.Marshal(struct {
 		plain
 		EvalLoss     *float64 `json:"eval_loss"`
 		BestEvalLoss *float64 `json:"best_eval_loss"`
 		ForgetLoss   *float64 `json:"forget_loss,omitempty"`
-	}{plain(s), jsonNumber(s.EvalLoss), jsonNumber(s.BestEvalLoss), forget})
+	}{plain(s), JSONNumber(s.EvalLoss), JSONNumber(s.BestEvalLoss), forget})
 }
 
 // Finite reports whether x is neither NaN nor ±Inf.

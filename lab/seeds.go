@@ -144,5 +144,5 @@ func (s Spread) MarshalJSON() ([]byte, error) {
 		Max  *float64 `json:"max"`
 		N    int      `json:"n"`
 		Lost int      `json:"lost"`
-	}{jsonNumber(s.Mean), jsonNumber(s.Min), jsonNumber(s.Max), s.N, s.Lost})
+	}{JSONNumber(s.Mean), JSONNumber(s.Min), JSONNumber(s.Max), s.N, s.Lost})
 }

@@ -26,7 +26,7 @@ func (t Tuning) MarshalJSON() ([]byte, error) {
 	type plain Tuning
 	losses := make([]*float64, len(t.Losses))
 	for i, l := range t.Losses {
-		losses[i] = jsonNumber(l)
+		losses[i] = JSONNumber(l)
 	}
 	return json.Marshal(struct {
 		plain

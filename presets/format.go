@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/loralab/loralab/lab"
+	"github.com/loralab/loralab/ui/text"
 )
 
 // formatHeader is the comment at the top of every file TOML writes: the
@@ -159,7 +159,7 @@ func quoteMulti(s string) string {
 	}
 	var paras []string
 	for _, p := range strings.Split(s, "\n\n") {
-		paras = append(paras, Wrap(p, wrapWidth))
+		paras = append(paras, strings.Join(text.Wrap(text.OneLine(p), wrapWidth), "\n"))
 	}
 	var b strings.Builder
 	b.WriteString("\"\"\"\n")
@@ -178,27 +178,5 @@ func quoteMulti(s string) string {
 		}
 	}
 	b.WriteString("\n\"\"\"")
-	return b.String()
-}
-
-// Wrap breaks one paragraph into lines of at most width cells (a longer word
-// gets a line of its own), breaking at spaces only.
-func Wrap(para string, width int) string {
-	var b strings.Builder
-	n := 0
-	for _, w := range strings.Fields(para) {
-		wl := utf8.RuneCountInString(w)
-		switch {
-		case n == 0:
-		case n+1+wl > width:
-			b.WriteByte('\n')
-			n = 0
-		default:
-			b.WriteByte(' ')
-			n++
-		}
-		b.WriteString(w)
-		n += wl
-	}
 	return b.String()
 }

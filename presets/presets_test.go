@@ -340,7 +340,7 @@ func TestReflowAndWrap(t *testing.T) {
 	if got := Reflow("  a\n b  c\n\n\n d \n"); got != "a b c\n\nd" {
 		t.Errorf("Reflow = %q", got)
 	}
-	if got := Wrap("aaa bbb ccc dddddddddd e", 7); got != "aaa bbb\nccc\ndddddddddd\ne" {
-		t.Errorf("Wrap = %q", got)
+	if got := quoteMulti("aaa bbb ccc dddddddddd e " + strings.Repeat("x ", 50)); !strings.HasPrefix(got, "\"\"\"\naaa bbb ccc dddddddddd e x") || strings.Count(got, "\n") < 3 {
+		t.Errorf("quoteMulti = %q: want the paragraph wrapped at %d cells", got, wrapWidth)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"math"
 	"path/filepath"
 	"strings"
 	"text/template"
@@ -488,16 +487,16 @@ func torchFiles(ctx context.Context, job lab.Job, opts Options) ([]file, error) 
 		Expected:   expectedJSON{Status: string(snap.Status), Reason: snap.Reason},
 	}
 	for _, x := range snap.Train {
-		exp.Expected.Train = append(exp.Expected.Train, finite(x))
+		exp.Expected.Train = append(exp.Expected.Train, lab.JSONNumber(x))
 	}
 	forgets := false
 	for _, e := range snap.Eval {
-		exp.Expected.Eval = append(exp.Expected.Eval, [2]any{e.Step, finite(e.Loss)})
+		exp.Expected.Eval = append(exp.Expected.Eval, [2]any{e.Step, lab.JSONNumber(e.Loss)})
 		forgets = forgets || e.Forget != 0
 	}
 	if forgets { // the task measures forgetting (Metrics.Forget is 0 where it does not)
 		for _, e := range snap.Eval {
-			exp.Expected.Forget = append(exp.Expected.Forget, [2]any{e.Step, finite(e.Forget)})
+			exp.Expected.Forget = append(exp.Expected.Forget, [2]any{e.Step, lab.JSONNumber(e.Forget)})
 		}
 	}
 	ej, err := jsonIndent(exp)
@@ -514,14 +513,6 @@ func torchFiles(ctx context.Context, job lab.Job, opts Options) ([]file, error) 
 		return nil, err
 	}
 	return append(files, file{"train.py", script}, file{"README.md", readme}), nil
-}
-
-// finite is x, or nil (JSON null) for NaN and ±Inf.
-func finite(x float64) *float64 {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return nil
-	}
-	return &x
 }
 
 // experiment is experiment.json.
