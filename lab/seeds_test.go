@@ -3,6 +3,7 @@ package lab_test
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/loralab/loralab/adapters"
@@ -60,6 +61,7 @@ func TestSeedLeaderboard(t *testing.T) {
 // rate 1000× too small against a sensible one — with every rate's loss.
 func TestTuneLRPicksTheBestRate(t *testing.T) {
 	cfg := tinyConfig()
+	cfg.LR = 2e-3 // in the grid: the search adds no rate of its own
 	grid := []float64{2e-6, 2e-3}
 	tunings, err := lab.TuneLR(context.Background(), lab.NewPool(2), []lab.Job{job(adapters.LoRA{}, cfg), job(adapters.Full{}, cfg)}, grid, 150, nil)
 	if err != nil {
@@ -72,5 +74,37 @@ func TestTuneLRPicksTheBestRate(t *testing.T) {
 	}
 	if _, err := lab.TuneLR(context.Background(), lab.NewPool(1), []lab.Job{job(adapters.LoRA{}, cfg)}, []float64{-1}, 10, nil); err == nil {
 		t.Error("a negative rate in the grid was accepted")
+	}
+}
+
+// TestTunedNeverWorseThanUntuned checks that the search also tries the rate
+// a job would race at untuned when the grid lacks it, and that its run there
+// is the untuned run itself (same final loss, bit for bit): at the search's
+// seed a tuned method can only end as low or lower.
+func TestTunedNeverWorseThanUntuned(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.LR, cfg.Steps = 2e-3, 150
+	j, err := lab.Prepare(job(adapters.Full{}, cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tunings, err := lab.TuneLR(context.Background(), lab.NewPool(2), []lab.Job{j}, []float64{1e-5, 3e-3}, 150, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tu := tunings[0]
+	if len(tu.Grid) != 3 || tu.Grid[1] != 2e-3 {
+		t.Fatalf("grid %v: want 1e-5, 2e-3 (the untuned rate), 3e-3", tu.Grid)
+	}
+	untuned, err := lab.Execute(context.Background(), j, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tu.Losses[1] != untuned.Final.Eval {
+		t.Errorf("the search's run at the untuned rate ended at %v, the untuned run at %v", tu.Losses[1], untuned.Final.Eval)
+	}
+	best := tu.Losses[slices.Index(tu.Grid, tu.Best)]
+	if best > untuned.Final.Eval {
+		t.Errorf("tuned (lr %g) ends at %v, worse than untuned %v", tu.Best, best, untuned.Final.Eval)
 	}
 }

@@ -5,19 +5,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 )
 
-// Tuning is one method's learning-rate search: a short run at every rate of
-// a logarithmic grid, on the job's own data (its seed), and the rate whose
-// run ended with the lowest eval loss. Comparing methods each at its best
+// Tuning is one method's learning-rate search: a run at every rate of a
+// logarithmic grid and at the rate it would race at untuned, on the job's
+// own data (its seed), and the rate whose run ended with the lowest eval
+// loss. Comparing methods each at its best
 // rate from the same search is comparing tuned with tuned (the LoRA+ paper's
 // grid, methods.md's "fair comparisons").
 type Tuning struct {
 	Method  string    `json:"method"`
 	Seed    uint64    `json:"seed"`
 	Horizon int       `json:"horizon"` // steps of each search run
-	Grid    []float64 `json:"grid"`
-	Losses  []float64 `json:"-"`  // final eval loss per rate (+Inf if it diverged)
+	Grid    []float64 `json:"grid"` // the rates tried, increasing
+	Losses  []float64 `json:"-"`    // final eval loss per rate (+Inf if it diverged)
 	Best    float64   `json:"lr"` // the rate that won
 }
 
@@ -45,10 +47,10 @@ var DefaultTuneGrid = []float64{1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1}
 // show by step 750). Tuned against tuned is fair only at the race's length.
 func TuneHorizon(steps int) int { return steps }
 
-// TuneLR searches the learning rate of every job over grid with runs of
-// horizon steps, all on the job's own seed, in pool (the one the race will
-// run in, so that the search shares its cores and memory budget), and
-// returns one Tuning per job, in order. Each search run is the job with
+// TuneLR searches the learning rate of every job over grid, plus the job's
+// own rate (searchGrid), with runs of horizon steps, all on the job's own
+// seed, in pool (the one the race will run in, so that the search shares
+// its cores and memory budget), and returns one Tuning per job, in order. Each search run is the job with
 // only lr and steps changed (eval-every capped at the horizon); the
 // schedule, if any, is scaled to the horizon. onProgress, if not nil, gets
 // (runs ended, runs in all).
@@ -65,8 +67,10 @@ func TuneLR(ctx context.Context, pool *Pool, jobs []Job, grid []float64, horizon
 		return nil, fmt.Errorf("tune-steps %d: must be between 1 and %d", horizon, MaxSteps)
 	}
 	var search []Job
-	for _, j := range jobs {
-		for _, lr := range grid {
+	grids := make([][]float64, len(jobs))
+	for i, j := range jobs {
+		grids[i] = searchGrid(grid, j.Config.LR)
+		for _, lr := range grids[i] {
 			c := j.Config
 			c.LR, c.Steps = lr, horizon
 			c.EvalEvery = min(max(c.EvalEvery, 1), horizon)
@@ -85,11 +89,12 @@ func TuneLR(ctx context.Context, pool *Pool, jobs []Job, grid []float64, horizon
 		return nil, err
 	}
 	out := make([]Tuning, len(jobs))
+	next := 0 // the first search run of job i
 	for i, j := range jobs {
-		t := Tuning{Method: j.Method.Info().Name, Seed: j.Config.Seed, Horizon: horizon, Grid: grid, Best: math.NaN()}
+		t := Tuning{Method: j.Method.Info().Name, Seed: j.Config.Seed, Horizon: horizon, Grid: grids[i], Best: math.NaN()}
 		bestLoss := math.Inf(1)
-		for k, lr := range grid {
-			r := results[i*len(grid)+k]
+		for k, lr := range grids[i] {
+			r := results[next+k]
 			loss := r.Final.Eval
 			if r.Status != Done || !finite(loss) {
 				loss = math.Inf(1)
@@ -99,6 +104,7 @@ func TuneLR(ctx context.Context, pool *Pool, jobs []Job, grid []float64, horizon
 				bestLoss, t.Best = loss, lr
 			}
 		}
+		next += len(grids[i])
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -108,4 +114,39 @@ func TuneLR(ctx context.Context, pool *Pool, jobs []Job, grid []float64, horizon
 		out[i] = t
 	}
 	return out, nil
+}
+
+// searchGrid is the rates a job's search tries: grid, and own (the rate the
+// job would race at untuned: its method's default, or the lab's setting) if
+// grid lacks it, in increasing order. The search run at own is the untuned
+// run at the search's seed, so a tuned method never ends worse there than
+// untuned: the default grid (1e-4, 3e-4, 1e-3, …) lacks the 2e-3 that full
+// fine-tuning and Delta-LoRA default to, and their tuned runs at 1e-3 ended
+// 1.5× worse than untuned.
+func searchGrid(grid []float64, own float64) []float64 {
+	out := slices.Clone(grid)
+	if finite(own) && own > 0 && !slices.ContainsFunc(grid, func(x float64) bool { return math.Abs(x-own) <= 1e-9*own }) {
+		out = append(out, own)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// SharedGrid is the rates every one of tunings tried (the search's grid,
+// without the methods' own untuned rates), increasing.
+func SharedGrid(tunings []Tuning) []float64 {
+	if len(tunings) == 0 {
+		return nil
+	}
+	var out []float64
+	for _, lr := range tunings[0].Grid {
+		all := true
+		for _, t := range tunings[1:] {
+			all = all && slices.Contains(t.Grid, lr)
+		}
+		if all {
+			out = append(out, lr)
+		}
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -160,19 +161,35 @@ func printTuning(w io.Writer, tunings []lab.Tuning) {
 	if len(tunings) == 0 {
 		return
 	}
+	// The columns: every rate any method tried (the grid, and each method's
+	// untuned rate where the grid lacks it), increasing.
+	var rates []float64
+	for _, t := range tunings {
+		for _, lr := range t.Grid {
+			if !slices.Contains(rates, lr) {
+				rates = append(rates, lr)
+			}
+		}
+	}
+	slices.Sort(rates)
 	t := tunings[0]
-	fmt.Fprintf(w, "learning-rate search: %d rates, %s steps each, seed %d (final eval loss; * the best)\n", len(t.Grid), text.Count(int64(t.Horizon)), t.Seed)
+	fmt.Fprintf(w, "learning-rate search: %d rates and each method's untuned rate, %s steps each, seed %d (final eval loss; * the best; · not tried)\n", len(lab.SharedGrid(tunings)), text.Count(int64(t.Horizon)), t.Seed)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := []string{"method"}
-	for _, lr := range t.Grid {
+	for _, lr := range rates {
 		head = append(head, text.Number(lr))
 	}
 	fmt.Fprintf(tw, "%s\tlr\t\n", strings.Join(head, "\t"))
 	for _, t := range tunings {
 		cells := []string{t.Method}
-		for i, l := range t.Losses {
-			cell := text.Loss(l)
-			if t.Grid[i] == t.Best {
+		for _, lr := range rates {
+			i := slices.Index(t.Grid, lr)
+			if i < 0 {
+				cells = append(cells, "·")
+				continue
+			}
+			cell := text.Loss(t.Losses[i])
+			if lr == t.Best {
 				cell += "*"
 			}
 			cells = append(cells, cell)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/text"
 )
 
@@ -212,8 +213,9 @@ func (p *AboutPane) fairness() string {
 			}
 			won = append(won, title+" "+text.Number(x.Best))
 		}
-		parts = append(parts, fmt.Sprintf("Tuned race: each method first ran a learning-rate search — %s rates (%s), %s steps each, at seed %d — and raced at the rate whose run ended lowest: %s.",
-			text.CountWord(len(t[0].Grid)), gridText(t[0].Grid), text.Count(int64(t[0].Horizon)), t[0].Seed, strings.Join(won, ", ")))
+		grid := lab.SharedGrid(t)
+		parts = append(parts, fmt.Sprintf("Tuned race: each method first ran a learning-rate search — %s rates (%s) and its untuned rate, %s steps each, at seed %d — and raced at the rate whose run ended lowest: %s.",
+			text.CountWord(len(grid)), gridText(grid), text.Count(int64(t[0].Horizon)), t[0].Seed, strings.Join(won, ", ")))
 	}
 	return strings.Join(parts, " ")
 }
