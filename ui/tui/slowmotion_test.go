@@ -38,3 +38,27 @@ func TestBoardShowsThePaceInSlowMotion(t *testing.T) {
 		t.Errorf("slowed to %s, the board says LoRA trains at %s steps/s:\n%s", SpeedLabel(m.lab.Speed), got, board.View())
 	}
 }
+
+// TestSlowMotionPacesSweeps checks that slow motion paces a sweep's runs as
+// it paces a race's (a room could not watch a sweep's chart move: it was
+// over in two seconds at "speed 10 steps/s"), both for a sweep started slow
+// and when the speed changes while it trains.
+func TestSlowMotionPacesSweeps(t *testing.T) {
+	m := newTestModelWith(t, 120, 40, Options{Preset: marks("lora")})
+	m.lab.Config.Steps = 300
+	press(m, "-", "-", "-", "-") // 10 steps a second
+	start := time.Now()
+	if err := m.lab.StartSweep("rank", "1,2"); err != nil {
+		t.Fatal(err)
+	}
+	sw := m.lab.Sweep
+	drive(t, m, 30*time.Second, func() bool { return sw.Runs[0].Step > 0 && sw.Runs[1].Step > 0 })
+	limit := 10*time.Since(start).Seconds() + 10
+	for _, r := range sw.Runs {
+		if r.Status.Final() || float64(r.Step) > limit {
+			t.Fatalf("at 10 steps/s, rank %s is at step %d (%s) %.1f s in", r.Value, r.Step, r.Status, time.Since(start).Seconds())
+		}
+	}
+	press(m, "+", "+", "+", "+") // back to full speed: 300 steps take a fraction of a second
+	drive(t, m, 20*time.Second, func() bool { return sw.Done() == len(sw.Runs) })
+}

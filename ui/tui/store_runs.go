@@ -538,7 +538,7 @@ func (l *Lab) QueueNote(title string, gen int) string {
 }
 
 // SetSpeed moves along the slow-motion ladder (dir -1 slower, +1 faster) and
-// applies the cap to every run that trains.
+// applies the cap to every run that trains, a sweep's included.
 func (l *Lab) SetSpeed(dir int) {
 	n := l.Speed - dir
 	if n < 0 || n >= len(speeds) {
@@ -549,6 +549,15 @@ func (l *Lab) SetSpeed(dir int) {
 	for _, r := range l.allRuns() {
 		if !r.Status.Final() {
 			r.run.SetSpeed(speeds[n]) // a queued run keeps it until it starts (lab.Run)
+		}
+	}
+	if l.Sweep != nil {
+		for _, g := range l.Sweep.Runs {
+			for _, r := range g.Group() {
+				if !r.Status.Final() && r.run != nil {
+					r.run.SetSpeed(speeds[n])
+				}
+			}
 		}
 	}
 	l.Say(false, "speed: %s", SpeedLabel(n))

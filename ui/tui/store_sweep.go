@@ -33,6 +33,7 @@ type SweepRun struct {
 	Reps []*SweepRun
 
 	cancel context.CancelFunc
+	run    *lab.Run // its engine run, for the speed control
 }
 
 // Group is the run and its Reps: the (method, value)'s runs at every seed.
@@ -276,12 +277,15 @@ func (l *Lab) StartSweep(setting, list string) error {
 			cancel()
 			return err
 		}
+		if s := speeds[l.Speed]; s > 0 {
+			r.SetSpeed(s) // slow motion paces a sweep as it paces a race
+		}
 		l.gen++
 		mem, trainable := formulaMemory(job.Method, job.Config)
 		run, seed := k/n, k%n
 		sr := &SweepRun{Method: idx[run/len(values)], Value: values[run%len(values)], Gen: l.gen,
 			Status: lab.Queued, Steps: job.Config.Steps, Eval: math.NaN(), Trainable: trainable, Memory: mem.Total, cancel: cancel,
-			Hist: lab.NewHistory(SweepHistoryCap)}
+			Hist: lab.NewHistory(SweepHistoryCap), run: r}
 		if seed == 0 {
 			st.Runs = append(st.Runs, sr)
 		} else {
