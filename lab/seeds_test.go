@@ -108,3 +108,29 @@ func TestTunedNeverWorseThanUntuned(t *testing.T) {
 		t.Errorf("tuned (lr %g) ends at %v, worse than untuned %v", tu.Best, best, untuned.Final.Eval)
 	}
 }
+
+// TestTuneLRReportsSteps checks the search's progress: steps never go back,
+// and the last report has every run ended and every step taken (a search's
+// runs share the cores and end together, so the steps say how far it is).
+func TestTuneLRReportsSteps(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.LR = 2e-3
+	jobs := []lab.Job{job(adapters.LoRA{}, cfg), job(adapters.Full{}, cfg)}
+	grid := []float64{1e-3, 2e-3}
+	var last lab.TuneProgress
+	reports := 0
+	_, err := lab.TuneLR(context.Background(), lab.NewPool(2), jobs, grid, 120, func(p lab.TuneProgress) {
+		if p.Steps < last.Steps || p.Ended < last.Ended {
+			t.Errorf("progress went back: %+v after %+v", p, last)
+		}
+		last = p
+		reports++
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := lab.SearchRuns(jobs, grid)
+	if runs != 4 || last.Runs != runs || last.Ended != runs || last.TotalSteps != runs*120 || last.Steps != last.TotalSteps {
+		t.Errorf("after %d reports: %+v, want %d runs of 120 steps all done", reports, last, runs)
+	}
+}

@@ -18,9 +18,9 @@ type Tuning struct {
 	Method  string    `json:"method"`
 	Seed    uint64    `json:"seed"`
 	Horizon int       `json:"horizon"` // steps of each search run
-	Grid    []float64 `json:"grid"` // the rates tried, increasing
-	Losses  []float64 `json:"-"`    // final eval loss per rate (+Inf if it diverged)
-	Best    float64   `json:"lr"` // the rate that won
+	Grid    []float64 `json:"grid"`    // the rates tried, increasing
+	Losses  []float64 `json:"-"`       // final eval loss per rate (+Inf if it diverged)
+	Best    float64   `json:"lr"`      // the rate that won
 }
 
 // MarshalJSON writes the losses with non-finite ones as null.
@@ -40,6 +40,25 @@ func (t Tuning) MarshalJSON() ([]byte, error) {
 // two rates a decade.
 var DefaultTuneGrid = []float64{1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1}
 
+// TuneProgress is how far a learning-rate search has got: its runs ended
+// and in all, and their steps taken and in all. The search's runs share the
+// cores and progress together, so few end before the last moments: the
+// steps say how far it is.
+type TuneProgress struct {
+	Ended, Runs       int
+	Steps, TotalSteps int
+}
+
+// SearchRuns is the number of runs TuneLR makes of jobs over grid (each
+// job's own rate added where grid lacks it).
+func SearchRuns(jobs []Job, grid []float64) int {
+	n := 0
+	for _, j := range jobs {
+		n += len(searchGrid(grid, j.Config.LR))
+	}
+	return n
+}
+
 // TuneHorizon is the search's run length when none is given: the whole run.
 // A shorter search favours rates too high for the run: at half the steps it
 // picked 3e-3 for LoRA+ and full fine-tuning on race-five, rates whose
@@ -53,8 +72,8 @@ func TuneHorizon(steps int) int { return steps }
 // its cores and memory budget), and returns one Tuning per job, in order. Each search run is the job with
 // only lr and steps changed (eval-every capped at the horizon); the
 // schedule, if any, is scaled to the horizon. onProgress, if not nil, gets
-// (runs ended, runs in all).
-func TuneLR(ctx context.Context, pool *Pool, jobs []Job, grid []float64, horizon int, onProgress func(ended, total int)) ([]Tuning, error) {
+// the search's progress whenever one of its runs reports.
+func TuneLR(ctx context.Context, pool *Pool, jobs []Job, grid []float64, horizon int, onProgress func(TuneProgress)) ([]Tuning, error) {
 	if len(grid) == 0 || len(grid) > MaxSweepValues {
 		return nil, fmt.Errorf("lr-grid: needs 1 to %d rates, got %d", MaxSweepValues, len(grid))
 	}
@@ -78,11 +97,16 @@ func TuneLR(ctx context.Context, pool *Pool, jobs []Job, grid []float64, horizon
 			search = append(search, Job{Method: j.Method, Task: j.Task, Config: c})
 		}
 	}
-	ended := 0
-	results, err := ExecuteIn(ctx, pool, search, func(_ int, p Progress) {
-		if p.Status.Final() && onProgress != nil {
-			ended++
-			onProgress(ended, len(search))
+	prog := TuneProgress{Runs: len(search), TotalSteps: len(search) * horizon}
+	steps := make([]int, len(search)) // each search run's last step reported
+	results, err := ExecuteIn(ctx, pool, search, func(k int, p Progress) {
+		prog.Steps += p.Step - steps[k]
+		steps[k] = p.Step
+		if p.Status.Final() {
+			prog.Ended++
+		}
+		if onProgress != nil {
+			onProgress(prog)
 		}
 	})
 	if err != nil {

@@ -97,9 +97,9 @@ func (c *comparison) tuneJobs(ctx context.Context, stderr io.Writer, f *runFlags
 	}
 	bar := &progressBar{w: stderr}
 	showBar := !f.quiet && isTerminal(stderr)
-	tunings, err := lab.TuneLR(ctx, lab.NewPool(workers), jobs, grid, horizon, func(ended, total int) {
+	tunings, err := lab.TuneLR(ctx, lab.NewPool(workers), jobs, grid, horizon, func(p lab.TuneProgress) {
 		if showBar {
-			bar.update("lr search", lab.Progress{Step: ended, Steps: total})
+			bar.update("lr search", lab.Progress{Step: p.Steps, Steps: p.TotalSteps})
 		}
 	})
 	bar.clear()

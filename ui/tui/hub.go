@@ -56,11 +56,11 @@ type runUpdate struct {
 // is over (Done) the searches or the error that ended it (the context's,
 // when it was stopped). Gen says which search it is.
 type searchUpdate struct {
-	Gen          int
-	Ended, Total int
-	Done         bool
-	Tunings      []lab.Tuning
-	Err          error
+	Gen      int
+	Progress lab.TuneProgress
+	Done     bool
+	Tunings  []lab.Tuning
+	Err      error
 }
 
 // batchMsg carries the updates of every run since the previous batch, and
@@ -144,15 +144,15 @@ func (h *hub) search(ctx context.Context, gen int, pool *lab.Pool, jobs []lab.Jo
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
-		t, err := tune(ctx, pool, jobs, grid, horizon, func(ended, total int) {
-			h.putSearch(searchUpdate{Gen: gen, Ended: ended, Total: total})
+		t, err := tune(ctx, pool, jobs, grid, horizon, func(p lab.TuneProgress) {
+			h.putSearch(searchUpdate{Gen: gen, Progress: p})
 		})
 		h.putSearch(searchUpdate{Gen: gen, Done: true, Tunings: t, Err: err})
 	}()
 }
 
 // tuneFunc is lab.TuneLR's signature (tests put a stand-in in Lab.tune).
-type tuneFunc func(ctx context.Context, pool *lab.Pool, jobs []lab.Job, grid []float64, horizon int, onProgress func(ended, total int)) ([]lab.Tuning, error)
+type tuneFunc func(ctx context.Context, pool *lab.Pool, jobs []lab.Job, grid []float64, horizon int, onProgress func(lab.TuneProgress)) ([]lab.Tuning, error)
 
 // putSearch keeps the search's latest report (its outcome is its last;
 // an older search's report, if not yet taken, is stale and dropped).

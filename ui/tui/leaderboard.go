@@ -131,8 +131,8 @@ func (p *BoardPane) render() string {
 // searching is the learning-rate search's progress, above the board.
 func (p *BoardPane) searching(s *SearchState) []string {
 	st := p.c.Styles
-	line := fmt.Sprintf("◷ tuned race: learning-rate search, %d of %d runs ended (%s × %s and its untuned rate, %s steps each, seed %d) · s stops it",
-		s.Ended, s.Total, plural(len(s.Methods), "method"), plural(len(s.Grid), "rate"), text.ShortCount(float64(s.Horizon)), s.Seed)
+	line := fmt.Sprintf("◷ tuned race: learning-rate search %s, %d of %d runs ended (%s × %s and its untuned rate, %s steps each, seed %d) · s stops it",
+		s.Percent(), s.Ended, s.Total, plural(len(s.Methods), "method"), plural(len(s.Grid), "rate"), text.ShortCount(float64(s.Horizon)), s.Seed)
 	var out []string
 	for _, w := range wrap(line, p.w, 2) {
 		out = append(out, st.Accent.Render(w))

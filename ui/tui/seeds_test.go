@@ -333,13 +333,16 @@ func TestTunedRace(t *testing.T) {
 	m := tuneModel(t)
 	press(m, "r")
 	s := m.lab.Search
-	if s == nil || s.Total != 4 || m.lab.AnyRun() {
-		t.Fatalf("r did not start a search of 2 methods × 2 rates first: %+v (%s)", s, m.lab.Message)
+	if s == nil || s.Total != 6 || s.TotalSteps != 6*20 || m.lab.AnyRun() {
+		t.Fatalf("r did not start a search of 2 methods × (2 rates + its untuned rate) first: %+v (%s)", s, m.lab.Message)
 	}
-	if v := ansi.Strip(paneOf[*BoardPane](m).View()); !strings.Contains(v, "learning-rate search, 0 of 4 runs ended") {
+	if v := ansi.Strip(paneOf[*BoardPane](m).View()); !strings.Contains(v, "learning-rate search 0 %, 0 of 6 runs ended") {
 		t.Errorf("board during the search:\n%s", v)
 	}
 	drive(t, m, 60*time.Second, func() bool { return m.lab.Banner != "" })
+	if !strings.Contains(m.lab.Banner, " of learning-rate search)") || m.lab.Last.SearchTime <= 0 {
+		t.Errorf("the banner leaves the search's time out: %q", m.lab.Banner)
+	}
 	var jobs []lab.Job
 	for _, name := range []string{"lora", "vera"} {
 		i := m.lab.Index(name)
@@ -383,8 +386,8 @@ func TestTunedRace(t *testing.T) {
 
 // blockingTune stands in for lab.TuneLR: it reports one search run ended,
 // then waits for its context and returns its error.
-func blockingTune(ctx context.Context, _ *lab.Pool, jobs []lab.Job, grid []float64, horizon int, onProgress func(ended, total int)) ([]lab.Tuning, error) {
-	onProgress(1, len(jobs)*len(grid))
+func blockingTune(ctx context.Context, _ *lab.Pool, jobs []lab.Job, grid []float64, horizon int, onProgress func(lab.TuneProgress)) ([]lab.Tuning, error) {
+	onProgress(lab.TuneProgress{Ended: 1, Runs: len(jobs) * len(grid), Steps: horizon, TotalSteps: len(jobs) * len(grid) * horizon})
 	<-ctx.Done()
 	return nil, ctx.Err()
 }
@@ -420,7 +423,7 @@ func TestStopTheSearch(t *testing.T) {
 		t.Errorf("board during the search:\n%s", v)
 	}
 	press(m, "s")
-	if m.lab.Search != nil || !strings.Contains(m.lab.Message, "learning-rate search stopped (1 of 4 runs had ended): no race started") {
+	if m.lab.Search != nil || !strings.Contains(m.lab.Message, "learning-rate search stopped at 25 %: no race started") {
 		t.Fatalf("s: search %v, %q", m.lab.Search, m.lab.Message)
 	}
 	if end := awaitSearchEnd(t, m, gen); !errors.Is(end.Err, context.Canceled) {

@@ -23,7 +23,7 @@ func (m *Model) header() string {
 	// Progress as LlamaBoard shows it: ended/total, elapsed < remaining.
 	right := ""
 	if s := l.Search; s != nil {
-		right += st.Header.Render(fmt.Sprintf("lr search %d/%d %s · ", s.Ended, s.Total, text.Clock(s.Elapsed())))
+		right += st.Header.Render(fmt.Sprintf("lr search %s %s · ", s.Percent(), text.Clock(s.Elapsed())))
 	}
 	var cmp []string // how the next race compares, when not as ever
 	if n := l.Compare.SeedCount(); n > 1 {
@@ -115,7 +115,7 @@ func (m *Model) chips(w int) string {
 	}
 	if len(runs) == 0 {
 		if s := l.Search; s != nil { // a tuned race's search, before its runs
-			return st.Muted.Render(fmt.Sprintf(" lr search: %d of %d ended", s.Ended, s.Total))
+			return st.Muted.Render(fmt.Sprintf(" lr search: %s, %d of %d runs ended", s.Percent(), s.Ended, s.Total))
 		}
 		if sw := l.Sweep; sw != nil { // a sweep alone: its runs in one chip
 			training, waiting := sw.Training()

@@ -209,15 +209,26 @@ type SearchState struct {
 	Grid    []float64 // its rates
 	Horizon int       // steps of each search run
 	Seed    uint64    // the seed it searches on (the race's first)
-	// Ended and Total count its runs: ended, in all (methods × rates).
-	Ended, Total int
-	started      time.Time
+	// Ended and Total count its runs: ended, in all (methods × rates, and
+	// each method's untuned rate); Steps and TotalSteps their steps, which
+	// say how far it is (its runs share the cores and end together).
+	Ended, Total      int
+	Steps, TotalSteps int
+	started           time.Time
 
 	gen      int
 	cancel   context.CancelFunc
 	cfgs     []lab.Config    // the race's settings, per method, before tuning
 	settings CompareSettings // the comparison settings the race was started with
 	adm      lab.Admission
+}
+
+// Percent says how far the search is, by its steps: "34 %".
+func (s *SearchState) Percent() string {
+	if s.TotalSteps <= 0 {
+		return "0 %"
+	}
+	return fmt.Sprintf("%d %%", 100*s.Steps/s.TotalSteps)
 }
 
 // Elapsed is the search's wall time so far.
@@ -234,7 +245,8 @@ func (l *Lab) startSearch(idx []int, cfgs []lab.Config, c CompareSettings, adm l
 	ctx, cancel := context.WithCancel(l.ctx)
 	l.gen++
 	grid, horizon := c.Rates(), c.Horizon(cfgs[0].Steps)
-	l.Search = &SearchState{Methods: idx, Grid: grid, Horizon: horizon, Seed: cfgs[0].Seed, Total: len(jobs) * len(grid),
+	l.Search = &SearchState{Methods: idx, Grid: grid, Horizon: horizon, Seed: cfgs[0].Seed,
+		Total: lab.SearchRuns(jobs, grid), TotalSteps: lab.SearchRuns(jobs, grid) * horizon,
 		started: time.Now(), gen: l.gen, cancel: cancel, cfgs: cfgs, settings: c, adm: adm}
 	tune := l.tune
 	if tune == nil {
@@ -242,7 +254,7 @@ func (l *Lab) startSearch(idx []int, cfgs []lab.Config, c CompareSettings, adm l
 	}
 	l.hub.search(ctx, l.gen, l.pool, jobs, grid, horizon, tune)
 	l.ver.Runs++
-	l.Say(false, "tuned race: searching each method's learning rate first — %s × %s = %d runs of %s steps at seed %d; s stops it",
+	l.Say(false, "tuned race: searching each method's learning rate first — %s × %s and each one's untuned rate = %d runs of %s steps at seed %d; s stops it",
 		plural(len(idx), "method"), plural(len(grid), "rate"), l.Search.Total, text.ShortCount(float64(horizon)), l.Search.Seed)
 }
 
@@ -256,7 +268,7 @@ func (l *Lab) CancelSearch() {
 	s.cancel()
 	l.Search = nil // its last report, still to come, is stale now
 	l.ver.Runs++
-	l.Say(false, "learning-rate search stopped (%d of %d runs had ended): no race started", s.Ended, s.Total)
+	l.Say(false, "learning-rate search stopped at %s: no race started", s.Percent())
 }
 
 // ApplySearch takes the search's report from the hub: its progress, or its
@@ -270,7 +282,8 @@ func (l *Lab) ApplySearch(u searchUpdate) bool {
 	}
 	l.ver.Runs++
 	if !u.Done {
-		s.Ended, s.Total = u.Ended, u.Total
+		p := u.Progress
+		s.Ended, s.Total, s.Steps, s.TotalSteps = p.Ended, p.Runs, p.Steps, p.TotalSteps
 		return true
 	}
 	s.cancel() // release the context's resources
@@ -286,6 +299,7 @@ func (l *Lab) ApplySearch(u searchUpdate) bool {
 		won = append(won, l.Infos[s.Methods[k]].Title+" "+text.Number(t.Best))
 	}
 	if l.startRace(s.Methods, cfgs, s.settings, u.Tunings, s.adm) {
+		l.Last.SearchTime = s.Elapsed()
 		l.Say(false, "learning-rate search done in %s; racing each at its best: %s", text.Clock(s.Elapsed()), strings.Join(won, ", "))
 	}
 	return true

@@ -425,7 +425,7 @@ func (l *Lab) RaceMethods() []int {
 // (startSearch) and the race starts when it is over.
 func (l *Lab) Race() {
 	if l.Search != nil {
-		l.Say(true, "the learning-rate search for a race is under way (%d of %d runs ended): s stops it", l.Search.Ended, l.Search.Total)
+		l.Say(true, "the learning-rate search for a race is under way (%s): s stops it", l.Search.Percent())
 		return
 	}
 	idx := l.RaceMethods()

@@ -19,7 +19,9 @@ type Experiment struct {
 	// Tunings are the learning-rate searches a tuned race ran first, one
 	// per method in race order: each raced at its Best rate.
 	Tunings []lab.Tuning
-	runs    []runKey // the runs it started (id, generation), every seed's, to tell live changes
+	// SearchTime is the wall time of that search, before the race started.
+	SearchTime time.Duration
+	runs       []runKey // the runs it started (id, generation), every seed's, to tell live changes
 }
 
 // Command is the loralab command line that reproduces the experiment.
@@ -115,6 +117,9 @@ func (l *Lab) raceOver() {
 		l.Banner = seedBanner(runs)
 	} else {
 		l.Banner = raceBanner(runs)
+	}
+	if e.SearchTime > 0 { // the race's wall time leaves the search out: say it
+		l.Banner += " (after " + text.Clock(e.SearchTime) + " of learning-rate search)"
 	}
 	l.Say(false, "%s", l.Banner)
 	l.ver.Experiment++
