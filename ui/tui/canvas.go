@@ -575,7 +575,9 @@ func thin(vs []float64, n int) []float64 {
 
 // yTickTexts formats the y ticks: with f if given, else in one number
 // format for all: plain decimals (0.001, 0.01, 0.5) when every tick has
-// one of at most 7 cells, else scientific (1e-4, 2.5e-5).
+// one of at most 7 cells, three significant digits (4.64, 2.15) when the
+// ticks lie in 1e-3 … 1e6 but some decimals are longer, else scientific
+// (1e-4, 2.5e-5).
 func yTickTexts(ts []float64, f func(float64) string) []string {
 	out := make([]string, len(ts))
 	if f != nil {
@@ -584,15 +586,27 @@ func yTickTexts(ts []float64, f func(float64) string) []string {
 		}
 		return out
 	}
-	plain := true
+	plain, short := true, true
 	for i, t := range ts {
 		out[i] = strconv.FormatFloat(t, 'f', -1, 64)
-		if t != 0 && (math.Abs(t) < 1e-3 || math.Abs(t) >= 1e6 || len(out[i]) > labelWidth-1) {
+		if t != 0 && (math.Abs(t) < 1e-3 || math.Abs(t) >= 1e6) {
+			plain, short = false, false
+		}
+		if len(out[i]) > labelWidth-1 {
 			plain = false
 		}
 	}
 	if plain {
 		return out
+	}
+	if short { // decimals too long for the gutter (4.6415…): three digits, 4.64
+		for i, t := range ts {
+			out[i] = strconv.FormatFloat(t, 'g', 3, 64)
+			short = short && len(out[i]) <= labelWidth-1 && !strings.Contains(out[i], "e")
+		}
+		if short {
+			return out
+		}
 	}
 	for i, t := range ts {
 		out[i] = sci(t)

@@ -168,6 +168,10 @@ func TestYTicks(t *testing.T) {
 	if got := strings.Join(yTickTexts([]float64{0.001, 0.01, 0.1}, nil), " "); got != "0.001 0.01 0.1" {
 		t.Errorf("plain labels: %s", got)
 	}
+	// A loss in nats (charlm) between 2 and 5 on a log axis: 4.64, not 4.6e0.
+	if got := strings.Join(yTickTexts([]float64{math.Pow(10, 1.0/3), math.Pow(10, 2.0/3), 5}, nil), " "); got != "2.15 4.64 5" {
+		t.Errorf("labels between 1 and 10: %s", got)
+	}
 }
 
 // TestChartMarksAndDots: markers and the reading cursor are drawn on the
