@@ -15,8 +15,7 @@ import (
 var runIntro = `usage: loralab run [flags]
 
 Train one method on a task and print a summary table (or --json, --csv).
-Default learning rates: ` + defaultRates() + `. Default rank: 8; ` + defaultRanks() + `
-(PEFT's defaults).
+` + strings.Join(text.Wrap("Default learning rates: "+defaultRates()+". Default rank: 8; "+defaultRanks()+" (PEFT's defaults).", 80), "\n") + `
 Tasks (--task):
 ` + taskList() + `
 Exit status: 0 done, 1 diverged or interrupted, 2 bad flags.`

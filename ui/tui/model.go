@@ -450,7 +450,7 @@ func (m *Model) askClear() {
 	if n == 1 {
 		what = "the run"
 	}
-	l.Say(true, "X again clears %s (the board, the chart and e start from nothing); any other key keeps them", what)
+	l.Say(true, "X again clears %s; any other key keeps them", what)
 }
 
 // setZoom maximises the focused pane (the whole body is its) or puts it
