@@ -259,8 +259,28 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Update implements tea.Model.
+// Update implements tea.Model. A pane that is shown only for some
+// settings (the samples pane, for a task that writes text) comes and goes
+// as they change — a preset loaded, the task switched — without a resize.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	model, cmd := m.update(msg)
+	if m.c.Width > 0 && m.lo.hidden != nil && m.layoutStale() {
+		m.resize(m.c.Width, m.c.Height)
+	}
+	return model, cmd
+}
+
+// layoutStale reports whether a pane's shown now disagrees with the layout.
+func (m *Model) layoutStale() bool {
+	for i, s := range paneSlots {
+		if s.shown != nil && m.lo.hidden[i] == s.shown(m.c) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
