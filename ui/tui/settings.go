@@ -28,12 +28,18 @@ var settingLabels = map[string]string{
 }
 
 // settingRows lists the settings method m reads on task t, in display
-// order (lab.SettingsFor), the method and the task themselves aside; then
-// how races and sweeps compare (seeds, the tuned race's search).
+// order (lab.SettingsFor), the method aside and the task last (switching it
+// starts a new experiment on the task's defaults: Lab.SetTask); then how
+// races and sweeps compare (seeds, the tuned race's search).
 func settingRows(m lab.Method, t lab.Task) []settingRow {
 	var rows []settingRow
+	var task []settingRow
 	for _, s := range lab.SettingsFor(m, t) {
-		if s.Name == "method" || s.Name == "task" {
+		if s.Name == "task" {
+			task = []settingRow{{name: s.Name, label: s.Name, set: s}}
+			continue
+		}
+		if s.Name == "method" {
 			continue
 		}
 		label := settingLabels[s.Name]
@@ -42,6 +48,7 @@ func settingRows(m lab.Method, t lab.Task) []settingRow {
 		}
 		rows = append(rows, settingRow{name: s.Name, label: label, set: s})
 	}
+	rows = append(rows, task...)
 	for _, s := range compareSettings {
 		rows = append(rows, settingRow{name: s.Name, label: settingLabels[s.Name], set: s, compare: true})
 	}
@@ -65,7 +72,7 @@ const settingsShown = 13
 type SettingsPane struct {
 	basePane
 	rows    []settingRow
-	rowsFor int // the method the rows are for
+	rowsFor string // the method and task the rows are for
 	cur     int
 	editing bool
 	input   field
@@ -77,7 +84,7 @@ type SettingsPane struct {
 
 // NewSettingsPane returns the settings pane.
 func NewSettingsPane(c *Common) *SettingsPane {
-	p := &SettingsPane{basePane: basePane{c: c}, rowsFor: -1, input: newField(24)}
+	p := &SettingsPane{basePane: basePane{c: c}, input: newField(24)}
 	p.sync()
 	k := c.Keys
 	p.typing = &KeyTable{Title: "Settings pane, typing a value", Rows: []KeyRow{
@@ -121,14 +128,15 @@ func (p *SettingsPane) Current() string {
 // keeping the cursor on the same setting where the new method has it.
 func (p *SettingsPane) sync() {
 	l := p.c.Lab
-	if p.rowsFor == l.Cursor && p.rows != nil {
+	key := l.Infos[l.Cursor].Name + " on " + l.Config.Task
+	if p.rowsFor == key && p.rows != nil {
 		return
 	}
 	name := ""
 	if p.rows != nil {
 		name = p.rows[p.cur].name
 	}
-	p.rows, p.rowsFor = settingRows(l.Methods[l.Cursor], taskOf(l.Config)), l.Cursor
+	p.rows, p.rowsFor = settingRows(l.Methods[l.Cursor], taskOf(l.Config)), key
 	p.cur = min(p.cur, len(p.rows)-1)
 	for i, r := range p.rows {
 		if r.name == name {
@@ -173,8 +181,11 @@ func (p *SettingsPane) step(dir int) {
 		cfg = p.c.Lab.CompareConfig()
 	}
 	v, ok := row.set.Step(cfg, dir)
-	if row.set.Kind == lab.StringSetting && row.name == "schedule" {
+	switch {
+	case row.name == "schedule":
 		v, ok = cycle(lab.Schedules, row.set.Get(cfg), dir), true
+	case row.name == "task":
+		v, ok = cycle(catalog.TaskNames(), row.set.Get(cfg), dir), true
 	}
 	if !ok {
 		p.errText = fmt.Sprintf("%s: no %s value on its ladder; press enter to type one", row.name, map[int]string{1: "larger", -1: "smaller"}[dir])
@@ -249,6 +260,15 @@ func (p *SettingsPane) apply(v string) bool {
 	row := p.rows[p.cur]
 	if row.compare {
 		return p.applyCompare(row, v)
+	}
+	if row.name == "task" {
+		if err := p.c.Lab.SetTask(v); err != nil {
+			p.errText = "refused: " + err.Error()
+			return false
+		}
+		p.errText, p.note = "", ""
+		p.sync()
+		return true
 	}
 	ch, err := p.c.Lab.SetSetting(row.set, v)
 	if err != nil {

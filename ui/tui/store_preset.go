@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/loralab/loralab/lab"
@@ -124,6 +125,42 @@ func (l *Lab) UsePreset(p presets.Preset) error {
 	l.ver.Config++
 	l.ver.Selection++
 	l.ver.Preset++
+	return nil
+}
+
+// SetTask switches the lab to task name as a new experiment: the settings
+// become the task's defaults (lab.Catalog.DefaultsFor: charlm's fewer steps
+// and smaller batch), the seed and the marked methods stay, the runs are
+// cleared (a board never mixes two tasks' losses) and the preset is left
+// for an untitled one — its notes were about the other task. It says so,
+// and refuses, changing nothing, an unknown task or one a marked method
+// cannot run.
+func (l *Lab) SetTask(name string) error {
+	if _, err := catalog.Task(name); err != nil {
+		return err
+	}
+	if name == l.Config.Task {
+		return nil
+	}
+	var marked []string
+	for i, m := range l.Marked {
+		if m {
+			marked = append(marked, l.Infos[i].Name)
+		}
+	}
+	cursor := l.Infos[l.Cursor].Name
+	p := presets.Preset{Mode: presets.Race, Methods: marked,
+		Settings: map[string]string{"task": name, "seed": strconv.FormatUint(l.Config.Seed, 10)}}
+	if err := l.UsePreset(p); err != nil {
+		return err
+	}
+	l.Cursor = l.Index(cursor)
+	cfg := l.Config
+	msg := fmt.Sprintf("task %s: a new experiment on its defaults (steps %d, batch %d)", name, cfg.Steps, cfg.Batch)
+	if l.cleared > 0 {
+		msg += fmt.Sprintf("; the earlier %s cleared", plural(l.cleared, "run"))
+	}
+	l.Say(false, "%s", msg)
 	return nil
 }
 

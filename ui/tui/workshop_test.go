@@ -568,6 +568,7 @@ func TestSettingsOfTheCursorsMethod(t *testing.T) {
 				w = append(w, n)
 			}
 		}
+		w = append(w, "task")                        // the task last: switching it starts a new experiment
 		w = append(w, lab.Names(compareSettings)...) // then how races and sweeps compare
 		if got := names(); strings.Join(got, ",") != strings.Join(w, ",") {
 			t.Errorf("%s: rows %v, want %v", method, got, w)
