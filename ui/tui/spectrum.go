@@ -28,7 +28,7 @@ func spectrumLines(r *RunView, w int, ascii bool) []string {
 		"This run: what ΔW = W_eff − W0 became",
 		"",
 	}
-	out = append(out, text.Wrap(fmt.Sprintf("%s at step %s, seed %d; its adapters took %s to initialise. Per layer: the numerical rank of ΔW (σ > 1e-6·σ_max), the directions that hold 90 %% and 99 %% of ‖ΔW‖², and its largest singular values against the largest.",
+	out = append(out, text.Wrap(fmt.Sprintf("%s at step %s, seed %d; its adapters took %s to initialise. Per layer: the numerical rank of ΔW (σ > 1e-6·σ_max), the fewest directions holding 90 and 99 per cent of ‖ΔW‖², and its largest singular values against the largest.",
 		r.Info.Title, text.Count(int64(res.Final.Step)), res.Config.Seed, text.Short(res.Speed.InitSeconds)), w)...)
 	out = append(out, "")
 	cells := max(4, min(32, w-40))
