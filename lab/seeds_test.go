@@ -134,3 +134,21 @@ func TestTuneLRReportsSteps(t *testing.T) {
 		t.Errorf("after %d reports: %+v, want %d runs of 120 steps all done", reports, last, runs)
 	}
 }
+
+// TestSharedGridLeavesTheAddedRatesOut checks that the grid a tuned race
+// reports is the one it was given, even when every method added the same
+// untuned rate (one method, or every method at one --lr).
+func TestSharedGridLeavesTheAddedRatesOut(t *testing.T) {
+	cfg := tinyConfig()
+	cfg.LR = 2e-3
+	tunings, err := lab.TuneLR(context.Background(), lab.NewPool(2), []lab.Job{job(adapters.LoRA{}, cfg), job(adapters.Full{}, cfg)}, []float64{1e-3, 1e-2}, 50, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lab.SharedGrid(tunings); !slices.Equal(got, []float64{1e-3, 1e-2}) {
+		t.Errorf("shared grid %v, want the given 1e-3, 1e-2 (2e-3 was each method's own)", got)
+	}
+	if tunings[0].Added != 2e-3 || len(tunings[0].Grid) != 3 {
+		t.Errorf("added %v, grid %v", tunings[0].Added, tunings[0].Grid)
+	}
+}

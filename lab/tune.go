@@ -19,8 +19,11 @@ type Tuning struct {
 	Seed    uint64    `json:"seed"`
 	Horizon int       `json:"horizon"` // steps of each search run
 	Grid    []float64 `json:"grid"`    // the rates tried, increasing
-	Losses  []float64 `json:"-"`       // final eval loss per rate (+Inf if it diverged)
-	Best    float64   `json:"lr"`      // the rate that won
+	// Added is the job's own (untuned) rate when the search added it to
+	// the grid it was given (0: the grid had it).
+	Added  float64   `json:"added_lr,omitempty"`
+	Losses []float64 `json:"-"`  // final eval loss per rate (+Inf if it diverged)
+	Best   float64   `json:"lr"` // the rate that won
 }
 
 // MarshalJSON writes the losses with non-finite ones as null.
@@ -116,6 +119,9 @@ func TuneLR(ctx context.Context, pool *Pool, jobs []Job, grid []float64, horizon
 	next := 0 // the first search run of job i
 	for i, j := range jobs {
 		t := Tuning{Method: j.Method.Info().Name, Seed: j.Config.Seed, Horizon: horizon, Grid: grids[i], Best: math.NaN()}
+		if len(grids[i]) > len(grid) {
+			t.Added = j.Config.LR
+		}
 		bestLoss := math.Inf(1)
 		for k, lr := range grids[i] {
 			r := results[next+k]
@@ -156,8 +162,9 @@ func searchGrid(grid []float64, own float64) []float64 {
 	return out
 }
 
-// SharedGrid is the rates every one of tunings tried (the search's grid,
-// without the methods' own untuned rates), increasing.
+// SharedGrid is the grid the search was given: the rates every one of
+// tunings tried, without the methods' own untuned rates it added (even
+// when every method added the same one), increasing.
 func SharedGrid(tunings []Tuning) []float64 {
 	if len(tunings) == 0 {
 		return nil
@@ -165,8 +172,8 @@ func SharedGrid(tunings []Tuning) []float64 {
 	var out []float64
 	for _, lr := range tunings[0].Grid {
 		all := true
-		for _, t := range tunings[1:] {
-			all = all && slices.Contains(t.Grid, lr)
+		for _, t := range tunings {
+			all = all && slices.Contains(t.Grid, lr) && t.Added != lr
 		}
 		if all {
 			out = append(out, lr)

@@ -136,7 +136,7 @@ func Duration(d time.Duration) string {
 // tenths of seconds above ("4.0 s"): an initialisation, a step.
 func Short(seconds float64) string {
 	switch ms := seconds * 1e3; {
-	case ms >= 100 && ms < 1000:
+	case ms >= 99.5 && ms < 1000: // 'g' would write 99.7 as 1e+02
 		return strconv.FormatFloat(math.Round(ms), 'f', 0, 64) + " ms"
 	case ms < 1000:
 		return strconv.FormatFloat(ms, 'g', 2, 64) + " ms"

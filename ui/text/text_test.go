@@ -118,7 +118,7 @@ func TestShort(t *testing.T) {
 	for _, c := range []struct {
 		s    float64
 		want string
-	}{{0.000054, "0.054 ms"}, {0.0047, "4.7 ms"}, {0.25, "250 ms"}, {4.04, "4.0 s"}} {
+	}{{0.000054, "0.054 ms"}, {0.0047, "4.7 ms"}, {0.25, "250 ms"}, {0.0997, "100 ms"}, {4.04, "4.0 s"}} {
 		if got := Short(c.s); got != c.want {
 			t.Errorf("Short(%v) = %q, want %q", c.s, got, c.want)
 		}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/loralab/loralab/lab"
 	"github.com/loralab/loralab/ui/explain"
 )
 
@@ -21,7 +22,7 @@ type ExplainPane struct {
 	open   bool
 	scroll scroller
 	getenv func(string) string // the environment, for the locale
-	runs   int                 // the runs' version the text was rendered at
+	shown  *lab.Result         // the method's run's result the text shows (nil: none)
 }
 
 // NewExplainPane returns the explanation pane.
@@ -64,10 +65,20 @@ func (p *ExplainPane) ShortHelp() []key.Binding {
 // View implements Component. A run of the method that ends while the
 // explanation is open adds what it changed (spectrumLines), in place.
 func (p *ExplainPane) View() string {
-	if p.open && p.c.Lab.Version().Runs != p.runs {
+	if p.open && p.result() != p.shown {
 		p.render()
 	}
 	return strings.Join(p.scroll.view(), "\n")
+}
+
+// result is the ended run's result of the method explained, if any: what
+// the text's last section shows (it changes when that run ends or resets,
+// not on every progress event).
+func (p *ExplainPane) result() *lab.Result {
+	if r := p.c.Lab.Runs[p.method]; r != nil {
+		return r.Result
+	}
+	return nil
 }
 
 // Text returns the whole explanation shown (for tests).
@@ -85,6 +96,6 @@ func (p *ExplainPane) render() {
 	if sp := spectrumLines(l.Runs[p.method], max(p.w, 1), ascii); sp != nil {
 		lines = append(append(lines, ""), sp...)
 	}
-	p.runs = l.Version().Runs
+	p.shown = p.result()
 	p.scroll.set(lines, p.h)
 }

@@ -36,16 +36,21 @@ type field struct {
 }
 
 // Offer puts v in the field, the cursor at its end, to be replaced by the
-// first character typed.
+// first character typed. The field grows to hold all of v: a value longer
+// than the field's limit (the default lr grid, a long text-file path) is
+// never cut, so keeping it keeps all of it.
 func (f *field) Offer(v string) {
+	f.CharLimit = max(f.CharLimit, len([]rune(v))+16)
 	f.Model.SetValue(v)
 	f.CursorEnd()
 	f.fresh = true
 	f.TextStyle = f.PlaceholderStyle
 }
 
-// SetValue puts v in the field as if it had been typed.
+// SetValue puts v in the field as if it had been typed (the field grows to
+// hold it, as for Offer).
 func (f *field) SetValue(v string) {
+	f.CharLimit = max(f.CharLimit, len([]rune(v))+16)
 	f.Model.SetValue(v)
 	f.edited()
 }

@@ -201,7 +201,7 @@ func (p *BoardPane) seedColumns() ([]string, []col, []string) {
 			if !(rows[k].StepsPerSec > 0) {
 				return "—"
 			}
-			return text.ShortCount(p.pace(rows[k].Method, rows[k].StepsPerSec))
+			return text.ShortCount(p.c.Lab.Pace(rows[k].Method, rows[k].StepsPerSec))
 		}},
 	)
 	return names, cols, tails
@@ -246,22 +246,9 @@ func (p *BoardPane) columns(results []*lab.Result) ([]string, []col, []string) {
 			if s.StepsPerSec <= 0 {
 				return "—"
 			}
-			return text.ShortCount(p.pace(s.Method, s.StepsPerSec))
+			return text.ShortCount(p.c.Lab.Pace(s.Method, s.StepsPerSec))
 		})},
 	), tails
-}
-
-// pace is the steps a second the board shows for method's run, whose
-// engine trains at speed between its waits: while slow motion paces a run
-// that has not ended, the pace it moves at (at most the lab's limit), so
-// the board agrees with the header's "speed 10 steps/s".
-func (p *BoardPane) pace(method string, speed float64) float64 {
-	l := p.c.Lab
-	limit := speeds[l.Speed]
-	if i := l.Index(method); limit > 0 && i >= 0 && l.Runs[i].Active() {
-		return min(speed, limit)
-	}
-	return speed
 }
 
 // footer says how the runs share the machine (every run seated trains,

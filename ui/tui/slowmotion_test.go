@@ -37,6 +37,11 @@ func TestBoardShowsThePaceInSlowMotion(t *testing.T) {
 	if x, err := strconv.ParseFloat(got, 64); err != nil || x > 10 {
 		t.Errorf("slowed to %s, the board says LoRA trains at %s steps/s:\n%s", SpeedLabel(m.lab.Speed), got, board.View())
 	}
+	// The status line's chips say the same (they said 1.7k/s).
+	lines := strings.Split(ansi.Strip(m.View()), "\n")
+	if chips := strings.Join(lines[len(lines)-2:], "\n"); strings.Contains(chips, "k/s") {
+		t.Errorf("slowed to %s, the status line shows thousands of steps a second:\n%s", SpeedLabel(m.lab.Speed), chips)
+	}
 }
 
 // TestSlowMotionPacesSweeps checks that slow motion paces a sweep's runs as

@@ -138,14 +138,14 @@ func (m *Model) chips(w int) string {
 		func(r *RunView) string {
 			s := statusIcon(r) + " " + statusWord(r) + " " + progressText(r)
 			if r.StepsPerSec > 0 {
-				s += " " + text.ShortCount(r.StepsPerSec) + "/s"
+				s += " " + text.ShortCount(l.Pace(r.Info.Name, r.StepsPerSec)) + "/s"
 			}
 			return s + " " + text.Clock(r.Elapsed)
 		},
 		func(r *RunView) string {
 			s := statusIcon(r) + " " + progressText(r)
 			if r.StepsPerSec > 0 && !r.State().Final() {
-				s += " " + text.ShortCount(r.StepsPerSec) + "/s"
+				s += " " + text.ShortCount(l.Pace(r.Info.Name, r.StepsPerSec)) + "/s"
 			}
 			return s
 		},

@@ -564,6 +564,18 @@ func (l *Lab) SetSpeed(dir int) {
 	l.ver.Runs++
 }
 
+// Pace is the steps a second to show for method's run, whose engine trains
+// at speed between its waits: while slow motion paces a run that has not
+// ended, the pace it moves at (at most the lab's limit), so the board and
+// the status line agree with the header's "speed 10 steps/s".
+func (l *Lab) Pace(method string, speed float64) float64 {
+	limit := speeds[l.Speed]
+	if i := l.Index(method); limit > 0 && i >= 0 && l.Runs[i].Active() {
+		return min(speed, limit)
+	}
+	return speed
+}
+
 // SpeedLabel describes a rung of the speed ladder.
 func SpeedLabel(i int) string {
 	if speeds[i] == 0 {

@@ -44,3 +44,24 @@ func TestTaskRowSwitchesTheTask(t *testing.T) {
 		t.Error("the samples pane or charlm's settings stayed for the shift task")
 	}
 }
+
+// TestLongValueSurvivesAnEdit checks that a value longer than the settings
+// field's 24 characters is offered whole, so moving the cursor in it and
+// pressing enter keeps all of it (the field cut it, and the edit saved the
+// cut list: 0.1 silently dropped from this grid).
+func TestLongValueSurvivesAnEdit(t *testing.T) {
+	m := newTestModel(t, 120, 40)
+	press(m, "tab")
+	toSetting(t, m, "lr-grid")
+	long := "0.0001,0.0003,0.001,0.01,0.1"
+	press(m, "enter", "ctrl+u")
+	m.Update(keyMsg(long))
+	press(m, "enter")
+	if got := gridText(m.lab.Compare.Rates()); got != long {
+		t.Fatalf("typed %q, the grid is %q (%s)", long, got, paneOf[*SettingsPane](m).Err())
+	}
+	press(m, "enter", "left", "right", "enter")
+	if got, err := gridText(m.lab.Compare.Rates()), paneOf[*SettingsPane](m).Err(); got != long || err != "" {
+		t.Errorf("after enter ← → enter the grid is %q (error %q), want %q", got, err, long)
+	}
+}
