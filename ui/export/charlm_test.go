@@ -21,21 +21,7 @@ func charlmJob(t *testing.T, method string, kv ...string) lab.Job {
 	t.Helper()
 	cfg := catalog.Defaults()
 	cfg.Method, cfg.Task = method, charlm.Task{}.Info().Name
-	args := append([]string{"batch", "2", "context", "8", "steps", "5", "eval-every", "5", "eval-size", "2", "sample-every", "0", "rank", "2"}, kv...)
-	for i := 0; i < len(args); i += 2 {
-		s, err := catalog.Setting(args[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Set(&cfg, args[i+1]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	job, err := catalog.Job(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return job
+	return jobWith(t, cfg, append([]string{"batch", "2", "context", "8", "steps", "5", "eval-every", "5", "eval-size", "2", "sample-every", "0", "rank", "2"}, kv...)...)
 }
 
 // TestCharLMTorch: every method's torch export of the character model

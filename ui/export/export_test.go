@@ -26,14 +26,19 @@ func smallJob(t *testing.T, method string, kv ...string) lab.Job {
 	t.Helper()
 	cfg := catalog.Defaults()
 	cfg.Method = method
-	args := append([]string{"width", "8", "depth", "2", "task-rank", "2", "batch", "4", "steps", "10", "eval-every", "5",
-		"eval-size", "8", "train-size", "32"}, kv...)
-	for i := 0; i < len(args); i += 2 {
-		s, err := catalog.Setting(args[i])
+	return jobWith(t, cfg, append([]string{"width", "8", "depth", "2", "task-rank", "2", "batch", "4", "steps", "10", "eval-every", "5",
+		"eval-size", "8", "train-size", "32"}, kv...)...)
+}
+
+// jobWith is cfg with settings kv (name, value, …) applied, as a job.
+func jobWith(t *testing.T, cfg lab.Config, kv ...string) lab.Job {
+	t.Helper()
+	for i := 0; i < len(kv); i += 2 {
+		s, err := catalog.Setting(kv[i])
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Set(&cfg, args[i+1]); err != nil {
+		if err := s.Set(&cfg, kv[i+1]); err != nil {
 			t.Fatal(err)
 		}
 	}
