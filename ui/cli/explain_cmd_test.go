@@ -119,3 +119,24 @@ func TestExplainUsage(t *testing.T) {
 		checkUsageLine(t, "explain", code, out, errOut, c.says...)
 	}
 }
+
+// TestCharLMExplanationPointsAtARealModel checks that a method's
+// explanation on the character LM names the command that sizes the same
+// shape as a Llama-style model, and that the command runs: the bridge from
+// the toy transformer to loralab memory.
+func TestCharLMExplanationPointsAtARealModel(t *testing.T) {
+	code, out, errOut := capture(runExplain, "lora", "--task", "charlm")
+	if code != exitOK || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	_, after, ok := strings.Cut(flat, "loralab memory ")
+	cmd, _, ends := strings.Cut(after, " sizes this shape")
+	if !ok || !ends || !strings.Contains(cmd, "--layers 2") {
+		t.Fatalf("no loralab memory command for the shape in:\n%s", out)
+	}
+	code, mem, errOut := capture(runMemory, strings.Fields(cmd)...)
+	if code != exitOK || !strings.Contains(mem, "trainable parameters") {
+		t.Errorf("loralab memory %s: exit %d, stderr %q\n%s", cmd, code, errOut, mem)
+	}
+}
