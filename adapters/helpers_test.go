@@ -215,22 +215,6 @@ func randomMat(rows, cols int, r *rand.Rand, scale float64) *lab.Mat {
 // snapshot returns a contiguous copy of m.
 func snapshot(m *lab.Mat) *lab.Mat { return m.Clone() }
 
-// equalMats reports whether a and b have the same shape and bitwise-equal elements.
-func equalMats(a, b *lab.Mat) bool {
-	if a.Rows != b.Rows || a.Cols != b.Cols {
-		return false
-	}
-	for i := 0; i < a.Rows; i++ {
-		ra, rb := a.Row(i), b.Row(i)
-		for j := range ra {
-			if ra[j] != rb[j] {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // maxAbs returns the largest |element| of m.
 func maxAbs(m *lab.Mat) float64 {
 	x := 0.0

@@ -67,7 +67,7 @@ func TestNoOpAtStart(t *testing.T) {
 					if d := maxAbsDiff(got, want); d > 1e-12*math.Max(1, maxAbs(want)) {
 						t.Errorf("output differs from the base model's by %g before the first step: more than rounding", d)
 					}
-				} else if !equalMats(got, want) {
+				} else if !got.Equal(want) {
 					t.Errorf("output differs from the base model's by up to %g before the first step", maxAbsDiff(got, want))
 				}
 				if d := maxAbsDiff(got, ref); d > 1e-12*math.Max(1, maxAbs(ref)) {

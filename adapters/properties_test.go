@@ -61,10 +61,10 @@ func TestLoRAFAKeepsAFrozen(t *testing.T) {
 		tr.trainStep()
 	}
 	for i, l := range tr.model.Layers {
-		if !equalMats(adapters.FrozenA(l), a0[i]) {
+		if !adapters.FrozenA(l).Equal(a0[i]) {
 			t.Errorf("layer %d: A changed by up to %g over 200 steps", i+1, maxAbsDiff(adapters.FrozenA(l), a0[i]))
 		}
-		if equalMats(param(t, l, "B").Value, b0[i]) {
+		if param(t, l, "B").Value.Equal(b0[i]) {
 			t.Errorf("layer %d: B did not change over 200 steps", i+1)
 		}
 	}
@@ -115,7 +115,7 @@ func TestLoRAFAProjectedGradient(t *testing.T) {
 				}
 				l.BeforeUpdate()
 				if !projected {
-					if !equalMats(b.Grad, raw) {
+					if !b.Grad.Equal(raw) {
 						t.Errorf("with the option off BeforeUpdate changed ∂L/∂B by up to %g", maxAbsDiff(b.Grad, raw))
 					}
 					return
@@ -236,10 +236,10 @@ func TestVeRASharesOnePair(t *testing.T) {
 			if &a.Data[0] != &a0.Data[0] || &b.Data[0] != &b0.Data[0] {
 				t.Errorf("layer %d does not share the pair", i+1)
 			}
-			if !equalMats(a, aInit) || !equalMats(b, bInit) {
+			if !a.Equal(aInit) || !b.Equal(bInit) {
 				t.Errorf("layer %d: the shared pair changed over training", i+1)
 			}
-			if equalMats(param(t, l, "b").Value, lab.NewMat(1, get(cfg, "width"))) {
+			if param(t, l, "b").Value.Equal(lab.NewMat(1, get(cfg, "width"))) {
 				t.Errorf("layer %d: b did not train", i+1)
 			}
 		}
@@ -280,7 +280,7 @@ func TestDeltaLoRAMovesW(t *testing.T) {
 		for i, l := range tr.model.Layers {
 			w := tr.model.Base[i].W
 			if step <= k {
-				if !equalMats(w, before[i].w) {
+				if !w.Equal(before[i].w) {
 					t.Fatalf("step %d ≤ K = %d, layer %d: W changed by up to %g", step, k, i+1, maxAbsDiff(w, before[i].w))
 				}
 				continue
@@ -416,10 +416,10 @@ func TestFullTrainsWAndBias(t *testing.T) {
 	}
 	tr.trainStep()
 	for i, l := range tr.model.Layers {
-		if equalMats(param(t, l, "W").Value, w0[i]) {
+		if param(t, l, "W").Value.Equal(w0[i]) {
 			t.Errorf("layer %d: W did not change after a step", i+1)
 		}
-		if equalMats(param(t, l, "bias").Value, b0[i]) {
+		if param(t, l, "bias").Value.Equal(b0[i]) {
 			t.Errorf("layer %d: bias did not change after a step", i+1)
 		}
 	}

@@ -137,7 +137,7 @@ func Trace(ctx context.Context, job Job) (*Snapshot, error) {
 func (s *Snapshot) checkNames() error {
 	byName := map[string]*Mat{}
 	check := func(x Tensor) error {
-		if m, ok := byName[x.Name]; ok && !sameNumbers(m, x.Mat) {
+		if m, ok := byName[x.Name]; ok && !m.Equal(x.Mat) {
 			return fmt.Errorf("export: two tensors are called %q", x.Name)
 		}
 		byName[x.Name] = x.Mat
@@ -161,21 +161,6 @@ func (s *Snapshot) checkNames() error {
 		}
 	}
 	return nil
-}
-
-func sameNumbers(a, b *Mat) bool {
-	if a.Rows != b.Rows || a.Cols != b.Cols {
-		return false
-	}
-	for i := 0; i < a.Rows; i++ {
-		ra, rb := a.Row(i), b.Row(i)
-		for j := range ra {
-			if ra[j] != rb[j] {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // vecMat views v as a 1 × len(v) matrix.

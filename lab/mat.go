@@ -62,6 +62,23 @@ func (m *Mat) Clone() *Mat {
 	return c
 }
 
+// Equal reports whether m and o have the same shape and bit-for-bit the
+// same numbers (strides aside).
+func (m *Mat) Equal(o *Mat) bool {
+	if m.Rows != o.Rows || m.Cols != o.Cols {
+		return false
+	}
+	for i := 0; i < m.Rows; i++ {
+		rm, ro := m.Row(i), o.Row(i)
+		for j := range rm {
+			if rm[j] != ro[j] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 func (m *Mat) mustShape(rows, cols int) {
 	if m.Rows != rows || m.Cols != cols {
 		panic(fmt.Sprintf("lab: shape %dx%d, want %dx%d", m.Rows, m.Cols, rows, cols))
