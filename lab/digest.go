@@ -28,48 +28,31 @@ func NewDigest() Digest { return fnvOffset }
 
 // AddMat folds every element of m into the digest, row by row.
 func (d *Digest) AddMat(m *Mat) {
-	h := *d
-	h0, h1, h2, h3 := h, h^1, h^2, h^3
-	lane := 0 // the stream of the next number: its index in m, mod 4
+	h := [4]Digest{*d, *d ^ 1, *d ^ 2, *d ^ 3} // the four streams
+	lane := 0                                  // the stream of the next number: its index in m, mod 4
 	for i := 0; i < m.Rows; i++ {
 		row := m.Row(i)
 		for ; lane != 0 && len(row) > 0; row = row[1:] { // finish the group of four begun on the last row
-			x := Digest(math.Float64bits(row[0]))
-			switch lane {
-			case 1:
-				h1 = (h1 ^ x) * fnvPrime
-			case 2:
-				h2 = (h2 ^ x) * fnvPrime
-			case 3:
-				h3 = (h3 ^ x) * fnvPrime
-			}
+			h[lane] = (h[lane] ^ Digest(math.Float64bits(row[0]))) * fnvPrime
 			lane = (lane + 1) % 4
 		}
 		for len(row) >= 4 {
-			h0 = (h0 ^ Digest(math.Float64bits(row[0]))) * fnvPrime
-			h1 = (h1 ^ Digest(math.Float64bits(row[1]))) * fnvPrime
-			h2 = (h2 ^ Digest(math.Float64bits(row[2]))) * fnvPrime
-			h3 = (h3 ^ Digest(math.Float64bits(row[3]))) * fnvPrime
+			h[0] = (h[0] ^ Digest(math.Float64bits(row[0]))) * fnvPrime
+			h[1] = (h[1] ^ Digest(math.Float64bits(row[1]))) * fnvPrime
+			h[2] = (h[2] ^ Digest(math.Float64bits(row[2]))) * fnvPrime
+			h[3] = (h[3] ^ Digest(math.Float64bits(row[3]))) * fnvPrime
 			row = row[4:]
 		}
 		for _, v := range row { // lane is 0 here: the rest start a group
-			x := Digest(math.Float64bits(v))
-			switch lane {
-			case 0:
-				h0 = (h0 ^ x) * fnvPrime
-			case 1:
-				h1 = (h1 ^ x) * fnvPrime
-			case 2:
-				h2 = (h2 ^ x) * fnvPrime
-			}
+			h[lane] = (h[lane] ^ Digest(math.Float64bits(v))) * fnvPrime
 			lane++
 		}
 	}
-	h = h0
-	for _, s := range [...]Digest{h1, h2, h3} {
-		h = (h ^ s) * fnvPrime
+	out := h[0]
+	for _, s := range h[1:] {
+		out = (out ^ s) * fnvPrime
 	}
-	*d = h
+	*d = out
 }
 
 // AddVec folds every element of v into the digest.
