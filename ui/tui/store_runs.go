@@ -219,13 +219,26 @@ func (l *Lab) startSeeds(i int, cfg lab.Config, n int) error {
 	return nil
 }
 
+// start starts job in the lab's pool at the lab's pace (slow motion
+// reaches a race's runs and a sweep's alike), with its own cancel.
+func (l *Lab) start(job lab.Job) (*lab.Run, context.CancelFunc, error) {
+	ctx, cancel := context.WithCancel(l.ctx)
+	r, err := lab.StartIn(ctx, l.pool, job)
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	if s := speeds[l.Speed]; s > 0 {
+		r.SetSpeed(s) // the control channel has room: the run has just been created
+	}
+	return r, cancel, nil
+}
+
 // newRun starts the run of method i with cfg (prepared), seed place k.
 func (l *Lab) newRun(i, k int, cfg lab.Config) (*RunView, error) {
 	m := l.Methods[i]
-	ctx, cancel := context.WithCancel(l.ctx)
-	r, err := lab.StartIn(ctx, l.pool, jobOf(m, cfg))
+	r, cancel, err := l.start(jobOf(m, cfg))
 	if err != nil {
-		cancel()
 		return nil, err
 	}
 	l.gen++
@@ -234,9 +247,6 @@ func (l *Lab) newRun(i, k int, cfg lab.Config) (*RunView, error) {
 		ID: i, Seed: k, Gen: l.gen, Info: l.Infos[i], Config: cfg, Status: lab.Queued, Steps: cfg.Steps,
 		LR: cfg.LR, Hist: lab.NewHistory(HistoryCap), Memory: mem, Trainable: trainable,
 		run: r, cancel: cancel,
-	}
-	if s := speeds[l.Speed]; s > 0 {
-		r.SetSpeed(s) // the control channel has room: the run has just been created
 	}
 	l.hub.watch(seedID(i, k), rv.Gen, r)
 	return rv, nil

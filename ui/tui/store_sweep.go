@@ -271,14 +271,9 @@ func (l *Lab) StartSweep(setting, list string) error {
 	l.StopSweep()
 	st := &SweepState{Setting: setting, Values: values, Methods: idx, Skipped: skipped, started: time.Now()}
 	for k, job := range all {
-		ctx, cancel := context.WithCancel(l.ctx)
-		r, err := lab.StartIn(ctx, l.pool, job)
+		r, cancel, err := l.start(job)
 		if err != nil { // unreachable: Jobs validated every config
-			cancel()
 			return err
-		}
-		if s := speeds[l.Speed]; s > 0 {
-			r.SetSpeed(s) // slow motion paces a sweep as it paces a race
 		}
 		l.gen++
 		mem, trainable := formulaMemory(job.Method, job.Config)
